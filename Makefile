@@ -1,0 +1,36 @@
+# Set-up is part of every target: a fresh clone needs only `make run` or `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DB ?= vigie.db
+
+.PHONY: run test lint bench eval clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q -U pip
+	$(BIN)/pip install -q -e '.[stories,dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	rm -f sample.db sample.db-wal sample.db-shm
+	$(BIN)/vigie ingest examples/seeds --db sample.db
+	$(BIN)/vigie articles --db sample.db
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests eval bench
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_clean.py --size 10000
+
+eval: $(STAMP)
+	$(BIN)/python eval/eval_html.py
+	$(BIN)/python eval/eval_textdump.py
+
+clean:
+	rm -rf $(VENV) sample.db* .pytest_cache .mypy_cache .ruff_cache

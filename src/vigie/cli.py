@@ -1,0 +1,211 @@
+"""Command-line shell over the library: argument parsing, rendering, and domain errors turned into messages.
+
+Exit codes: 0 all inputs fine, 1 some input failed (the rest was processed), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from vigie import __version__
+from vigie.errors import InputError, NotFoundError, VigieError
+from vigie.models import Article
+from vigie.store import Store
+
+DB_HELP = "SQLite database file (default: $VIGIE_DB or vigie.db)."
+
+
+def _err(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+
+
+@contextmanager
+def _domain_errors() -> Iterator[None]:
+    """Translate library errors into one-line CLI messages at the edge."""
+    try:
+        yield
+    except NotFoundError as e:
+        _err(str(e))
+        sys.exit(1)
+    except VigieError as e:
+        _err(str(e))
+        sys.exit(1)
+
+
+def _open(db: str | None) -> Store:
+    return Store(db)
+
+
+def _dump(obj: Any) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+def _extract_json(a: Article) -> dict[str, Any]:
+    d = a.to_dict()
+    keys = ("source", "title", "published", "url", "outlet", "authors", "language", "body", "comments", "tags")
+    out = {k: d[k] for k in keys}
+    out.update({"id": a.id, "original_outlet": a.original_outlet, "standfirst": a.standfirst})
+    return out
+
+
+def _render(a: Article, *, full: bool = True) -> str:
+    lines = [a.title or "(untitled)", "=" * min(len(a.title or "(untitled)"), 100)]
+    facts = [
+        ("Source", a.source), ("Outlet", a.outlet + (f" (original: {a.original_outlet})" if a.original_outlet else "")
+                               if a.outlet else None),
+        ("Published", a.published), ("URL", a.url), ("Authors", ", ".join(a.authors) or None),
+        ("Language", a.language), ("Tags", ", ".join(a.tags) or None), ("Id", a.id),
+    ]
+    lines += [f"{k:<10} {v}" for k, v in facts if v]
+    if full:
+        if a.standfirst:
+            lines += ["", a.standfirst]
+        lines += ["", a.body]
+        if a.comments:
+            lines += ["", f"--- {len(a.comments)} reader comment(s) ---"]
+            lines += [f"* {c}" for c in a.comments]
+    return "\n".join(lines)
+
+
+def _row(a: Article) -> dict[str, Any]:
+    return {"id": a.id, "source": a.source, "title": a.title, "outlet": a.outlet, "published": a.published,
+            "language": a.language, "url": a.url}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vigie")
+def main() -> None:
+    """Vigie: turn piles of raw news articles into stories."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (an object, or a list for multi-article files).")
+def extract(paths: tuple[str, ...], as_json: bool) -> None:
+    """Clean articles and print them, without storing anything. PATH may be '-' for stdin."""
+    from vigie.pipeline import extract_paths
+
+    articles: list[Article] = []
+    failed = 0
+    with _domain_errors():
+        for item in extract_paths(paths, stdin=sys.stdin.buffer):
+            if isinstance(item, InputError):
+                failed += 1
+                _err(str(item))
+            else:
+                articles.append(item[1])
+    # One plain file gives one object; containers (JSONL, WARC, feeds) and several paths give a list.
+    single = len(paths) == 1 and len(articles) == 1 and articles[0].source == paths[0]
+    if as_json:
+        if single:
+            _dump(_extract_json(articles[0]))
+        elif articles or not failed:
+            _dump([_extract_json(a) for a in articles])
+    else:
+        click.echo("\n\n".join(_render(a) for a in articles))
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--db", default=None, help=DB_HELP)
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.option("--quiet", "-q", is_flag=True, help="No summary line.")
+def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet: bool) -> None:
+    """Read, clean and store articles from files, folders or '-' (stdin)."""
+    from vigie.pipeline import ingest as run_ingest
+
+    show = sys.stderr.isatty() if progress is None else progress
+    with _domain_errors(), _open(db) as store:
+        bar = None
+        if show:
+            from tqdm import tqdm
+
+            bar = tqdm(unit="doc", file=sys.stderr, dynamic_ncols=True, leave=False)
+
+        def tick(_: str) -> None:
+            if bar is not None:
+                bar.update(1)
+
+        def on_error(e: InputError) -> None:
+            if bar is not None:
+                bar.clear()
+            _err(str(e))
+
+        try:
+            report = run_ingest(store, paths, stdin=sys.stdin.buffer, on_error=on_error, on_progress=tick)
+        finally:
+            if bar is not None:
+                bar.close()
+    if not quiet:
+        click.echo(report.summary())
+    sys.exit(1 if report.failed else 0)
+
+
+@main.command()
+@click.option("--db", default=None, help=DB_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N articles.")
+def articles(db: str | None, as_json: bool, limit: int | None) -> None:
+    """List stored articles, newest first."""
+    with _domain_errors(), _open(db) as store:
+        rows = store.articles(limit=limit)
+    if as_json:
+        _dump([_row(a) for a in rows])
+        return
+    for a in rows:
+        click.echo(f"{a.id[:10]}  {(a.published or '-')[:16]:<16}  {(a.outlet or '-')[:22]:<22}  {a.title or '(untitled)'}")
+    click.echo(f"{len(rows)} article(s)")
+
+
+@main.command()
+@click.argument("article_id")
+@click.option("--db", default=None, help=DB_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def article(article_id: str, db: str | None, as_json: bool) -> None:
+    """Show one stored article (an id prefix of 6+ characters is enough)."""
+    with _domain_errors(), _open(db) as store:
+        a = store.get(article_id)
+        sources = store.sources(a.id)
+    if as_json:
+        _dump({**_extract_json(a), "sources": sources})
+    else:
+        click.echo(_render(a))
+
+
+@main.command()
+@click.argument("query")
+@click.option("--db", default=None, help=DB_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+def search(query: str, db: str | None, as_json: bool, limit: int) -> None:
+    """Full-text search of stored articles (accent-insensitive; FTS5 syntax allowed)."""
+    with _domain_errors(), _open(db) as store:
+        hits = store.search(query, limit=limit)
+    if as_json:
+        _dump([{**_row(a), "snippet": snip} for a, snip in hits])
+        return
+    for a, snip in hits:
+        click.echo(f"{a.id[:10]}  {(a.outlet or '-')[:22]:<22}  {a.title or '(untitled)'}\n            {snip}")
+    click.echo(f"{len(hits)} hit(s)")
+
+
+@main.command()
+@click.option("--db", default=None, help=DB_HELP)
+def reprocess(db: str | None) -> None:
+    """Re-clean every stored article from its kept raw input (after upgrading Vigie)."""
+    from vigie.pipeline import reprocess as run
+
+    with _domain_errors(), _open(db) as store:
+        changed = run(store, on_error=lambda e: _err(str(e)))
+    click.echo(f"{changed} article(s) changed")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

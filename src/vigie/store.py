@@ -1,0 +1,335 @@
+"""SQLite article store: migrations table, WAL, content-hash ids, raw input kept beside the clean article, FTS5.
+
+One writer at a time (SQLite's own lock, with a busy timeout); readers never block it thanks to WAL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from vigie.errors import NotFoundError, StoreError
+from vigie.models import Article, RawDocument
+
+DEFAULT_DB = "vigie.db"
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[tuple[int, str, Migration]] = []
+
+
+def migration(version: int, name: str) -> Callable[[Migration], Migration]:
+    """Register a schema migration; they run in version order, each once, recorded in `migrations`."""
+
+    def register(fn: Migration) -> Migration:
+        MIGRATIONS.append((version, name, fn))
+        MIGRATIONS.sort(key=lambda m: m[0])
+        return fn
+
+    return register
+
+
+_M1 = [
+    """
+        CREATE TABLE raw (
+            id TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            format TEXT NOT NULL,
+            content TEXT NOT NULL,
+            meta TEXT NOT NULL,
+            read_at TEXT NOT NULL
+        );
+    """,
+    """
+        CREATE TABLE articles (
+            id TEXT PRIMARY KEY REFERENCES raw(id),
+            source TEXT NOT NULL,
+            title TEXT,
+            published TEXT,
+            url TEXT,
+            outlet TEXT,
+            original_outlet TEXT,
+            authors TEXT NOT NULL DEFAULT '[]',
+            language TEXT,
+            body TEXT NOT NULL DEFAULT '',
+            standfirst TEXT,
+            comments TEXT NOT NULL DEFAULT '[]',
+            tags TEXT NOT NULL DEFAULT '[]',
+            ingested_at TEXT NOT NULL
+        );
+    """,
+    """
+        CREATE INDEX articles_published ON articles(published);
+    """,
+    """
+        CREATE INDEX articles_outlet ON articles(outlet);
+    """,
+    """
+        CREATE TABLE article_sources (
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            source TEXT NOT NULL,
+            PRIMARY KEY (article_id, source)
+        );
+    """,
+    """
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, standfirst, body, content='articles', content_rowid='rowid',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+    """,
+    """
+        CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts(rowid, title, standfirst, body)
+            VALUES (new.rowid, new.title, new.standfirst, new.body);
+        END;
+    """,
+    """
+        CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, standfirst, body)
+            VALUES ('delete', old.rowid, old.title, old.standfirst, old.body);
+        END;
+    """,
+    """
+        CREATE TRIGGER articles_au AFTER UPDATE ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, standfirst, body)
+            VALUES ('delete', old.rowid, old.title, old.standfirst, old.body);
+            INSERT INTO articles_fts(rowid, title, standfirst, body)
+            VALUES (new.rowid, new.title, new.standfirst, new.body);
+        END;
+    """,
+]
+
+
+@migration(1, "articles")
+def _m1(conn: sqlite3.Connection) -> None:
+    # Statement by statement: executescript() would commit the migration transaction half-way.
+    for stmt in _M1:
+        conn.execute(stmt)
+
+
+_JSON_LISTS = ("authors", "comments", "tags")
+_ARTICLE_COLS = (
+    "id", "source", "title", "published", "url", "outlet", "original_outlet", "authors", "language", "body",
+    "standfirst", "comments", "tags",
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def resolve_db_path(path: str | os.PathLike[str] | None) -> str:
+    """The path given, else $VIGIE_DB, else `vigie.db` in the working directory."""
+    if path is not None:
+        return os.fspath(path)
+    return os.environ.get("VIGIE_DB") or DEFAULT_DB
+
+
+class Store:
+    """An article store on one SQLite file (or ``:memory:``).
+
+    Example:
+        >>> store = Store(":memory:")
+        >>> store.count()
+        0
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, timeout: float = 30.0) -> None:
+        self.path = resolve_db_path(path)
+        if self.path != ":memory:":
+            parent = Path(self.path).resolve().parent
+            if not parent.is_dir():
+                raise StoreError(f"{self.path}: folder {parent} does not exist")
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self._lock = threading.RLock()
+            self._depth = 0
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path}: cannot open as a Vigie database ({e})") from e
+
+    # -- plumbing ---------------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite3.Connection]:
+        """A transaction; nested calls become savepoints, so a failure rolls back only the inner block."""
+        with self._lock:
+            name = f"sp{self._depth}"
+            if self._depth == 0:
+                self.conn.execute("BEGIN IMMEDIATE")
+            else:
+                self.conn.execute(f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield self.conn
+            except BaseException:
+                self._depth -= 1
+                if self._depth == 0:
+                    self.conn.execute("ROLLBACK")
+                else:
+                    self.conn.execute(f"ROLLBACK TO {name}")
+                    self.conn.execute(f"RELEASE {name}")
+                raise
+            self._depth -= 1
+            if self._depth == 0:
+                self.conn.execute("COMMIT")
+            else:
+                self.conn.execute(f"RELEASE {name}")
+
+    def _migrate(self) -> None:
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT)"
+        )
+        done = {r[0] for r in self.conn.execute("SELECT version FROM migrations")}
+        known = {v for v, _, _ in MIGRATIONS}
+        if done - known:
+            raise StoreError(f"{self.path}: made by a newer Vigie (schema {max(done)}); upgrade Vigie to open it")
+        for version, name, fn in MIGRATIONS:
+            if version in done:
+                continue
+            with self.atomic() as conn:
+                # Another process may have migrated between our read and our write lock.
+                if conn.execute("SELECT 1 FROM migrations WHERE version=?", (version,)).fetchone():
+                    continue
+                fn(conn)
+                conn.execute("INSERT INTO migrations VALUES (?, ?, ?)", (version, name, _now()))
+
+    def schema_version(self) -> int:
+        row = self.conn.execute("SELECT MAX(version) FROM migrations").fetchone()
+        return int(row[0] or 0)
+
+    # -- writes -----------------------------------------------------------------------------------------------
+
+    def has(self, article_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM raw WHERE id=?", (article_id,)).fetchone() is not None
+
+    def add(self, raw: RawDocument, article: Article) -> bool:
+        """Store one raw input and its clean article in one transaction; False if the id was already stored."""
+        if article.id != raw.id:
+            raise ValueError("article.id must be the raw document's content hash")
+        with self.atomic() as conn:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO raw VALUES (?, ?, ?, ?, ?, ?)",
+                (raw.id, raw.source, raw.format, raw.content, json.dumps(raw.meta, ensure_ascii=False, default=str),
+                 _now()),
+            )
+            new = cur.rowcount == 1
+            if new:
+                row = _article_row(article)
+                conn.execute(
+                    f"INSERT INTO articles ({', '.join(_ARTICLE_COLS)}, ingested_at) "
+                    f"VALUES ({', '.join('?' * len(_ARTICLE_COLS))}, ?)",
+                    (*row, _now()),
+                )
+            conn.execute("INSERT OR IGNORE INTO article_sources VALUES (?, ?)", (raw.id, raw.source))
+        return new
+
+    def add_source(self, article_id: str, source: str) -> None:
+        """Remember that another input held the same article (same content hash)."""
+        with self.atomic() as conn:
+            conn.execute("INSERT OR IGNORE INTO article_sources VALUES (?, ?)", (article_id, source))
+
+    def update_article(self, article: Article) -> None:
+        """Replace the clean fields of a stored article (after re-cleaning its raw input)."""
+        row = _article_row(article)
+        with self.atomic() as conn:
+            sets = ", ".join(f"{c}=?" for c in _ARTICLE_COLS[1:])
+            cur = conn.execute(f"UPDATE articles SET {sets} WHERE id=?", (*row[1:], article.id))
+            if cur.rowcount == 0:
+                raise NotFoundError(f"no article {article.id}")
+
+    # -- reads ------------------------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def get(self, article_id: str) -> Article:
+        """The article with this id (a unique prefix of at least 6 characters is enough)."""
+        row = self.conn.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
+        if row is None and len(article_id) >= 6:
+            rows = self.conn.execute(
+                "SELECT * FROM articles WHERE id LIKE ? || '%' LIMIT 2", (article_id,)
+            ).fetchall()
+            row = rows[0] if len(rows) == 1 else None
+        if row is None:
+            raise NotFoundError(f"no article {article_id}")
+        return _row_article(row)
+
+    def raw(self, article_id: str) -> RawDocument:
+        row = self.conn.execute("SELECT * FROM raw WHERE id=?", (article_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no raw input for article {article_id}")
+        return RawDocument(source=row["source"], format=row["format"], content=row["content"],
+                           meta=json.loads(row["meta"]))
+
+    def raws(self) -> Iterator[RawDocument]:
+        for row in self.conn.execute("SELECT * FROM raw ORDER BY rowid"):
+            yield RawDocument(source=row["source"], format=row["format"], content=row["content"],
+                              meta=json.loads(row["meta"]))
+
+    def sources(self, article_id: str) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT source FROM article_sources WHERE article_id=? ORDER BY source", (article_id,))]
+
+    def articles(self, *, limit: int | None = None, offset: int = 0) -> list[Article]:
+        """Stored articles, newest publication first (undated last), then by source."""
+        sql = "SELECT * FROM articles ORDER BY published IS NULL, published DESC, source, id LIMIT ? OFFSET ?"
+        return [_row_article(r) for r in self.conn.execute(sql, (-1 if limit is None else limit, offset))]
+
+    def search(self, query: str, *, limit: int = 20) -> list[tuple[Article, str]]:
+        """Full-text search (FTS5, accent-insensitive); returns (article, snippet) best first.
+
+        Plain words are matched as terms (all required); FTS5 syntax (quotes, OR, NEAR, prefix*) is passed through.
+        """
+        fts = _fts_query(query)
+        if not fts:
+            return []
+        sql = (
+            "SELECT a.*, snippet(articles_fts, 2, '[', ']', '…', 12) AS snip FROM articles_fts "
+            "JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ? "
+            "ORDER BY bm25(articles_fts, 5.0, 2.0, 1.0) LIMIT ?"
+        )
+        try:
+            rows = self.conn.execute(sql, (fts, limit)).fetchall()
+        except sqlite3.OperationalError:
+            # Unbalanced quotes or stray operators: fall back to quoting every word.
+            rows = self.conn.execute(sql, (_fts_query(query, literal=True), limit)).fetchall()
+        return [(_row_article(r), r["snip"]) for r in rows]
+
+
+def _fts_query(query: str, *, literal: bool = False) -> str:
+    words = query.split()
+    if literal or not any(ch in query for ch in '"*()') and not any(w in ("OR", "AND", "NOT", "NEAR") for w in words):
+        return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+    return query
+
+
+def _article_row(a: Article) -> tuple[Any, ...]:
+    d = a.to_dict()
+    return tuple(json.dumps(d[c], ensure_ascii=False) if c in _JSON_LISTS else d[c] for c in _ARTICLE_COLS)
+
+
+def _row_article(row: sqlite3.Row) -> Article:
+    d = {c: row[c] for c in _ARTICLE_COLS}
+    for c in _JSON_LISTS:
+        d[c] = json.loads(d[c] or "[]")
+    return Article.from_dict(d)
