@@ -6,13 +6,14 @@ What the container says (news-please fields, RSS entry, WARC URI) wins over what
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from typing import Any
 
 from vigie.clean import CleanOptions, clean_text
 from vigie.errors import InputError
 from vigie.htmlextract import extract_html
-from vigie.metadata import as_list, detect_language, first_datetime, normalise_language, parse_datetime, unique
+from vigie.metadata import as_list, detect_language, best_datetime, normalise_language, parse_datetime, unique
 from vigie.models import Article, RawDocument
 from vigie.outlets import Outlet, OutletRegistry
 
@@ -52,10 +53,15 @@ def extract(doc: RawDocument, options: ExtractOptions | None = None, registry: O
     if not body.strip() and not title:
         raise InputError(doc.source, "no article text found")
     url = _str(meta.get("url")) or fields["url"]
+    if url and _is_homepage(url):  # a site's own address in its furniture says who publishes, not where the article is
+        fields["homepages"].insert(0, url)
+        url = None
     published = parse_datetime(_str(meta.get("published"))) if meta.get("published") else None
     published = published or fields["published"]
 
-    outlet, original = _outlets(reg, url, _str(meta.get("outlet")), fields["site_names"], fields["credits"], body)
+    outlet, original = _outlets(
+        reg, url, _str(meta.get("outlet")), fields["site_names"], fields["credits"], fields["homepages"]
+    )
     language = normalise_language(meta.get("language")) or fields["language"]
     if opts.detect_language and body:
         # The text itself is more reliable than a page's declared locale, which is often a site-wide default.
@@ -87,11 +93,14 @@ def _str(v: Any) -> str | None:
 def _from_text(text: str, opts: ExtractOptions) -> dict[str, Any]:
     c = clean_text(text, opts.clean)
     edges = c.paragraphs[:1] + c.paragraphs[-1:]
+    urls = [u for u in c.urls if not _is_homepage(u)]
     return {
         "title": c.title,
         "body": c.body,
-        "url": c.urls[0] if c.urls else None,
-        "published": first_datetime(list(c.date_strings)),
+        "url": urls[0] if urls else None,
+        "homepages": [u for u in c.urls if _is_homepage(u)],
+        # Short furniture lines are often bare stamps ("2021-10-19T17:11+0200") that add a time and an offset.
+        "published": best_datetime([*c.date_strings, *(f for f in c.furniture if len(f) <= 40)]),
         "site_names": list(c.site_names),
         "credits": [*c.furniture, *edges],
         "authors": list(c.authors),
@@ -109,6 +118,7 @@ def _from_html(html: str, url: str | None) -> dict[str, Any]:
         "title": h.title,
         "body": h.body,
         "url": h.url or url,
+        "homepages": [],
         "published": h.published,
         "site_names": [h.site_name] if h.site_name else [],
         "credits": paras[:1] + paras[-1:],
@@ -121,40 +131,61 @@ def _from_html(html: str, url: str | None) -> dict[str, Any]:
 
 
 def _outlets(
-    reg: OutletRegistry, url: str | None, declared: str | None, site_names: list[str], credits: list[str], body: str
+    reg: OutletRegistry, url: str | None, declared: str | None, site_names: list[str], credits: list[str],
+    homepages: list[str],
 ) -> tuple[str | None, str | None]:
-    """Publisher and, for a reprint, the original outlet named in a credit line.
+    """Publisher and, for a reprint, the original outlet.
 
-    The publisher comes from the URL's domain, else the container's declared outlet, else a site name found in the
-    page furniture. The original is an outlet named by a credit line ("Source : Le Point", "(AFP) --") that differs.
+    The publisher is, in order: the article URL's outlet, the container's declared outlet, the outlet whose home page
+    the page furniture links to (sites print their own address), a site name from the furniture. The original is
+    another outlet (not of the publisher's group) named by a credit line ("Source : Le Point", "(AFP) --") or in
+    the furniture.
     """
     publisher: Outlet | None = reg.by_url(url) if url else None
     name: str | None = publisher.name if publisher else None
     if name is None and declared:
-        o = reg.by_url(declared) or reg.get(declared)
-        name = o.name if o else declared
+        publisher = reg.by_url(declared) or reg.get(declared)
+        name = publisher.name if publisher else declared
+    if name is None:
+        publisher = next((o for h in homepages if (o := reg.by_url(h))), None)
+        name = publisher.name if publisher else None
     if name is None:
         for s in site_names:
-            o = reg.get(s) or reg.by_url(s) or next(iter(reg.find_in_text(s)), None)
-            if o:
-                name = o.name
+            publisher = reg.get(s) or reg.by_url(s) or next(iter(reg.find_in_text(s)), None)
+            if publisher:
+                name = publisher.name
                 break
         else:
-            if site_names:
-                name = site_names[0]
+            name = site_names[0] if site_names else None
     if name is None and url:
         name = OutletRegistry.domain_of(url)
 
-    original: str | None = None
+    original: Outlet | None = None
+    candidates: list[str] = []
     for line in credits:
-        for m in _CREDIT.finditer(line):
-            cand = m["name"] or m["agency"] or ""
-            found = reg.find_in_text(cand)
-            if found and found[0].name != name:
-                original = found[0].name
+        candidates += [m["name"] or m["agency"] or "" for m in _CREDIT.finditer(line)]
+    candidates += site_names
+    for cand in candidates:
+        for o in reg.find_in_text(cand):
+            if not (publisher and _same_group(publisher, o)) and o.name != name:
+                original = o
                 break
         if original:
             break
     if name is None and original:
-        name, original = original, None
-    return name, original
+        return original.name, None
+    return name, original.name if original else None
+
+
+def _same_group(a: Outlet, b: Outlet) -> bool:
+    """Two registry entries of one organisation (Xinhua French and Xinhua, Sputnik France and Sputnik)."""
+    if a.name == b.name or (a.owner and a.owner == b.owner):
+        return True
+    if a.name.startswith(b.name + " ") or b.name.startswith(a.name + " "):
+        return True
+    return any(x == y or x.endswith("." + y) or y.endswith("." + x) for x in a.domains for y in b.domains)
+
+
+def _is_homepage(url: str) -> bool:
+    path = urlsplit(url).path
+    return path.strip("/") == ""

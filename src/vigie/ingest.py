@@ -13,6 +13,7 @@ executables), logged at debug level. Everything else is read and reported, so a 
 
 from __future__ import annotations
 
+import calendar
 import codecs
 import email.utils
 import io
@@ -22,11 +23,10 @@ import os
 import re
 import stat
 import sys
-import time
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, BinaryIO, Literal
 
 from vigie.errors import InputError
@@ -126,10 +126,13 @@ def decode_bytes(data: bytes, source: str) -> str:
 # -- files, folders and stdin -------------------------------------------------------------------------------------
 
 _SKIP_EXTENSIONS = frozenset(
-    """png jpg jpeg gif webp bmp tif tiff ico svg heic avif psd raw
-    mp3 mp4 m4a m4v wav ogg oga flac aac mov avi mkv webm wmv
-    zip tar tgz tbz2 txz bz2 xz zst 7z rar jar iso dmg
-    ttf otf woff woff2 eot exe dll so dylib o a bin class pyc pyo whl db sqlite sqlite3 parquet pkl npy npz""".split()
+    {
+        *("png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff", "ico", "svg", "heic", "avif", "psd"),
+        *("mp3", "mp4", "m4a", "m4v", "wav", "ogg", "oga", "flac", "aac", "mov", "avi", "mkv", "webm", "wmv"),
+        *("zip", "tar", "tgz", "tbz2", "txz", "bz2", "xz", "zst", "7z", "rar", "jar", "iso", "dmg"),
+        *("ttf", "otf", "woff", "woff2", "eot", "exe", "dll", "so", "dylib", "o", "a", "bin", "class", "pyc"),
+        *("whl", "db", "sqlite", "sqlite3", "parquet", "pkl", "npy", "npz"),
+    }
 )
 
 
@@ -238,9 +241,7 @@ _HTML_EXT = frozenset({"html", "htm", "xhtml", "shtml"})
 
 
 def _extension(name: str) -> str:
-    base = name.rsplit("#", 1)[0] if "#" in name and not os.path.exists(name) else name
-    _, ext = os.path.splitext(base)
-    return ext[1:].lower()
+    return os.path.splitext(name)[1][1:].lower()
 
 
 def _head_text(head: bytes) -> str:
@@ -325,7 +326,9 @@ def _fmt_mb(n: int) -> str:
     return f"{mb:.0f} MB" if mb == int(mb) else f"{mb:.1f} MB"
 
 
-def _read_gzip(f: BinaryIO, source: str, name: str, opts: ReadOptions, depth: int) -> Iterator[RawDocument | InputError]:
+def _read_gzip(
+    f: BinaryIO, source: str, name: str, opts: ReadOptions, depth: int
+) -> Iterator[RawDocument | InputError]:
     if depth >= _MAX_GZIP_DEPTH:
         yield InputError(source, "gzip nested too deep")
         return
@@ -333,16 +336,14 @@ def _read_gzip(f: BinaryIO, source: str, name: str, opts: ReadOptions, depth: in
     out = bytearray()
     d = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        while True:
-            chunk = f.read(_HEAD) if not d.unconsumed_tail else b""
-            if not chunk and not d.unconsumed_tail:
+        while not d.eof:  # a second gzip member or trailing garbage is ignored: one article per .gz file
+            buf = d.unconsumed_tail or f.read(_HEAD)
+            if not buf:
                 break
-            out += d.decompress(d.unconsumed_tail + chunk, cap + 1 - len(out))
+            out += d.decompress(buf, cap + 1 - len(out))  # bounded: a gzip bomb stops at the cap
             if len(out) > cap:
                 yield InputError(source, f"gzip expands beyond {_fmt_mb(cap)} limit (gzip bomb?)")
                 return
-            if d.eof:
-                break  # trailing members/garbage are ignored: one article per .gz file
     except zlib.error as err:
         yield InputError(source, f"corrupt gzip ({err})")
         return
@@ -355,7 +356,9 @@ def _read_gzip(f: BinaryIO, source: str, name: str, opts: ReadOptions, depth: in
 
 # -- decoding -----------------------------------------------------------------------------------------------------
 
-_DECLARED_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.I)
+_DECLARED_RE = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.I
+)
 _WESTERN = frozenset({"cp1252", "latin_1", "iso8859_15", "ascii", "utf_8", "mac_roman", "cp850", "cp1250"})
 _CTRL = frozenset(set(range(0, 9)) | set(range(14, 27)) | set(range(28, 32)))
 
@@ -466,7 +469,9 @@ def _read_json(
     text_head = _head_text(head).lstrip()
     first_line = text_head.split("\n", 1)[0].strip()
     is_utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    streamable = ext in ("jsonl", "ndjson") or (text_head.startswith("{") and _parses_as_object(first_line))
+    streamable = ext in ("jsonl", "ndjson") or (
+        ext != "json" and text_head.startswith("{") and _parses_as_object(first_line)
+    )
     if streamable and not is_utf16:
         yield from _iter_jsonl(_byte_lines(f, opts.max_record_bytes), source, opts)
         return
@@ -482,14 +487,13 @@ def _read_json(
     try:
         value = json.loads(text)
     except json.JSONDecodeError as err:
-        if ext in _JSON_EXT or text_head.startswith("{"):
+        if ext in _JSON_EXT and text_head.startswith("{"):  # JSONL with a broken line: report it, keep the rest
             lines = ((i, line.encode("utf-8")) for i, line in enumerate(text.split("\n"), 1))
             yield from _iter_jsonl(lines, source, opts)
-        elif text_head.startswith("["):
-            if ext in _JSON_EXT:
-                yield InputError(source, f"invalid JSON ({err.msg} at line {err.lineno})")
-            else:  # not JSON after all: an article that happens to start with "["
-                yield RawDocument(source=source, format="text", content=text)
+        elif ext in _JSON_EXT:
+            yield InputError(source, f"invalid JSON ({err.msg} at line {err.lineno})")
+        else:  # not JSON after all: an article that happens to start with "{" or "["
+            yield RawDocument(source=source, format="text", content=text)
         return
     if isinstance(value, list):
         for i, item in enumerate(value):
@@ -542,7 +546,7 @@ def _iter_jsonl(
                 yield err
                 continue
         try:
-            value = json.loads(line)
+            value = json.loads(line.rstrip("\r\n"))
         except json.JSONDecodeError as err:
             yield InputError(where, f"invalid JSON ({err.msg} at column {err.colno})")
             continue
@@ -608,18 +612,21 @@ def _language(value: str | None) -> str | None:
 
 def _iso_date(value: str) -> str:
     """ISO 8601 when the string parses (offset kept, none invented); the original string otherwise."""
+    return _parse_date(value) or value.strip()
+
+
+def _parse_date(value: str) -> str | None:
     s = value.strip()
     if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", s):
-        return s
+        return s  # a bare date stays a date: no midnight invented
     try:
         return datetime.fromisoformat(s).isoformat()
     except ValueError:
         pass
     try:
-        dt = email.utils.parsedate_to_datetime(s)
+        return email.utils.parsedate_to_datetime(s).isoformat()
     except (TypeError, ValueError, IndexError):
-        return s
-    return dt.isoformat()
+        return None
 
 
 # -- WARC ---------------------------------------------------------------------------------------------------------
@@ -627,39 +634,73 @@ def _iso_date(value: str) -> str:
 
 def _iter_warc(f: BinaryIO, source: str, opts: ReadOptions) -> Iterator[RawDocument | InputError]:
     from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
 
+    class QuietIterator(ArchiveIterator):
+        INC_RECORD = ""  # warcio writes this warning to stderr; we count it (err_count) and report instead
+        cut_short = False
+
+        def close(self) -> None:
+            # warcio ends quietly on a cut-off gzip member; an unfinished decompressor is the only trace left
+            d = getattr(self.reader, "decompressor", None) if self.reader else None
+            self.cut_short = d is not None and not getattr(d, "eof", True)
+            super().close()
+
+    gzipped = f.read(2) == b"\x1f\x8b"
+    f.seek(0)
     n = 0
     try:
-        for record in ArchiveIterator(f):
-            if record.rec_type != "response":
-                continue
+        it = QuietIterator(f)
+        for record in it:
+            if it.err_count:
+                yield InputError(source, "corrupt WARC (record not followed by a blank line: bad Content-Length?)")
+                return
             n += 1
-            uri = record.rec_headers.get_header("WARC-Target-URI")
-            where = f"{source}#{uri}" if uri else f"{source}#rec{n}"
-            http = record.http_headers
-            if http is None:
-                continue
-            status = http.get_statuscode() or ""
-            ctype = (http.get_header("Content-Type") or "").lower()
-            if not status.startswith("2") or not ("html" in ctype):
-                log.debug("skipping WARC record %s (status %s, %s)", where, status, ctype)
-                continue
-            body = record.content_stream().read(opts.max_record_bytes + 1)
-            if len(body) > opts.max_record_bytes:
-                yield InputError(where, f"record too large (> {_fmt_mb(opts.max_record_bytes)} limit)")
-                continue
-            try:
-                html = _decode_http(body, ctype, where)
-            except InputError as err:
-                yield err
-                continue
-            meta = {"url": uri} if uri else {}
-            yield RawDocument(source=where, format="html", content=html, meta=meta)
+            item = _warc_record(record, source, n, opts)
+            # warcio stops quietly at a cut-off file; a record shorter than its Content-Length is the only sign
+            while record.raw_stream.read(_MB):
+                pass
+            if getattr(record.raw_stream, "limit", 0) > 0 or record.rec_headers.get_header("Content-Length") is None:
+                yield InputError(source, "truncated gzip" if gzipped else "truncated WARC record")
+                return
+            if item is not None:
+                yield item
+        if it.err_count:
+            yield InputError(source, "corrupt WARC (record not followed by a blank line: bad Content-Length?)")
+        elif it.cut_short:
+            yield InputError(source, "truncated gzip")
+        elif not gzipped and it.offset < f.tell():  # bytes left that never made a whole record
+            yield InputError(source, "truncated WARC record")
     except EOFError:
         yield InputError(source, "truncated gzip")
-    except Exception as err:  # warcio raises assorted errors on corrupt input; the batch must go on
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+    except ArchiveLoadFailed as err:
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else "unknown format"
         yield InputError(source, f"corrupt WARC ({reason[:200]})")
+    except Exception as err:  # warcio trips on assorted errors on corrupt headers; the batch must go on
+        log.debug("warcio failed on %s", source, exc_info=True)
+        yield InputError(source, f"corrupt WARC (unreadable record header: {type(err).__name__})")
+
+
+def _warc_record(record: Any, source: str, n: int, opts: ReadOptions) -> RawDocument | InputError | None:
+    """An HTML 2xx response as a document; None for everything else (requests, images, redirects)."""
+    if record.rec_type != "response" or record.http_headers is None:
+        return None
+    uri = record.rec_headers.get_header("WARC-Target-URI")
+    where = f"{source}#{uri}" if uri else f"{source}#rec{n}"
+    status = record.http_headers.get_statuscode() or ""
+    ctype = (record.http_headers.get_header("Content-Type") or "").lower()
+    if not status.startswith("2") or "html" not in ctype:
+        log.debug("skipping WARC record %s (status %s, %s)", where, status, ctype)
+        return None
+    body = record.content_stream().read(opts.max_record_bytes + 1)
+    if len(body) > opts.max_record_bytes:
+        return InputError(where, f"record too large (> {_fmt_mb(opts.max_record_bytes)} limit)")
+    try:
+        html = _decode_http(body, ctype, where)
+    except InputError as err:
+        return err
+    # WARC-Date is the crawl time, not the publication date: it is deliberately not kept as "published".
+    return RawDocument(source=where, format="html", content=html, meta={"url": uri} if uri else {})
 
 
 def _decode_http(body: bytes, ctype: str, source: str) -> str:
@@ -711,7 +752,8 @@ def _iter_feed(data: bytes, text: str, source: str, opts: ReadOptions) -> Iterat
         _put(meta, "authors", _entry_authors(entry))
         _put(meta, "language", feed_lang)
         _put(meta, "tags", _str_list([t.get("term") or t.get("label") for t in entry.get("tags", [])]))
-        _put(meta, "standfirst", _str(entry.get("summary")) if entry.get("content") else None)
+        summary = _str(entry.get("summary"))
+        _put(meta, "standfirst", summary if summary and summary != content.strip() else None)
         yield RawDocument(source=where, format=_content_format(content), content=_normalise(content), meta=meta)
 
 
@@ -733,11 +775,11 @@ def _feed_date(entry: Any) -> str | None:
         raw = _str(entry.get(key))
         if not raw:
             continue
-        iso = _iso_date(raw)
-        if iso != raw or re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", raw):
+        iso = _parse_date(raw)
+        if iso:
             return iso
         parsed = entry.get(f"{key}_parsed")
         if parsed:
-            return datetime.fromtimestamp(time.mktime(parsed) - time.timezone, tz=timezone.utc).isoformat()
+            return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC).isoformat()
         return raw
     return None

@@ -128,12 +128,26 @@ def _dateparser(text: str) -> str | None:
     return dt.isoformat()
 
 
-def first_datetime(candidates: list[Any]) -> str | None:
-    """The first candidate that parses."""
+def best_datetime(candidates: list[Any]) -> str | None:
+    """The first candidate that parses, made more precise by a later one on the same day (a time, an offset).
+
+    >>> best_datetime(["19.10.2021", "2021-10-19T17:11+0200"])
+    '2021-10-19T17:11:00+02:00'
+    """
+    best: str | None = None
     for c in candidates:
-        if isinstance(c, str) and (iso := parse_datetime(c)):
-            return iso
-    return None
+        iso = parse_datetime(c) if isinstance(c, str) else None
+        if iso is None:
+            continue
+        if best is None:
+            best = iso
+        elif iso[:10] == best[:10] and _precision(iso) > _precision(best):
+            best = iso
+    return best
+
+
+def _precision(iso: str) -> int:
+    return 0 if len(iso) == 10 else 2 if re.search(r"[+-]\d\d:\d\d$", iso) else 1
 
 
 def detect_language(text: str) -> str | None:

