@@ -79,7 +79,7 @@ FURNITURE_CUES: tuple[str, ...] = (
     "inscription", "abonnement", "abonnements", "abonné", "abonnés", "essai gratuit", "premium",
     "cookies", "cookie", "consentement", "paramétrer", "accepter", "accepte", "j'accepte", "refuser", "tout accepter",
     "publicité", "advertisement", "sponsorisé", "sponsored", "contenu sponsorisé",
-    "crédits", "crédit photo", "crédit", "photo :", "photo:", "©", "copyright", "(c)", "getty", "afp photo",
+    "crédits", "crédit photo", "crédit", "photo :", "photo:", "copyright", "getty", "afp photo",
     "faq", "contact", "contactez", "contactez-nous", "nous contacter", "nous joindre", "à propos", "qui sommes-nous",
     "cgv", "cgu", "données personnelles", "gérer", "paramètres", "préférences",
     "accueil", "menu", "rechercher", "recherche", "search", "fermer", "sections", "rubriques",

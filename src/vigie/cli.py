@@ -117,7 +117,9 @@ def extract(paths: tuple[str, ...], as_json: bool) -> None:
 @click.option("--db", default=None, help=DB_HELP)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.option("--quiet", "-q", is_flag=True, help="No summary line.")
-def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet: bool) -> None:
+@click.option("--stories/--no-stories", default=True, show_default=True,
+              help="Deduplicate and cluster the new articles into stories after storing them.")
+def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet: bool, stories: bool) -> None:
     """Read, clean and store articles from files, folders or '-' (stdin)."""
     from vigie.pipeline import ingest as run_ingest
 
@@ -143,8 +145,16 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
         finally:
             if bar is not None:
                 bar.close()
+        placed = None
+        if stories:
+            from vigie.stories import update_stories
+
+            placed = update_stories(store)
     if not quiet:
-        click.echo(report.summary())
+        line = report.summary()
+        if placed is not None and placed.placed:
+            line += f"; {placed.placed} placed in stories ({placed.duplicates} near copies)"
+        click.echo(line)
     sys.exit(1 if report.failed else 0)
 
 
@@ -194,6 +204,50 @@ def search(query: str, db: str | None, as_json: bool, limit: int) -> None:
     for a, snip in hits:
         click.echo(f"{a.id[:10]}  {(a.outlet or '-')[:22]:<22}  {a.title or '(untitled)'}\n            {snip}")
     click.echo(f"{len(hits)} hit(s)")
+
+
+@main.command()
+@click.option("--db", default=None, help=DB_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N stories.")
+def stories(db: str | None, as_json: bool, limit: int | None) -> None:
+    """List stories, ranked by distinct voices, outlets and recency."""
+    from vigie.stories import list_stories
+
+    with _domain_errors(), _open(db) as store:
+        views = list_stories(store)[:limit]
+    if as_json:
+        _dump(views)
+        return
+    for v in views:
+        span = " → ".join(x[:10] for x in (v["first_published"], v["last_published"]) if x) or "undated"
+        click.echo(f"{v['id'][:12]}  {len(v['articles']):>3} art. {len(v['events']):>2} ev.  {span:<23}  {v['title']}")
+        if v["outlets"]:
+            click.echo(f"{'':14}{', '.join(v['outlets'])}")
+    click.echo(f"{len(views)} story(ies)")
+
+
+@main.command()
+@click.argument("story_id")
+@click.option("--db", default=None, help=DB_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def story(story_id: str, db: str | None, as_json: bool) -> None:
+    """Show one story (its id, a unique prefix, or the id of one of its articles)."""
+    from vigie.stories import get_story
+
+    with _domain_errors(), _open(db) as store:
+        view = get_story(store, story_id)
+    if as_json:
+        _dump(view)
+        return
+    click.echo(view["title"] or "(untitled story)")
+    click.echo(f"id {view['id']} · {len(view['articles'])} article(s) · outlets: {', '.join(view['outlets']) or '-'}")
+    for ev in view["events"]:
+        click.echo(f"\n  Event {ev['id'][:12]}: {ev['title']}")
+        for a in view["articles"]:
+            if a["id"] in ev["articles"]:
+                dup = f" (copy of {a['duplicate_of'][:10]})" if a["duplicate_of"] else ""
+                click.echo(f"    {(a['published'] or '-')[:16]:<16}  {(a['outlet'] or '-')[:20]:<20}  {a['title']}{dup}")
 
 
 @main.command()

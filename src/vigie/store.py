@@ -113,6 +113,33 @@ def _m1(conn: sqlite3.Connection) -> None:
         conn.execute(stmt)
 
 
+@migration(2, "stories")
+def _m2(conn: sqlite3.Connection) -> None:
+    for stmt in (
+        # One row per article the story stage has seen: its exact-copy key, MinHash signature, USE vector
+        # (float16; None for duplicates, which reuse their original's placement) and cheap clustering features.
+        """CREATE TABLE article_features (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id),
+            seq INTEGER NOT NULL,
+            text_key TEXT NOT NULL,
+            minhash BLOB,
+            vector BLOB,
+            features TEXT
+        )""",
+        "CREATE TABLE duplicates (article_id TEXT PRIMARY KEY REFERENCES articles(id), duplicate_of TEXT NOT NULL)",
+        "CREATE INDEX duplicates_of ON duplicates(duplicate_of)",
+        """CREATE TABLE assignments (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id),
+            event_id TEXT NOT NULL,
+            story_id TEXT NOT NULL
+        )""",
+        "CREATE INDEX assignments_story ON assignments(story_id)",
+        "CREATE INDEX assignments_event ON assignments(event_id)",
+        "CREATE TABLE cluster_state (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
+    ):
+        conn.execute(stmt)
+
+
 _JSON_LISTS = ("authors", "comments", "tags")
 _ARTICLE_COLS = (
     "id", "source", "title", "published", "url", "outlet", "original_outlet", "authors", "language", "body",
@@ -314,6 +341,70 @@ class Store:
             # Unbalanced quotes or stray operators: fall back to quoting every word.
             rows = self.conn.execute(sql, (_fts_query(query, literal=True), limit)).fetchall()
         return [(_row_article(r), r["snip"]) for r in rows]
+
+
+    # -- story stage ------------------------------------------------------------------------------------------
+
+    def unplaced(self) -> list[Article]:
+        """Articles the story stage has not seen yet, in (published or '', id) order, the clusterer's own order."""
+        sql = (
+            "SELECT a.* FROM articles a LEFT JOIN article_features f ON f.article_id = a.id "
+            "WHERE f.article_id IS NULL ORDER BY COALESCE(a.published, ''), a.id"
+        )
+        return [_row_article(r) for r in self.conn.execute(sql)]
+
+    def dedup_rows(self) -> Iterator[tuple[str, str, bytes | None]]:
+        """(article id, exact-copy key, MinHash signature bytes) of every placed article, in placement order."""
+        yield from self.conn.execute("SELECT article_id, text_key, minhash FROM article_features ORDER BY seq")
+
+    def state_blob(self, key: str) -> bytes | None:
+        row = self.conn.execute("SELECT value FROM cluster_state WHERE key=?", (key,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def save_placements(
+        self,
+        features: list[tuple[str, str, bytes | None, bytes | None, str | None]],
+        duplicates: dict[str, str],
+        assignments: dict[str, tuple[str, str]],
+        state: dict[str, bytes],
+    ) -> None:
+        """Record one batch of the story stage in one transaction: features, duplicate links, changed
+        assignments and the clusterer state, so a crash leaves either the whole batch or none of it."""
+        with self.atomic() as conn:
+            seq = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM article_features").fetchone()[0])
+            conn.executemany(
+                "INSERT OR REPLACE INTO article_features VALUES (?, ?, ?, ?, ?, ?)",
+                [(aid, seq + i + 1, key, sig, vec, feats) for i, (aid, key, sig, vec, feats) in enumerate(features)],
+            )
+            conn.executemany("INSERT OR REPLACE INTO duplicates VALUES (?, ?)", list(duplicates.items()))
+            conn.executemany(
+                "INSERT OR REPLACE INTO assignments VALUES (?, ?, ?)",
+                [(aid, ev, st) for aid, (ev, st) in assignments.items()],
+            )
+            conn.executemany("INSERT OR REPLACE INTO cluster_state VALUES (?, ?)", list(state.items()))
+
+    def placements(self, story_id: str | None = None) -> list[sqlite3.Row]:
+        """Articles with their event, story and duplicate link; a duplicate takes its original's placement."""
+        sql = (
+            "SELECT a.id, a.source, a.title, a.outlet, a.original_outlet, a.published, a.language, a.url, "
+            "d.duplicate_of, s.event_id, s.story_id, f.vector FROM articles a "
+            "JOIN article_features f ON f.article_id = a.id "
+            "LEFT JOIN duplicates d ON d.article_id = a.id "
+            "JOIN assignments s ON s.article_id = COALESCE(d.duplicate_of, a.id)"
+        )
+        if story_id is None:
+            return self.conn.execute(sql + " ORDER BY s.story_id, COALESCE(a.published, ''), a.id").fetchall()
+        return self.conn.execute(
+            sql + " WHERE s.story_id = ? ORDER BY COALESCE(a.published, ''), a.id", (story_id,)
+        ).fetchall()
+
+    def story_of(self, article_id: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT s.story_id FROM articles a LEFT JOIN duplicates d ON d.article_id = a.id "
+            "JOIN assignments s ON s.article_id = COALESCE(d.duplicate_of, a.id) WHERE a.id = ?",
+            (article_id,),
+        ).fetchone()
+        return None if row is None else str(row[0])
 
 
 def _fts_query(query: str, *, literal: bool = False) -> str:

@@ -1,0 +1,210 @@
+"""Story stage: duplicates, embeddings and two-level clustering of stored articles, persisted in the store.
+
+Runs after ingest on every article it has not seen yet, in batches. A near copy is linked to its first-seen copy
+and takes its placement (it is not another voice); every other article is embedded once and placed online by
+:class:`vigie.cluster.StoryClusterer`, whose state is saved with each batch so a later ingest continues online.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from vigie.cluster import ArticleFeatures, ClusterItem, ClusterOptions, StoryClusterer
+from vigie.dedup import DedupOptions, Deduplicator, exact_key
+from vigie.errors import NotFoundError
+from vigie.models import Article
+from vigie.store import Store
+
+_STATE_JSON = "clusterer.json"
+_STATE_VSUM = "clusterer.vsum"
+
+
+@dataclass(slots=True)
+class StoryOptions:
+    """Options of the story stage (clustering thresholds live in :class:`ClusterOptions`)."""
+
+    dedup: DedupOptions = field(default_factory=DedupOptions)
+    cluster: ClusterOptions = field(default_factory=ClusterOptions)
+    batch_size: int = 512
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+
+
+@dataclass(slots=True)
+class StoryReport:
+    placed: int = 0
+    duplicates: int = 0
+
+
+def _load_clusterer(store: Store, options: ClusterOptions) -> StoryClusterer:
+    raw = store.state_blob(_STATE_JSON)
+    vsum = store.state_blob(_STATE_VSUM)
+    if raw is None or vsum is None:
+        return StoryClusterer(options)
+    state = json.loads(raw)
+    state["vsum"] = np.load(io.BytesIO(vsum), allow_pickle=False)
+    return StoryClusterer.from_state(state)
+
+
+def _dump_clusterer(cl: StoryClusterer) -> dict[str, bytes]:
+    state = cl.state()
+    buf = io.BytesIO()
+    np.save(buf, np.asarray(state.pop("vsum"), dtype=np.float32), allow_pickle=False)
+    return {_STATE_JSON: json.dumps(state, separators=(",", ":")).encode(), _STATE_VSUM: buf.getvalue()}
+
+
+def _load_dedup(store: Store, options: DedupOptions) -> Deduplicator:
+    d = Deduplicator(options)
+    for aid, key, sig in store.dedup_rows():
+        d.restore(aid, key, None if sig is None else np.frombuffer(sig, dtype=np.uint32))
+    return d
+
+
+def update_stories(
+    store: Store, options: StoryOptions | None = None, on_progress: Callable[[int], None] | None = None
+) -> StoryReport:
+    """Place every article the story stage has not seen yet; returns how many were placed and were duplicates."""
+    opts = options or StoryOptions()
+    pending = store.unplaced()
+    report = StoryReport()
+    if not pending:
+        return report
+    dedup = _load_dedup(store, opts.dedup)
+    clusterer = _load_clusterer(store, opts.cluster)
+    known = clusterer.assignments()
+    # Root of each duplicate chain: a copy of a copy points at the first-seen article.
+    roots: dict[str, str] = {}
+
+    for start in range(0, len(pending), opts.batch_size):
+        batch = pending[start : start + opts.batch_size]
+        features: list[tuple[str, str, bytes | None, bytes | None, str | None]] = []
+        dups: dict[str, str] = {}
+        items: list[ClusterItem] = []
+        for a in batch:
+            text = f"{a.title or ''}\n{a.body}"
+            sig = dedup.signature(a.body)
+            orig = dedup.add(a.id, a.body, sig)
+            if orig is not None:
+                root = roots.get(orig, orig)
+                roots[a.id] = root
+                dups[a.id] = root
+            features.append((a.id, exact_key(a.body), None if sig is None else sig.tobytes(), None, None))
+            if orig is None:
+                items.append(ClusterItem(id=a.id, title=a.title or "", body=a.body or text, published=a.published,
+                                         language=a.language))
+        clusterer.add(items)
+        vectors = {it.id: it for it in items}
+        for i, (aid, key, sig_b, _, _) in enumerate(features):
+            it = vectors.get(aid)
+            if it is not None and it.vector is not None:
+                feats = it.features.to_dict() if isinstance(it.features, ArticleFeatures) else None
+                features[i] = (aid, key, sig_b, it.vector.astype(np.float16).tobytes(),
+                               json.dumps(feats) if feats else None)
+        now = clusterer.assignments()
+        changed = {aid: v for aid, v in now.items() if known.get(aid) != v}
+        store.save_placements(features, dups, changed, _dump_clusterer(clusterer))
+        known = now
+        report.placed += len(batch)
+        report.duplicates += len(dups)
+        if on_progress:
+            on_progress(len(batch))
+    return report
+
+
+# -- views ------------------------------------------------------------------------------------------------------
+
+
+def _central_title(rows: list[Any]) -> str | None:
+    """Title of the article nearest the group's mean vector: the most typical headline."""
+    vecs = [(r, np.frombuffer(r["vector"], dtype=np.float16).astype(np.float32)) for r in rows if r["vector"]]
+    titled = [(r, v) for r, v in vecs if r["title"]]
+    if not titled:
+        return next((r["title"] for r in rows if r["title"]), None)
+    mean = np.mean([v for _, v in titled], axis=0)
+    best = max(titled, key=lambda rv: (float(rv[1] @ mean), -rows.index(rv[0])))
+    return str(best[0]["title"])
+
+
+def _story_view(story_id: str, rows: list[Any]) -> dict[str, Any]:
+    events: dict[str, list[Any]] = {}
+    for r in rows:
+        events.setdefault(r["event_id"], []).append(r)
+    outlets: list[str] = []
+    for r in rows:
+        for o in (r["outlet"], r["original_outlet"]):
+            if o and o not in outlets:
+                outlets.append(o)
+    dates = sorted(r["published"] for r in rows if r["published"])
+    ev_views = [
+        {"id": eid, "title": _central_title(er), "articles": [r["id"] for r in er]}
+        for eid, er in sorted(events.items(), key=lambda kv: (min((r["published"] or "~") for r in kv[1]), kv[0]))
+    ]
+    return {
+        "id": story_id,
+        "title": _central_title(rows),
+        "articles": [
+            {"id": r["id"], "source": r["source"], "title": r["title"], "outlet": r["outlet"],
+             "original_outlet": r["original_outlet"], "published": r["published"], "duplicate_of": r["duplicate_of"]}
+            for r in rows
+        ],
+        "events": ev_views,
+        "outlets": outlets,
+        "first_published": dates[0] if dates else None,
+        "last_published": dates[-1] if dates else None,
+    }
+
+
+def list_stories(store: Store) -> list[dict[str, Any]]:
+    """Every story, ranked by distinct voices (near copies do not count), outlets, then recency."""
+    by_story: dict[str, list[Any]] = {}
+    for r in store.placements():
+        by_story.setdefault(r["story_id"], []).append(r)
+    views = [_story_view(sid, rows) for sid, rows in by_story.items()]
+
+    def rank(v: dict[str, Any]) -> tuple[int, int, str, str]:
+        voices = sum(1 for a in v["articles"] if not a["duplicate_of"])
+        return (-voices, -len(v["outlets"]), _neg(v["last_published"] or ""), v["id"])
+
+    return sorted(views, key=rank)
+
+
+def _neg(s: str) -> str:
+    """Sort key that orders ISO strings newest first while staying a string (for a mixed tuple key)."""
+    return "".join(chr(0x10FFFF - ord(c)) for c in s) if s else "\U0010ffff"
+
+
+def get_story(store: Store, story_id: str) -> dict[str, Any]:
+    """One story (a unique id prefix, or an article id, is accepted).
+
+    Raises:
+        NotFoundError: no story matches.
+    """
+    rows = store.placements(story_id)
+    if not rows:
+        sid = store.story_of(story_id)
+        if sid is None:
+            ids = {r["story_id"] for r in store.placements() if r["story_id"].startswith(story_id)}
+            if len(ids) != 1:
+                raise NotFoundError(f"no story {story_id}")
+            sid = ids.pop()
+        rows = store.placements(sid)
+        story_id = sid
+    return _story_view(story_id, rows)
+
+
+def story_articles(store: Store, story: dict[str, Any]) -> list[Article]:
+    """The full articles of a story view, in its order."""
+    return [store.get(a["id"]) for a in story["articles"]]
+
+
+def outlet_counts(story: dict[str, Any]) -> Counter[str]:
+    return Counter(a["outlet"] for a in story["articles"] if a["outlet"])

@@ -1,0 +1,115 @@
+"""The `vigie` command: exact output shapes, exit codes, one-line errors naming the file, idempotent ingest."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vigie.cli import main
+
+EXTRACT_KEYS = {"source", "title", "published", "url", "outlet", "authors", "language", "body", "comments", "tags"}
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_cli_extract_json_keys(runner: CliRunner, seeds_dir: Path) -> None:
+    path = str(seeds_dir / "004_d89e750bbe1b059c.txt")
+    res = runner.invoke(main, ["extract", path, "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert EXTRACT_KEYS <= set(d)
+    assert d["source"] == path
+    assert d["body"].count("BRUXELLES, 20 octobre (Xinhua)") == 1
+    assert "\n\n" in d["body"]
+
+
+def test_cli_extract_jsonl_gives_list(runner: CliRunner, tmp_path: Path) -> None:
+    p = tmp_path / "a.jsonl"
+    rec = {"title": "Titre", "maintext": "Le gouvernement a présenté mardi son projet de budget pour 2024 au "
+           "Parlement, qui doit l'examiner en novembre.", "url": "https://www.lefigaro.fr/x", "language": "fr"}
+    p.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    res = runner.invoke(main, ["extract", str(p), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert isinstance(out, list) and out[0]["outlet"] == "Le Figaro"
+
+
+def test_cli_extract_stdin(runner: CliRunner, seeds_dir: Path) -> None:
+    data = (seeds_dir / "001_37b476e53cd719ce.txt").read_bytes()
+    res = runner.invoke(main, ["extract", "-", "--json"], input=data)
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["title"] == "Moscou réagit à l'expulsion de diplomates russes à l'Otan"
+
+
+def test_cli_extract_readable(runner: CliRunner, seeds_dir: Path) -> None:
+    res = runner.invoke(main, ["extract", str(seeds_dir / "000_4be715d5b9f8e314.txt")])
+    assert res.exit_code == 0
+    assert "Outlet     Sputnik France" in res.output
+    assert "1 reader comment(s)" in res.output
+
+
+def test_cli_ingest_bad_inputs_batch_goes_on(runner: CliRunner, seeds_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "in"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    (bad / "trunc.txt.gz").write_bytes(gzip.compress(b"Titre\n" + b"Un texte assez long. " * 200)[:-30])
+    with (bad / "big.txt").open("wb") as f:
+        f.truncate(50 * 1024 * 1024)
+        f.seek(0)
+        f.write(b"Titre\n")
+    db = str(tmp_path / "v.db")
+    res = runner.invoke(main, ["ingest", str(seeds_dir), str(bad), "--db", db, "--no-stories"])
+    assert res.exit_code == 1
+    errors = [line for line in res.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 4, res.stderr
+    for name in ("empty.txt", "binary.txt", "trunc.txt.gz", "big.txt"):
+        assert any(name in line for line in errors), (name, errors)
+    assert "read 5, new 5, duplicate 0, failed 4" in res.stdout
+    again = runner.invoke(main, ["ingest", str(seeds_dir), "--db", db, "--no-stories"])
+    assert again.exit_code == 0
+    assert "read 5, new 0, duplicate 5, failed 0" in again.stdout
+
+
+def test_cli_articles_and_search(runner: CliRunner, seeds_dir: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "v.db")
+    runner.invoke(main, ["ingest", str(seeds_dir), "--db", db, "--no-stories"])
+    res = runner.invoke(main, ["articles", "--db", db, "--json"])
+    rows = json.loads(res.output)
+    assert len(rows) == 5
+    assert {"id", "source", "title", "outlet", "published"} <= set(rows[0])
+    assert rows[0]["outlet"] == "Xinhua French"  # newest first
+    hits = json.loads(runner.invoke(main, ["search", "Skripal", "--db", db, "--json"]).output)
+    assert [h["outlet"] for h in hits] == ["Actu Cameroun"]
+    comment_hits = json.loads(runner.invoke(main, ["search", "Pasqua", "--db", db, "--json"]).output)
+    assert comment_hits == []  # reader comments are not article text
+
+
+def test_cli_article_not_found(runner: CliRunner, tmp_path: Path) -> None:
+    res = runner.invoke(main, ["article", "deadbeef0000", "--db", str(tmp_path / "v.db")])
+    assert res.exit_code == 1
+    assert res.stderr.strip() == "error: no article deadbeef0000"
+
+
+def test_cli_usage_error_exit_2(runner: CliRunner) -> None:
+    assert runner.invoke(main, ["ingest"]).exit_code == 2
+    assert runner.invoke(main, ["nope"]).exit_code == 2
+
+
+def test_cli_bad_db_path(runner: CliRunner, tmp_path: Path, seeds_dir: Path) -> None:
+    res = runner.invoke(main, ["ingest", str(seeds_dir), "--db", str(tmp_path / "no" / "v.db")])
+    assert res.exit_code == 1
+    assert "does not exist" in res.stderr
+
+
+def test_cli_every_command_documented() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for name in main.commands:  # type: ignore[attr-defined]
+        assert f"vigie {name}" in readme, f"command {name} missing from README"
