@@ -110,7 +110,9 @@ class Row:
     note: str = ""
 
 
-def score(name: str, items: list[Labelled], story: Sequence[str], event: Sequence[str], secs: float, note: str = "") -> Row:
+def score(
+    name: str, items: list[Labelled], story: Sequence[str], event: Sequence[str], secs: float, note: str = ""
+) -> Row:
     return Row(
         name,
         bcubed(story, [x.story for x in items]),
@@ -120,7 +122,9 @@ def score(name: str, items: list[Labelled], story: Sequence[str], event: Sequenc
     )
 
 
-def run_ours(items: list[Labelled], options: ClusterOptions, halves: bool = False) -> tuple[list[str], list[str], float]:
+def run_ours(
+    items: list[Labelled], options: ClusterOptions, halves: bool = False
+) -> tuple[list[str], list[str], float]:
     """Story and event labels from StoryClusterer; with ``halves`` the second half goes in a new process-like state."""
     t = time.perf_counter()
     cl = StoryClusterer(options)
@@ -195,8 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="skip the baseline sweeps")
     args = ap.parse_args(argv)
     if not (args.data / "rpm2-dev" / "documents").is_dir() or not (args.data / "html-fr" / "pages").is_dir():
-        print(f"error: {args.data} has no rpm2-dev/documents or html-fr/pages; run beside ../shared or pass --data",
-              file=sys.stderr)
+        print(
+            f"error: {args.data} has no rpm2-dev/documents or html-fr/pages; run beside ../shared or pass --data",
+            file=sys.stderr,
+        )
         return 2
     items = load_items(args.data)
     n_story = len({x.story for x in items})
@@ -227,8 +233,14 @@ def main(argv: list[str] | None = None) -> int:
         grid = [round(v, 2) for v in np.arange(0.5, 1.0, 0.02)]
         rows.extend(best_sweep("tfidf avg-link, dist", items, lambda g: agglomerative_labels(x_tfidf, g), grid))
         rows.extend(best_sweep("USE avg-link, dist", items, lambda g: agglomerative_labels(vecs, g), grid))
-        rows.extend(best_sweep("HDBSCAN on USE, min_cluster_size", items, lambda g: hdbscan_labels(vecs, int(g)),
-                               [2, 3, 4, 5, 6, 8, 10]))
+        rows.extend(
+            best_sweep(
+                "HDBSCAN on USE, min_cluster_size",
+                items,
+                lambda g: hdbscan_labels(vecs, int(g)),
+                [2, 3, 4, 5, 6, 8, 10],
+            )
+        )
     print_table(rows)
     return 0
 

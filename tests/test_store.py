@@ -74,7 +74,7 @@ def test_store_get_by_prefix_and_missing(store: Store) -> None:
 
 
 def test_store_atomic_rolls_back_whole_article(store: Store) -> None:
-    raw, art = _doc("Titre\nCorps.")
+    _raw, _art = _doc("Titre\nCorps.")
     with pytest.raises(RuntimeError), store.atomic() as conn:
         conn.execute("INSERT INTO raw VALUES ('x', 's', 'text', 'c', '{}', 'now')")
         raise RuntimeError("crash mid-article")
@@ -104,7 +104,7 @@ def test_store_rejects_newer_schema(tmp_path: Path) -> None:
 def test_store_not_a_database(tmp_path: Path) -> None:
     p = tmp_path / "junk.db"
     p.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="junk.db"):
+    with pytest.raises(StoreError, match=r"junk\.db"):
         Store(p)
 
 

@@ -62,6 +62,7 @@ class CleanOptions:
         keep_short_dialogue: keep short quoted lines ("« Non. »", "— Oui !") inside the body.
         split_glued: restore paragraph breaks lost by the crawler ("…espionnage.Comme…", "…l'OtanLe…").
         max_comment_gap: furniture lines tolerated between the body end and unmarked reader comments.
+        anchor_bonus: weight added to the first body line after a repeated headline (stories follow their title).
     """
 
     good_chars: int = 150
@@ -76,6 +77,7 @@ class CleanOptions:
     keep_short_dialogue: bool = True
     split_glued: bool = True
     max_comment_gap: int = 3
+    anchor_bonus: float = 400.0
 
     def __post_init__(self) -> None:
         for name in ("good_chars", "near_chars", "max_short_run", "max_comment_gap"):
@@ -189,7 +191,10 @@ class _Cues:
     def find(self, words: list[str], limit: int | None = None) -> int:
         """Token index of the first cue in ``words`` (only starting before ``limit``), or -1."""
         first = self.first
-        for i, w in enumerate(words if limit is None else words[:limit]):
+        scope = words if limit is None else words[:limit]
+        if first.keys().isdisjoint(scope):
+            return -1
+        for i, w in enumerate(scope):
             cands = first.get(w)
             if cands:
                 for c in cands:
@@ -204,6 +209,10 @@ _STRONG_BOUNDARY = _Cues(STRONG_BOUNDARY_CUES)
 _STRONG_FURN = _Cues(STRONG_FURNITURE_CUES)
 _COMMENT_HEAD_RE = re.compile(
     r"^(?:\d+\s+)?(?:" + "|".join(re.escape(c) for c in COMMENT_HEADS) + r")\b\s*(?:\(\d+\)|\d+)?\s*:?$"
+)
+_COMMENT_FORM_RE = re.compile(
+    r"^(?:écrire|laisser|laissez|ajouter|poster|publier|rédiger|donnez) (?:un |votre )?(?:commentaire|avis)"
+    r"|^leave a (?:reply|comment)|^(?:add|post|write) a comment"
 )
 _COMMENT_META_RE = re.compile(r"^(?:" + "|".join(re.escape(c) for c in COMMENT_META) + r")\b.{0,20}$")
 
@@ -332,7 +341,7 @@ def _features(ln: _Line) -> None:
     ln.n_words = len(words) + ln.n_nums
     ln.alpha = sum(map(len, words))
     if words:
-        ln.stop = sum(1 for w in words if w in STOPWORDS) / len(words)
+        ln.stop = sum(map(STOPWORDS.__contains__, words)) / len(words)
     if "http" in ln.low or "www." in ln.low:
         url_chars = sum(len(u) for u in _URL.findall(ln.text))
         ln.link = url_chars / ln.chars
@@ -460,18 +469,52 @@ def _smooth(lines: list[_Line], opts: CleanOptions) -> None:
         i = j
 
 
+def _anchor_bonus(lines: list[_Line], opts: CleanOptions) -> dict[int, float]:
+    """A story starts right after its headline: the first body line after a repeated title-like line gets a bonus,
+    so that a short article beats a longer text box elsewhere on the page."""
+    counts: Counter[str] = Counter()
+    keys: list[str] = []
+    for ln in lines:
+        k = ""
+        if 15 <= ln.chars <= 300:
+            stripped, site = _strip_title_site(ln.text)
+            k = _key(stripped) if site else ln.key
+        keys.append(k)
+        if k:
+            counts[k] += 1
+    bonus: dict[int, float] = {}
+    for i, k in enumerate(keys):
+        if k and counts[k] >= 2 and len(k) >= 15:
+            for j in range(i + 1, min(i + 11, len(lines))):
+                if lines[j].cls == "good":
+                    if keys[j] != k:
+                        bonus[j] = opts.anchor_bonus
+                    break
+    return bonus
+
+
 def _best_region(lines: list[_Line], opts: CleanOptions) -> tuple[int, int, float]:
-    """Maximum-sum contiguous segment: body lines weigh their length, furniture its cost (Kadane)."""
+    """Maximum-sum contiguous segment: body lines weigh their length, furniture its cost (Kadane).
+
+    A comment-section heading is a wall the body never crosses, and whatever follows the first wall (reader
+    comments, however long) only wins when little came before it.
+    """
     best, best_lo, best_hi = 0.0, 0, -1
     cur, lo = 0.0, 0
+    discount = 1.0
     seen: set[str] = set()
+    bonus = _anchor_bonus(lines, opts)
     for i, ln in enumerate(lines):
         if ln.cls == "good":
-            v = float(ln.chars) if ln.key not in seen else 0.0
+            v = float(ln.chars) + bonus.get(i, 0.0) if ln.key not in seen else 0.0
             seen.add(ln.key)
         elif ln.cls == "short":
             v = -5.0
         elif ln.kind == "boundary":
+            if _COMMENT_HEAD_RE.match(ln.low) or _COMMENT_FORM_RE.match(ln.low):
+                cur, lo = 0.0, i + 1
+                discount = 0.25
+                continue
             v = -opts.boundary_cost
         else:
             v = -opts.furniture_cost * _KIND_COST.get(ln.kind or "", 1.0)
@@ -479,8 +522,8 @@ def _best_region(lines: list[_Line], opts: CleanOptions) -> tuple[int, int, floa
             cur, lo = v, i
         else:
             cur += v
-        if cur > best:
-            best, best_lo, best_hi = cur, lo, i
+        if cur * discount > best:
+            best, best_lo, best_hi = cur * discount, lo, i
     return best_lo, best_hi, best
 
 
@@ -520,6 +563,8 @@ def _split_glued(text: str) -> list[str]:
 
 def _split_subhead(par: str) -> list[str]:
     """Split a subhead glued to the next sentence ("Rupture programméeOctobre 2021 est devenu…")."""
+    if not _CAMEL.search(par, 0, 160):
+        return [par]
     toks = par.split(" ")
     for i, tok in enumerate(toks[:12]):
         m = _CAMEL.search(tok)

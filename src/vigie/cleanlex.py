@@ -64,7 +64,8 @@ BOUNDARY_CUES: tuple[str, ...] = (
     "politique de confidentialité", "conditions générales", "conditions d'utilisation", "plan du site",
     "pour aller plus loin", "pour approfondir", "en images", "à écouter aussi", "à voir aussi", "voir aussi",
     "pour lire la suite", "la suite est réservée", "réservé aux abonnés", "article réservé", "déjà abonné",
-    "already a subscriber", "haut de page", "retour en haut", "back to top", "avez-vous apprécié",
+    "already a subscriber", "article précédent", "article suivant", "partager cet article", "share this article",
+    "billet précédent", "billet suivant", "previous article", "next article", "haut de page", "retour en haut", "back to top", "avez-vous apprécié",
 )
 
 # Phrases of page chrome: share bars, account links, cookie banners, ads, captions, navigation.

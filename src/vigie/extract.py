@@ -6,14 +6,14 @@ What the container says (news-please fields, RSS entry, WARC URI) wins over what
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from vigie.clean import CleanOptions, clean_text
 from vigie.errors import InputError
 from vigie.htmlextract import extract_html
-from vigie.metadata import as_list, detect_language, best_datetime, normalise_language, parse_datetime, unique
+from vigie.metadata import as_list, best_datetime, detect_language, normalise_language, parse_datetime, unique
 from vigie.models import Article, RawDocument
 from vigie.outlets import Outlet, OutletRegistry
 
@@ -43,10 +43,7 @@ def extract(doc: RawDocument, options: ExtractOptions | None = None, registry: O
     opts = options or ExtractOptions()
     reg = registry or OutletRegistry.default()
     meta = doc.meta
-    if doc.format == "html":
-        fields = _from_html(doc.content, meta.get("url"))
-    else:
-        fields = _from_text(doc.content, opts)
+    fields = _from_html(doc.content, meta.get("url")) if doc.format == "html" else _from_text(doc.content, opts)
 
     title = _str(meta.get("title")) or fields["title"]
     body: str = fields["body"]

@@ -139,9 +139,7 @@ def best_datetime(candidates: list[Any]) -> str | None:
         iso = parse_datetime(c) if isinstance(c, str) else None
         if iso is None:
             continue
-        if best is None:
-            best = iso
-        elif iso[:10] == best[:10] and _precision(iso) > _precision(best):
+        if best is None or (iso[:10] == best[:10] and _precision(iso) > _precision(best)):
             best = iso
     return best
 

@@ -409,7 +409,7 @@ class Store:
 
 def _fts_query(query: str, *, literal: bool = False) -> str:
     words = query.split()
-    if literal or not any(ch in query for ch in '"*()') and not any(w in ("OR", "AND", "NOT", "NEAR") for w in words):
+    if literal or (not any(ch in query for ch in '"*()') and not any(w in ("OR", "AND", "NOT", "NEAR") for w in words)):
         return " ".join('"' + w.replace('"', '""') + '"' for w in words)
     return query
 

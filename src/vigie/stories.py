@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from vigie.cluster import ArticleFeatures, ClusterItem, ClusterOptions, StoryClusterer
-from vigie.dedup import DedupOptions, Deduplicator, exact_key
+from vigie.dedup import Deduplicator, DedupOptions, exact_key
 from vigie.errors import NotFoundError
 from vigie.models import Article
 from vigie.store import Store

@@ -11,6 +11,7 @@ dateparser is far too slow for that.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,6 +20,7 @@ __all__ = [
     "TimeAnchor",
     "anchor_distance",
     "find_dates",
+    "latest_day_of_year",
     "parse_published",
     "time_anchor",
 ]
@@ -46,7 +48,9 @@ for _num, _names in enumerate(
 
 # Full month names only where a bare word could be something else ("mars", "may", "march" are kept because the
 # patterns below require a day or a year or a French preposition next to them).
-_MONTH_FULL_FR = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
+_MONTH_FULL_FR = (
+    "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
+)
 _MONTH_FULL_EN = "January|February|March|April|May|June|July|August|September|October|November|December"
 _MONTH_ABBR = "janv|févr|fevr|avr|juil|sept|déc|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec"
 _WEEKDAY_FR = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
@@ -213,7 +217,7 @@ def parse_published(published: str | None) -> TimeAnchor | None:
     return TimeAnchor(y, mo, d, "published")
 
 
-def _latest_circular(days: list[int]) -> int:
+def latest_day_of_year(days: Sequence[int]) -> int:
     """The latest of year-less days of the year: the one just before the widest gap on the yearly circle."""
     u = sorted(set(days))
     if len(u) == 1:
@@ -257,6 +261,6 @@ def time_anchor(text: str, published: str | None = None) -> TimeAnchor | None:
         if not cands:
             continue
         doys = [_CUM_DAYS[m.month - 1] + (m.day or 15) for m in cands if m.month is not None]
-        month, day = _from_day_of_year(_latest_circular(doys))
+        month, day = _from_day_of_year(latest_day_of_year(doys))
         return TimeAnchor(year, month, day, "mentioned")
     return None

@@ -29,6 +29,7 @@ _LEADING_DET_RE = re.compile(r"^(?:l['’]|le |la |les |de |du |des |d['’]|au 
 _DEFINITE = {"le", "la", "l'", "l’", "du", "au", "de"}
 _FEMININE_DET = {"la", "une", "cette", "sa"}
 _MASCULINE_DET = {"le", "un", "ce", "du", "au", "son"}
+_ROLE_WORDS = {"president", "presidente", "premier", "ministre", "chef", "secretaire", "general", "roi", "reine", "pape"}
 _FEMININE_ROLES = {"presidente", "ambassadrice", "representante", "directrice", "dirigeante", "chanceliere", "conseillere", "patronne", "deputee", "senatrice", "reine", "vice-presidente"}
 
 
@@ -187,7 +188,7 @@ def _role_spans(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str | None, str 
 
 def _starts_person(doc: Doc, k: int) -> bool:
     t = doc[k]
-    return t.ent_iob_ == "B" and t.ent_type_ == "PER"
+    return t.ent_iob_ == "B" and t.ent_type_ == "PER" and fold(t.text) not in _ROLE_WORDS
 
 
 def extract_mentions(doc: Doc, lex: Lexicon) -> list[Mention]:
@@ -227,7 +228,7 @@ def extract_mentions(doc: Doc, lex: Lexicon) -> list[Mention]:
         if person is not None:
             ps, pe = person
             if not any(x.type == "PER" and x.tok_start <= ps and x.tok_end >= pe for x in found):
-                found = [x for x in found if x.tok_end <= ps or x.tok_start >= pe]
+                found = [x for x in found if x.tok_end <= ps or x.tok_start >= pe or x.type == "ROLE"]
                 add(doc[ps:pe], _clean_surface(doc[ps:pe].text), "PER")
     found.sort(key=lambda m: (m.tok_start, m.type == "ROLE"))
     _link_roles(doc, found, roles)
@@ -348,7 +349,7 @@ def _apposed_name(doc: Doc, start: int, end: int, found: list[Mention]) -> tuple
     j = k
     while j < len(doc) and j - k < 3 and _is_cap(doc[j].text) and doc[j].is_alpha and doc[j].pos_ in {"PROPN", "NOUN", "ADJ", "X"}:
         j += 1
-    if j - k >= 2 and not any(m.tok_start < j and m.tok_end > k and m.type != "PER" for m in found):
+    if j - k >= 2 and not any(m.tok_start < j and m.tok_end > k and m.type not in ("PER", "MISC") for m in found):
         return k, j
     # Post-posed role: "Oana Lungescu, porte-parole de l'Alliance".
     det_before = start > 0 and doc[start - 1].pos_ == "DET"

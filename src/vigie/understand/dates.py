@@ -1,0 +1,236 @@
+"""Temporal expressions, normalised against the publication date.
+
+A regex finder picks the spans ("lundi 18 octobre 2021", "le 1er novembre", "début novembre", "en mars 2018",
+"il y a deux ans", "depuis 2014", "mercredi", "la veille", "hier"); dateparser, with the publication date as
+RELATIVE_BASE, turns each span into a date; the finder's pattern decides the precision (day, month, year). Running
+dateparser on whole sentences would be slow and would fire on numbers that are not dates.
+
+Without a publication date, dates that carry their year are still kept; a year-less day ("le 1er novembre") is
+placed in the year of the latest full date the article gives; relative ones ("hier", "mercredi") get date None.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import dateparser
+
+__all__ = ["DateExpr", "find_dates", "parse_pub_date"]
+
+_MONTHS = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
+_WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+_WD = "|".join(_WEEKDAYS)
+_YEAR = r"(?:1[89]\d\d|20\d\d)"
+_NUMBERS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9,
+            "dix": 10, "onze": 11, "douze": 12, "quinze": 15, "vingt": 20, "trente": 30, "quelques": 3}
+_N = r"(?:\d+|" + "|".join(_NUMBERS) + ")"
+
+# Order matters: longer, more specific patterns first; a span claimed by one is not matched again.
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(r"\b(?P<y>20\d\d|19\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b")),
+    ("numeric", re.compile(r"\b(?P<d>[0-3]?\d)[./](?P<m>[01]?\d)[./](?P<y>(?:19|20)\d\d)\b")),
+    (
+        "day",
+        re.compile(
+            rf"\b(?:(?:le|ce|du|au)\s+)?(?:(?P<wd>{_WD})\s+)?(?P<d>1er|[12]\d|3[01]|0?[1-9])\s+(?P<m>{_MONTHS})(?:\s+(?P<y>{_YEAR}))?\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("part_month", re.compile(rf"\b(?P<part>début|mi-|fin|courant|milieu)[\s-]*(?P<m>{_MONTHS})(?:\s+(?P<y>{_YEAR}))?\b", re.IGNORECASE)),
+    ("month", re.compile(rf"\b(?P<m>{_MONTHS})\s+(?P<y>{_YEAR})\b", re.IGNORECASE)),
+    ("part_this_month", re.compile(r"\b(?:au\s+)?(?P<part>début|fin|milieu)\s+du\s+mois(?:\s+(?P<rel>dernier|prochain))?\b", re.IGNORECASE)),
+    ("ago", re.compile(rf"\bil y a\s+(?P<n>{_N})\s+(?P<unit>jours?|semaines?|mois|ans?|années?)\b", re.IGNORECASE)),
+    ("rel_year", re.compile(r"\b(?:l['’]an|l['’]année)\s+(?P<rel>dernière?|prochaine?|passée?)\b", re.IGNORECASE)),
+    ("rel_month", re.compile(r"\ble mois\s+(?P<rel>dernier|prochain|passé)\b", re.IGNORECASE)),
+    ("year", re.compile(rf"\b(?P<prep>en|depuis|dès|d['’]ici|avant|après|jusqu['’]en|fin|début)\s+(?P<y>{_YEAR})(?P<more>(?:\s*(?:,|et|ou)\s*{_YEAR})*)\b", re.IGNORECASE)),
+    ("veille", re.compile(r"\b(?P<w>la veille|le lendemain|l['’]avant-veille|le surlendemain)\b", re.IGNORECASE)),
+    ("deictic", re.compile(r"\b(?P<w>avant-hier|hier|après-demain|demain)\b", re.IGNORECASE)),
+    ("weekday", re.compile(rf"(?<!chaque )(?<!tous les )\b(?:(?:ce|le|dès)\s+)?(?P<wd>{_WD})(?:\s+(?:soir|matin|après-midi|dernier))?\b", re.IGNORECASE)),
+]
+
+
+@dataclass(slots=True)
+class DateExpr:
+    """One temporal expression: the span, its normalised date (YYYY-MM-DD, YYYY-MM or YYYY) and precision."""
+
+    text: str
+    start: int
+    end: int
+    date: str | None
+    precision: str
+    kind: str
+    relative: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "date": self.date, "precision": self.precision}
+
+
+def parse_pub_date(published: str | None) -> date | None:
+    """The calendar day of an ISO 8601 publication date, or None."""
+    if not published:
+        return None
+    try:
+        return datetime.fromisoformat(published.replace("Z", "+00:00")).date()
+    except ValueError:
+        m = re.match(r"(\d{4})-(\d{2})-(\d{2})", published)
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+
+
+def _fmt(d: date, precision: str) -> str:
+    return {"day": d.isoformat(), "month": d.strftime("%Y-%m"), "year": f"{d.year:04d}"}[precision]
+
+
+def _dp(text: str, base: date | None) -> date | None:
+    settings: dict[str, Any] = {"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False}
+    if base is not None:
+        settings["RELATIVE_BASE"] = datetime(base.year, base.month, base.day, 12)
+    parsed = dateparser.parse(text, languages=["fr"], settings=settings)  # type: ignore[arg-type]
+    return parsed.date() if parsed else None
+
+
+def _closest_year(d: date, base: date) -> date:
+    """A year-less day lands in the year that puts it closest to the reference date."""
+    best = d
+    for y in (base.year - 1, base.year, base.year + 1):
+        try:
+            cand = d.replace(year=y)
+        except ValueError:
+            continue
+        if abs((cand - base).days) < abs((best - base).days):
+            best = cand
+    return best
+
+
+def find_dates(text: str, published: str | date | None = None) -> list[DateExpr]:
+    """Temporal expressions of ``text``, normalised against the publication date, in text order.
+
+    Args:
+        text: the article body.
+        published: ISO 8601 publication date (or a date); None keeps only dates that can be placed without it.
+
+    Example:
+        >>> [d.date for d in find_dates("Il a parlé le 5 octobre.", "2021-10-07T12:00")]
+        ['2021-10-05']
+    """
+    pub = published if isinstance(published, date) else parse_pub_date(published)
+    taken: list[tuple[int, int]] = []
+    raw: list[tuple[str, re.Match[str]]] = []
+    for kind, pat in _PATTERNS:
+        for m in pat.finditer(text):
+            if any(m.start() < e and m.end() > s for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            raw.append((kind, m))
+    raw.sort(key=lambda km: km[1].start())
+    # Without a publication date, year-less days hang on the latest full date the article gives.
+    anchor = pub
+    if anchor is None:
+        full = [_full(m) for k, m in raw if k in ("day", "iso", "numeric") and m.group("y")]
+        full_dates = [d for d in full if d is not None]
+        anchor = max(full_dates) if full_dates else None
+    out: list[DateExpr] = []
+    last_day: date | None = None
+    for kind, m in raw:
+        expr = _normalise(kind, m, pub, anchor, last_day)
+        if expr is None:
+            continue
+        if expr.precision == "day" and expr.date and kind not in ("veille",):
+            last_day = date.fromisoformat(expr.date)
+        out.append(expr)
+    return out
+
+
+def _full(m: re.Match[str]) -> date | None:
+    try:
+        y, mo = int(m.group("y")), m.group("m")
+        d = m.group("d")
+        month = int(mo) if mo.isdigit() else _month_num(mo)
+        return date(y, month, 1 if d.lower() == "1er" else int(d))
+    except (ValueError, TypeError, IndexError):
+        return None
+
+
+def _month_num(name: str) -> int:
+    names = ["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"]
+    n = name.lower().replace("é", "e").replace("û", "u")
+    return names.index(n) + 1
+
+
+def _normalise(kind: str, m: re.Match[str], pub: date | None, anchor: date | None, last_day: date | None) -> DateExpr | None:
+    span, s, e = m.group(0), m.start(), m.end()
+
+    def make(d: date | None, precision: str, relative: bool = False) -> DateExpr:
+        return DateExpr(span, s, e, _fmt(d, precision) if d else None, precision, kind, relative)
+
+    if kind in ("iso", "numeric"):
+        return make(_full(m), "day")
+    if kind == "day":
+        day = "1" if m.group("d").lower() == "1er" else m.group("d")
+        y = m.group("y")
+        if y:
+            return make(_dp(f"{day} {m.group('m')} {y}", None), "day")
+        if anchor is None:
+            return make(None, "day", True)
+        d = _dp(f"{day} {m.group('m')}", anchor)
+        return make(_closest_year(d, anchor) if d else None, "day", True)
+    if kind in ("part_month", "month"):
+        y = m.group("y")
+        base = None if y else anchor
+        if not y and base is None:
+            return make(None, "month", True)
+        d = _dp(f"1 {m.group('m')} {y or ''}".strip(), base)
+        if d and not y and base is not None:
+            d = _closest_year(d, base)
+        return make(d, "month", not y)
+    if kind == "part_this_month":
+        if pub is None:
+            return make(None, "month", True)
+        rel = (m.group("rel") or "").lower()
+        d = pub.replace(day=1)
+        if rel == "dernier":
+            d = (d - timedelta(days=1)).replace(day=1)
+        elif rel == "prochain":
+            d = (d + timedelta(days=32)).replace(day=1)
+        return make(d, "month", True)
+    if kind == "year":
+        return make(date(int(m.group("y")), 1, 1), "year")
+    if kind == "ago":
+        if pub is None:
+            return make(None, "year", True)
+        n = m.group("n").lower()
+        num = _NUMBERS.get(n) or int(n)
+        unit = m.group("unit").lower()
+        precision = "year" if unit.startswith(("an", "ann")) else "month" if unit == "mois" else "day"
+        d = _dp(f"il y a {num} {unit}", pub)
+        return make(d, precision, True)
+    if kind in ("rel_year", "rel_month"):
+        if pub is None:
+            return make(None, "year" if kind == "rel_year" else "month", True)
+        step = -1 if m.group("rel").lower().startswith(("dern", "pass")) else 1
+        if kind == "rel_year":
+            return make(date(pub.year + step, 1, 1), "year", True)
+        d = pub.replace(day=1)
+        d = (d - timedelta(days=1)).replace(day=1) if step < 0 else (d + timedelta(days=32)).replace(day=1)
+        return make(d, "month", True)
+    if kind == "veille":
+        ref = last_day or pub
+        if ref is None:
+            return make(None, "day", True)
+        w = m.group("w").lower().replace("’", "'")
+        delta = {"la veille": -1, "le lendemain": 1, "l'avant-veille": -2, "le surlendemain": 2}[w]
+        return make(ref + timedelta(days=delta), "day", True)
+    if kind == "deictic":
+        if pub is None:
+            return make(None, "day", True)
+        w = m.group("w").lower()
+        return make(pub + timedelta(days={"avant-hier": -2, "hier": -1, "demain": 1, "après-demain": 2}[w]), "day", True)
+    if kind == "weekday":
+        if pub is None:
+            return make(None, "day", True)
+        wd = _WEEKDAYS.index(m.group("wd").lower())
+        # "mercredi" in a news report is the last such day on or before publication.
+        return make(pub - timedelta(days=(pub.weekday() - wd) % 7), "day", True)
+    return None

@@ -1,0 +1,402 @@
+"""Quotes and reported speech, each with its speaker.
+
+Direct quotes are found on the text (« », “ ”, paired " "), because the parser splits a multi-sentence quote into
+several sentences and mis-parses the sentence around it. The speaker comes from, in order: a post-posed
+attribution (« … », a déclaré X / a-t-elle ajouté), a verb of saying before the quote (X a déclaré : « … », X a
+affirmé que … « … »), "selon X", or, for a quote standing alone, the speaker of the quote just before it.
+Indirect speech ("X a déclaré que …", "…, a annoncé X", "selon X, …") is found per sentence. Pronouns resolve to
+the most recent person (or definite role) in subject position whose gender fits, then to any recent person;
+roles ("le porte-parole du Kremlin") resolve to the person the article, or later the story, names in that role.
+A speaker that cannot be resolved stays None: a wrong name is worse than none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.tokens import Doc, Span
+
+from vigie.understand.entities import Mention, RoleKey
+from vigie.understand.lexicon import Lexicon, fold
+
+__all__ = ["Quote", "SpeakerRef", "extract_quotes", "person_refs"]
+
+_QUOTE_RE = re.compile(r"«\s*(?P<a>[^«»]+?)\s*»|“(?P<b>[^“”]+?)”")
+_SENT_END = re.compile(r"[.!?…](?=\s|$)")
+_ADVERBS = (
+    r"(?:\w+ment|encore|aussi|également|néanmoins|toutefois|ensuite|enfin|alors|d['’]ailleurs|pourtant|cependant|"
+    r"plus tard|par ailleurs|de son côté|quant à lui|quant à elle|ainsi|déjà|bien|même|notamment|mardi|lundi|mercredi|"
+    r"jeudi|vendredi|samedi|dimanche)"
+)
+# ", a déclaré X" / ", a-t-elle néanmoins ajouté" / ", ajoute-t-il" / ", poursuit M. X"
+_POST_ATTR = re.compile(
+    rf"^\s*,?\s*(?:(?P<aux>a|avait|aurait|ont|avaient)(?:-t-(?P<p1>il|elle|ils|elles))?\s+)?(?:{_ADVERBS}\s+)*"
+    rf"(?P<verb>[^\W\d_][\w'’-]*?)(?:-t-(?P<p2>il|elle|ils|elles)|-(?P<p3>il|elle|ils|elles))?(?=[\s,.;:!?]|$)(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_SELON = re.compile(r"\bselon\s+(?!lesquel|lequel|laquelle|que\b|qu['’]|nos\b|les informations|des informations)", re.IGNORECASE)
+_QUE = re.compile(
+    r"\s*(?:,\s*)?(?:(?:\w+ment|aussi|également|encore|d['’]ailleurs|par ailleurs|lundi|mardi|mercredi|jeudi|vendredi|samedi|"
+    r"dimanche|hier|aujourd['’]hui|ce matin|ce soir|dimanche soir)\s+)*qu(?:e\b|['’])",
+    re.IGNORECASE,
+)
+_PRON_GENDER = {"il": "M", "ils": "M", "elle": "F", "elles": "F"}
+FRAGMENT_MAX_WORDS = 4
+
+
+@dataclass(slots=True)
+class SpeakerRef:
+    """Who said something, as far as the article tells: a canonical name, or a role to resolve across the story."""
+
+    name: str | None = None
+    role: RoleKey | None = None
+    gender: str | None = None
+    pos: int = 0
+    subject: bool = False
+    is_person: bool = True
+
+
+@dataclass(slots=True)
+class Quote:
+    """One quote or piece of reported speech. ``kind`` is "direct", "indirect" or "fragment" (scare quotes)."""
+
+    text: str
+    speaker: str | None
+    kind: str
+    start: int
+    end: int
+    role: RoleKey | None = None
+    sent: int = 0
+
+    def to_dict(self, article: str | None = None) -> dict[str, Any]:
+        return {"speaker": self.speaker, "text": self.text, "article": article, "kind": self.kind}
+
+
+def person_refs(mentions: Sequence[Mention], name_map: dict[tuple[str, str], str]) -> list[SpeakerRef]:
+    """People and definite roles of an article, in text order, with roles tied to names where the article says so.
+
+    A role with no apposed name takes the name the article gives the same role elsewhere, or, when it is a bare
+    role ("le ministre"), the most recent fuller role it can stand for.
+    """
+    role_person: dict[RoleKey, str] = {}
+    for m in mentions:
+        if m.type == "ROLE" and m.person and m.role is not None:
+            role_person.setdefault(m.role, name_map.get(("PER", m.person), m.person))
+    refs: list[SpeakerRef] = []
+    for m in mentions:
+        if m.type == "PER":
+            refs.append(SpeakerRef(name_map.get(("PER", m.name), m.name), None, m.gender, m.tok_start, m.is_subject))
+        elif m.type in ("ORG", "LOC") and m.is_subject:
+            refs.append(SpeakerRef(name_map.get((m.type, m.name), m.name), None, None, m.tok_start, True, False))
+        elif m.type == "ROLE" and m.role is not None and m.definite:
+            key = m.role
+            name = name_map.get(("PER", m.person), m.person) if m.person else role_person.get(key)
+            if name is None:
+                for prev in reversed(refs):
+                    if prev.role is not None and key.covers(prev.role) and prev.is_person:
+                        key, name = prev.role, prev.name
+                        break
+            refs.append(SpeakerRef(name, key, m.gender, m.tok_start, m.is_subject))
+    return refs
+
+
+def _ref_at(refs: Sequence[SpeakerRef], tok_start: int, tok_end: int) -> SpeakerRef | None:
+    """The first reference whose mention starts inside [tok_start, tok_end); a role wins over its apposed name."""
+    inside = [r for r in refs if tok_start <= r.pos < tok_end]
+    if not inside:
+        return None
+    first = inside[0]
+    # "le porte-parole du Kremlin Dmitri Peskov": the role comes first; the name it is tied to is the speaker.
+    if first.role is not None and first.name is None and len(inside) > 1 and inside[1].role is None and inside[1].is_person:
+        return inside[1]
+    return first
+
+
+def _resolve_pronoun(refs: Sequence[SpeakerRef], before: int, pron: str, quotes: Sequence[Quote]) -> SpeakerRef | None:
+    gender = _PRON_GENDER.get(pron.lower())
+
+    def fits(r: SpeakerRef) -> bool:
+        return r.is_person and (gender is None or r.gender in (gender, None)) and (r.name is not None or r.role is not None)
+
+    earlier = [r for r in refs if r.pos < before]
+    for r in reversed(earlier):
+        if r.subject and fits(r):
+            return r
+    for r in reversed(earlier):
+        if fits(r):
+            return r
+    return None
+
+
+def extract_quotes(doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[str, str], str], lex: Lexicon) -> list[Quote]:
+    """Direct quotes, indirect speech and scare-quote fragments of a parsed article, in text order."""
+    text = doc.text
+    refs = person_refs(mentions, name_map)
+    quotes: list[Quote] = []
+    spans = _quote_spans(text)
+    for qs, qe, cs, ce in spans:
+        content = text[cs:ce].strip()
+        words = len(content.split())
+        pre_start = _sentence_start(text, qs, spans)
+        post_end = _sentence_end(text, qe, spans)
+        pre, post = text[pre_start:qs], text[qe:post_end]
+        standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
+        ref: SpeakerRef | None = None
+        found = False
+        m = _POST_ATTR.match(post)
+        if m and lex.is_speech_word(m.group("verb")) and not (m.group("aux") is None and fold(m.group("verb")) in {"a", "est"}):
+            found = True
+            pron = m.group("p1") or m.group("p2") or m.group("p3")
+            if pron:
+                ref = _resolve_pronoun(refs, _tok(doc, qs), pron, quotes)
+            else:
+                rest_start = qe + m.start("rest")
+                rest_toks = _toks(doc, rest_start, post_end)
+                if rest_toks is not None:
+                    ref = _ref_at(refs, rest_toks[0], min(rest_toks[1], rest_toks[0] + 14))
+                    ref = ref if ref is not None and ref.pos - rest_toks[0] <= 8 else None
+        if not found:
+            verb = _first_speech_verb(doc, pre_start, qs, lex)
+            if verb is not None:
+                found = True
+                ref = _subject_of(doc, verb, refs, quotes)
+        if not found:
+            sel = _selon(doc, text, pre_start, post_end, refs)
+            if sel is not None:
+                found, ref = True, sel
+        if not found and standalone and quotes:
+            prev = quotes[-1]
+            gap = text[prev.end : qs]
+            if prev.kind == "direct" and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 200:
+                found = True
+                ref = SpeakerRef(prev.speaker, prev.role)
+        kind = "direct"
+        if words <= FRAGMENT_MAX_WORDS and not standalone and pre.strip():
+            kind = "fragment"
+        elif not found and not standalone:
+            kind = "fragment"
+        speaker, role = _speaker(ref)
+        quotes.append(Quote(content, speaker if kind != "fragment" else None, kind, qs, qe, role if kind != "fragment" else None, _sent_of(doc, cs)))
+    quotes.extend(_indirect(doc, refs, quotes, lex))
+    quotes.sort(key=lambda q: q.start)
+    return quotes
+
+
+def _speaker(ref: SpeakerRef | None) -> tuple[str | None, RoleKey | None]:
+    if ref is None:
+        return None, None
+    return ref.name, ref.role
+
+
+def _quote_spans(text: str) -> list[tuple[int, int, int, int]]:
+    """(open, close-end, content-start, content-end) of each direct quote; straight quotes paired per paragraph."""
+    spans = [(m.start(), m.end(), m.start() + 1, m.end() - 1) for m in _QUOTE_RE.finditer(text)]
+    offset = 0
+    for para in text.split("\n"):
+        marks = [offset + i for i, c in enumerate(para) if c == '"']
+        for a, b in zip(marks[::2], marks[1::2], strict=False):
+            if not any(s <= a < e for s, e, _, _ in spans):
+                spans.append((a, b + 1, a + 1, b))
+        offset += len(para) + 1
+    spans.sort()
+    return [s for s in spans if s[3] - s[2] > 1]
+
+
+def _inside(pos: int, spans: Sequence[tuple[int, int, int, int]]) -> bool:
+    return any(s < pos < e - 1 for s, e, _, _ in spans)
+
+
+def _sentence_start(text: str, pos: int, spans: Sequence[tuple[int, int, int, int]]) -> int:
+    i = pos - 1
+    while i >= 0:
+        c = text[i]
+        if c == "\n":
+            return i + 1
+        if c in ".!?…" and (i + 1 >= len(text) or text[i + 1].isspace()) and not _inside(i, spans):
+            # "M. Maas": a title's period is not a sentence end.
+            if not re.search(r"(?:^|\s)(?:M|Mme|Dr|St)\.$", text[max(0, i - 4) : i + 1]):
+                return i + 1
+        i -= 1
+    return 0
+
+
+def _sentence_end(text: str, pos: int, spans: Sequence[tuple[int, int, int, int]]) -> int:
+    i = pos
+    while i < len(text):
+        c = text[i]
+        if c == "\n":
+            return i
+        if c in ".!?…" and (i + 1 >= len(text) or text[i + 1].isspace()) and not _inside(i, spans):
+            if not re.search(r"(?:^|\s)(?:M|Mme|Dr|St)\.$", text[max(0, i - 4) : i + 1]):
+                return i + 1
+        i += 1
+    return len(text)
+
+
+def _tok(doc: Doc, char: int) -> int:
+    span = doc.char_span(char, min(char + 1, len(doc.text)), alignment_mode="expand")
+    return span.start if span is not None else len(doc)
+
+
+def _toks(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    span = doc.char_span(start, end, alignment_mode="contract")
+    if span is None or len(span) == 0:
+        return None
+    return span.start, span.end
+
+
+def _sent_of(doc: Doc, char: int) -> int:
+    t = _tok(doc, char)
+    if t >= len(doc):
+        return 0
+    return sum(1 for s in doc.sents if s.end <= t)
+
+
+def _first_speech_verb(doc: Doc, start: int, end: int, lex: Lexicon) -> int | None:
+    """Token index of the outermost verb of saying in [start, end): "X a indiqué que Y regrettait que « … »" is X's."""
+    toks = _toks(doc, start, end)
+    if toks is None:
+        return None
+    for t in doc[toks[0] : toks[1]]:
+        if t.pos_ in ("VERB", "AUX", "ADJ", "NOUN") and lex.is_speech_word(t.text, t.lemma_ if t.pos_ == "VERB" else None):
+            # "déclarations", "annonce": nouns are not speech acts with a subject; skip them.
+            if t.pos_ == "NOUN":
+                continue
+            # The verb must introduce the quote: "a déclaré : « … »", "a affirmé que … « … »", "a qualifié … de « … »".
+            between = doc.text[t.idx + len(t.text) : end]
+            if ":" in between or re.search(r"\bqu(?:e\b|['’])", between) or len(between.split()) <= 4:
+                return t.i
+    return None
+
+
+def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequence[Quote]) -> SpeakerRef | None:
+    """Speaker of a verb of saying: its subject (through "qui" to the antecedent, through a participle or a
+    coordinated verb to the governing one), a pronoun resolved, or "d'ajouter" to the previous speaker."""
+    v = doc[verb]
+    seen = 0
+    while seen < 4:
+        seen += 1
+        subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubj:pass", "expl:subj")), None)
+        if subj is not None:
+            low = fold(subj.text).strip("-")
+            if low in _PRON_GENDER:
+                return _resolve_pronoun(refs, subj.i, low, quotes)
+            if low in ("qui",) and v.dep_.startswith("acl"):
+                return _ref_covering(refs, v.head)
+            r = _ref_covering(refs, subj)
+            if r is not None:
+                return r
+            # The subject is a noun phrase holding a name ("le porte-parole du Kremlin Dmitri Peskov").
+            sub = list(subj.subtree)
+            return _ref_at(refs, sub[0].i, sub[-1].i + 1)
+        if v.dep_ in ("conj", "xcomp", "advcl", "acl") and v.head.i != v.i:
+            v = v.head
+            continue
+        break
+    if doc[verb].morph.get("VerbForm") == ["Inf"] and quotes:
+        prev = quotes[-1]
+        return SpeakerRef(prev.speaker, prev.role)
+    # No subject in the parse: the nearest person or role before the verb in the same sentence.
+    sent = doc[verb].sent
+    cands = [r for r in refs if sent.start <= r.pos < verb]
+    return cands[-1] if cands else None
+
+
+def _ref_covering(refs: Sequence[SpeakerRef], tok: Any) -> SpeakerRef | None:
+    sub = list(tok.subtree)
+    lo, hi = sub[0].i, sub[-1].i + 1
+    inside = [r for r in refs if lo <= r.pos < hi]
+    if not inside:
+        return None
+    # The head noun's own mention wins over names in its complements ("la décision de l'Otan").
+    for r in inside:
+        if r.pos == tok.i or r.pos == lo:
+            return _ref_at(refs, r.pos, hi)
+    return None
+
+
+def _selon(doc: Doc, text: str, start: int, end: int, refs: Sequence[SpeakerRef]) -> SpeakerRef | None:
+    m = _SELON.search(text, start, end)
+    if m is None:
+        return None
+    toks = _toks(doc, m.end(), end)
+    if toks is None:
+        return None
+    r = _ref_at(refs, toks[0], min(toks[1], toks[0] + 12))
+    return r if r is not None and r.pos - toks[0] <= 3 else SpeakerRef()
+
+
+def _indirect(doc: Doc, refs: Sequence[SpeakerRef], direct: Sequence[Quote], lex: Lexicon) -> list[Quote]:
+    text = doc.text
+    out: list[Quote] = []
+    real = [q for q in direct if q.kind == "direct"]
+    prior: list[Quote] = []
+    for sent in doc.sents:
+        s_start, s_end = sent.start_char, sent.end_char
+        prior = sorted([q for q in real if q.start < s_start] + out, key=lambda q: q.start)
+        claimed = False
+        # "X a déclaré que …": the outermost verb of saying followed by "que".
+        for t in sent:
+            if t.pos_ not in ("VERB", "AUX", "ADJ") or not lex.is_speech_word(t.text, t.lemma_ if t.pos_ == "VERB" else None):
+                continue
+            m = _QUE.match(text, t.idx + len(t.text), s_end)
+            if m is None:
+                continue
+            c_start = m.end()
+            nl = text.find("\n", c_start, s_end)
+            c_end = nl if nl >= 0 else s_end
+            content = text[c_start:c_end].strip().rstrip(".").strip()
+            if len(content.split()) < 3 or any(q.start < c_end and q.end > c_start and len(q.text.split()) > len(content.split()) / 2 for q in real):
+                claimed = True
+                break
+            ref = _subject_of(doc, t.i, refs, prior)
+            speaker, role = _speaker(ref)
+            out.append(Quote(content, speaker, "indirect", c_start, c_end, role, _sent_of(doc, c_start)))
+            claimed = True
+            break
+        if claimed or any(s_start <= q.start < s_end for q in real):
+            continue
+        stext = text[s_start:s_end]
+        # "…, a annoncé X." / "…, a déclaré un porte-parole …": content first, attribution last.
+        for m in re.finditer(r",\s*(?:a|avait|aurait)\s+(?:" + _ADVERBS + r"\s+)*([^\W\d_][\w'’-]*)\s+(?!que\b|qu['’])", stext):
+            if not lex.is_speech_word(m.group(1)) or m.start() < 20:
+                continue
+            rest = _toks(doc, s_start + m.end(), s_end)
+            if rest is None or rest[1] - rest[0] > 16:
+                continue
+            ref = _ref_at(refs, rest[0], rest[1])
+            if ref is None and not re.match(r"\s*(?:un|une|des)\b", stext[m.end() :]):
+                continue
+            speaker, role = _speaker(ref)
+            content = stext[: m.start()].strip()
+            out.append(Quote(content, speaker, "indirect", s_start, s_start + m.start(), role, _sent_of(doc, s_start)))
+            claimed = True
+            break
+        if claimed:
+            continue
+        # "Selon X, …"
+        sm = _SELON.match(stext) or (None if stext.lower().startswith("selon") else _SELON.search(stext))
+        if sm is not None and sm.start() == 0:
+            ref = _selon(doc, text, s_start, s_end, refs)
+            if ref is not None and (ref.name or ref.role):
+                after = _after_phrase(stext, sm.end())
+                if after and len(after.split()) >= 3:
+                    speaker, role = _speaker(ref)
+                    start = s_start + stext.index(after)
+                    out.append(Quote(after.rstrip(".").strip(), speaker, "indirect", start, s_end, role, _sent_of(doc, start)))
+    return out
+
+
+def _after_phrase(stext: str, pos: int) -> str:
+    """Text after the comma that closes "Selon X, …"."""
+    i = stext.find(",", pos)
+    return stext[i + 1 :].strip() if i >= 0 else ""
+
+
+def sentence_span(doc: Doc, char: int) -> Span | None:
+    """The parsed sentence holding a character offset."""
+    t = _tok(doc, char)
+    return doc[t].sent if t < len(doc) else None

@@ -1,0 +1,150 @@
+"""Two-level story clustering on small hand-written French articles (USE runs offline; a few seconds in all)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from vigie.cluster import ArticleFeatures, ClusterItem, ClusterOptions, StoryClusterer, featurize
+from vigie.embed import Embedder
+
+# Two stories, each with two events a month apart: (id, published, title, body)
+ARTICLES = [
+    ("fa1", "2023-07-18", "Incendie dans le massif des Maures : 2 000 hectares brûlés",
+     "Un violent incendie s'est déclaré lundi dans le massif des Maures, dans le Var. Les pompiers luttent contre "
+     "les flammes attisées par le mistral. Plus de 2 000 hectares de forêt ont brûlé et des campings ont été évacués."),
+    ("fa2", "2023-07-18", "Var : les pompiers toujours mobilisés contre le feu des Maures",
+     "Dans le Var, 900 pompiers combattent toujours l'incendie du massif des Maures. Le feu, poussé par le mistral, "
+     "a parcouru 2 000 hectares de forêt. Des vacanciers ont été évacués des campings de la côte."),
+    ("fa3", "2023-07-19", "Feu de forêt dans les Maures : le mistral complique la lutte",
+     "Le mistral complique la tâche des pompiers face à l'incendie du massif des Maures, dans le Var. La forêt a brûlé "
+     "sur des milliers d'hectares ; les campings évacués accueillent de nouveau des vacanciers."),
+    ("fb1", "2023-08-21", "Incendie des Maures : un pyromane présumé mis en examen",
+     "Un mois après l'incendie du massif des Maures dans le Var, un homme de 34 ans a été mis en examen pour "
+     "destruction volontaire. Les enquêteurs de la gendarmerie l'ont confondu grâce à la téléphonie."),
+    ("fb2", "2023-08-22", "Feu des Maures : le suspect placé en détention provisoire",
+     "Le suspect de l'incendie du massif des Maures, dans le Var, a été placé en détention provisoire. Les gendarmes "
+     "l'ont identifié par la téléphonie ; il est mis en examen pour destruction volontaire et nie les faits."),
+    ("fb3", "2023-08-22", "Var : l'enquête sur l'incendie des Maures aboutit à une mise en examen",
+     "L'enquête de la gendarmerie sur l'incendie du massif des Maures a abouti : un homme est mis en examen pour "
+     "destruction volontaire par incendie. Il conteste les faits devant le juge d'instruction."),
+    ("sa1", "2023-03-07", "Grève à la SNCF : trafic très perturbé contre la réforme",
+     "Les cheminots de la SNCF sont en grève ce mardi contre la réforme. Le trafic des TGV et des TER est très "
+     "perturbé ; la SNCF conseille aux voyageurs de reporter leurs déplacements. Les syndicats appellent à continuer."),
+    ("sa2", "2023-03-08", "SNCF : la grève des cheminots reconduite, TGV et TER supprimés",
+     "La grève des cheminots est reconduite à la SNCF. De nombreux TGV et TER sont supprimés et les voyageurs restent "
+     "à quai. Les syndicats de cheminots maintiennent la pression contre la réforme."),
+    ("sa3", "2023-03-08", "Trains supprimés : les voyageurs face à la grève à la SNCF",
+     "Les voyageurs subissent la grève à la SNCF : un TGV sur deux et de nombreux TER sont supprimés. Les cheminots "
+     "grévistes protestent contre la réforme ; la direction de la SNCF appelle au dialogue."),
+    ("sb1", "2023-04-11", "SNCF : direction et syndicats signent un accord salarial",
+     "Après un mois de négociations, la direction de la SNCF et les syndicats de cheminots ont signé un accord "
+     "salarial. Les salaires augmenteront de 4 % et une prime sera versée ; la grève est levée."),
+    ("sb2", "2023-04-12", "Fin du conflit à la SNCF : l'accord sur les salaires signé",
+     "L'accord sur les salaires a été signé à la SNCF : hausse de 4 % et prime pour les cheminots. Les syndicats "
+     "lèvent leur préavis de grève, la direction salue un compromis."),
+    ("sb3", "2023-04-12", "Cheminots : ce que contient l'accord salarial de la SNCF",
+     "L'accord salarial signé entre la SNCF et les syndicats prévoit une hausse de 4 % des salaires des cheminots et "
+     "une prime. La grève est terminée et le trafic redevient normal."),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def items() -> list[ClusterItem]:
+    """The articles with their USE vectors, computed once for the module."""
+    its = [ClusterItem(id=i, title=t, body=b, published=p, language="fr") for i, p, t, b in ARTICLES]
+    vecs = Embedder().embed_articles([it.title for it in its], [it.body for it in its])
+    return [replace(it, vector=v) for it, v in zip(its, vecs, strict=True)]
+
+
+def fresh(items: list[ClusterItem]) -> list[ClusterItem]:
+    return [replace(it, features=None) for it in items]
+
+
+def partition(assign: dict[str, tuple[str, str]], level: int) -> set[frozenset[str]]:
+    groups: dict[str, set[str]] = {}
+    for aid, ids in assign.items():
+        groups.setdefault(ids[level], set()).add(aid)
+    return {frozenset(g) for g in groups.values()}
+
+
+def test_cluster_separates_stories_and_events(items: list[ClusterItem]) -> None:
+    cl = StoryClusterer()
+    cl.add(fresh(items))
+    got = cl.assignments()
+    assert partition(got, 1) == {
+        frozenset({"fa1", "fa2", "fa3", "fb1", "fb2", "fb3"}),
+        frozenset({"sa1", "sa2", "sa3", "sb1", "sb2", "sb3"}),
+    }
+    assert partition(got, 0) == {
+        frozenset({"fa1", "fa2", "fa3"}),
+        frozenset({"fb1", "fb2", "fb3"}),
+        frozenset({"sa1", "sa2", "sa3"}),
+        frozenset({"sb1", "sb2", "sb3"}),
+    }
+    # Ids come from the first article in (published, id) order.
+    assert got["fb2"] == ("e-fb1", "s-fa1")
+    assert got["sb3"] == ("e-sb1", "s-sa1")
+
+
+def test_cluster_is_deterministic(items: list[ClusterItem]) -> None:
+    a, b = StoryClusterer(), StoryClusterer()
+    a.add(fresh(items))
+    b.add(list(reversed(fresh(items))))
+    assert a.assignments() == b.assignments()
+
+
+def test_cluster_incremental_equals_batch(items: list[ClusterItem]) -> None:
+    batch = StoryClusterer()
+    batch.add(fresh(items))
+    inc = StoryClusterer()
+    order = sorted(fresh(items), key=lambda it: (it.published or "", it.id))
+    inc.add(order[:6])
+    out = inc.add(order[6:])
+    assert [a.article_id for a in out] == [it.id for it in order[6:]]
+    assert inc.assignments() == batch.assignments()
+
+
+def test_cluster_same_content_months_later_opens_new_event(items: list[ClusterItem]) -> None:
+    cl = StoryClusterer()
+    cl.add(fresh(items))
+    again = replace(items[0], id="fa1-later", published="2023-10-20", features=None)
+    (a,) = cl.add([again])
+    assert a.event_id == "e-fa1-later"
+    assert a.event_id != cl.assignments()["fa1"][0]
+    # Without time the same text joins its twin's event.
+    flat = StoryClusterer(ClusterOptions(use_time=False))
+    flat.add(fresh(items))
+    (b,) = flat.add([replace(again, features=None)])
+    assert b.event_id == flat.assignments()["fa1"][0]
+
+
+def test_cluster_state_round_trip(items: list[ClusterItem]) -> None:
+    order = sorted(fresh(items), key=lambda it: (it.published or "", it.id))
+    first = StoryClusterer()
+    first.add(order[:8])
+    state = first.state()
+    vsum = state.pop("vsum")
+    state = json.loads(json.dumps(state))  # what a store keeps: JSON plus one float32 array
+    state["vsum"] = np.asarray(vsum, dtype=np.float32)
+    second = StoryClusterer.from_state(state)
+    assert second.assignments() == first.assignments()
+    second.add(order[8:])
+    first.add(order[8:])
+    assert second.assignments() == first.assignments()
+
+
+def test_cluster_features_serialise(items: list[ClusterItem]) -> None:
+    (f,) = featurize([replace(items[3], features=None)])
+    assert f.anchor == "2023-08-21"
+    assert ArticleFeatures.from_dict(json.loads(json.dumps(f.to_dict()))) == f
+
+
+def test_cluster_options_checked() -> None:
+    with pytest.raises(ValueError, match="story_threshold"):
+        ClusterOptions(story_threshold=0.5, event_threshold=0.3)
+    with pytest.raises(ValueError, match="within"):
+        ClusterOptions(use_weight=1.5)
