@@ -17,6 +17,7 @@ run: $(STAMP)
 	rm -f sample.db sample.db-wal sample.db-shm
 	$(BIN)/vigie ingest examples/seeds --db sample.db
 	$(BIN)/vigie articles --db sample.db
+	$(BIN)/vigie stories --db sample.db
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests eval bench

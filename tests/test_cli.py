@@ -113,3 +113,19 @@ def test_cli_every_command_documented() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     for name in main.commands:  # type: ignore[attr-defined]
         assert f"vigie {name}" in readme, f"command {name} missing from README"
+
+
+def test_cli_stories_json(runner: CliRunner, seeds_dir: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "v.db")
+    res = runner.invoke(main, ["ingest", str(seeds_dir), "--db", db])
+    assert res.exit_code == 0, res.output
+    assert "5 placed in stories" in res.stdout
+    stories = json.loads(runner.invoke(main, ["stories", "--db", db, "--json"]).output)
+    assert len(stories) == 1
+    s = stories[0]
+    assert {"id", "title", "articles", "events", "outlets", "first_published", "last_published"} <= set(s)
+    assert {"id", "source", "title", "outlet", "published"} <= set(s["articles"][0])
+    one = json.loads(runner.invoke(main, ["story", s["id"], "--db", db, "--json"]).output)
+    assert one["id"] == s["id"]
+    text = runner.invoke(main, ["story", s["id"], "--db", db]).output
+    assert "Event" in text

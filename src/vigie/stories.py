@@ -192,6 +192,11 @@ def get_story(store: Store, story_id: str) -> dict[str, Any]:
     if not rows:
         sid = store.story_of(story_id)
         if sid is None:
+            try:  # an article id or prefix names the story that holds it
+                sid = store.story_of(store.get(story_id).id)
+            except NotFoundError:
+                sid = None
+        if sid is None:
             ids = {r["story_id"] for r in store.placements() if r["story_id"].startswith(story_id)}
             if len(ids) != 1:
                 raise NotFoundError(f"no story {story_id}")

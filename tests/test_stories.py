@@ -1,0 +1,107 @@
+"""Story stage on the store: near copies link to the original, re-ingest changes nothing, batches agree."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from vigie.errors import NotFoundError
+from vigie.pipeline import ingest
+from vigie.stories import get_story, list_stories, update_stories
+from vigie.store import Store
+
+SEED = "000_4be715d5b9f8e314.txt"
+
+
+def _near_copy(seeds_dir: Path, dest: Path) -> Path:
+    """Seed 000 as another site would serve it: other furniture, a small edit, comments gone."""
+    text = (seeds_dir / SEED).read_text(encoding="utf-8")
+    body_start = text.index("La Russie a annoncé")
+    body_end = text.index("son refus de normaliser les relations.") + len("son refus de normaliser les relations.")
+    body = text[body_start:body_end].replace("lundi 18 octobre 2021", "ce lundi 18 octobre")
+    copy = (
+        "Accueil > Monde > Europe\n\nOtan-Russie: Paris déplore la rupture\n\nPar la rédaction · 20/10/2021\n\n"
+        f"{body}\n\nPartager sur Facebook\nPartager sur X\n\nNewsletter : recevez l'essentiel chaque matin\n"
+        "© 2021 Le Journal du Monde — Mentions légales — Cookies\n"
+    )
+    p = dest / "copy.txt"
+    p.write_text(copy, encoding="utf-8")
+    return p
+
+
+def _partition(store: Store) -> set[frozenset[str]]:
+    return {frozenset(a["source"].rsplit("/", 1)[-1] for a in s["articles"]) for s in list_stories(store)}
+
+
+def test_stories_seeds_one_story(seeds_dir: Path) -> None:
+    store = Store(":memory:")
+    ingest(store, [str(seeds_dir)])
+    report = update_stories(store)
+    assert report.placed == 5
+    stories = list_stories(store)
+    assert len(stories) == 1
+    s = stories[0]
+    assert len(s["articles"]) == 5
+    assert set(s["outlets"]) >= {"Sputnik France", "Xinhua French", "Actu Cameroun", "Le Point"}
+    assert s["first_published"] == "2021-10-07T12:22:00+02:00"
+    assert s["last_published"] == "2021-10-21T09:50:00"
+    assert {"id", "title", "articles", "events", "outlets", "first_published", "last_published"} <= set(s)
+    for ev in s["events"]:
+        assert {"id", "title", "articles"} <= set(ev)
+    assert sorted(a for ev in s["events"] for a in ev["articles"]) == sorted(a["id"] for a in s["articles"])
+
+
+def test_stories_near_copy_is_linked(seeds_dir: Path, tmp_path: Path) -> None:
+    store = Store(":memory:")
+    ingest(store, [str(seeds_dir)])
+    copy = _near_copy(seeds_dir, tmp_path)
+    ingest(store, [str(copy)])
+    report = update_stories(store)
+    assert report.duplicates == 1
+    (story,) = list_stories(store)
+    by_source = {Path(a["source"]).name: a for a in story["articles"]}
+    assert by_source["copy.txt"]["duplicate_of"] == by_source[SEED]["id"]
+
+
+def test_stories_reingest_changes_nothing(seeds_dir: Path) -> None:
+    store = Store(":memory:")
+    ingest(store, [str(seeds_dir)])
+    update_stories(store)
+    before = list_stories(store)
+    again = ingest(store, [str(seeds_dir)])
+    assert again.new == 0 and again.duplicate == 5
+    assert update_stories(store).placed == 0
+    assert list_stories(store) == before
+
+
+def test_stories_later_batch_same_as_all_at_once(seeds_dir: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    for i, p in enumerate(sorted(seeds_dir.glob("*.txt"))):
+        shutil.copy(p, (first if i % 2 else second) / p.name)
+    once = Store(":memory:")
+    ingest(once, [str(first), str(second)])
+    update_stories(once)
+    twice = Store(tmp_path / "v.db")
+    ingest(twice, [str(first)])
+    update_stories(twice)
+    twice.close()
+    reopened = Store(tmp_path / "v.db")  # the clusterer state survives a new process
+    ingest(reopened, [str(second)])
+    update_stories(reopened)
+    assert _partition(reopened) == _partition(once)
+
+
+def test_stories_get_by_article_and_missing(seeds_dir: Path) -> None:
+    store = Store(":memory:")
+    ingest(store, [str(seeds_dir)])
+    update_stories(store)
+    (s,) = list_stories(store)
+    art = s["articles"][0]["id"]
+    assert get_story(store, art)["id"] == s["id"]
+    assert get_story(store, s["id"][:8])["id"] == s["id"]
+    with pytest.raises(NotFoundError):
+        get_story(store, "s-nothing-here")
