@@ -2,7 +2,7 @@
 
 Each page has snippets that must appear in the body (``with``) and snippets that must not (``without``). Two
 systems in the same run: ours (``vigie.htmlextract.extract_html``, fed the page as decoded by
-``vigie.ingest.decode_bytes``) and ``trafilatura.extract`` alone with its default options (fed the raw bytes, as a
+``vigie.readers.decode_bytes``) and ``trafilatura.extract`` alone with its default options (fed the raw bytes, as a
 trafilatura user would). Scores per system, over all snippets: share of ``with`` found (recall), share of
 ``without`` absent, their mean, and trafilatura's own precision / recall / F1 / accuracy over the same counts.
 Snippets and bodies are compared with whitespace collapsed.
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from vigie.htmlextract import extract_html  # noqa: E402
-from vigie.ingest import decode_bytes  # noqa: E402
+from vigie.readers import decode_bytes  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 

@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from vigie.errors import InputError
 from vigie.extract import ExtractOptions, extract
-from vigie.ingest import ReadOptions, iter_documents
+from vigie.readers import ReadOptions, iter_documents
 from vigie.models import Article, RawDocument
 from vigie.outlets import OutletRegistry
 from vigie.store import Store

@@ -210,9 +210,31 @@ def _modality(t: Token, lex: Lexicon) -> str | None:
 
 
 def _sentence_date(sent: Span, t: Token, dates: Sequence[DateExpr], published: str | None) -> tuple[str | None, str | None]:
-    inside = [d for d in dates if sent.start_char <= d.start < sent.end_char and d.date]
-    if inside:
-        best = min(inside, key=lambda d: abs(d.start - t.idx))
+    """The date of the event's own clause: a date hanging from the event verb, or from the verbs that embed it
+    ("a décidé le 5 octobre de réduire"); a date of another clause ("…, après que …") does not date the event."""
+    chain = [t]
+    v = t
+    while v.dep_ in ("xcomp", "ccomp", "conj") and v.head.i != v.i:
+        v = v.head
+        chain.append(v)
+    chain_ids = {c.i for c in chain}
+    doc = sent.doc
+    own: list[DateExpr] = []
+    for d in dates:
+        if not (sent.start_char <= d.start < sent.end_char and d.date):
+            continue
+        span = doc.char_span(d.start, d.end, alignment_mode="expand")
+        if span is None:
+            continue
+        h = span.root
+        hops = 0
+        while h.pos_ not in ("VERB", "ADJ") and h.head.i != h.i and hops < 6:
+            h = h.head
+            hops += 1
+        if h.i in chain_ids:
+            own.append(d)
+    if own:
+        best = min(own, key=lambda d: abs(d.start - t.idx))
         return best.date, "text"
     if published:
         return published[:10], "published"

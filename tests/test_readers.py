@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vigie.errors import InputError
-from vigie.ingest import ReadOptions, decode_bytes, iter_documents, read_bytes
+from vigie.readers import ReadOptions, decode_bytes, iter_documents, read_bytes
 from vigie.models import RawDocument
 
 FR = "L’été à Paris : « œuvre » déjà vue, 5 €."
@@ -40,14 +40,14 @@ def only_error(items: list[RawDocument | InputError]) -> InputError:
 # -- plain text and encodings -------------------------------------------------------------------------------------
 
 
-def test_ingest_seeds_are_text(seeds_dir: Path, seed_texts: dict[str, str]) -> None:
+def test_readers_seeds_are_text(seeds_dir: Path, seed_texts: dict[str, str]) -> None:
     items = read(seeds_dir)
     assert [Path(d.source).name for d in docs(items)] == sorted(seed_texts)
     assert all(d.format == "text" and d.meta == {} for d in docs(items))
     assert docs(items)[0].content == seed_texts[sorted(seed_texts)[0]].replace("\r\n", "\n")
 
 
-def test_ingest_bom_crlf_text_is_normalised(tmp_path: Path) -> None:
+def test_readers_bom_crlf_text_is_normalised(tmp_path: Path) -> None:
     p = tmp_path / "a.txt"
     p.write_bytes(b"\xef\xbb\xbfTitre de l'article\r\nPremier paragraphe.\r\n\r\nSecond.\rFin\r\n")
     [d] = read(p)
@@ -60,7 +60,7 @@ def test_ingest_bom_crlf_text_is_normalised(tmp_path: Path) -> None:
     ("encoding", "text"),
     [("cp1252", FR), ("latin-1", FR_LATIN), ("utf-16", FR), ("utf-16-be", FR), ("utf-8-sig", FR), ("utf-8", FR)],
 )
-def test_ingest_decodes_encodings(tmp_path: Path, encoding: str, text: str) -> None:
+def test_readers_decodes_encodings(tmp_path: Path, encoding: str, text: str) -> None:
     data = text.encode(encoding)
     if encoding == "utf-16-be":
         data = b"\xfe\xff" + data
@@ -70,18 +70,18 @@ def test_ingest_decodes_encodings(tmp_path: Path, encoding: str, text: str) -> N
     assert isinstance(d, RawDocument) and d.content == text
 
 
-def test_ingest_latin1_with_c1_bytes_falls_back_to_latin1() -> None:
+def test_readers_latin1_with_c1_bytes_falls_back_to_latin1() -> None:
     # 0x81 is undefined in cp1252, so the file can only be latin-1
     assert decode_bytes("é\x81".encode("latin-1") + b" abc", "x") == "é\x81 abc"
 
 
-def test_ingest_html_meta_charset_is_honoured() -> None:
+def test_readers_html_meta_charset_is_honoured() -> None:
     html = '<html><head><meta charset="iso-8859-15"></head><body><p>Prix : 5 €</p></body></html>'
     [d] = read_bytes(html.encode("iso-8859-15"), "page.html")
     assert isinstance(d, RawDocument) and "5 €" in d.content
 
 
-def test_ingest_cyrillic_cp1251_uses_charset_detection() -> None:
+def test_readers_cyrillic_cp1251_uses_charset_detection() -> None:
     text = "Министр иностранных дел заявил, что переговоры продолжатся на следующей неделе в Женеве."
     assert decode_bytes(text.encode("cp1251"), "x") == text
 
@@ -99,14 +99,14 @@ def test_ingest_cyrillic_cp1251_uses_charset_detection() -> None:
         (b"\xef\xbb\xbf\xff\xfe invalid", "cannot decode as text"),
     ],
 )
-def test_ingest_bad_files_are_errors(tmp_path: Path, data: bytes, reason: str) -> None:
+def test_readers_bad_files_are_errors(tmp_path: Path, data: bytes, reason: str) -> None:
     p = tmp_path / "bad.txt"
     p.write_bytes(data)
     err = only_error(read(p))
     assert err.source == str(p) and err.reason == reason
 
 
-def test_ingest_large_file_is_rejected_quickly(tmp_path: Path) -> None:
+def test_readers_large_file_is_rejected_quickly(tmp_path: Path) -> None:
     p = tmp_path / "big.txt"
     with p.open("wb") as f:
         f.write(b"Un titre\n\nDu texte.\n")
@@ -119,21 +119,21 @@ def test_ingest_large_file_is_rejected_quickly(tmp_path: Path) -> None:
     assert only_error(read(ok, options=ReadOptions(max_file_bytes=5))).reason.startswith("file too large")
 
 
-def test_ingest_options_are_checked() -> None:
+def test_readers_options_are_checked() -> None:
     with pytest.raises(ValueError, match="max_file_bytes must be a positive"):
         ReadOptions(max_file_bytes=0)
 
 
 @given(st.binary(max_size=300))
 @settings(max_examples=200, deadline=None)
-def test_ingest_never_raises_on_arbitrary_bytes(data: bytes) -> None:
+def test_readers_never_raises_on_arbitrary_bytes(data: bytes) -> None:
     for item in read_bytes(data, "fuzz"):
         assert isinstance(item, RawDocument | InputError)
 
 
 @given(st.text(max_size=200))
 @settings(max_examples=200, deadline=None)
-def test_ingest_utf8_text_round_trips(text: str) -> None:
+def test_readers_utf8_text_round_trips(text: str) -> None:
     items = list(read_bytes(text.encode("utf-8"), "fuzz.txt"))
     assert len(items) >= 1  # a text that looks like JSON may hold several records
     if len(items) == 1 and isinstance(items[0], RawDocument) and items[0].format == "text":
@@ -143,7 +143,7 @@ def test_ingest_utf8_text_round_trips(text: str) -> None:
 # -- HTML ---------------------------------------------------------------------------------------------------------
 
 
-def test_ingest_html_by_extension_and_content(tmp_path: Path) -> None:
+def test_readers_html_by_extension_and_content(tmp_path: Path) -> None:
     (tmp_path / "a.html").write_text("<p>Un paragraphe.</p>", encoding="utf-8")
     (tmp_path / "b.txt").write_text("<!DOCTYPE html><html><body><p>Menteur</p></body></html>", encoding="utf-8")
     (tmp_path / "c").write_text("\n  <html lang='fr'><p>Sans extension</p></html>", encoding="utf-8")
@@ -183,7 +183,7 @@ NEWS_PLEASE_META = {
 }
 
 
-def test_ingest_news_please_record_meta(tmp_path: Path) -> None:
+def test_readers_news_please_record_meta(tmp_path: Path) -> None:
     p = tmp_path / "np.json"
     p.write_text(json.dumps(NEWS_PLEASE), encoding="utf-8")
     [d] = read(p)
@@ -193,7 +193,7 @@ def test_ingest_news_please_record_meta(tmp_path: Path) -> None:
     assert d.meta == NEWS_PLEASE_META
 
 
-def test_ingest_jsonl_broken_line_is_reported_and_batch_goes_on(tmp_path: Path) -> None:
+def test_readers_jsonl_broken_line_is_reported_and_batch_goes_on(tmp_path: Path) -> None:
     p = tmp_path / "a.jsonl"
     lines = [
         json.dumps({"title": "Un", "text": "Corps un", "tags": "politique, europe", "date_publish": "2021-10-19"}),
@@ -222,7 +222,7 @@ def test_ingest_jsonl_broken_line_is_reported_and_batch_goes_on(tmp_path: Path) 
     assert errors(items)[2].reason.startswith("no article text")
 
 
-def test_ingest_json_list_and_pretty_object(tmp_path: Path) -> None:
+def test_readers_json_list_and_pretty_object(tmp_path: Path) -> None:
     lst = tmp_path / "list.json"
     lst.write_text(json.dumps([NEWS_PLEASE, {"body": "Deux"}], indent=2), encoding="utf-8")
     obj = tmp_path / "obj"
@@ -232,7 +232,7 @@ def test_ingest_json_list_and_pretty_object(tmp_path: Path) -> None:
     assert docs(items)[2].meta == NEWS_PLEASE_META
 
 
-def test_ingest_jsonl_record_too_large(tmp_path: Path) -> None:
+def test_readers_jsonl_record_too_large(tmp_path: Path) -> None:
     p = tmp_path / "a.ndjson"
     p.write_text(json.dumps({"text": "x" * 500}) + "\n" + json.dumps({"text": "petit"}) + "\n", encoding="utf-8")
     items = read(p, options=ReadOptions(max_record_bytes=100))
@@ -241,7 +241,7 @@ def test_ingest_jsonl_record_too_large(tmp_path: Path) -> None:
     assert isinstance(items[1], RawDocument) and items[1].content == "petit"
 
 
-def test_ingest_invalid_json_file(tmp_path: Path) -> None:
+def test_readers_invalid_json_file(tmp_path: Path) -> None:
     p = tmp_path / "a.json"
     p.write_text('[{"text": 1,', encoding="utf-8")
     assert only_error(read(p)).reason.startswith("invalid JSON")
@@ -275,7 +275,7 @@ def write_warc(path: Path, gz: bool) -> None:
 
 
 @pytest.mark.parametrize("gz", [False, True])
-def test_ingest_warc_html_responses(tmp_path: Path, gz: bool) -> None:
+def test_readers_warc_html_responses(tmp_path: Path, gz: bool) -> None:
     p = tmp_path / ("a.warc.gz" if gz else "a.warc")
     write_warc(p, gz)
     items = read(p)
@@ -286,13 +286,13 @@ def test_ingest_warc_html_responses(tmp_path: Path, gz: bool) -> None:
     assert errors(items) == []
 
 
-def test_ingest_warc_sniffed_without_extension(tmp_path: Path) -> None:
+def test_readers_warc_sniffed_without_extension(tmp_path: Path) -> None:
     p = tmp_path / "crawl.bin.data"
     write_warc(p, gz=True)
     assert len(docs(read(p))) == 2
 
 
-def test_ingest_truncated_warc_gz_keeps_earlier_records(tmp_path: Path) -> None:
+def test_readers_truncated_warc_gz_keeps_earlier_records(tmp_path: Path) -> None:
     p = tmp_path / "a.warc.gz"
     write_warc(p, gz=True)
     data = p.read_bytes()
@@ -304,7 +304,7 @@ def test_ingest_truncated_warc_gz_keeps_earlier_records(tmp_path: Path) -> None:
     assert err.reason == "truncated gzip" or err.reason.startswith("corrupt WARC")
 
 
-def test_ingest_corrupt_warc(tmp_path: Path) -> None:
+def test_readers_corrupt_warc(tmp_path: Path) -> None:
     p = tmp_path / "a.warc"
     p.write_bytes(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: notanumber\r\n\r\ngarbage")
     err = only_error(read(p))
@@ -335,7 +335,7 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?>
 </feed>"""
 
 
-def test_ingest_rss_entries_meta(tmp_path: Path) -> None:
+def test_readers_rss_entries_meta(tmp_path: Path) -> None:
     p = tmp_path / "feed.rss"
     p.write_text(RSS, encoding="utf-8")
     items = read(p)
@@ -358,7 +358,7 @@ def test_ingest_rss_entries_meta(tmp_path: Path) -> None:
     assert (err.source, err.reason) == (f"{p}#2", "feed entry has no text")
 
 
-def test_ingest_atom_sniffed_from_xml(tmp_path: Path) -> None:
+def test_readers_atom_sniffed_from_xml(tmp_path: Path) -> None:
     p = tmp_path / "feed.xml"
     p.write_text(ATOM, encoding="utf-8")
     [d] = read(p)
@@ -375,7 +375,7 @@ def test_ingest_atom_sniffed_from_xml(tmp_path: Path) -> None:
     }
 
 
-def test_ingest_billion_laughs_is_rejected(tmp_path: Path) -> None:
+def test_readers_billion_laughs_is_rejected(tmp_path: Path) -> None:
     ents = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
     bomb = f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY lol0 "lol">{ents}]>'
     bomb += "<rss><channel><title>x</title><item><title>&lol9;</title><description>&lol9;</description></item>"
@@ -392,7 +392,7 @@ def test_ingest_billion_laughs_is_rejected(tmp_path: Path) -> None:
 # -- gzip ---------------------------------------------------------------------------------------------------------
 
 
-def test_ingest_gzip_single_file_is_sniffed_inside(tmp_path: Path) -> None:
+def test_readers_gzip_single_file_is_sniffed_inside(tmp_path: Path) -> None:
     (tmp_path / "a.txt.gz").write_bytes(gzip.compress(FR.encode("cp1252")))
     (tmp_path / "b.gz").write_bytes(gzip.compress(RSS.encode()))
     (tmp_path / "c.jsonl.gz").write_bytes(gzip.compress((json.dumps({"text": "x"}) + "\n").encode()))
@@ -406,7 +406,7 @@ def test_ingest_gzip_single_file_is_sniffed_inside(tmp_path: Path) -> None:
     assert docs(items)[0].content == FR
 
 
-def test_ingest_truncated_and_corrupt_gzip(tmp_path: Path) -> None:
+def test_readers_truncated_and_corrupt_gzip(tmp_path: Path) -> None:
     data = gzip.compress(("Un long texte. " * 2000).encode())
     (tmp_path / "a.gz").write_bytes(data[: len(data) // 2])
     (tmp_path / "b.gz").write_bytes(data[:10] + b"\xff" * 50)
@@ -419,7 +419,7 @@ def test_ingest_truncated_and_corrupt_gzip(tmp_path: Path) -> None:
     ]
 
 
-def test_ingest_gzip_bomb_is_capped(tmp_path: Path) -> None:
+def test_readers_gzip_bomb_is_capped(tmp_path: Path) -> None:
     p = tmp_path / "bomb.gz"
     p.write_bytes(gzip.compress(b"a" * (5 * 1024 * 1024)))
     err = only_error(read(p, options=ReadOptions(max_container_bytes=1024 * 1024)))
@@ -429,7 +429,7 @@ def test_ingest_gzip_bomb_is_capped(tmp_path: Path) -> None:
 # -- folders, links, permissions, stdin ---------------------------------------------------------------------------
 
 
-def test_ingest_folder_order_is_sorted_and_skips_hidden_and_images(tmp_path: Path) -> None:
+def test_readers_folder_order_is_sorted_and_skips_hidden_and_images(tmp_path: Path) -> None:
     for rel in ["b/2.txt", "b/10.txt", "a.txt", "c/d/e.txt", ".hidden/x.txt", "b/.secret.txt", "photo.jpg", "z.pdf"]:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(b"%PDF-1.4" if rel.endswith(".pdf") else rel.encode())
@@ -444,13 +444,13 @@ def test_ingest_folder_order_is_sorted_and_skips_hidden_and_images(tmp_path: Pat
     assert only_error(items[-1:]).reason == "unsupported file type: PDF"
 
 
-def test_ingest_explicit_image_is_reported(tmp_path: Path) -> None:
+def test_readers_explicit_image_is_reported(tmp_path: Path) -> None:
     p = tmp_path / "photo.jpg"
     p.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 100)
     assert only_error(read(p)).reason == "unsupported file type: JPEG image"
 
 
-def test_ingest_symlink_loop_and_dangling_link(tmp_path: Path) -> None:
+def test_readers_symlink_loop_and_dangling_link(tmp_path: Path) -> None:
     (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
     (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
     (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
@@ -466,7 +466,7 @@ def test_ingest_symlink_loop_and_dangling_link(tmp_path: Path) -> None:
     ]
 
 
-def test_ingest_symlinks_not_followed_when_disabled(tmp_path: Path) -> None:
+def test_readers_symlinks_not_followed_when_disabled(tmp_path: Path) -> None:
     (tmp_path / "real.txt").write_text("vrai", encoding="utf-8")
     (tmp_path / "link.txt").symlink_to(tmp_path / "real.txt")
     opts = ReadOptions(follow_symlinks=False)
@@ -475,7 +475,7 @@ def test_ingest_symlinks_not_followed_when_disabled(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can read any file")
-def test_ingest_unreadable_file_and_folder(tmp_path: Path) -> None:
+def test_readers_unreadable_file_and_folder(tmp_path: Path) -> None:
     f = tmp_path / "secret.txt"
     f.write_text("x", encoding="utf-8")
     f.chmod(0)
@@ -494,7 +494,7 @@ def test_ingest_unreadable_file_and_folder(tmp_path: Path) -> None:
         f.chmod(0o644)
 
 
-def test_ingest_stdin_is_sniffed(tmp_path: Path) -> None:
+def test_readers_stdin_is_sniffed(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("fichier", encoding="utf-8")
     stdin = io.BytesIO(b"\xef\xbb\xbf" + RSS.encode())
     items = read(tmp_path / "a.txt", "-", stdin=stdin)
@@ -503,7 +503,7 @@ def test_ingest_stdin_is_sniffed(tmp_path: Path) -> None:
     assert isinstance(d, RawDocument) and d.source == "-" and d.content == "Texte depuis l'entrée standard"
 
 
-def test_ingest_ids_are_stable(tmp_path: Path) -> None:
+def test_readers_ids_are_stable(tmp_path: Path) -> None:
     p = tmp_path / "a.txt"
     p.write_bytes(FR.encode("cp1252"))
     q = tmp_path / "b.txt"
@@ -512,7 +512,7 @@ def test_ingest_ids_are_stable(tmp_path: Path) -> None:
     assert a.id == b.id  # same article whatever its encoding
 
 
-def test_ingest_shared_rpm2_documents(shared_data: Path) -> None:
+def test_readers_shared_rpm2_documents(shared_data: Path) -> None:
     folder = shared_data / "rpm2-dev" / "documents"
     items = read(folder)
     assert errors(items) == []

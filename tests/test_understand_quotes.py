@@ -1,0 +1,83 @@
+"""Quote and speaker patterns on hand-written French sentences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from vigie.models import Article
+
+spacy = pytest.importorskip("spacy")
+
+
+@pytest.fixture(scope="module")
+def analyze() -> Any:
+    from vigie.understand import analyze_article, get_nlp
+
+    try:
+        nlp = get_nlp("fr")
+    except Exception as exc:  # noqa: BLE001
+        pytest.skip(f"French model unavailable: {exc}")
+
+    def run(body: str) -> list[dict[str, Any]]:
+        art = Article(id="t", source="t", body=body, language="fr", published="2021-10-19T12:00+02:00")
+        return analyze_article(art, nlp).to_dict()["quotes"]
+
+    return run
+
+
+def _by_text(quotes: list[dict[str, Any]], fragment: str) -> dict[str, Any]:
+    return next(q for q in quotes if fragment in q["text"])
+
+
+def test_understand_quotes_preposed(analyze: Any) -> None:
+    q = analyze("Dmitri Peskov a déclaré : « Il n'y avait rien à rompre entre nous. »")
+    assert _by_text(q, "rien à rompre")["speaker"] == "Dmitri Peskov"
+
+
+def test_understand_quotes_postposed(analyze: Any) -> None:
+    q = analyze("« Il n'y aura aucune conséquence pour nous », a déclaré Dmitri Peskov.")
+    assert _by_text(q, "aucune conséquence")["speaker"] == "Dmitri Peskov"
+
+
+def test_understand_quotes_inverted_pronoun_uses_gender(analyze: Any) -> None:
+    body = (
+        "Le ministre Jean Dupont a parlé le premier. La porte-parole de l'Alliance, Oana Lungescu, a regretté la décision. "
+        "\"La politique de l'Otan reste cohérente\", a-t-elle néanmoins ajouté."
+    )
+    assert _by_text(analyze(body), "reste cohérente")["speaker"] == "Oana Lungescu"
+
+
+def test_understand_quotes_role_resolves_through_apposition(analyze: Any) -> None:
+    body = (
+        "Le porte-parole du Kremlin Dmitri Peskov a commenté la décision. "
+        "Le porte-parole du Kremlin a déclaré qu'il n'y avait plus aucune relation avec l'Alliance."
+    )
+    assert _by_text(analyze(body), "aucune relation")["speaker"] == "Dmitri Peskov"
+
+
+def test_understand_quotes_selon(analyze: Any) -> None:
+    body = "Selon Sergueï Lavrov, la Russie n'a pas été surprise par la décision de l'Otan."
+    q = _by_text(analyze(body), "pas été surprise")
+    assert q["speaker"] == "Sergueï Lavrov" and q["kind"] == "indirect"
+
+
+def test_understand_quotes_indirect_que(analyze: Any) -> None:
+    q = _by_text(analyze("M. Stoltenberg a indiqué que l'alliance continuerait à chercher le dialogue."), "chercher le dialogue")
+    assert q["speaker"] == "Stoltenberg" and q["kind"] == "indirect"
+
+
+def test_understand_quotes_continuation_keeps_speaker(analyze: Any) -> None:
+    body = "\"Nous restons ouverts\", a déclaré Heiko Maas. \"Nous sommes prêts au dialogue avec Moscou, mais pas à tout prix.\""
+    assert _by_text(analyze(body), "prêts au dialogue")["speaker"] == "Heiko Maas"
+
+
+def test_understand_quotes_scare_quotes_are_not_quotes(analyze: Any) -> None:
+    body = 'Ils ont été accusés d\'être des "agents de renseignements russes non déclarés". La décision "malhonnête" a choqué.'
+    assert analyze(body) == []
+
+
+def test_understand_quotes_unresolvable_speaker_stays_none(analyze: Any) -> None:
+    body = "Paris a toujours prôné le dialogue avec la Russie, a déclaré un porte-parole du ministère français."
+    assert _by_text(analyze(body), "prôné le dialogue")["speaker"] is None
