@@ -369,6 +369,7 @@ def _tfidf(token_lists: Sequence[Sequence[str]]) -> np.ndarray:
 
 
 _ENCODER: Any = None
+_TIE = 0.5  # salience tie-break, as a fraction of the lightest concept's weight
 
 
 def _embed(texts: Sequence[str]) -> np.ndarray:
@@ -567,7 +568,7 @@ def _select_ilp(
     for c, i in cidx.items():
         w[i] = weights[c]
     # Tie-break worth less than the lightest concept, so coverage always wins.
-    tie = 0.5 * (min(weights.values()) if weights else 1.0) * salience[cands] / max(float(salience.max()), 1e-12)
+    tie = _TIE * (min(weights.values()) if weights else 1.0) * salience[cands] / max(float(salience.max()), 1e-12)
     cost = -np.concatenate([w, tie])
     rows: list[int] = []
     cols: list[int] = []

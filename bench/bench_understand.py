@@ -1,0 +1,57 @@
+"""Throughput of the understand stage (articles/s) on real French text: nlp.pipe batching, n_process 1 vs 2.
+
+Reads the RPM2 dev documents from ../shared (UTF-8 with BOM, CRLF, first line the headline) in place; exits 2
+with a message when they are absent. Usage: python bench/bench_understand.py [--limit 200] [--batch-size 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from vigie.models import Article
+
+DOCS = Path(__file__).resolve().parents[2] / "shared" / "data" / "rpm2-dev" / "documents"
+
+
+def load(limit: int) -> list[Article]:
+    """RPM2 documents as articles: headline, then paragraphs."""
+    out: list[Article] = []
+    for p in sorted(DOCS.glob("*.txt"))[:limit]:
+        text = p.read_text(encoding="utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+        title, _, body = text.partition("\n")
+        paras = [" ".join(x.split()) for x in body.split("\n") if x.strip()]
+        out.append(Article(id=p.stem, source=str(p), title=title.strip(), body="\n\n".join(paras), language="fr"))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--limit", type=int, default=200, help="documents to analyse (default 200)")
+    ap.add_argument("--batch-size", type=int, default=32)
+    args = ap.parse_args(argv)
+    if not DOCS.is_dir() or not any(DOCS.glob("*.txt")):
+        print(f"bench_understand: RPM2 documents not found at {DOCS} (needs ../shared/data/rpm2-dev)", file=sys.stderr)
+        return 2
+    from vigie.understand import _disabled, analyze_articles, analyze_story, get_nlp
+
+    articles = load(args.limit)
+    chars = sum(len(a.body) for a in articles)
+    nlp = get_nlp("fr")
+    print(f"{len(articles)} documents, {chars / 1e6:.2f} M chars; pipes {nlp.pipe_names}; disabled {_disabled(nlp)}")
+    for n_process in (1, 2):
+        t0 = time.perf_counter()
+        analyses = analyze_articles(articles, batch_size=args.batch_size, n_process=n_process)
+        dt = time.perf_counter() - t0
+        quotes = sum(len([q for q in a.quotes if q.kind != "fragment"]) for a in analyses)
+        print(f"n_process={n_process}: {dt:6.1f} s  {len(articles) / dt:6.2f} articles/s  {chars / dt / 1e3:7.1f} k chars/s  ({quotes} quotes)")
+    t0 = time.perf_counter()
+    story = analyze_story(articles, analyses)
+    print(f"analyze_story over all: {time.perf_counter() - t0:.2f} s ({len(story.timeline)} timeline entries)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

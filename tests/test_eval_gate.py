@@ -1,0 +1,53 @@
+"""Evaluation gate on real pages no one here wrote (../shared): scores must not fall below eval/floors.json."""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+from vigie.clean import clean_text
+from vigie.htmlextract import extract_html
+
+FLOORS = json.loads((Path(__file__).resolve().parents[1] / "eval" / "floors.json").read_text(encoding="utf-8"))
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(text)).strip().lower()
+
+
+def _snippet_scores(shared: Path, extract: Callable[[str], str]) -> tuple[float, float]:
+    gold = json.loads((shared / "html-fr" / "gold.json").read_text(encoding="utf-8"))
+    found = total_with = absent = total_without = 0
+    for entry in gold.values():
+        page = (shared / "html-fr" / entry["file"]).read_bytes().decode("utf-8", "replace")
+        body = _flat(extract(page))
+        found += sum(_flat(s) in body for s in entry["with"])
+        total_with += len(entry["with"])
+        absent += sum(_flat(s) not in body for s in entry["without"])
+        total_without += len(entry["without"])
+    return found / total_with, absent / total_without
+
+
+def _textdump(shared: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("textdump", shared.parent / "tools" / "textdump.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_eval_gate_cleaner_on_text_dumps(shared_data: Path) -> None:
+    dump = _textdump(shared_data).html_dump
+    with_, without = _snippet_scores(shared_data, lambda page: clean_text(dump(page)).body)
+    assert (with_ + without) / 2 >= FLOORS["textdump_clean_mean"], (with_, without)
+    assert without >= FLOORS["textdump_clean_without"], (with_, without)
+
+
+def test_eval_gate_html_extraction(shared_data: Path) -> None:
+    with_, without = _snippet_scores(shared_data, lambda page: extract_html(page).body)
+    assert (with_ + without) / 2 >= FLOORS["html_mean"], (with_, without)

@@ -1,0 +1,54 @@
+"""Events: verb lexicon to category, actor and target from the parse, control verbs, negation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from vigie.models import Article
+
+spacy = pytest.importorskip("spacy")
+
+
+@pytest.fixture(scope="module")
+def events() -> Any:
+    from vigie.understand import analyze_article, get_nlp
+
+    try:
+        nlp = get_nlp("fr")
+    except Exception as exc:  # noqa: BLE001
+        pytest.skip(f"French model unavailable: {exc}")
+
+    def run(body: str) -> list[dict[str, Any]]:
+        art = Article(id="t", source="t", body=body, language="fr", published="2021-10-19")
+        return analyze_article(art, nlp).to_dict()["events"]
+
+    return run
+
+
+def test_understand_events_expel(events: Any) -> None:
+    ev = events("L'Otan a expulsé huit diplomates russes.")
+    assert [(e["actor"], e["action"], e["target"]) for e in ev] == [("Otan", "EXPEL", "Russie")]
+
+
+def test_understand_events_suspend_mission_targets_otan(events: Any) -> None:
+    ev = events("La Russie suspend sa mission auprès de l'Otan.")
+    assert [(e["actor"], e["action"], e["target"]) for e in ev] == [("Russie", "REDUCE_RELATIONS", "Otan")]
+
+
+def test_understand_events_control_verb_and_date(events: Any) -> None:
+    ev = events("La Russie a annoncé lundi 18 octobre 2021 suspendre sa mission auprès de l'Otan.")
+    e = next(x for x in ev if x["action"] == "REDUCE_RELATIONS")
+    assert (e["actor"], e["target"], e["date"]) == ("Russie", "Otan", "2021-10-18")
+
+
+def test_understand_events_negation(events: Any) -> None:
+    ev = events("La Russie n'a pas rompu ses relations avec l'Otan.")
+    assert ev and ev[0]["negated"] is True
+
+
+def test_understand_events_undated_sentence_takes_publication_date(events: Any) -> None:
+    ev = events("Moscou accuse l'Alliance de menacer la région.")
+    e = next(x for x in ev if x["action"] == "ACCUSE")
+    assert (e["actor"], e["target"], e["date"]) == ("Moscou", "Otan", "2021-10-19")
