@@ -9,7 +9,7 @@ Systems, all in the same run: ours (``vigie.cluster.StoryClusterer``), ours with
 halves, a TF-IDF average-link agglomerative baseline (threshold swept, best reported) and HDBSCAN on the same USE
 vectors (min_cluster_size swept, best reported). Scores: B-cubed precision, recall and F1 over articles.
 
-Usage: python eval/eval_stories.py [--data ../shared/data] [--quick]
+Usage: python eval/eval_stories.py [--data ../shared/data] [--quick] [--grid]
 Exit status 2 when the shared data is absent.
 """
 
@@ -49,7 +49,7 @@ def _hid(text: str) -> str:
 def _seed_text(raw: str) -> tuple[str, str]:
     """Title and body of a seed: ``vigie.clean`` when it is there, else the crude longest-lines rule."""
     try:
-        from vigie.clean import clean_text  # type: ignore[attr-defined]
+        from vigie.clean import clean_text
 
         cleaned = clean_text(raw)
         return str(cleaned.title or ""), str(cleaned.body or "")
@@ -123,13 +123,19 @@ def score(
 
 
 def run_ours(
-    items: list[Labelled], options: ClusterOptions, halves: bool = False
+    items: list[Labelled], options: ClusterOptions, halves: bool = False, shuffled: int = 0
 ) -> tuple[list[str], list[str], float]:
-    """Story and event labels from StoryClusterer; with ``halves`` the second half goes in a new process-like state."""
+    """Story and event labels from StoryClusterer; with ``halves`` the second half goes in a new process-like state,
+    with ``shuffled`` the articles go in that many batches of a random order (each through a state round trip)."""
     t = time.perf_counter()
     cl = StoryClusterer(options)
     xs = [x.item for x in items]
-    if halves:
+    if shuffled:
+        order = [xs[i] for i in np.random.default_rng(7).permutation(len(xs))]
+        for k in range(shuffled):
+            cl.add(order[k * len(order) // shuffled : (k + 1) * len(order) // shuffled])
+            cl = StoryClusterer.from_state(cl.state())
+    elif halves:
         order = sorted(xs, key=lambda it: (it.published or "", it.id))
         first, second = order[: len(order) // 2], order[len(order) // 2 :]
         cl.add(first)
@@ -197,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder (default ../shared/data)")
     ap.add_argument("--quick", action="store_true", help="skip the baseline sweeps")
+    ap.add_argument("--grid", action="store_true", help="also print F1 over a grid around our defaults")
     args = ap.parse_args(argv)
     if not (args.data / "rpm2-dev" / "documents").is_dir() or not (args.data / "html-fr" / "pages").is_dir():
         print(
@@ -228,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     st3, ev3, secs3 = run_ours(items, opts, halves=True)
     same = st3 == st and ev3 == ev
     rows.append(score("ours, two halves via state()", items, st3, ev3, secs3, "identical" if same else "DIFFERS"))
+    st4, ev4, secs4 = run_ours(items, opts, shuffled=7)
+    same = st4 == st and ev4 == ev
+    rows.append(score("ours, 7 shuffled batches", items, st4, ev4, secs4, "identical" if same else "DIFFERS"))
     if not args.quick:
         x_tfidf = _tfidf_matrix(items)
         grid = [round(v, 2) for v in np.arange(0.5, 1.0, 0.02)]
@@ -242,7 +252,23 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     print_table(rows)
+    if args.grid:
+        robustness_grid(items, opts)
     return 0
+
+
+def robustness_grid(items: list[Labelled], opts: ClusterOptions) -> None:
+    """F1 of ours when each threshold moves around its default: a default on a knife edge shows here."""
+    for name, level in (("story_threshold", 0), ("attach_threshold", 0), ("use_weight", 0),
+                        ("event_threshold", 1), ("time_penalty", 1), ("shared_day_bonus", 1)):  # fmt: skip
+        base = getattr(opts, name)
+        cells = []
+        for d in (-0.04, -0.02, 0.0, 0.02, 0.04):
+            v = round(base + d, 3)
+            st, ev, _ = run_ours(items, replace(opts, **{name: v}))
+            f = score("", items, st, ev, 0.0)
+            cells.append(f"{v:.2f}:{(f.story, f.event)[level][2]:.3f}")
+        print(f"grid {name:18} ({('story', 'event')[level]} F1)  " + "  ".join(cells))
 
 
 if __name__ == "__main__":

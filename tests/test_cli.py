@@ -129,3 +129,23 @@ def test_cli_stories_json(runner: CliRunner, seeds_dir: Path, tmp_path: Path) ->
     assert one["id"] == s["id"]
     text = runner.invoke(main, ["story", s["id"], "--db", db]).output
     assert "Event" in text
+
+
+def test_cli_summarize_json(runner: CliRunner, seeds_dir: Path) -> None:
+    paths = [str(p) for p in sorted(seeds_dir.glob("*.txt"))]
+    res = runner.invoke(main, ["summarize", *paths, "--max-words", "60", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert set(out) >= {"summary", "sentences"}
+    assert len(out["summary"].split()) <= 60
+    for s in out["sentences"]:
+        assert s["sources"] and set(s["sources"]) <= set(paths)
+
+
+def test_cli_extract_json_understanding(runner: CliRunner, seeds_dir: Path) -> None:
+    res = runner.invoke(main, ["extract", str(seeds_dir / "004_d89e750bbe1b059c.txt"), "--json"])
+    d = json.loads(res.stdout)
+    assert {"entities", "quotes", "dates"} <= set(d)
+    assert any(e["name"] == "Jens Stoltenberg" and e["type"] == "PER" for e in d["entities"])
+    assert any(q["speaker"] == "Jens Stoltenberg" for q in d["quotes"])
+    assert any(x["date"] == "2021-10-20" for x in d["dates"])

@@ -143,8 +143,29 @@ def test_cluster_features_serialise(items: list[ClusterItem]) -> None:
     assert ArticleFeatures.from_dict(json.loads(json.dumps(f.to_dict()))) == f
 
 
+def test_cluster_order_independent(items: list[ClusterItem]) -> None:
+    """Any order and any batching give the same assignments: stories and events are functions of the set."""
+    batch = StoryClusterer()
+    batch.add(fresh(items))
+    rng = np.random.default_rng(3)
+    for n_batches in (2, 3, 12):
+        order = [items[i] for i in rng.permutation(len(items))]
+        cl = StoryClusterer()
+        for k in range(n_batches):
+            cl.add(fresh(order[k * len(order) // n_batches : (k + 1) * len(order) // n_batches]))
+            cl = StoryClusterer.from_state(cl.state())
+        assert cl.assignments() == batch.assignments()
+
+
+def test_cluster_state_version_checked() -> None:
+    from vigie.errors import VigieError
+
+    with pytest.raises(VigieError, match="version"):
+        StoryClusterer.from_state({"version": 1})
+
+
 def test_cluster_options_checked() -> None:
-    with pytest.raises(ValueError, match="story_threshold"):
-        ClusterOptions(story_threshold=0.5, event_threshold=0.3)
+    with pytest.raises(ValueError, match="max_block"):
+        ClusterOptions(max_block=0)
     with pytest.raises(ValueError, match="within"):
         ClusterOptions(use_weight=1.5)

@@ -40,7 +40,7 @@ def entities() -> Any:
 
     try:
         nlp = get_nlp("fr")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.skip(f"French model unavailable: {exc}")
 
     def run(*bodies: str) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ def events() -> Any:
 
     try:
         nlp = get_nlp("fr")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.skip(f"French model unavailable: {exc}")
 
     def run(body: str) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ def seeds() -> Any:
 
     try:
         get_nlp("fr")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.skip(f"French model unavailable: {exc}")
     articles = [a for p in sorted(SEEDS.glob("*.txt")) for a in vigie.extract_file(str(p))]
     analyses = analyze_articles(articles)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -87,7 +88,9 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (an object, or a list for multi-article files).")
-def extract(paths: tuple[str, ...], as_json: bool) -> None:
+@click.option("--understand/--no-understand", default=True, show_default=True,
+              help="Add entities, quotes and dates (spaCy) to the JSON output.")
+def extract(paths: tuple[str, ...], as_json: bool, understand: bool) -> None:
     """Clean articles and print them, without storing anything. PATH may be '-' for stdin."""
     from vigie.pipeline import extract_paths
 
@@ -103,10 +106,20 @@ def extract(paths: tuple[str, ...], as_json: bool) -> None:
     # One plain file gives one object; containers (JSONL, WARC, feeds) and several paths give a list.
     single = len(paths) == 1 and len(articles) == 1 and articles[0].source == paths[0]
     if as_json:
+        rows = [_extract_json(a) for a in articles]
+        if understand and articles:
+            from vigie.understand import analyze_articles
+
+            with _domain_errors():
+                for row, an in zip(rows, analyze_articles(articles), strict=True):
+                    d = an.to_dict()
+                    row.update({k: d[k] for k in ("entities", "quotes", "dates", "events")})
+                    if "note" in d:
+                        row["note"] = d["note"]
         if single:
-            _dump(_extract_json(articles[0]))
+            _dump(rows[0])
         elif articles or not failed:
-            _dump([_extract_json(a) for a in articles])
+            _dump(rows)
     else:
         click.echo("\n\n".join(_render(a) for a in articles))
     sys.exit(1 if failed else 0)
@@ -231,23 +244,81 @@ def stories(db: str | None, as_json: bool, limit: int | None) -> None:
 @click.argument("story_id")
 @click.option("--db", default=None, help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def story(story_id: str, db: str | None, as_json: bool) -> None:
-    """Show one story (its id, a unique prefix, or the id of one of its articles)."""
-    from vigie.stories import get_story
+@click.option("--max-words", type=click.IntRange(min=10), default=100, show_default=True, help="Summary length.")
+def story(story_id: str, db: str | None, as_json: bool, max_words: int) -> None:
+    """Show one story (its id, a unique prefix, or the id of one of its articles): summary, events, quotes,
+    timeline, disagreements and outlet coverage."""
+    from vigie.stories import story_detail
 
     with _domain_errors(), _open(db) as store:
-        view = get_story(store, story_id)
+        view = story_detail(store, story_id, max_words=max_words)
     if as_json:
         _dump(view)
         return
-    click.echo(view["title"] or "(untitled story)")
+    click.echo(view.get("headline") or view["title"] or "(untitled story)")
     click.echo(f"id {view['id']} · {len(view['articles'])} article(s) · outlets: {', '.join(view['outlets']) or '-'}")
+    if view.get("summary"):
+        click.echo("\n" + textwrap.fill(view["summary"], 100))
     for ev in view["events"]:
         click.echo(f"\n  Event {ev['id'][:12]}: {ev['title']}")
         for a in view["articles"]:
             if a["id"] in ev["articles"]:
                 dup = f" (copy of {a['duplicate_of'][:10]})" if a["duplicate_of"] else ""
                 click.echo(f"    {(a['published'] or '-')[:16]:<16}  {(a['outlet'] or '-')[:20]:<20}  {a['title']}{dup}")
+    if view.get("timeline"):
+        click.echo("\nTimeline")
+        for t in view["timeline"]:
+            click.echo(f"  {t['date']:<10} [{len(t['sources'])}] {textwrap.shorten(t['text'], 100)}")
+    if view.get("quotes"):
+        click.echo("\nQuotes")
+        for q in view["quotes"]:
+            click.echo(f"  {q['speaker'] or '(unattributed)'}: « {textwrap.shorten(q['text'], 90)} »")
+    for d in view.get("disagreements", []):
+        vals = "; ".join(f"{v['value']} ({len(v['sources'])} source(s))" for v in d["values"])
+        click.echo(f"\nDisagreement: {textwrap.shorten(d['about'], 80)}\n  {vals}")
+    cov = view.get("coverage")
+    if cov:
+        click.echo("\nCoverage by outlet")
+        for o in cov["outlets"]:
+            flag = " [state-affiliated]" if o["state_affiliated"] else ""
+            first = " · first to report" if o["first_to_report"] else ""
+            click.echo(f"  {o['name']}{flag}: {len(o['articles'])} article(s), {len(o['only'])} exclusive fact(s), "
+                       f"{len(o['missing'])} left out{first}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--max-words", type=click.IntRange(min=10), default=100, show_default=True, help="Summary length.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def summarize(paths: tuple[str, ...], max_words: int, as_json: bool) -> None:
+    """Summarise the given documents as one story, without a database."""
+    from vigie.pipeline import extract_paths
+    from vigie.summarize import SummaryOptions
+    from vigie.summarize import summarize as run
+
+    articles: list[Article] = []
+    failed = 0
+    with _domain_errors():
+        for item in extract_paths(paths, stdin=sys.stdin.buffer):
+            if isinstance(item, InputError):
+                failed += 1
+                _err(str(item))
+            else:
+                articles.append(item[1])
+        if not articles:
+            _err("no article to summarise")
+            sys.exit(1)
+        result = run([(a.source, a.title or "", a.body) for a in articles], SummaryOptions(max_words=max_words))
+    if as_json:
+        _dump({"summary": result.text, "headline": result.headline,
+               "sentences": [{"text": x.text, "sources": list(x.sources)} for x in result.sentences]})
+    else:
+        click.echo(result.headline)
+        click.echo("")
+        for x in result.sentences:
+            click.echo(textwrap.fill(x.text, 100))
+            click.echo(f"    — {', '.join(x.sources)}")
+    sys.exit(1 if failed else 0)
 
 
 @main.command()

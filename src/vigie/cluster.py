@@ -2,8 +2,8 @@
 
 The same articles give the same stories and events whether they arrive at once, in halves, or in any order:
 
-1. edges: a new article is compared with every stored article whose USE cosine is at least ``use_floor`` (exact
-   faiss range search, at most ``max_neighbours`` of them); the pair similarity is ``use_weight`` x USE cosine +
+1. edges: a new article is compared with its ``max_neighbours`` nearest stored articles by USE cosine (exact faiss
+   search) whose cosine is at least ``use_floor``; the pair similarity is ``use_weight`` x USE cosine +
    (1 - ``use_weight``) x TF-IDF cosine with a *fixed* IDF (French and English word frequencies from ``wordfreq``),
    so it depends on the two articles only. Pairs at or above ``min(story_threshold, attach_threshold)`` whose
    published dates are at most ``story_gap_days`` apart are edges; edges only ever appear, so their connected
@@ -56,7 +56,7 @@ class ClusterOptions:
     ``use_time=False`` drops the event time terms and the published-date gate (content only).
     """
 
-    story_threshold: float = 0.22
+    story_threshold: float = 0.23
     attach_threshold: float = 0.25
     event_threshold: float = 0.15
     use_weight: float = 0.3
@@ -454,7 +454,9 @@ class StoryClusterer:
 
     def _content(self, i: int, j: int) -> float:
         w = self.options.use_weight
-        return w * float(self._vecs[i] @ self._vecs[j]) + (1 - w) * _sparse_dot(self._arts[i].terms, self._arts[j].terms)
+        return w * float(self._vecs[i] @ self._vecs[j]) + (1 - w) * _sparse_dot(
+            self._arts[i].terms, self._arts[j].terms
+        )
 
     def _gated(self, a: int | None, b: int | None) -> bool:
         """Published dates too far apart for one story (a quiet storyline does not swallow a new one)."""
@@ -469,12 +471,14 @@ class StoryClusterer:
             self._index = faiss.IndexFlatIP(_DIM)
         self._index.add(np.ascontiguousarray(self._vecs[self._index.ntotal :]))
         q = np.ascontiguousarray(self._vecs[rows])
-        lims, dists, ids = self._index.range_search(q, o.use_floor)
+        # Exact top-k then the floor: the same as a range search capped at k, without materialising dense regions.
+        dists, ids = self._index.search(q, min(o.max_neighbours, self._index.ntotal))
         new = set(rows)
         for k, r in enumerate(rows):
-            lo, hi = int(lims[k]), int(lims[k + 1])
-            cand = sorted(zip(dists[lo:hi].tolist(), ids[lo:hi].tolist()), key=lambda t: (-t[0], t[1]))
-            for _, j in cand[: o.max_neighbours]:
+            cand = [
+                (d, j) for d, j in zip(dists[k].tolist(), ids[k].tolist(), strict=True) if j >= 0 and d >= o.use_floor
+            ]
+            for _, j in cand:
                 if j == r or (j in new and j < r):  # each new-new pair once, from its higher row
                     continue
                 if self._gated(self._arts[r].pub, self._arts[j].pub):
@@ -491,7 +495,7 @@ class StoryClusterer:
             self._uf.union(ri, rj)
             root = self._uf.find(ri)
             other = rj if root == ri else ri
-            self._members[root] = self._members[root] + self._members.pop(other)
+            self._members[root].extend(self._members.pop(other))
 
     def _recluster(self, root: int, new: set[int]) -> None:
         rows = sorted(self._members[root], key=lambda r: self._arts[r].id)
@@ -506,8 +510,10 @@ class StoryClusterer:
         by_story: dict[str, list[int]] = {}
         for r in rows:
             by_story.setdefault(self._arts[r].story, []).append(r)
+        rebuilt = len(rows) <= self.options.max_block
         for members in by_story.values():
-            if not any(r in new for r in members) and not any(r in new for g in groups for r in g):
+            # A re-clustered block may have reshaped any of its stories; otherwise only those with new articles.
+            if not rebuilt and not any(r in new for r in members):
                 continue
             if len(members) <= self.options.max_event_story:
                 events = self._events_of(members)
@@ -532,3 +538,136 @@ class StoryClusterer:
             else:
                 out.append([r])
         return out
+
+    def _stories_of(self, rows: list[int]) -> list[list[int]]:
+        """Average link over the block's edges at ``story_threshold``, then small groups attach (module docstring)."""
+        import heapq
+
+        o = self.options
+        w = o.use_weight
+        key = {r: k for k, r in enumerate(rows)}
+        nodes: list[_Node | None] = [
+            _Node(
+                [r], self._vecs[r].astype(np.float64), dict(self._arts[r].terms), self._arts[r].pub, self._arts[r].pub
+            )
+            for r in rows
+        ]
+        nbrs: list[set[int]] = [{key[j] for j in self._edges.get(r, {})} for r in rows]
+
+        def sim(a: _Node, b: _Node) -> float:
+            if o.use_time and a.first_pub is not None and b.first_pub is not None:
+                assert a.last_pub is not None and b.last_pub is not None
+                if max(b.first_pub - a.last_pub, a.first_pub - b.last_pub) > o.story_gap_days:
+                    return -1.0
+            dot = w * float(a.usum @ b.usum) + (1 - w) * _sparse_dot(a.tsum, b.tsum)
+            return dot / (len(a.rows) * len(b.rows))
+
+        version = [0] * len(rows)
+        heap: list[tuple[float, int, int, int, int]] = []
+        for a, r in enumerate(rows):
+            for j, s in self._edges.get(r, {}).items():
+                b = key[j]
+                if a < b and s >= o.story_threshold:
+                    heap.append((-round(s, 9), a, b, 0, 0))
+        heapq.heapify(heap)
+        while heap:
+            _, a, b, va, vb = heapq.heappop(heap)
+            na, nb = nodes[a], nodes[b]
+            if na is None or nb is None or version[a] != va or version[b] != vb:
+                continue
+            # The lower key absorbs the higher one; ties in the heap break on keys: no dependence on set order.
+            nodes[a] = _Node(na.rows + nb.rows, na.usum + nb.usum, _add_sparse(na.tsum, nb.tsum),
+                             _min_opt(na.first_pub, nb.first_pub), _max_opt(na.last_pub, nb.last_pub))  # fmt: skip
+            nodes[b] = None
+            version[a] += 1
+            nbrs[a] = (nbrs[a] | nbrs[b]) - {a, b}
+            merged = nodes[a]
+            assert merged is not None
+            for c in sorted(nbrs[a]):
+                nbrs[c].discard(b)
+                nbrs[c].add(a)
+                nc = nodes[c]
+                assert nc is not None
+                s = sim(merged, nc)
+                if s >= o.story_threshold:
+                    x, y = (a, c) if a < c else (c, a)
+                    heapq.heappush(heap, (-round(s, 9), x, y, version[x], version[y]))
+        groups = [n.rows for n in nodes if n is not None]
+        group_of = {r: gi for gi, g in enumerate(groups) for r in g}
+        big = [len(g) > o.small_size for g in groups]
+        out: dict[int, list[int]] = {gi: list(g) for gi, g in enumerate(groups) if big[gi]}
+        for gi, g in enumerate(groups):
+            if big[gi]:
+                continue
+            best: tuple[float, str, int] | None = None
+            for r in g:
+                for j, s in self._edges.get(r, {}).items():
+                    gj = group_of[j]
+                    if big[gj] and s >= o.attach_threshold:
+                        cand = (-s, self._arts[groups[gj][0]].id, gj)
+                        if best is None or cand < best:
+                            best = cand
+            if best is None:
+                out[len(groups) + gi] = list(g)
+            else:
+                out[best[2]].extend(g)
+        return list(out.values())
+
+    def _events_of(self, members: list[int]) -> list[list[int]]:
+        """Average link over all pairs of one story: content minus the time penalty, plus the shared-day bonus."""
+        from scipy.cluster.hierarchy import fcluster, linkage
+        from scipy.sparse import csr_matrix
+        from scipy.spatial.distance import squareform
+
+        o = self.options
+        rows = sorted(members, key=lambda r: self._arts[r].id)
+        m = len(rows)
+        if m == 1:
+            return [rows]
+        cols: dict[int, int] = {}
+        data, ind, ptr = [], [], [0]
+        for r in rows:
+            for h, x in self._arts[r].terms.items():
+                ind.append(cols.setdefault(h, len(cols)))
+                data.append(x)
+            ptr.append(len(ind))
+        t = csr_matrix((data, ind, ptr), shape=(m, max(len(cols), 1)))
+        vec = self._vecs[rows].astype(np.float64)
+        sim = o.use_weight * (vec @ vec.T) + (1 - o.use_weight) * np.asarray((t @ t.T).todense())
+        if o.use_time:
+            sim -= self._time_penalties(rows)
+        # Average link is unchanged by a constant shift of all distances; 2 - sim keeps them positive.
+        dist = 2.0 - sim
+        np.fill_diagonal(dist, 0.0)
+        labels = fcluster(linkage(squareform(dist, checks=False), "average"), 2.0 - o.event_threshold, "distance")
+        out: dict[int, list[int]] = {}
+        for r, lab in zip(rows, labels.tolist(), strict=True):
+            out.setdefault(int(lab), []).append(r)
+        return list(out.values())
+
+    def _time_penalties(self, rows: list[int]) -> np.ndarray:
+        """Pairwise time penalty (negative = bonus): published dates are facts, cited days estimates."""
+        o = self.options
+        m = len(rows)
+        pen = np.zeros((m, m))
+        arts = [self._arts[r] for r in rows]
+        doy = [a.latest if a.pub is None else TimeAnchor.from_str(_iso(a.pub)).day_of_year for a in arts]
+        for i in range(m):
+            for j in range(i + 1, m):
+                a, b = arts[i], arts[j]
+                if a.pub is not None and b.pub is not None:
+                    p = o.published_penalty * min(abs(a.pub - b.pub) / o.event_days, 1.0)
+                elif doy[i] is not None and doy[j] is not None:
+                    p = o.time_penalty * min(_circle(doy[i], doy[j]) / o.event_days, 1.0)  # type: ignore[arg-type]
+                    if set(a.days) & set(b.days):
+                        p -= o.shared_day_bonus
+                else:
+                    continue
+                pen[i, j] = pen[j, i] = p
+        return pen
+
+
+def _iso(ordinal: int) -> str:
+    from datetime import date
+
+    return date.fromordinal(ordinal).isoformat()

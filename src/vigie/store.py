@@ -140,6 +140,12 @@ def _m2(conn: sqlite3.Connection) -> None:
         conn.execute(stmt)
 
 
+@migration(3, "story cache")
+def _m3(conn: sqlite3.Connection) -> None:
+    # Story details (analysis, summary, coverage) are costly; they are kept until the story's article set changes.
+    conn.execute("CREATE TABLE story_cache (story_id TEXT PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL)")
+
+
 _JSON_LISTS = ("authors", "comments", "tags")
 _ARTICLE_COLS = (
     "id", "source", "title", "published", "url", "outlet", "original_outlet", "authors", "language", "body",
@@ -397,6 +403,14 @@ class Store:
         return self.conn.execute(
             sql + " WHERE s.story_id = ? ORDER BY COALESCE(a.published, ''), a.id", (story_id,)
         ).fetchall()
+
+    def cached_story(self, story_id: str, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM story_cache WHERE story_id=? AND key=?", (story_id, key)).fetchone()
+        return None if row is None else str(row[0])
+
+    def cache_story(self, story_id: str, key: str, value: str) -> None:
+        with self.atomic() as conn:
+            conn.execute("INSERT OR REPLACE INTO story_cache VALUES (?, ?, ?)", (story_id, key, value))
 
     def story_of(self, article_id: str) -> str | None:
         row = self.conn.execute(

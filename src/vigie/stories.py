@@ -7,6 +7,7 @@ and takes its placement (it is not another voice); every other article is embedd
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from collections import Counter
@@ -204,6 +205,73 @@ def get_story(store: Store, story_id: str) -> dict[str, Any]:
         rows = store.placements(sid)
         story_id = sid
     return _story_view(story_id, rows)
+
+
+DETAIL_VERSION = "1"
+
+
+def story_detail(store: Store, story_id: str, *, max_words: int = 100) -> dict[str, Any]:
+    """A story with everything known about it: summary and headline, entities, quotes, timeline, political events,
+    disagreements and the outlet coverage. Cached in the store until the story's articles change.
+
+    Raises:
+        NotFoundError: no story matches.
+    """
+    view = get_story(store, story_id)
+    ids = sorted(a["id"] for a in view["articles"])
+    key = hashlib.sha1(f"{DETAIL_VERSION}:{max_words}:{','.join(ids)}".encode()).hexdigest()
+    cached = store.cached_story(view["id"], key)
+    if cached is not None:
+        return {**view, **json.loads(cached)}
+    detail = _compute_detail(store, view, max_words)
+    store.cache_story(view["id"], key, json.dumps(detail, ensure_ascii=False))
+    return {**view, **detail}
+
+
+def _compute_detail(store: Store, view: dict[str, Any], max_words: int) -> dict[str, Any]:
+    from vigie.compare import coverage
+    from vigie.summarize import SummaryOptions, summarize
+    from vigie.understand import analyze_articles, analyze_story
+
+    # Near copies are not another voice: the analysis and summary read each text once.
+    voices = [store.get(a["id"]) for a in view["articles"] if not a["duplicate_of"]]
+    analyses = analyze_articles(voices)
+    analysis = analyze_story(voices, analyses).to_dict()
+    names = [e["name"] for e in analysis["entities"]]
+    article_entities = {
+        an.article_id: {n for n in names if any(n == e.name or n.endswith(" " + e.name) for e in an.entities)}
+        for an in analyses
+    }
+    summary = summarize([(a.id, a.title or "", a.body) for a in voices], SummaryOptions(max_words=max_words))
+    by_id = {a.id: a for a in voices}
+    event_summaries: dict[str, dict[str, Any]] = {}
+    for ev in view["events"]:
+        docs = [(i, by_id[i].title or "", by_id[i].body) for i in ev["articles"] if i in by_id]
+        if docs:
+            s = summarize(docs, SummaryOptions(max_words=max(20, max_words // 2)))
+            event_summaries[ev["id"]] = {"headline": s.headline, "summary": s.text}
+    events = []
+    for ev in view["events"]:
+        members = set(ev["articles"])
+        events.append({
+            **ev,
+            **event_summaries.get(ev["id"], {}),
+            "actions": [e for e in analysis["events"] if e["article"] in members],
+        })
+    notes = sorted({an.note for an in analyses if an.note})
+    return {
+        "headline": summary.headline,
+        "summary": summary.text,
+        "sentences": [{"text": s.text, "sources": list(s.sources)} for s in summary.sentences],
+        "events": events,
+        "entities": analysis["entities"],
+        "quotes": analysis["quotes"],
+        "timeline": analysis["timeline"],
+        "political_events": analysis["events"],
+        "disagreements": analysis["disagreements"],
+        "coverage": coverage(voices, analysis, article_entities),
+        "notes": notes,
+    }
 
 
 def story_articles(store: Store, story: dict[str, Any]) -> list[Article]:

@@ -53,7 +53,7 @@ class SummaryOptions:
     min_words: int = 6
     max_sentence_words: int = 60
     source_similarity: float = 0.6
-    min_support: float = 0.3
+    min_support: float = 0.4
     max_candidates: int = 300
     time_limit: float = 10.0
     use_embeddings: bool = True
@@ -234,7 +234,9 @@ _DATELINE = re.compile(
 # Openers that point back to something the reader of an isolated sentence has not seen.
 _DANGLING = re.compile(
     r"""^[«"“\s]*(?:
-        (?:il|elle|ils|elles|lui|eux|celui-ci|celle-ci|ceux-ci|celles-ci|celui-là|celle-là|cela|ceci|ça|c'|c’)\b
+        (?:il|elle|ils|elles|lui|eux|celui|celle|ceux|celles|cela|ceci|ça|c'|c’|son|sa|ses|leur|leurs|idem)\b
+      | (?:celui|celle|ceux|celles)-(?:ci|là)\b
+      | même\s+(?:constat|chose|son\s+de\s+cloche)\b
       | ce(?:tte|s)?\s+derni(?:er|ère|ers|ères)\b
       | (?:ce|cet|cette|ces)\s+(?!(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|matin|soir|week-end|
             semaine|mois|année|an|jour|nuit|après-midi|printemps|été|automne|hiver)\b)[\wÀ-ÿ]+
@@ -251,8 +253,10 @@ _DANGLING = re.compile(
 )
 # Impersonal "il" does not point back: "Il y a", "Il faut", "Il est possible que".
 _IMPERSONAL = re.compile(
-    r"^[«\"“\s]*(?:il\s+(?:y\s+a|y\s+avait|y\s+aura|faut|fallait|faudra|s'agit|s’agit|semble|reste|existe|"
-    r"est\s+(?:\w+\s+)?(?:de|d'|d’|que|qu'|qu’)|était\s+(?:\w+\s+)?(?:de|d'|d’|que|qu'|qu’))"
+    r"^[«\"“\s]*(?:il\s+(?:y\s+a|y\s+avait|y\s+aura|faut|fallait|faudra|s'agit|s’agit|semble|reste|existe"
+    r"|(?:est|était|sera|serait)\s+(?:(?:très|plus|peu|bien|tout|donc)\s+)?(?:possible|probable|impossible|improbable|"
+    r"nécessaire|important|essentiel|difficile|facile|clair|évident|certain|vrai|temps|question|prévu|interdit|urgent|"
+    r"indispensable|inutile|normal|rare|fréquent|dommage|permis|utile|juste|logique|légitime|trop\s+tôt|trop\s+tard))"
     r"|it\s+(?:is|was)\s+(?:\w+\s+)?(?:to|that))\b",
     re.IGNORECASE,
 )
@@ -369,6 +373,7 @@ def _tfidf(token_lists: Sequence[Sequence[str]]) -> np.ndarray:
 
 
 _ENCODER: Any = None
+_POWER = 2.0  # concept weight = votes ** _POWER: consensus facts outweigh many one-off details
 _TIE = 0.5  # salience tie-break, as a fraction of the lightest concept's weight
 
 
@@ -426,8 +431,7 @@ def _units(docs: Sequence[tuple[str, str, str]], options: SummaryOptions) -> lis
                 options.min_words <= n <= options.max_sentence_words
                 and _balanced(text)
                 and not _FURNITURE.search(text)
-                and text[-1:] in ".!…" + _CLOSERS
-                and not text.rstrip(_CLOSERS + " ").endswith("?")  # questions are teasers, not facts
+                and re.search(r"(?<!\.\.)[.!][»\"”’)\s]*$", text) is not None  # headings, captions, teasers end otherwise
                 and (text[:1].isupper() or text[:1].isdigit() or text[:1] in "«\"“")
                 and not _BARE_QUOTE.match(text)
                 and text.lower().rstrip(".") != clean_title
@@ -530,7 +534,7 @@ def _concepts(
         votes.update(_bigrams(titles[d]) if d < len(titles) else set())
     threshold = max(2.0, options.min_support * n_docs)
     concepts = [_bigrams(units[i].text) for i in pool]
-    weights = {c: float(v) ** 2 for c, v in votes.items() if v >= threshold}
+    weights = {c: float(v) ** _POWER for c, v in votes.items() if v >= threshold}
     return concepts, weights
 
 
@@ -683,7 +687,7 @@ def _select(
 
 def _headline(titles: list[str], centre: np.ndarray | None) -> str:
     """The title closest to the story (most central among the titles), cleaned."""
-    cands = [t for t in titles if t]
+    cands = [t for t in titles if len(_words(t)) >= 4] or [t for t in titles if t]  # "Euthanasie" names no event
     if not cands:
         return ""
     if len(cands) == 1:

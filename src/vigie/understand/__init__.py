@@ -47,9 +47,7 @@ def _sentences(doc: Doc) -> Doc:
     """Sentence starts after . ! ? … and line breaks, set before the parser: its own splits break on quotes."""
     prev = None
     for t in doc:
-        if prev is None:
-            t.is_sent_start = True
-        elif "\n" in prev.text or (prev.text in {".", "!", "?", "…"} and not t.text[:1].islower() and t.text not in {'"', "»", "”"}):
+        if prev is None or "\n" in prev.text or (prev.text in {".", "!", "?", "…"} and not t.text[:1].islower() and t.text not in {'"', "»", "”"}):
             t.is_sent_start = True
         else:
             t.is_sent_start = False

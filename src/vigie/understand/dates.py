@@ -87,7 +87,7 @@ def _dp(text: str, base: date | None) -> date | None:
     settings: dict[str, Any] = {"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False}
     if base is not None:
         settings["RELATIVE_BASE"] = datetime(base.year, base.month, base.day, 12)
-    parsed = dateparser.parse(text, languages=["fr"], settings=settings)  # type: ignore[arg-type]
+    parsed = dateparser.parse(text, languages=["fr"], settings=settings)
     return parsed.date() if parsed else None
 
 

@@ -134,32 +134,34 @@ def role_key(text: str, lex: Lexicon) -> RoleKey:
 
 def _role_spans(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str | None, str | None]]:
     """Token spans (start, end, determiner, gender) of role phrases: head noun plus its adjectives and complements."""
-    heads = [h.split() for h in lex.role_heads]
+    by_first: dict[str, list[list[str]]] = {}
+    for head in lex.role_heads:
+        by_first.setdefault(head.split()[0], []).append(head.split())
+    folded = [fold(t.text) for t in doc]
     out: list[tuple[int, int, str | None, str | None]] = []
     i = 0
     n = len(doc)
     while i < n:
         matched = 0
-        for h in heads:
-            words = [fold(t.text) for t in doc[i : i + len(h)]]
-            if words == h:
+        for h in by_first.get(folded[i], ()):
+            if folded[i : i + len(h)] == h:
                 matched = len(h)
                 break
-        if not matched or (i > 0 and doc[i - 1].is_title and fold(doc[i - 1].text) not in {"le", "la", "l'", "un", "une"}):
+        if not matched or (i > 0 and doc[i - 1].is_title and folded[i - 1] not in {"le", "la", "l'", "un", "une"}):
             i += 1
             continue
         # The determiner decides definiteness and gender; an adjective may sit between ("le dernier représentant").
         j = i - 1
         while j >= 0 and doc[j].pos_ == "ADJ" and i - j <= 2:
             j -= 1
-        det = fold(doc[j].text) if j >= 0 and doc[j].pos_ in {"DET", "ADP"} else None
-        if det in {"les", "des", "aux"} or doc[i].morph.get("Number") == ["Plur"]:
+        det = folded[j] if j >= 0 and doc[j].pos_ in {"DET", "ADP"} else None
+        if det in {"les", "des", "aux"} or doc[i].morph.get("Number", []) == ["Plur"]:
             i += matched
             continue
         end = i + matched
         while end < n:
             t = doc[end]
-            low = fold(t.text)
+            low = folded[end]
             if t.pos_ == "ADJ" and t.text[:1].islower():
                 end += 1
                 continue
@@ -476,7 +478,6 @@ def canonicalize(mentions: Iterable[Mention], lex: Lexicon) -> tuple[list[Entity
         name = hit[0] if hit else forms.most_common(1)[0][0]
         typ = hit[1] if hit else other_type[key].most_common(1)[0][0]
         canon_other[key] = (name, typ)
-    per_names = set(name_map.values())
     entities: dict[tuple[str, str], Entity] = {}
     for m in ms:
         if m.type == "PER":
@@ -496,7 +497,6 @@ def canonicalize(mentions: Iterable[Mention], lex: Lexicon) -> tuple[list[Entity
         ent.forms.add(m.text.strip())
         if m.gender and not ent.gender:
             ent.gender = m.gender
-    del per_names
     ordered = sorted(entities.values(), key=lambda e: (-e.count, e.type, e.name))
     return ordered, name_map
 

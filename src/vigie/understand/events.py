@@ -200,11 +200,11 @@ def extract_events(doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[s
 
 
 def _modality(t: Token, lex: Lexicon) -> str | None:
-    if "Cnd" in t.morph.get("Mood") or any("Cnd" in c.morph.get("Mood") for c in t.children if c.dep_.startswith("aux")):
+    if "Cnd" in t.morph.get("Mood", []) or any("Cnd" in c.morph.get("Mood", []) for c in t.children if c.dep_.startswith("aux")):
         return "conditional"
     if t.dep_ == "xcomp" and fold(t.head.lemma_) in lex.modal_verbs:
         return "possible" if fold(t.head.lemma_) != "menacer" else "threatened"
-    if "Fut" in t.morph.get("Tense") or any("Fut" in c.morph.get("Tense") for c in t.children if c.dep_.startswith("aux")):
+    if "Fut" in t.morph.get("Tense", []) or any("Fut" in c.morph.get("Tense", []) for c in t.children if c.dep_.startswith("aux")):
         return "future"
     return None
 

@@ -174,9 +174,7 @@ def extract_quotes(doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[s
                 found = True
                 ref = SpeakerRef(prev.speaker, prev.role)
         kind = "direct"
-        if words <= FRAGMENT_MAX_WORDS and not standalone and pre.strip():
-            kind = "fragment"
-        elif not found and not standalone:
+        if (words <= FRAGMENT_MAX_WORDS and not standalone and pre.strip()) or (not found and not standalone):
             kind = "fragment"
         speaker, role = _speaker(ref)
         quotes.append(Quote(content, speaker if kind != "fragment" else None, kind, qs, qe, role if kind != "fragment" else None, _sent_of(doc, cs)))
@@ -209,16 +207,24 @@ def _inside(pos: int, spans: Sequence[tuple[int, int, int, int]]) -> bool:
     return any(s < pos < e - 1 for s, e, _, _ in spans)
 
 
+def _is_end(text: str, i: int, spans: Sequence[tuple[int, int, int, int]]) -> bool:
+    """A sentence-final mark outside quotes; "M. Maas": a title's period is not a sentence end."""
+    return (
+        text[i] in ".!?…"
+        and (i + 1 >= len(text) or text[i + 1].isspace())
+        and not _inside(i, spans)
+        and not re.search(r"(?:^|\s)(?:M|Mme|Dr|St)\.$", text[max(0, i - 4) : i + 1])
+    )
+
+
 def _sentence_start(text: str, pos: int, spans: Sequence[tuple[int, int, int, int]]) -> int:
     i = pos - 1
     while i >= 0:
         c = text[i]
         if c == "\n":
             return i + 1
-        if c in ".!?…" and (i + 1 >= len(text) or text[i + 1].isspace()) and not _inside(i, spans):
-            # "M. Maas": a title's period is not a sentence end.
-            if not re.search(r"(?:^|\s)(?:M|Mme|Dr|St)\.$", text[max(0, i - 4) : i + 1]):
-                return i + 1
+        if _is_end(text, i, spans):
+            return i + 1
         i -= 1
     return 0
 
@@ -229,9 +235,8 @@ def _sentence_end(text: str, pos: int, spans: Sequence[tuple[int, int, int, int]
         c = text[i]
         if c == "\n":
             return i
-        if c in ".!?…" and (i + 1 >= len(text) or text[i + 1].isspace()) and not _inside(i, spans):
-            if not re.search(r"(?:^|\s)(?:M|Mme|Dr|St)\.$", text[max(0, i - 4) : i + 1]):
-                return i + 1
+        if _is_end(text, i, spans):
+            return i + 1
         i += 1
     return len(text)
 
@@ -252,7 +257,7 @@ def _sent_of(doc: Doc, char: int) -> int:
     t = _tok(doc, char)
     if t >= len(doc):
         return 0
-    return sum(1 for s in doc.sents if s.end <= t)
+    return sum(1 for tok in doc[:t + 1] if tok.is_sent_start) - 1
 
 
 def _first_speech_verb(doc: Doc, start: int, end: int, lex: Lexicon) -> int | None:
@@ -287,6 +292,11 @@ def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
             if low in ("qui",) and v.dep_.startswith("acl"):
                 return _ref_covering(refs, v.head)
             r = _ref_covering(refs, subj)
+            if r is not None and not r.is_person:
+                # A dateline or place the parser took for the subject: a person right before the verb is the speaker.
+                between = [x for x in refs if subj.i < x.pos < v.i and x.is_person]
+                if between:
+                    return _ref_at(refs, between[0].pos, v.i)
             if r is not None:
                 return r
             # The subject is a noun phrase holding a name ("le porte-parole du Kremlin Dmitri Peskov").
@@ -296,7 +306,7 @@ def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
             v = v.head
             continue
         break
-    if doc[verb].morph.get("VerbForm") == ["Inf"] and quotes:
+    if doc[verb].morph.get("VerbForm", []) == ["Inf"] and quotes:
         prev = quotes[-1]
         return SpeakerRef(prev.speaker, prev.role)
     # No subject in the parse: the nearest person or role before the verb in the same sentence.
@@ -311,13 +321,15 @@ def _ref_covering(refs: Sequence[SpeakerRef], tok: Any) -> SpeakerRef | None:
     inside = [r for r in refs if lo <= r.pos < hi]
     if not inside:
         return None
-    # The head noun's own mention wins over names in its complements ("la décision de l'Otan").
-    for r in inside:
-        if r.pos == tok.i or r.pos == lo:
-            return _ref_at(refs, r.pos, hi)
-    # A person inside the subject phrase beats a place the parser pulled in ("BRUXELLES, … -- Le secrétaire …").
+    # The head noun's own mention wins over names in its complements ("la décision de l'Otan"); then a person
+    # inside the phrase beats a place the parser pulled in ("BRUXELLES, … -- Le secrétaire général … a déclaré").
+    own = [r for r in inside if r.pos == tok.i]
+    if own:
+        return _ref_at(refs, own[0].pos, hi)
     people = [r for r in inside if r.is_person]
-    return _ref_at(people, people[0].pos, hi) if people else None
+    if people:
+        return _ref_at(people, people[0].pos, hi)
+    return _ref_at(refs, inside[0].pos, hi) if inside[0].pos == lo else None
 
 
 def _selon(doc: Doc, text: str, start: int, end: int, refs: Sequence[SpeakerRef]) -> SpeakerRef | None:
@@ -350,6 +362,11 @@ def _indirect(doc: Doc, refs: Sequence[SpeakerRef], direct: Sequence[Quote], lex
             c_start = m.end()
             nl = text.find("\n", c_start, s_end)
             c_end = nl if nl >= 0 else s_end
+            # A direct quote opening after the clause's full stop belongs to the next sentence.
+            for q in real:
+                if c_start <= q.start < c_end and _SENT_END.search(text, c_start, q.start):
+                    c_end = q.start
+                    break
             content = text[c_start:c_end].strip().rstrip(".").strip()
             if len(content.split()) < 3 or any(q.start < c_end and q.end > c_start and len(q.text.split()) > len(content.split()) / 2 for q in real):
                 claimed = True

@@ -88,7 +88,7 @@ def same_fact(a: Fact, b: Fact) -> bool:
             return False
         if a.actor and b.actor and a.actor != b.actor:
             return False
-        return bool(a.numbers & b.numbers) and len(words) >= 1 or len(words) >= 3
+        return (bool(a.numbers & b.numbers) and len(words) >= 1) or len(words) >= 3
     if not (_contains(a.date, b.date) or _contains(b.date, a.date)):
         return False
     smaller = min(len(a.content), len(b.content)) or 1

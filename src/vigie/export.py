@@ -1,0 +1,219 @@
+"""Export stored articles, stories, quotes and timelines as JSON Lines, CSV or Parquet.
+
+One function, :func:`export`, used by the CLI (``vigie export``) and the server (``GET /api/export``). Rows are
+flat dicts with a fixed column order per table (:data:`COLUMNS`); list columns stay lists in JSON Lines and Parquet
+and are JSON-encoded in CSV, so nothing is lost in any format.
+
+Quotes, timelines and story headlines come from the story details (``vigie.stories.story_detail`` when that stage is
+installed, else the plain story view, whose quotes and timeline are then empty).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from typing import IO, Any, Literal
+
+from vigie.errors import VigieError
+from vigie.store import Store
+
+__all__ = ["COLUMNS", "CONTENT_TYPES", "FORMATS", "WHATS", "MissingDependencyError", "export", "rows"]
+
+Fmt = Literal["jsonl", "csv", "parquet"]
+What = Literal["articles", "stories", "quotes", "timeline"]
+Detail = Callable[[Store, str], dict[str, Any]]
+
+FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
+WHATS: tuple[str, ...] = ("articles", "stories", "quotes", "timeline")
+CONTENT_TYPES = {
+    "jsonl": "application/x-ndjson",
+    "csv": "text/csv; charset=utf-8",
+    "parquet": "application/vnd.apache.parquet",
+}
+
+# Column -> kind ("str", "int" or "list"): the CSV header, the Parquet schema and the order of JSON keys.
+COLUMNS: dict[str, dict[str, str]] = {
+    "articles": {
+        "id": "str", "story": "str", "source": "str", "sources": "list", "title": "str", "published": "str",
+        "url": "str", "outlet": "str", "original_outlet": "str", "authors": "list", "language": "str",
+        "standfirst": "str", "body": "str", "comments": "list", "tags": "list",
+    },
+    "stories": {
+        "id": "str", "title": "str", "headline": "str", "summary": "str", "articles": "int", "article_ids": "list",
+        "outlets": "list", "events": "int", "first_published": "str", "last_published": "str",
+    },
+    "quotes": {"story": "str", "speaker": "str", "text": "str", "article": "str"},
+    "timeline": {"story": "str", "date": "str", "precision": "str", "text": "str", "sources": "list"},
+}
+
+_PAGE = 500
+
+
+class MissingDependencyError(VigieError):
+    """An export format needs an optional package that is not installed."""
+
+
+def _default_detail() -> Detail:
+    from vigie import stories
+
+    fn: Detail = getattr(stories, "story_detail", stories.get_story)
+    return fn
+
+
+def _article_rows(store: Store) -> Iterator[dict[str, Any]]:
+    story_of = {r["id"]: r["story_id"] for r in store.placements()}
+    offset = 0
+    while True:
+        page = store.articles(limit=_PAGE, offset=offset)
+        for a in page:
+            d = a.to_dict()
+            yield {**d, "story": story_of.get(a.id), "sources": store.sources(a.id)}
+        if len(page) < _PAGE:
+            return
+        offset += _PAGE
+
+
+def _details(store: Store, detail: Detail) -> Iterator[dict[str, Any]]:
+    from vigie.stories import list_stories
+
+    for view in list_stories(store):
+        yield detail(store, view["id"])
+
+
+def rows(store: Store, what: What, *, detail: Detail | None = None) -> Iterator[dict[str, Any]]:
+    """The rows of one table, each a dict with exactly the keys of ``COLUMNS[what]``, in that order.
+
+    Raises:
+        VigieError: ``what`` is not one of :data:`WHATS`.
+    """
+    _check("what", what, WHATS)
+    cols = COLUMNS[what]
+    fn = detail or _default_detail()
+    source: Iterator[dict[str, Any]]
+    if what == "articles":
+        source = _article_rows(store)
+    elif what == "stories":
+        source = (
+            {
+                **s, "articles": len(s.get("articles") or []), "article_ids": [a["id"] for a in s.get("articles") or []],
+                "events": len(s.get("events") or []),
+            }
+            for s in _details(store, fn)
+        )
+    elif what == "quotes":
+        source = ({**q, "story": s["id"]} for s in _details(store, fn) for q in s.get("quotes") or [])
+    else:
+        source = ({**e, "story": s["id"]} for s in _details(store, fn) for e in s.get("timeline") or [])
+    for r in source:
+        yield {c: _cell(r.get(c), kind) for c, kind in cols.items()}
+
+
+def _cell(value: Any, kind: str) -> Any:
+    if kind == "list":
+        return [str(v) for v in value] if isinstance(value, list | tuple) else []
+    if value is None:
+        return None
+    if kind == "int":
+        return int(value)
+    return str(value)
+
+
+def _check(name: str, value: str, valid: tuple[str, ...]) -> None:
+    if value not in valid:
+        raise VigieError(f"{name} must be one of {', '.join(valid)}; got {value!r}")
+
+
+def export(
+    store: Store,
+    fmt: Fmt | str,
+    what: What | str,
+    out: IO[bytes] | IO[str] | str | os.PathLike[str],
+    *,
+    detail: Detail | None = None,
+) -> int:
+    """Write one table of the store to ``out``; returns the number of rows written.
+
+    Args:
+        store: the article store.
+        fmt: ``"jsonl"``, ``"csv"`` or ``"parquet"`` (needs ``pyarrow``).
+        what: ``"articles"``, ``"stories"``, ``"quotes"`` or ``"timeline"``.
+        out: a path, a binary stream, or a text stream (not for Parquet).
+        detail: the function giving one story's details (default: ``vigie.stories.story_detail``, else
+            ``get_story``); the server passes its cached one.
+
+    Raises:
+        VigieError: an unknown format or table, or Parquet to a text stream.
+        MissingDependencyError: Parquet without ``pyarrow`` installed.
+
+    Example:
+        >>> import io
+        >>> from vigie.store import Store
+        >>> buf = io.StringIO()
+        >>> export(Store(":memory:"), "csv", "quotes", buf)
+        0
+        >>> buf.getvalue().strip()
+        'story,speaker,text,article'
+    """
+    _check("format", fmt, FORMATS)
+    _check("what", what, WHATS)
+    what_ = what  # narrowed by _check
+    table = rows(store, what_, detail=detail)  # type: ignore[arg-type]
+    if fmt == "parquet":
+        return _parquet(table, COLUMNS[what], out)
+    with ExitStack() as stack:
+        if isinstance(out, str | os.PathLike):
+            text: IO[str] = stack.enter_context(open(out, "w", encoding="utf-8", newline=""))  # noqa: SIM115
+        elif isinstance(out, io.TextIOBase) or hasattr(out, "encoding"):
+            text = out  # type: ignore[assignment]
+        else:
+            wrapper = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)  # type: ignore[type-var]
+            # Detach instead of closing, so the caller's binary stream stays open.
+            stack.callback(wrapper.detach)
+            stack.callback(wrapper.flush)
+            text = wrapper
+        if fmt == "jsonl":
+            return _jsonl(table, text)
+        return _csv(table, COLUMNS[what], text)
+
+
+def _jsonl(table: Iterator[dict[str, Any]], out: IO[str]) -> int:
+    n = 0
+    for r in table:
+        out.write(json.dumps(r, ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def _csv(table: Iterator[dict[str, Any]], cols: dict[str, str], out: IO[str]) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(cols)
+    n = 0
+    for r in table:
+        writer.writerow(
+            json.dumps(r[c], ensure_ascii=False) if kind == "list" else ("" if r[c] is None else r[c])
+            for c, kind in cols.items()
+        )
+        n += 1
+    return n
+
+
+def _parquet(
+    table: Iterator[dict[str, Any]], cols: dict[str, str], out: IO[bytes] | IO[str] | str | os.PathLike[str]
+) -> int:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as e:
+        raise MissingDependencyError("Parquet export needs pyarrow: pip install pyarrow") from e
+    if isinstance(out, io.TextIOBase):
+        raise VigieError("Parquet is binary: give a file path or a binary stream, not a text stream")
+    kinds = {"str": pa.string(), "int": pa.int64(), "list": pa.list_(pa.string())}
+    schema = pa.schema([(c, kinds[k]) for c, k in cols.items()])
+    data = list(table)
+    sink = os.fspath(out) if isinstance(out, str | os.PathLike) else out
+    pq.write_table(pa.Table.from_pylist(data, schema=schema), sink)
+    return len(data)

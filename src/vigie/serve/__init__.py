@@ -1,0 +1,236 @@
+"""``vigie serve``: a FastAPI app over one store — a JSON API under ``/api`` and server-rendered pages.
+
+Example:
+    >>> app = create_app(":memory:", token=None)  # doctest: +SKIP
+    >>> run("vigie.db", "127.0.0.1", 8000)  # doctest: +SKIP
+
+Security: every response carries a strict Content-Security-Policy (no inline script or style, nothing from another
+origin), ``nosniff``, ``DENY`` framing and a same-origin referrer policy; request bodies over ``max_body`` bytes are
+refused with 413; static files come only from the package folder, by an allow-listed name.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from vigie import __version__
+from vigie.errors import NotFoundError, VigieError
+from vigie.export import MissingDependencyError
+from vigie.serve import api, pages
+from vigie.serve.data import Data
+from vigie.serve.errors import HttpError, TooLarge, Unavailable, code_of, describe, error_body
+
+__all__ = ["MAX_BODY", "SECURITY_HEADERS", "create_app", "run"]
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 5 * 1024 * 1024
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+}
+_STATIC_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*\.(css|js)$")
+_STATIC_TYPES = {"css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8"}
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def _is_api(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/") or path == "/openapi.json"
+
+
+class SecurityHeaders:
+    """Adds :data:`SECURITY_HEADERS` to every HTTP response, errors included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.decode().lower() not in SECURITY_HEADERS]
+                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """Refuses request bodies over ``limit`` bytes with 413, by Content-Length or while reading the body."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        declared = headers.get(b"content-length")
+        too_big = TooLarge(f"request body over the {self.limit // (1024 * 1024)} MB limit")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _error_response(scope, too_big)(scope, receive, send)
+            return
+        # Without a trustworthy length (chunked upload), read the body here, counting, then replay it.
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await _error_response(scope, too_big)(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _error_response(scope: Scope, exc: BaseException, request: Request | None = None) -> Response:
+    status, code, message = describe(exc)
+    if isinstance(exc, MissingDependencyError):
+        status, code, message = describe(Unavailable(str(exc)))
+    if status >= 500 and not isinstance(exc, VigieError):
+        log.error("internal error on %s", scope.get("path"), exc_info=exc)
+    if _is_api(scope.get("path", "")) or request is None:
+        return JSONResponse(error_body(status, code, message), status_code=status)
+    return pages.render(request, "error.html", status=status, error_status=status, error_code=code, message=message)
+
+
+def _install_handlers(app: FastAPI) -> None:
+    async def on_domain(request: Request, exc: Exception) -> Response:
+        return _error_response(request.scope, exc, request)
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        message = exc.detail if isinstance(exc.detail, str) else code_of(exc.status_code).replace("_", " ")
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no route {request.url.path[:200]}"
+        return _error_response(request.scope, HttpError(message, status=exc.status_code,
+                                                        code=code_of(exc.status_code)), request)
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        parts = []
+        for err in exc.errors()[:3]:
+            loc = ".".join(str(p) for p in err.get("loc", ()))
+            parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+        return _error_response(request.scope, HttpError("; ".join(parts) or "invalid request", status=422,
+                                                        code="invalid_request"), request)
+
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        return _error_response(request.scope, exc, request)
+
+    app.add_exception_handler(VigieError, on_domain)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(Exception, on_unexpected)
+
+
+def _static(name: str) -> Response:
+    """A file of the package's ``static`` folder; the name is allow-listed, so no path can leave the folder."""
+    m = _STATIC_NAME.match(name)
+    if m is None:
+        raise NotFoundError(f"no static file {name[:80]}")
+    node = resources.files("vigie.serve").joinpath("static").joinpath(name)
+    if not node.is_file():
+        raise NotFoundError(f"no static file {name}")
+    return Response(node.read_bytes(), media_type=_STATIC_TYPES[m.group(1)],
+                    headers={"cache-control": "public, max-age=3600"})
+
+
+def create_app(
+    db: str,
+    *,
+    token: str | None,
+    lang: str = "fr",
+    max_body: int = MAX_BODY,
+    home_details: int = 10,
+) -> FastAPI:
+    """The Vigie web app over the store at ``db``.
+
+    Args:
+        db: SQLite file (``:memory:`` for tests).
+        token: bearer token that allows ``POST /api/articles``; None reads ``$VIGIE_TOKEN``; writes are refused
+            (403) when neither is set.
+        lang: default page language, ``"fr"`` or ``"en"`` (a browser's Accept-Language or ``?lang=`` wins).
+        max_body: largest request body in bytes (413 beyond).
+        home_details: how many stories of the home page show their headline and summary (each needs the story's
+            details, computed once and cached).
+
+    Raises:
+        VigieError: a bad language or size, or a store that cannot be opened.
+    """
+    if lang not in ("fr", "en"):
+        raise VigieError(f"lang must be 'fr' or 'en', got {lang!r}")
+    if max_body < 1:
+        raise VigieError(f"max_body must be >= 1 byte, got {max_body}")
+    data = Data(db)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        data.close()
+
+    app = FastAPI(
+        title="Vigie", version=__version__, description="News-story intelligence: stories, articles, entities.",
+        docs_url=None, redoc_url=None, lifespan=lifespan,
+    )
+    app.state.data = data
+    app.state.token = token if token is not None else (os.environ.get("VIGIE_TOKEN") or None)
+    app.state.lang = lang
+    app.state.home_details = home_details
+    _install_handlers(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.add_api_route("/static/{name}", _static, methods=["GET"], include_in_schema=False)
+    app.add_middleware(BodyLimit, limit=max_body)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def run(db: str, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the store at ``db`` until interrupted (``vigie serve``); the write token comes from ``$VIGIE_TOKEN``."""
+    import uvicorn
+
+    uvicorn.run(create_app(db, token=None), host=host, port=port, log_level="info")

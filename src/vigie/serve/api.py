@@ -1,0 +1,197 @@
+"""The JSON API: read-only routes over stories, articles, entities and outlets, exports, and one guarded write.
+
+Every error leaves as ``{"error": {"status", "code", "message"}}`` (see :mod:`vigie.serve.errors`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import io
+import json
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from vigie.errors import InputError, NotFoundError
+from vigie.export import CONTENT_TYPES, export
+from vigie.models import Article, RawDocument
+from vigie.readers import read_bytes
+from vigie.serve.data import SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period
+from vigie.serve.errors import Forbidden, HttpError
+from vigie.store import Store
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+def get_data(request: Request) -> Data:
+    data: Data = request.app.state.data
+    return data
+
+
+DataDep = Annotated[Data, Depends(get_data)]
+
+
+class ArticleIn(BaseModel):
+    """An article to ingest: plain ``text`` or ``html`` with optional metadata; any news-please record works too
+    (``maintext``, ``date_publish``, ``source_domain``, ``authors``... are read as by ``vigie ingest``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    text: str | None = None
+    html: str | None = None
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None
+    source: str | None = None
+
+
+def _article_json(data: Data, a: Article) -> dict[str, Any]:
+    store = data.read()
+    return {**a.to_dict(), "sources": store.sources(a.id), "story": store.story_of(a.id)}
+
+
+def _page(items: list[Any], limit: int, offset: int) -> dict[str, Any]:
+    return {"items": items[offset : offset + limit], "total": len(items), "limit": limit, "offset": offset}
+
+
+@router.get("/stories", summary="List stories, best first, with filters and pagination")
+def stories(
+    data: DataDep,
+    since: Annotated[date | None, Query(description="Stories still running on or after this day (YYYY-MM-DD)")] = None,
+    until: Annotated[date | None, Query(description="Stories begun on or before this day (YYYY-MM-DD)")] = None,
+    language: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2,3}$", description="ISO 639-1 code")] = None,
+    outlet: Annotated[str | None, Query(max_length=200, description="An outlet name (case-insensitive)")] = None,
+    q: Annotated[str | None, Query(max_length=500, description="Full-text query on the articles")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    if since and until and since > until:
+        raise HttpError(f"since ({since}) is after until ({until})", code="invalid_request")
+    items = data.filter_stories(StoryFilter(since=since, until=until, language=language, outlet=outlet, q=q))
+    return _page(items, limit, offset)
+
+
+@router.get("/stories/{story_id}", summary="One story with its details (as `vigie story ID --json`)")
+def story(data: DataDep, story_id: str) -> dict[str, Any]:
+    return data.detail(story_id)
+
+
+@router.get("/articles/{article_id}", summary="One article, its sources and its story")
+def article(data: DataDep, article_id: str) -> dict[str, Any]:
+    return _article_json(data, data.read().get(check_id(article_id, "article")))
+
+
+@router.get("/search", summary="Full-text search of articles (accent-insensitive; FTS5 syntax allowed)")
+def search(
+    data: DataDep,
+    q: Annotated[str, Query(min_length=1, max_length=500)],
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> dict[str, Any]:
+    store = data.read()
+    items = [
+        {"id": a.id, "title": a.title, "outlet": a.outlet, "published": a.published, "language": a.language,
+         "url": a.url, "snippet": snip, "story": store.story_of(a.id)}
+        for a, snip in store.search(q, limit=limit)
+    ]
+    return {"q": q, "items": items, "total": len(items)}
+
+
+@router.get("/entities/{entity_id}", summary="An entity (slug of its canonical name): its stories and quotes")
+def entity(data: DataDep, entity_id: str) -> dict[str, Any]:
+    if not re.match(SLUG_PATTERN, entity_id):
+        raise NotFoundError(f"no entity {entity_id[:80]}")
+    return data.entity(entity_id)
+
+
+@router.get("/outlets", summary="Outlets of the registry and of the store, with article counts")
+def outlets(
+    data: DataDep,
+    present: Annotated[bool, Query(description="Only outlets with articles in this store")] = False,
+) -> dict[str, Any]:
+    items = data.outlets(present=present)
+    return {"items": items, "total": len(items)}
+
+
+@router.get("/outlets/{outlet_id}", summary="One outlet: registry profile, articles per day or week, articles")
+def outlet(
+    data: DataDep, outlet_id: str, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> dict[str, Any]:
+    profile, arts = data.outlet(check_id(outlet_id, "outlet"))
+    unit, counts = per_period(d for a in arts if (d := day_of(a.published)))
+    return {
+        **profile,
+        "per_period": {"unit": unit, "counts": [{"start": d.isoformat(), "articles": n} for d, n in counts]},
+        "recent": [{"id": a.id, "title": a.title, "published": a.published, "url": a.url} for a in arts[:limit]],
+    }
+
+
+@router.get("/export", summary="Export a table as JSON Lines, CSV or Parquet")
+def export_table(
+    data: DataDep,
+    format: Annotated[Literal["jsonl", "csv", "parquet"], Query()] = "jsonl",
+    what: Annotated[Literal["articles", "stories", "quotes", "timeline"], Query()] = "articles",
+) -> Response:
+    buf = io.BytesIO()
+    export(data.read(), format, what, buf, detail=data.detail_fn)
+    return Response(
+        buf.getvalue(), media_type=CONTENT_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="vigie-{what}.{format}"'},
+    )
+
+
+def _check_token(request: Request) -> None:
+    token: str | None = request.app.state.token
+    if not token:
+        raise Forbidden("writes are disabled: start the server with VIGIE_TOKEN set to allow them")
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise Forbidden("missing or wrong token: send 'Authorization: Bearer <token>'")
+
+
+def _ingest_one(store: Store, raw: RawDocument) -> dict[str, Any]:
+    from vigie.pipeline import extract_documents
+    from vigie.stories import update_stories
+
+    item = next(iter(extract_documents([raw])))
+    if isinstance(item, InputError):
+        raise item
+    raw, art = item
+    new = store.add(raw, art)
+    if new:
+        update_stories(store)
+    return {"id": art.id, "new": new, "story": store.story_of(art.id)}
+
+
+@router.post(
+    "/articles", summary="Ingest one article (needs the server's bearer token)", status_code=201,
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+        "schema": ArticleIn.model_json_schema()}}}},
+)
+async def add_article(request: Request, response: Response) -> dict[str, Any]:
+    # The token is checked before the body is even parsed: no one without it learns anything about validation.
+    _check_token(request)
+    body = await request.body()
+    try:
+        payload = ArticleIn.model_validate_json(body or b"null")
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "body"
+        raise HttpError(f"{where}: {first.get('msg', 'invalid')}", status=422, code="invalid_request") from e
+    record = payload.model_dump(exclude_none=True)
+    source = str(record.pop("source", None) or "api")
+    docs = list(read_bytes(json.dumps(record, ensure_ascii=False).encode(), "request.json"))
+    if len(docs) != 1:
+        raise HttpError("expected one article object", code="invalid_input")
+    doc = docs[0]
+    if isinstance(doc, InputError):
+        raise InputError(source, doc.reason)
+    doc.source = source
+    data: Data = request.app.state.data
+    result: dict[str, Any] = await run_in_threadpool(data.write, lambda store: _ingest_one(store, doc))
+    if not result["new"]:
+        response.status_code = 200
+    return result

@@ -1,0 +1,318 @@
+"""What the server reads and writes, kept apart from HTTP: per-thread read stores, one writer thread, caches.
+
+SQLite takes one writer at a time, so every write goes through :meth:`Data.write`, which runs it on a single
+writer thread with its own connection (a queue of one worker); reads use one connection per server thread and
+never wait for a write thanks to WAL. Story lists and story details are cached by a cheap version of the story
+tables, so a page view does not recompute them, and an ingest (here or by ``vigie ingest``) is seen at once.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from vigie import stories
+from vigie.errors import NotFoundError
+from vigie.models import Article
+from vigie.outlets import Outlet, OutletRegistry
+from vigie.store import Store
+
+T = TypeVar("T")
+
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_ID_RE = re.compile(ID_PATTERN)
+
+
+def slugify(name: str) -> str:
+    """Lowercase ASCII slug of a name: "Jens Stoltenberg" -> "jens-stoltenberg", "L'Élysée" -> "l-elysee"."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:80]
+
+
+def check_id(value: str, what: str) -> str:
+    """The id itself, or NotFoundError when it cannot be an id (the store is never asked about odd strings)."""
+    if not _ID_RE.match(value):
+        raise NotFoundError(f"no {what} {value[:80]}")
+    return value
+
+
+def day_of(published: str | None) -> date | None:
+    """The calendar day of an ISO timestamp or date, None when absent or not ISO."""
+    if not published:
+        return None
+    try:
+        return date.fromisoformat(published[:10])
+    except ValueError:
+        return None
+
+
+@dataclass(slots=True)
+class StoryIndex:
+    """Every story view, best first, with the languages of its articles."""
+
+    stories: list[dict[str, Any]]
+    languages: dict[str, set[str]]
+
+
+@dataclass(slots=True)
+class StoryFilter:
+    """Filters of the story list; None means no filter."""
+
+    since: date | None = None
+    until: date | None = None
+    language: str | None = None
+    outlet: str | None = None
+    q: str | None = None
+
+
+class Data:
+    """The server's access to one store: reads, the writer, and the caches.
+
+    Args:
+        path: SQLite file (``:memory:`` shares one connection between reads and the writer).
+        detail_cache: how many story details to keep.
+    """
+
+    def __init__(self, path: str, *, detail_cache: int = 256) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._opened: list[Store] = []
+        self._open_lock = threading.Lock()
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-writer")
+        self._write_store: Store | None = None
+        # Open once up front: a bad path or a newer schema fails at start-up, not on the first request.
+        self._shared = Store(path) if path == ":memory:" else None
+        if self._shared is None:
+            self.read()
+        self._index: tuple[tuple[int, ...], StoryIndex] | None = None
+        self._details: OrderedDict[tuple[str, tuple[str, ...]], dict[str, Any]] = OrderedDict()
+        self._detail_cache = detail_cache
+        self._detail_lock = threading.Lock()
+        self.registry = OutletRegistry.default()
+
+    # -- connections ----------------------------------------------------------------------------------------
+
+    def read(self) -> Store:
+        """This thread's read connection."""
+        if self._shared is not None:
+            return self._shared
+        store: Store | None = getattr(self._local, "store", None)
+        if store is None:
+            store = Store(self.path)
+            self._local.store = store
+            with self._open_lock:
+                self._opened.append(store)
+        return store
+
+    def write(self, fn: Callable[[Store], T]) -> T:
+        """Run ``fn(store)`` on the writer thread, after the writes queued before it; returns its result."""
+        return self._writer.submit(self._run_write, fn).result()
+
+    def _run_write(self, fn: Callable[[Store], T]) -> T:
+        if self._write_store is None:
+            self._write_store = self._shared or Store(self.path)
+        return fn(self._write_store)
+
+    def close(self) -> None:
+        self._writer.shutdown(wait=True)
+        with self._open_lock:
+            for s in self._opened:
+                s.close()
+            self._opened.clear()
+        if self._write_store is not None and self._write_store is not self._shared:
+            self._write_store.close()
+        if self._shared is not None:
+            self._shared.close()
+
+    # -- stories --------------------------------------------------------------------------------------------
+
+    def _version(self, store: Store) -> tuple[int, ...]:
+        row = store.conn.execute(
+            "SELECT (SELECT COALESCE(MAX(seq), 0) FROM article_features), (SELECT COUNT(*) FROM assignments), "
+            "(SELECT COALESCE(MAX(rowid), 0) FROM assignments), (SELECT COUNT(*) FROM duplicates)"
+        ).fetchone()
+        return tuple(int(v) for v in row)
+
+    def index(self) -> StoryIndex:
+        """Every story, best first (cached until the story tables change)."""
+        store = self.read()
+        version = self._version(store)
+        cached = self._index
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        languages: dict[str, set[str]] = {}
+        for r in store.placements():
+            if r["language"]:
+                languages.setdefault(r["story_id"], set()).add(r["language"])
+        index = StoryIndex(stories.list_stories(store), languages)
+        self._index = (version, index)
+        return index
+
+    def filter_stories(self, f: StoryFilter) -> list[dict[str, Any]]:
+        """The stories that pass every filter, best first."""
+        index = self.index()
+        wanted: set[str] | None = None
+        if f.q and f.q.strip():
+            wanted = self.stories_matching(f.q)
+        out = []
+        outlet = f.outlet.casefold() if f.outlet else None
+        for s in index.stories:
+            if wanted is not None and s["id"] not in wanted:
+                continue
+            if f.language and f.language.lower() not in index.languages.get(s["id"], set()):
+                continue
+            if outlet and outlet not in {o.casefold() for o in s["outlets"]}:
+                continue
+            if f.since or f.until:
+                first, last = day_of(s["first_published"]), day_of(s["last_published"])
+                if first is None or last is None:
+                    continue
+                if f.since and last < f.since:
+                    continue
+                if f.until and first > f.until:
+                    continue
+            out.append(s)
+        return out
+
+    def stories_matching(self, q: str, *, limit: int = 1000) -> set[str]:
+        """Stories holding an article that matches the full-text query, or whose title contains it."""
+        store = self.read()
+        ids = {sid for a, _ in store.search(q, limit=limit) if (sid := store.story_of(a.id))}
+        needle = q.casefold().strip()
+        ids.update(s["id"] for s in self.index().stories if needle in (s["title"] or "").casefold())
+        return ids
+
+    def detail(self, story_id: str) -> dict[str, Any]:
+        """One story's details (``vigie.stories.story_detail`` when installed, else ``get_story``), cached.
+
+        Raises:
+            NotFoundError: no such story.
+        """
+        store = self.read()
+        view = stories.get_story(store, check_id(story_id, "story"))
+        key = (view["id"], tuple(a["id"] for a in view["articles"]))
+        # Looked up at call time: the story stage may be wired (or monkeypatched) after the app was made.
+        fn: Callable[[Store, str], dict[str, Any]] = getattr(stories, "story_detail", stories.get_story)
+        with self._detail_lock:
+            hit = self._details.get(key)
+            if hit is not None:
+                self._details.move_to_end(key)
+                return hit
+            # One computation at a time: the analysis models are not known to be thread-safe, and it is heavy.
+            result = view if fn is stories.get_story else fn(store, view["id"])
+            self._details[key] = result
+            while len(self._details) > self._detail_cache:
+                self._details.popitem(last=False)
+            return result
+
+    def detail_fn(self, _store: Store, story_id: str) -> dict[str, Any]:
+        """:meth:`detail` with the signature of ``vigie.export``'s ``detail`` argument."""
+        return self.detail(story_id)
+
+    def articles_of(self, story: dict[str, Any]) -> list[Article]:
+        store = self.read()
+        return [store.get(a["id"]) for a in story["articles"]]
+
+    # -- entities -------------------------------------------------------------------------------------------
+
+    def entity(self, slug: str) -> dict[str, Any]:
+        """An entity (by the slug of its canonical name): its names, types, stories and quotes.
+
+        Computed from every story's details, so it is slow on a large store until the details are cached.
+
+        Raises:
+            NotFoundError: no story mentions or quotes it.
+        """
+        names: Counter[str] = Counter()
+        types: Counter[str] = Counter()
+        found: list[dict[str, Any]] = []
+        quotes: list[dict[str, Any]] = []
+        for view in self.index().stories:
+            d = self.detail(view["id"])
+            mentions = sum(int(e.get("count") or 1) for e in d.get("entities") or [] if slugify(str(e.get("name", ""))) == slug)
+            for e in d.get("entities") or []:
+                if slugify(str(e.get("name", ""))) == slug:
+                    names[str(e["name"])] += int(e.get("count") or 1)
+                    if e.get("type"):
+                        types[str(e["type"])] += 1
+            said = [q for q in d.get("quotes") or [] if slugify(str(q.get("speaker") or "")) == slug]
+            for q in said:
+                names[str(q["speaker"])] += 0
+                quotes.append({**q, "story": d["id"], "story_title": d.get("headline") or d.get("title")})
+            if mentions or said:
+                found.append({"id": d["id"], "title": d.get("headline") or d.get("title"), "mentions": mentions,
+                              "quotes": len(said), "first_published": d.get("first_published"),
+                              "last_published": d.get("last_published")})
+        if not found:
+            raise NotFoundError(f"no entity {slug}")
+        return {
+            "id": slug,
+            "name": names.most_common(1)[0][0],
+            "names": [n for n, _ in names.most_common()],
+            "types": [t for t, _ in types.most_common()],
+            "stories": found,
+            "quotes": quotes,
+        }
+
+    # -- outlets --------------------------------------------------------------------------------------------
+
+    def outlet_counts(self) -> Counter[str]:
+        """Articles per outlet name in the store."""
+        rows = self.read().conn.execute(
+            "SELECT outlet, COUNT(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet"
+        ).fetchall()
+        return Counter({str(r[0]): int(r[1]) for r in rows})
+
+    def outlets(self, *, present: bool = False) -> list[dict[str, Any]]:
+        """Registry entries plus the store's unregistered outlets, with article counts, most articles first."""
+        counts = self.outlet_counts()
+        out: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for o in self.registry:
+            n = counts.get(o.name, 0)
+            seen.add(o.name)
+            if not present or n:
+                out.append({**o.to_dict(), "id": slugify(o.name), "registered": True, "articles": n})
+        for name, n in counts.items():
+            if name not in seen:
+                out.append({"name": name, "id": slugify(name), "registered": False, "articles": n,
+                            "state_affiliated": None})
+        return sorted(out, key=lambda o: (-o["articles"], o["name"].casefold()))
+
+    def outlet(self, slug: str) -> tuple[dict[str, Any], list[Article]]:
+        """An outlet's profile (registry entry when known) and its articles, newest first.
+
+        Raises:
+            NotFoundError: neither the registry nor the store knows it.
+        """
+        counts = self.outlet_counts()
+        reg: Outlet | None = next((o for o in self.registry if slugify(o.name) == slug), None)
+        name = reg.name if reg else next((n for n in counts if slugify(n) == slug), None)
+        if name is None:
+            raise NotFoundError(f"no outlet {slug}")
+        store = self.read()
+        ids = [r[0] for r in store.conn.execute(
+            "SELECT id FROM articles WHERE outlet = ? ORDER BY published IS NULL, published DESC, id", (name,))]
+        profile = {**(reg.to_dict() if reg else {"name": name, "state_affiliated": None}),
+                   "id": slug, "registered": reg is not None, "articles": len(ids)}
+        return profile, [store.get(i) for i in ids]
+
+
+def per_period(days: Iterable[date]) -> tuple[str, list[tuple[date, int]]]:
+    """Counts per day, or per ISO week (Mondays) when the span is over 90 days; ("day"|"week", [(start, n)])."""
+    ds = sorted(days)
+    if not ds:
+        return "day", []
+    unit = "week" if (ds[-1] - ds[0]).days > 90 else "day"
+    counts: Counter[date] = Counter()
+    for d in ds:
+        counts[date.fromordinal(d.toordinal() - d.weekday()) if unit == "week" else d] += 1
+    return unit, sorted(counts.items())

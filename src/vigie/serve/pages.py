@@ -1,0 +1,198 @@
+"""Server-rendered pages (Jinja2, autoescaped): home, story, article, search, entity, outlets, API docs.
+
+Article text, titles, quotes and comments are hostile input: templates never mark data safe, links are kept only
+for http(s) URLs, and plots are SVG whose labels are escaped by :mod:`vigie.serve.plots`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from vigie.errors import NotFoundError
+from vigie.serve import plots
+from vigie.serve.data import SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period, slugify
+from vigie.serve.i18n import COOKIE, LANGUAGES, negotiate, translator
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 20
+
+
+def _http_url(url: object) -> str | None:
+    """The URL when it is http(s); anything else (``javascript:``, ``data:``) is never made a link."""
+    if not isinstance(url, str):
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in ("http", "https") else None
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+
+
+def _day(value: object) -> str:
+    return str(value)[:10] if value else ""
+
+
+env = Environment(
+    loader=PackageLoader("vigie.serve", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.filters.update(http_url=_http_url, paragraphs=_paragraphs, day=_day, slug=slugify)
+
+
+def page_lang(request: Request) -> str:
+    default: str = request.app.state.lang
+    return negotiate(
+        request.query_params.get("lang"), request.cookies.get(COOKIE), request.headers.get("accept-language"), default
+    )
+
+
+def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page in the request's language; ``?lang=`` is remembered in a cookie."""
+    lang = page_lang(request)
+    html = env.get_template(template).render(
+        t=translator(lang), lang=lang, languages=LANGUAGES, path=request.url.path, **context
+    )
+    response = HTMLResponse(html, status_code=status)
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        response.set_cookie(COOKIE, asked, max_age=365 * 86400, httponly=True, samesite="lax")
+    return response
+
+
+def get_data(request: Request) -> Data:
+    data: Data = request.app.state.data
+    return data
+
+
+DataDep = Annotated[Data, Depends(get_data)]
+
+
+def _date_or_none(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(
+    request: Request,
+    data: DataDep,
+    q: Annotated[str | None, Query(max_length=500)] = None,
+    outlet: Annotated[str | None, Query(max_length=200)] = None,
+    language: Annotated[str | None, Query(max_length=3)] = None,
+    since: Annotated[str | None, Query(max_length=10)] = None,
+    until: Annotated[str | None, Query(max_length=10)] = None,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+) -> HTMLResponse:
+    f = StoryFilter(since=_date_or_none(since), until=_date_or_none(until), language=language or None,
+                    outlet=outlet or None, q=q or None)
+    found = data.filter_stories(f)
+    shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    details_top: int = request.app.state.home_details
+    cards = []
+    for i, s in enumerate(shown):
+        d = data.detail(s["id"]) if i < details_top else s
+        cards.append({**s, "headline": d.get("headline"), "summary": d.get("summary"),
+                      "voices": sum(1 for a in s["articles"] if not a["duplicate_of"])})
+    index = data.index()
+    all_outlets = sorted({o for s in index.stories for o in s["outlets"]}, key=str.casefold)
+    all_langs = sorted({lang for langs in index.languages.values() for lang in langs})
+    return render(
+        request, "home.html", stories=cards, total=len(found), page=page, pages=max(1, -(-len(found) // PAGE_SIZE)),
+        q=q or "", outlet=outlet or "", language=language or "", since=since or "", until=until or "",
+        all_outlets=all_outlets, all_languages=all_langs,
+    )
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story(request: Request, data: DataDep, story_id: str) -> HTMLResponse:
+    t = translator(page_lang(request))
+    s = data.detail(story_id)
+    articles = data.articles_of(s)
+    number = {a["id"]: i for i, a in enumerate(s["articles"], 1)}
+    outlet_of = {a["id"]: a.get("outlet") for a in s["articles"]}
+    quotes: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+    for q in s.get("quotes") or []:
+        quotes.setdefault(str(q.get("speaker") or "?"), []).append(q)
+    coverage = s.get("coverage") or None
+    cov_outlets: list[str] = []
+    if coverage:
+        cov_outlets = [str(o.get("name")) for o in coverage.get("outlets") or []] or list(s.get("outlets") or [])
+    timeline = s.get("timeline") or []
+    return render(
+        request, "story.html", story=s, articles=articles, number=number, outlet_of=outlet_of, quotes=quotes,
+        coverage=coverage, cov_outlets=cov_outlets,
+        timeline_plot=plots.timeline_svg(timeline, title=t("timeline"), sources_word=t("sources")) if timeline else None,
+        outlets_plot=plots.outlets_svg(s["articles"], title=t("articles_per_outlet")),
+    )
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article(request: Request, data: DataDep, article_id: str) -> HTMLResponse:
+    store = data.read()
+    a = store.get(check_id(article_id, "article"))
+    sid = store.story_of(a.id)
+    return render(request, "article.html", article=a, sources=store.sources(a.id), story_id=sid,
+                  outlet_slug=slugify(a.outlet) if a.outlet else None)
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(
+    request: Request, data: DataDep, q: Annotated[str, Query(max_length=500)] = ""
+) -> HTMLResponse:
+    store = data.read()
+    hits = [(a, snip, store.story_of(a.id)) for a, snip in store.search(q, limit=50)] if q.strip() else []
+    return render(request, "search.html", q=q, hits=hits)
+
+
+@router.get("/entities/{entity_id}", response_class=HTMLResponse)
+def entity(request: Request, data: DataDep, entity_id: str) -> HTMLResponse:
+    if not re.match(SLUG_PATTERN, entity_id):
+        raise NotFoundError(f"no entity {entity_id[:80]}")
+    e = data.entity(entity_id)
+    quotes: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+    for q in e["quotes"]:
+        quotes.setdefault(str(q.get("story")), []).append(q)
+    return render(request, "entity.html", entity=e, quotes=quotes)
+
+
+@router.get("/outlets", response_class=HTMLResponse)
+def outlets(request: Request, data: DataDep) -> HTMLResponse:
+    return render(request, "outlets.html", outlets=data.outlets(present=True))
+
+
+@router.get("/outlets/{outlet_id}", response_class=HTMLResponse)
+def outlet(request: Request, data: DataDep, outlet_id: str) -> HTMLResponse:
+    t = translator(page_lang(request))
+    profile, arts = data.outlet(check_id(outlet_id, "outlet"))
+    unit, counts = per_period(d for a in arts if (d := day_of(a.published)))
+    return render(request, "outlet.html", outlet=profile, articles=arts[:200], unit=unit,
+                  plot=plots.bars_svg(counts, unit, title=t("articles_over_time")))
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def docs(request: Request) -> HTMLResponse:
+    """The API reference, rendered on the server from the OpenAPI schema (no CDN, no script)."""
+    schema = request.app.openapi()
+    routes = [
+        {"path": path, "method": method.upper(), "op": op}
+        for path, ops in schema.get("paths", {}).items()
+        for method, op in ops.items()
+    ]
+    return render(request, "docs.html", schema=schema, routes=routes)
