@@ -9,8 +9,8 @@ import pytest
 
 from vigie.errors import NotFoundError
 from vigie.pipeline import ingest
-from vigie.stories import get_story, list_stories, update_stories
 from vigie.store import Store
+from vigie.stories import get_story, list_stories, update_stories
 
 SEED = "000_4be715d5b9f8e314.txt"
 

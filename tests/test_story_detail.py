@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from vigie.pipeline import ingest
-from vigie.stories import list_stories, story_detail, update_stories
 from vigie.store import Store
+from vigie.stories import list_stories, story_detail, update_stories
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 
