@@ -225,9 +225,10 @@ def search(query: str, db: str | None, as_json: bool, limit: int) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N stories.")
 def stories(db: str | None, as_json: bool, limit: int | None) -> None:
     """List stories, ranked by distinct voices, outlets and recency."""
-    from vigie.stories import list_stories
+    from vigie.stories import list_stories, update_stories
 
     with _domain_errors(), _open(db) as store:
+        update_stories(store)  # articles stored without --stories, or by an older Vigie, are placed first
         views = list_stories(store)[:limit]
     if as_json:
         _dump(views)
@@ -248,9 +249,10 @@ def stories(db: str | None, as_json: bool, limit: int | None) -> None:
 def story(story_id: str, db: str | None, as_json: bool, max_words: int) -> None:
     """Show one story (its id, a unique prefix, or the id of one of its articles): summary, events, quotes,
     timeline, disagreements and outlet coverage."""
-    from vigie.stories import story_detail
+    from vigie.stories import story_detail, update_stories
 
     with _domain_errors(), _open(db) as store:
+        update_stories(store)
         view = story_detail(store, story_id, max_words=max_words)
     if as_json:
         _dump(view)

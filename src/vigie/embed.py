@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -70,7 +71,9 @@ class Embedder:
         (1, 512)
     """
 
-    def __init__(self, threads: int = 2, sentences: int = 6, title_weight: float = 2.0) -> None:
+    def __init__(
+        self, threads: int = 2, sentences: int = 6, title_weight: float = 2.0, cache_size: int = 50_000
+    ) -> None:
         if threads < 1:
             raise ValueError(f"threads must be >= 1, got {threads}")
         if sentences < 0:
@@ -78,12 +81,27 @@ class Embedder:
         self.threads = threads
         self.sentences = sentences
         self.title_weight = title_weight
+        # Sentence vectors are reused: reprints, repeated headlines and agency copy share most sentences.
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
-        """Raw USE vectors of short texts, float32 (n, 512)."""
+        """Raw USE vectors of short texts, float32 (n, 512); texts seen recently are not encoded again."""
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
-        return np.asarray(_model(self.threads).encode(list(texts)), dtype=np.float32)
+        if self.cache_size <= 0:
+            return np.asarray(_model(self.threads).encode(list(texts)), dtype=np.float32)
+        todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if todo:
+            vecs = np.asarray(_model(self.threads).encode(todo), dtype=np.float32)
+            for t, v in zip(todo, vecs, strict=True):
+                self._cache[t] = v
+        out = np.stack([self._cache[t] for t in texts])
+        for t in texts:
+            self._cache.move_to_end(t)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+        return out
 
     def embed_articles(self, titles: Sequence[str | None], bodies: Sequence[str]) -> np.ndarray:
         """One vector per article: weighted mean of title and lead-sentence vectors, L2-normalised.

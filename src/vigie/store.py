@@ -146,6 +146,21 @@ def _m3(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE story_cache (story_id TEXT PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL)")
 
 
+@migration(4, "incremental cluster state")
+def _m4(conn: sqlite3.Connection) -> None:
+    # The clusterer's state kept row by row, so a batch writes only what it changed, not the whole corpus again.
+    for stmt in (
+        "CREATE TABLE cluster_articles (row INTEGER PRIMARY KEY, data TEXT NOT NULL, vector BLOB NOT NULL)",
+        "CREATE TABLE cluster_edges (i INTEGER NOT NULL, j INTEGER NOT NULL, s REAL NOT NULL, PRIMARY KEY (i, j))",
+        "DELETE FROM cluster_state",
+        "DELETE FROM assignments",
+        "DELETE FROM duplicates",
+        "DELETE FROM article_features",
+        "DELETE FROM story_cache",
+    ):
+        conn.execute(stmt)
+
+
 _JSON_LISTS = ("authors", "comments", "tags")
 _ARTICLE_COLS = (
     "id", "source", "title", "published", "url", "outlet", "original_outlet", "authors", "language", "body",
@@ -359,6 +374,18 @@ class Store:
         )
         return [_row_article(r) for r in self.conn.execute(sql)]
 
+    def count_unplaced(self) -> int:
+        return int(self.conn.execute(
+            "SELECT COUNT(*) FROM articles a LEFT JOIN article_features f ON f.article_id = a.id "
+            "WHERE f.article_id IS NULL").fetchone()[0])
+
+    def reset_stories(self) -> None:
+        """Forget every placement (after a clusterer upgrade): the next story update places all articles again."""
+        with self.atomic() as conn:
+            for table in ("article_features", "duplicates", "assignments", "cluster_state", "cluster_articles",
+                          "cluster_edges", "story_cache"):
+                conn.execute(f"DELETE FROM {table}")
+
     def dedup_rows(self) -> Iterator[tuple[str, str, bytes | None]]:
         """(article id, exact-copy key, MinHash signature bytes) of every placed article, in placement order."""
         yield from self.conn.execute("SELECT article_id, text_key, minhash FROM article_features ORDER BY seq")
@@ -367,16 +394,26 @@ class Store:
         row = self.conn.execute("SELECT value FROM cluster_state WHERE key=?", (key,)).fetchone()
         return None if row is None else bytes(row[0])
 
+    def cluster_rows(self) -> Iterator[tuple[int, str, bytes]]:
+        yield from self.conn.execute("SELECT row, data, vector FROM cluster_articles ORDER BY row")
+
+    def cluster_edges(self) -> Iterator[tuple[int, int, float]]:
+        yield from self.conn.execute("SELECT i, j, s FROM cluster_edges ORDER BY i, j")
+
     def save_placements(
         self,
         features: list[tuple[str, str, bytes | None, bytes | None, str | None]],
         duplicates: dict[str, str],
         assignments: dict[str, tuple[str, str]],
         state: dict[str, bytes],
+        cluster_rows: list[tuple[int, str, bytes]] = (),  # type: ignore[assignment]
+        cluster_edges: list[tuple[int, int, float]] = (),  # type: ignore[assignment]
     ) -> None:
         """Record one batch of the story stage in one transaction: features, duplicate links, changed
-        assignments and the clusterer state, so a crash leaves either the whole batch or none of it."""
+        assignments and the changed part of the clusterer state, so a crash leaves the whole batch or none of it."""
         with self.atomic() as conn:
+            conn.executemany("INSERT OR REPLACE INTO cluster_articles VALUES (?, ?, ?)", list(cluster_rows))
+            conn.executemany("INSERT OR REPLACE INTO cluster_edges VALUES (?, ?, ?)", list(cluster_edges))
             seq = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM article_features").fetchone()[0])
             conn.executemany(
                 "INSERT OR REPLACE INTO article_features VALUES (?, ?, ?, ?, ?, ?)",

@@ -8,8 +8,8 @@ and takes its placement (it is not another voice); every other article is embedd
 from __future__ import annotations
 
 import hashlib
-import io
 import json
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,12 +19,13 @@ import numpy as np
 
 from vigie.cluster import ArticleFeatures, ClusterItem, ClusterOptions, StoryClusterer
 from vigie.dedup import Deduplicator, DedupOptions, exact_key
-from vigie.errors import NotFoundError
+from vigie.errors import NotFoundError, VigieError
 from vigie.models import Article
 from vigie.store import Store
 
+log = logging.getLogger(__name__)
+
 _STATE_JSON = "clusterer.json"
-_STATE_VSUM = "clusterer.vsum"
 
 
 @dataclass(slots=True)
@@ -46,21 +47,52 @@ class StoryReport:
     duplicates: int = 0
 
 
-def _load_clusterer(store: Store, options: ClusterOptions) -> StoryClusterer:
-    raw = store.state_blob(_STATE_JSON)
-    vsum = store.state_blob(_STATE_VSUM)
-    if raw is None or vsum is None:
-        return StoryClusterer(options)
-    state = json.loads(raw)
-    state["vsum"] = np.load(io.BytesIO(vsum), allow_pickle=False)
-    return StoryClusterer.from_state(state)
+class _PersistedState:
+    """The clusterer's state as rows in the store: loading reassembles it, saving writes only what changed."""
 
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.row_hashes: list[int] = []
+        self.edges: set[tuple[int, int]] = set()
 
-def _dump_clusterer(cl: StoryClusterer) -> dict[str, bytes]:
-    state = cl.state()
-    buf = io.BytesIO()
-    np.save(buf, np.asarray(state.pop("vsum"), dtype=np.float32), allow_pickle=False)
-    return {_STATE_JSON: json.dumps(state, separators=(",", ":")).encode(), _STATE_VSUM: buf.getvalue()}
+    def load(self, options: ClusterOptions) -> StoryClusterer:
+        meta = self.store.state_blob(_STATE_JSON)
+        if meta is None:
+            return StoryClusterer(options)
+        state = json.loads(meta)
+        rows = list(self.store.cluster_rows())
+        state["articles"] = [json.loads(data) for _, data, _ in rows]
+        state["vsum"] = (np.stack([np.frombuffer(v, dtype=np.float32) for _, _, v in rows])
+                         if rows else np.zeros((0, 512), dtype=np.float32))
+        state["edges"] = [[i, j, s] for i, j, s in self.store.cluster_edges()]
+        self.row_hashes = [hash(data) for _, data, _ in rows]
+        self.edges = {(int(i), int(j)) for i, j, _ in state["edges"]}
+        try:
+            return StoryClusterer.from_state(state)
+        except VigieError:
+            # Saved by another version of the clusterer: start afresh (the caller re-places every article).
+            self.row_hashes, self.edges = [], set()
+            raise
+
+    def diff(self, cl: StoryClusterer) -> tuple[dict[str, bytes], list[tuple[int, str, bytes]],
+                                                 list[tuple[int, int, float]]]:
+        state = cl.state()
+        vecs = np.asarray(state.pop("vsum"), dtype=np.float32)
+        arts = state.pop("articles")
+        edges = state.pop("edges")
+        rows: list[tuple[int, str, bytes]] = []
+        for i, entry in enumerate(arts):
+            data = json.dumps(entry, separators=(",", ":"))
+            h = hash(data)
+            if i >= len(self.row_hashes):
+                self.row_hashes.append(h)
+            elif self.row_hashes[i] == h:
+                continue
+            self.row_hashes[i] = h
+            rows.append((i, data, vecs[i].tobytes()))
+        new_edges = [(int(i), int(j), float(w)) for i, j, w in edges if (int(i), int(j)) not in self.edges]
+        self.edges.update((i, j) for i, j, _ in new_edges)
+        return {_STATE_JSON: json.dumps(state, separators=(",", ":")).encode()}, rows, new_edges
 
 
 def _load_dedup(store: Store, options: DedupOptions) -> Deduplicator:
@@ -75,12 +107,18 @@ def update_stories(
 ) -> StoryReport:
     """Place every article the story stage has not seen yet; returns how many were placed and were duplicates."""
     opts = options or StoryOptions()
-    pending = store.unplaced()
     report = StoryReport()
-    if not pending:
+    if store.count_unplaced() == 0:
         return report
+    persisted = _PersistedState(store)
+    try:
+        clusterer = persisted.load(opts.cluster)
+    except VigieError as e:
+        log.warning("%s: %s; placing every article again", store.path, e)
+        store.reset_stories()
+        clusterer = persisted.load(opts.cluster)
+    pending = store.unplaced()
     dedup = _load_dedup(store, opts.dedup)
-    clusterer = _load_clusterer(store, opts.cluster)
     known = clusterer.assignments()
     # Root of each duplicate chain: a copy of a copy points at the first-seen article.
     roots: dict[str, str] = {}
@@ -112,7 +150,8 @@ def update_stories(
                                json.dumps(feats) if feats else None)
         now = clusterer.assignments()
         changed = {aid: v for aid, v in now.items() if known.get(aid) != v}
-        store.save_placements(features, dups, changed, _dump_clusterer(clusterer))
+        meta, rows, edges = persisted.diff(clusterer)
+        store.save_placements(features, dups, changed, meta, rows, edges)
         known = now
         report.placed += len(batch)
         report.duplicates += len(dups)
