@@ -22,7 +22,9 @@ __all__ = ["DIM", "Embedder", "split_sentences"]
 DIM = 512
 
 _MODELS: dict[int, Any] = {}
-_LOCK = threading.Lock()
+# Shared by every Embedder of the process, like the model itself.
+_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
+_LOCK = threading.RLock()
 # A sentence ends at . ! ? … followed by space and an upper-case letter, a quote or a digit; or at a line break.
 _SENT_END = re.compile(r"(?<=[.!?…»\"])\s+(?=[«\"A-ZÀ-ÖØ-Þ0-9])|\n+")
 _MAX_CHARS = 400  # USE's CNN pools over the whole sentence; longer "sentences" are run-ons or lists
@@ -83,7 +85,7 @@ class Embedder:
         self.title_weight = title_weight
         # Sentence vectors are reused: reprints, repeated headlines and agency copy share most sentences.
         self.cache_size = cache_size
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache = _CACHE
 
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         """Raw USE vectors of short texts, float32 (n, 512); texts seen recently are not encoded again."""
@@ -92,15 +94,20 @@ class Embedder:
         if self.cache_size <= 0:
             return np.asarray(_model(self.threads).encode(list(texts)), dtype=np.float32)
         todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if todo:
-            vecs = np.asarray(_model(self.threads).encode(todo), dtype=np.float32)
-            for t, v in zip(todo, vecs, strict=True):
-                self._cache[t] = v
-        out = np.stack([self._cache[t] for t in texts])
-        for t in texts:
-            self._cache.move_to_end(t)
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
+        vecs = np.asarray(_model(self.threads).encode(todo), dtype=np.float32) if todo else None
+        with _LOCK:
+            if vecs is not None:
+                for t, v in zip(todo, vecs, strict=True):
+                    self._cache[t] = v
+            lost = [t for t in dict.fromkeys(texts) if t not in self._cache]  # evicted by another thread meanwhile
+            if lost:
+                for t, v in zip(lost, np.asarray(_model(self.threads).encode(lost), dtype=np.float32), strict=True):
+                    self._cache[t] = v
+            out = np.stack([self._cache[t] for t in texts])
+            for t in texts:
+                self._cache.move_to_end(t)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
         return out
 
     def embed_articles(self, titles: Sequence[str | None], bodies: Sequence[str]) -> np.ndarray:

@@ -1,0 +1,137 @@
+"""Story stage at scale: dedup + embedding + clustering + store of N generated articles, then 1,000 more.
+
+Articles are built from real French sentences (RPM2 dev documents, read from ../shared, never copied): each RPM2
+topic is a sentence pool; an article takes a headline and 8 sentences from one pool and a publication date in one
+of many 60-day "epochs", so (pool, epoch) is a known story label (the clusterer's 45-day gap keeps epochs apart).
+Sentence vectors are computed once and shared through the embedder's cache, so the bench times clustering and
+storage rather than re-encoding the same sentences.
+
+    python bench/bench_stories.py --size 10000 [--add 1000] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+RPM2 = ROOT.parent / "shared" / "data" / "rpm2-dev" / "documents"
+
+from vigie.embed import Embedder, split_sentences  # noqa: E402
+from vigie.models import Article, RawDocument  # noqa: E402
+from vigie.store import Store  # noqa: E402
+from vigie.stories import list_stories, update_stories  # noqa: E402
+
+
+def pools() -> list[list[str]]:
+    by_cluster: dict[str, list[str]] = defaultdict(list)
+    for p in sorted(RPM2.glob("*.txt")):
+        lines = [ln.strip() for ln in p.read_text(encoding="utf-8-sig").splitlines() if ln.strip()]
+        by_cluster[p.name[:3]] += [s for ln in lines for s in split_sentences(ln)]
+    return [sorted(set(v)) for _, v in sorted(by_cluster.items())]
+
+
+def generate(n: int, seed: int, start: int = 0) -> list[tuple[RawDocument, Article, tuple[int, int]]]:
+    rng = random.Random(seed)
+    ps = pools()
+    epochs = max(1, n // (len(ps) * 15))  # about 15 articles per story
+    out = []
+    for k in range(start, start + n):
+        p = rng.randrange(len(ps))
+        e = rng.randrange(epochs)
+        day = date(1990, 1, 1) + timedelta(days=60 * e + rng.randrange(10))
+        sents = rng.sample(ps[p], min(9, len(ps[p])))
+        title, body = sents[0], "\n\n".join(sents[1:])
+        raw = RawDocument(source=f"gen/{k}.txt", format="text", content=f"{title}\n{body}\n{k}")
+        art = Article(id=raw.id, source=raw.source, title=title, body=body, published=day.isoformat(),
+                      language="fr", outlet=f"Outlet {k % 40}")
+        out.append((raw, art, (p, e)))
+    return out
+
+
+def bcubed(pred: dict[str, str], gold: dict[str, tuple[int, int]]) -> float:
+    pc: dict[str, set[str]] = defaultdict(set)
+    gc: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for a, c in pred.items():
+        pc[c].add(a)
+    for a, g in gold.items():
+        gc[g].add(a)
+    p = sum(len(pc[pred[a]] & gc[gold[a]]) / len(pc[pred[a]]) for a in pred) / len(pred)
+    r = sum(len(pc[pred[a]] & gc[gold[a]]) / len(gc[gold[a]]) for a in pred) / len(pred)
+    return 2 * p * r / (p + r)
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--size", type=int, default=10_000)
+    ap.add_argument("--add", type=int, default=1_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    if not RPM2.is_dir():
+        print(f"bench_stories: {RPM2} is absent (it reads ../shared/data/rpm2-dev)", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    emb = Embedder()
+    uniq = sorted({s for pool in pools() for s in pool})
+    emb.embed_texts(uniq)
+    t_warm = time.perf_counter() - t0
+    data = generate(args.size + args.add, args.seed)
+    base, extra = data[: args.size], data[args.size :]
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "bench.db")
+        store = Store(db)
+        t = time.perf_counter()
+        for raw, art, _ in base:
+            store.add(raw, art)
+        t_store = time.perf_counter() - t
+        t = time.perf_counter()
+        update_stories(store)
+        t_cluster = time.perf_counter() - t
+        rss_base = rss_mb()
+        for raw, art, _ in extra:
+            store.add(raw, art)
+        t = time.perf_counter()
+        update_stories(store)
+        t_add = time.perf_counter() - t
+        gold = {a.id: g for _, a, g in data}
+        pred = {a["id"]: s["id"] for s in list_stories(store) for a in s["articles"]}
+        f1 = bcubed(pred, gold)
+        size_mb = os.path.getsize(db) / 1e6
+        n_stories = len({*pred.values()})
+    res = {
+        "articles": args.size,
+        "sentence_warmup_s": round(t_warm, 1),
+        "store_articles_per_s": round(args.size / t_store, 1),
+        "story_stage_s": round(t_cluster, 1),
+        "story_stage_articles_per_s": round(args.size / t_cluster, 1),
+        f"add_{args.add}_s": round(t_add, 1),
+        "peak_rss_mb": round(max(rss_base, rss_mb()), 0),
+        "db_mb": round(size_mb, 1),
+        "stories": n_stories,
+        "story_b3_f1_synthetic": round(f1, 3),
+    }
+    if args.json:
+        print(json.dumps(res))
+    else:
+        for k, v in res.items():
+            print(f"{k:<28} {v}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
