@@ -10,7 +10,7 @@ DB ?= vigie.db
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q -U pip
-	$(BIN)/pip install -q -e '.[stories,understand,dev]'
+	$(BIN)/pip install -q -e '.[stories,understand,serve,parquet,dev]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -18,6 +18,7 @@ run: $(STAMP)
 	$(BIN)/vigie ingest examples/seeds --db sample.db
 	$(BIN)/vigie articles --db sample.db
 	$(BIN)/vigie stories --db sample.db
+	$(BIN)/vigie serve --db sample.db
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests eval bench

@@ -169,3 +169,56 @@ def test_cluster_options_checked() -> None:
         ClusterOptions(max_block=0)
     with pytest.raises(ValueError, match="within"):
         ClusterOptions(use_weight=1.5)
+
+
+def test_cluster_undated_events_split_only_when_cited_days_confirm(items: list[ClusterItem]) -> None:
+    """Without published dates the cited days decide: a month apart splits the story, the same week does not."""
+    fire = [it for it in items if it.id.startswith("f")]
+
+    def undated(days: dict[str, str]) -> list[ClusterItem]:
+        return [replace(it, published=None, features=None, body=f"{it.body} Les faits datent du {days[it.id[1]]}.")
+                for it in fire]  # fmt: skip
+
+    cl = StoryClusterer()
+    cl.add(undated({"a": "17 juillet", "b": "21 août"}))
+    assert partition(cl.assignments(), 0) == {frozenset({"fa1", "fa2", "fa3"}), frozenset({"fb1", "fb2", "fb3"})}
+    same = StoryClusterer()
+    same.add(undated({"a": "17 juillet", "b": "19 juillet"}))
+    assert len(partition(same.assignments(), 0)) == 1
+
+
+def test_cluster_ncut_bisection_finds_blocks() -> None:
+    from vigie.cluster import _median_gap, _ncut_bisection
+
+    sim = np.full((6, 6), 0.1)
+    sim[:3, :3] = sim[3:, 3:] = 0.8
+    side = _ncut_bisection(sim)
+    assert side is not None and len(set(side[:3])) == 1 and len(set(side[3:])) == 1 and side[0] != side[3]
+    assert _median_gap([360, 362, 364], [10, 12, 14]) == 15.0  # across the new year, on the yearly circle
+
+
+def test_eval_pairwise_same_event_model(items: list[ClusterItem]) -> None:
+    """The research pairwise model of eval/ (not shipped): symmetric features whose fit ranks same-event pairs first."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    from sklearn.linear_model import LogisticRegression
+
+    path = Path(__file__).resolve().parents[1] / "eval" / "eval_stories.py"
+    spec = importlib.util.spec_from_file_location("eval_stories", path)
+    assert spec is not None and spec.loader is not None
+    ev = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("eval_stories", ev)  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(ev)
+    its = {it.id: it for it in fresh(items)}
+    a, b = its["fa1"], its["fb1"]
+    assert ev.pair_features(a, b) == ev.pair_features(b, a)
+    gap = ev.PAIR_FEATURES.index("anchor_gap")
+    assert ev.pair_features(its["fa1"], its["fa2"])[gap] == 0.0  # same day
+    assert ev.pair_features(a, b)[gap] == pytest.approx(34 / 30)  # 18 July -> 21 August
+    pairs = [(x, y) for k, x in enumerate(ARTICLES) for y in ARTICLES[k + 1 :] if x[0][0] == y[0][0]]
+    feats = np.array([ev.pair_features(its[x[0]], its[y[0]]) for x, y in pairs])
+    same = np.array([x[0][:2] == y[0][:2] for x, y in pairs])
+    p = LogisticRegression(max_iter=2000).fit(feats, same).predict_proba(feats)[:, 1]
+    assert p[same].min() > p[~same].max()

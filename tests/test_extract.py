@@ -80,3 +80,10 @@ def test_extract_agency_credit_is_original_outlet() -> None:
 def test_extract_no_text_is_input_error() -> None:
     with pytest.raises(vigie.InputError, match="no article text"):
         extract(RawDocument(source="e.html", format="html", content="<html><body></body></html>"))
+
+
+def test_extract_rejects_non_web_urls() -> None:
+    doc = RawDocument(source="x.jsonl#L1", format="text", content="Titre\n" + "Le conseil municipal a voté mardi le budget de la ville pour l année prochaine. " * 3,
+                      meta={"url": "javascript:alert(1)"})
+    a = extract(doc)
+    assert a.url is None and a.outlet != "javascript"

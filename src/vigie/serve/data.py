@@ -206,8 +206,10 @@ class Data:
             if hit is not None:
                 self._details.move_to_end(key)
                 return hit
-            # One computation at a time: the analysis models are not known to be thread-safe, and it is heavy.
-            result = view if fn is stories.get_story else fn(store, view["id"])
+            # On the writer thread: the story stage caches its details in the store (a write), and one computation
+            # at a time suits the analysis models, which are not known to be thread-safe.
+            sid = view["id"]
+            result = view if fn is stories.get_story else self.write(lambda st: fn(st, sid))
             self._details[key] = result
             while len(self._details) > self._detail_cache:
                 self._details.popitem(last=False)

@@ -129,7 +129,7 @@ def story(request: Request, data: DataDep, story_id: str) -> HTMLResponse:
     outlet_of = {a["id"]: a.get("outlet") for a in s["articles"]}
     quotes: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
     for q in s.get("quotes") or []:
-        quotes.setdefault(str(q.get("speaker") or "?"), []).append(q)
+        quotes.setdefault(str(q.get("speaker") or "—"), []).append(q)
     coverage = s.get("coverage") or None
     cov_outlets: list[str] = []
     if coverage:
@@ -137,7 +137,7 @@ def story(request: Request, data: DataDep, story_id: str) -> HTMLResponse:
     timeline = s.get("timeline") or []
     return render(
         request, "story.html", story=s, articles=articles, number=number, outlet_of=outlet_of, quotes=quotes,
-        coverage=coverage, cov_outlets=cov_outlets,
+        coverage=coverage, cov_outlets=cov_outlets, outlet_slugs={o["id"] for o in data.outlets(present=True)},
         timeline_plot=plots.timeline_svg(timeline, title=t("timeline"), sources_word=t("sources")) if timeline else None,
         outlets_plot=plots.outlets_svg(s["articles"], title=t("articles_per_outlet")),
     )

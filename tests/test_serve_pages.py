@@ -1,0 +1,239 @@
+"""Server-rendered pages: content of each page, both languages, escaping of hostile text, SVG plots."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi")
+
+from fastapi.testclient import TestClient
+
+from vigie import stories
+from vigie.models import Article, RawDocument
+from vigie.pipeline import ingest
+from vigie.serve import create_app, plots
+from vigie.store import Store
+
+EVIL = "<script>alert(1)</script>"
+EVIL_IMG = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("pages") / "seeds.db"
+    with Store(db) as store:
+        ingest(store, [str(Path(__file__).resolve().parents[1] / "examples" / "seeds")])
+        # A hostile article: markup in the title, body, comments, and a javascript: URL.
+        raw = RawDocument(source="evil.txt", format="text", content=f"Le maire {EVIL_IMG} a parlé.")
+        store.add(raw, Article(id=raw.id, source="evil.txt", title=EVIL, body=f"Le maire {EVIL_IMG} a parlé.",
+                               url="javascript:alert(1)", outlet=f"Evil {EVIL}", comments=[EVIL], language="fr",
+                               published="2024-01-02T10:00:00"))
+        stories.update_stories(store)
+    return db
+
+
+def evil_detail(store: Store, story_id: str) -> dict[str, Any]:
+    """Every optional key of a story, with hostile text in each."""
+    view = stories.get_story(store, story_id)
+    ids = [a["id"] for a in view["articles"]]
+    outlets = view["outlets"]
+    return {
+        **view,
+        "headline": f"Titre {EVIL}",
+        "summary": f"Résumé {EVIL}",
+        "sentences": [{"text": f"Phrase une {EVIL}.", "sources": ids[:2]}, {"text": "Phrase deux.", "sources": ids[-1:]}],
+        "entities": [{"name": "Jens Stoltenberg", "type": "PER", "count": 4}, {"name": EVIL, "type": "ORG", "count": 1}],
+        "quotes": [{"speaker": "Jens Stoltenberg", "text": "Première citation", "article": ids[0]},
+                   {"speaker": "Jens Stoltenberg", "text": f"Deuxième {EVIL_IMG}", "article": ids[-1]},
+                   {"speaker": "Sergueï Lavrov", "text": "Rien à rompre", "article": ids[-1]},
+                   {"speaker": None, "text": "Sans auteur", "article": ids[0]}],
+        "timeline": [{"date": "2021-10-18", "precision": "day", "text": f"Suspension {EVIL}", "sources": ids},
+                     {"date": "2021-10", "precision": "month", "text": "Expulsions", "sources": ids[:1]},
+                     {"date": "2014", "precision": "year", "text": "Crimée", "sources": ids[:1]},
+                     {"date": "bientôt", "precision": "unknown", "text": "Pas de date", "sources": []}],
+        "political_events": [{"actor": "Russie", "action": "REDUCE_RELATIONS", "target": EVIL, "text": "t",
+                              "date": "2021-10-18", "article": ids[0]}],
+        "disagreements": [{"about": f"date {EVIL}", "values": [{"value": "2021-10-05", "sources": ids[:1]},
+                                                              {"value": "2021-10-07", "sources": ids[1:2]}]}],
+        "coverage": {
+            "outlets": [{"name": o, "country": "RU" if i == 0 else "FR", "owner": "Owner", "state_affiliated": i == 0,
+                         "first": view["first_published"], "articles": [ids[0]]} for i, o in enumerate(outlets)],
+            "facts": [{"kind": "quote", "label": f"Fait {EVIL}", "outlets": outlets[:1]},
+                      {"kind": "timeline", "label": "2014 — Crimée", "outlets": outlets}],
+            "only": {outlets[0]: [f"Fait {EVIL}"]},
+            "missing": {outlets[-1]: [f"Fait {EVIL}"]},
+        },
+    }
+
+
+@pytest.fixture
+def client(seeded: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    monkeypatch.setattr(stories, "story_detail", evil_detail)
+    with TestClient(create_app(str(seeded), token=None)) as c:
+        yield c
+
+
+@pytest.fixture
+def seed_story(client: TestClient) -> dict[str, Any]:
+    top: dict[str, Any] = client.get("/api/stories?outlet=Sputnik%20France").json()["items"][0]
+    return top
+
+
+def assert_no_raw_markup(html: str) -> None:
+    """Hostile strings appear only escaped: no script or img tag, no event handler attribute from data."""
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert 'href="javascript:' not in html
+    assert len(re.findall(r"<script\b", html)) == 1  # ours: <script src="/static/app.js" defer>
+    assert '<script src="/static/app.js" defer></script>' in html
+
+
+def test_serve_pages_home_lists_the_seed_story(client: TestClient, seed_story: dict[str, Any]) -> None:
+    r = client.get("/", headers={"accept-language": "fr-FR"})
+    assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
+    html = r.text
+    assert "Principaux récits" in html and '<html lang="fr">' in html
+    assert f'href="/stories/{seed_story["id"]}"' in html
+    assert "Titre &lt;script&gt;alert(1)&lt;/script&gt;" in html  # the (hostile) headline, escaped
+    assert f'{len(seed_story["articles"])} articles' in html
+    assert "Sputnik France" in html and "2021-10-07 → 2021-10-21" in html
+    assert_no_raw_markup(html)
+
+
+def test_serve_pages_home_filters(client: TestClient, seed_story: dict[str, Any]) -> None:
+    assert f'/stories/{seed_story["id"]}"' in client.get("/?q=Stoltenberg").text
+    none = client.get("/?q=zzzqqq&since=not-a-date").text
+    assert f'/stories/{seed_story["id"]}"' not in none and "Aucun récit" in none
+    assert f'/stories/{seed_story["id"]}"' not in client.get("/?until=2020-01-01").text
+
+
+def test_serve_pages_story_sections(client: TestClient, seed_story: dict[str, Any]) -> None:
+    sid = seed_story["id"]
+    ids = [a["id"] for a in seed_story["articles"]]
+    html = client.get(f"/stories/{sid}").text
+    for section in ("summary", "events", "political-events", "timeline", "outlets-plot", "quotes", "entities",
+                    "coverage", "disagreements", "articles"):
+        assert f'<section id="{section}">' in html, section
+    # Each summary sentence links to its articles.
+    assert re.search(r'<span class="sentence">Phrase une &lt;script&gt;alert\(1\)&lt;/script&gt;\.</span>'
+                     rf'<a class="cite" href="#a-{ids[0]}"', html)
+    for aid in ids:
+        assert f'<li class="article" id="a-{aid}">' in html
+        assert f'href="/articles/{aid}"' in html
+    # Quotes grouped by speaker: one heading per speaker, unattributed ones under a dash.
+    assert html.count('<a href="/entities/jens-stoltenberg">Jens Stoltenberg</a></h3>') == 1
+    assert "<h3>—</h3>" in html and "Deuxième &lt;img src=x onerror=alert(1)&gt;" in html
+    # Timeline: an SVG with one dot per dated entry; the undated one is listed but not plotted.
+    svg = re.search(r'<svg class="plot timeline".*?</svg>', html, re.S)
+    assert svg is not None and svg.group(0).count('<circle class="dot"') == 3
+    assert "Suspension &lt;script&gt;" in svg.group(0) and "<script>" not in svg.group(0)
+    assert "Pas de date" in html
+    assert re.search(r'<svg class="plot outlets"', html)
+    # Coverage matrix: a ✓ per (fact, outlet) pair.
+    matrix = re.search(r'<table class="grid matrix">.*?</table>', html, re.S)
+    assert matrix is not None
+    assert matrix.group(0).count("✓") == 1 + len(seed_story["outlets"])
+    assert "Fait &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Seulement chez" in html and "Absent chez" in html
+    assert '<strong class="state">oui</strong>' in html
+    assert "date &lt;script&gt;" in html  # disagreement
+    assert "<details class=\"body\">" in html and "Texte nettoyé" in html
+    assert_no_raw_markup(html)
+
+
+def test_serve_pages_story_without_optional_keys(client: TestClient, monkeypatch: pytest.MonkeyPatch,
+                                                  seed_story: dict[str, Any]) -> None:
+    monkeypatch.delattr(stories, "story_detail")  # the bare view: optional sections are hidden
+    with TestClient(create_app(client.app.state.data.path, token=None)) as c:  # type: ignore[attr-defined]
+        html = c.get(f"/stories/{seed_story['id']}").text
+    assert '<section id="events">' in html and '<section id="articles">' in html
+    for section in ("summary", "timeline", "quotes", "entities", "coverage", "disagreements", "political-events"):
+        assert f'<section id="{section}">' not in html
+    assert seed_story["title"].replace("'", "&#39;") in html
+
+
+def test_serve_pages_english(client: TestClient, seed_story: dict[str, Any]) -> None:
+    r = client.get("/?lang=en")
+    assert "Top stories" in r.text and '<html lang="en">' in r.text
+    assert r.cookies.get("vigie_lang") == "en"
+    assert "Top stories" in client.get("/").text  # the cookie keeps it
+    client.cookies.clear()
+    assert "Top stories" in client.get("/", headers={"accept-language": "en-GB,en;q=0.9"}).text
+    assert "Principaux récits" in client.get("/", headers={"accept-language": "de-DE"}).text
+    story = client.get(f"/stories/{seed_story['id']}?lang=en").text
+    assert "Coverage by outlet" in story and "Timeline" in story and "Quotes" in story
+
+
+def test_serve_pages_article_escapes_hostile_text(client: TestClient) -> None:
+    hit = client.get("/api/search?q=maire%20parl%C3%A9").json()["items"][0]
+    html = client.get(f"/articles/{hit['id']}").text
+    assert "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>" in html
+    assert "Le maire &lt;img src=x onerror=alert(1)&gt; a parlé." in html
+    assert "<li>&lt;script&gt;alert(1)&lt;/script&gt;</li>" in html  # reader comment
+    assert "<dd>javascript:alert(1)</dd>" in html  # shown, never a link
+    assert_no_raw_markup(html)
+
+
+def test_serve_pages_search(client: TestClient) -> None:
+    html = client.get("/search?q=Stoltenberg%20Guerre%20Froide").text
+    assert "Xinhua French" in html and 'href="/articles/' in html and 'href="/stories/' in html
+    assert "Aucun résultat" in client.get("/search?q=zzzqqq").text
+    evil = client.get("/search?q=%3Cscript%3Ealert(1)%3C/script%3E").text
+    assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;"' in evil
+    assert_no_raw_markup(evil)
+
+
+def test_serve_pages_entity(client: TestClient, seed_story: dict[str, Any]) -> None:
+    html = client.get("/entities/jens-stoltenberg").text
+    assert "<h1>Jens Stoltenberg</h1>" in html and f'href="/stories/{seed_story["id"]}"' in html
+    assert "Première citation" in html and "Rien à rompre" not in html
+    r = client.get("/entities/nobody")
+    assert r.status_code == 404 and "Erreur 404" in r.text and r.headers["content-type"].startswith("text/html")
+
+
+def test_serve_pages_outlets(client: TestClient) -> None:
+    html = client.get("/outlets").text
+    assert 'href="/outlets/sputnik-france"' in html and "Sputnik France" in html
+    page = client.get("/outlets/sputnik-france").text
+    assert "<dd>RU</dd>" in page and '<strong class="state">oui</strong>' in page
+    assert '<svg class="plot bars"' in page and '<rect class="bar"' in page
+    assert "Rossiya Segodnya" in page
+    evil = client.get("/outlets/evil-script-alert-1-script")
+    assert evil.status_code == 200 and "Evil &lt;script&gt;" in evil.text
+    assert_no_raw_markup(evil.text)
+
+
+def test_serve_pages_errors_are_html(client: TestClient) -> None:
+    r = client.get("/stories/nope")
+    assert r.status_code == 404 and "no story nope" in r.text and 'data-code="not_found"' in r.text
+    assert client.get("/nowhere").status_code == 404
+
+
+def test_serve_pages_static_files_only_from_the_package(client: TestClient) -> None:
+    js = client.get("/static/app.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert client.get("/static/style.css").headers["content-type"].startswith("text/css")
+    for bad in ("/static/..%2F__init__.py", "/static/%2e%2e/__init__.py", "/static/../data.py", "/static/x.py",
+                "/static/.hidden.css", "/static/nope.css"):
+        assert client.get(bad).status_code == 404, bad
+
+
+def test_serve_pages_plots_escape_and_scale() -> None:
+    svg = plots.timeline_svg([{"date": "2021-10-18", "text": EVIL, "sources": ["a", "b"]},
+                              {"date": "2020", "text": "x", "sources": []}], title=EVIL, sources_word="sources")
+    assert svg is not None
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert svg.count("<circle") == 2 and "(2 sources)" in svg
+    assert plots.timeline_svg([{"date": "soon", "text": "x"}], title="t", sources_word="s") is None
+    bars = plots.bars_svg([(date(2021, 10, 1), 2), (date(2021, 10, 3), 4)], "day", title="t")
+    assert bars is not None and bars.count("<rect") == 2
+    assert plots.parse_when("2021-10-18T12:00:00+02:00").hour == 10  # type: ignore[union-attr]
+    assert plots.parse_when("2021-10") is not None and plots.parse_when("garbage") is None
+    strip = plots.outlets_svg([{"outlet": EVIL, "published": "2021-10-18", "title": EVIL}], title="t")
+    assert strip is not None and "<script>" not in strip
