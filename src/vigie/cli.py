@@ -47,6 +47,22 @@ def _dump(obj: Any) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
+def _read_articles(paths: tuple[str, ...]) -> tuple[list[Article], int]:
+    """Clean every article under ``paths`` without storing it; each failure is reported on stderr and counted."""
+    from vigie.pipeline import extract_paths
+
+    articles: list[Article] = []
+    failed = 0
+    with _domain_errors():
+        for item in extract_paths(paths, stdin=sys.stdin.buffer):
+            if isinstance(item, InputError):
+                failed += 1
+                _err(str(item))
+            else:
+                articles.append(item[1])
+    return articles, failed
+
+
 def _extract_json(a: Article) -> dict[str, Any]:
     d = a.to_dict()
     keys = ("source", "title", "published", "url", "outlet", "authors", "language", "body", "comments", "tags")
@@ -92,17 +108,7 @@ def main() -> None:
               help="Add entities, quotes and dates (spaCy) to the JSON output.")
 def extract(paths: tuple[str, ...], as_json: bool, understand: bool) -> None:
     """Clean articles and print them, without storing anything. PATH may be '-' for stdin."""
-    from vigie.pipeline import extract_paths
-
-    articles: list[Article] = []
-    failed = 0
-    with _domain_errors():
-        for item in extract_paths(paths, stdin=sys.stdin.buffer):
-            if isinstance(item, InputError):
-                failed += 1
-                _err(str(item))
-            else:
-                articles.append(item[1])
+    articles, failed = _read_articles(paths)
     # One plain file gives one object; containers (JSONL, WARC, feeds) and several paths give a list.
     single = len(paths) == 1 and len(articles) == 1 and articles[0].source == paths[0]
     if as_json:
@@ -294,19 +300,11 @@ def story(story_id: str, db: str | None, as_json: bool, max_words: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def summarize(paths: tuple[str, ...], max_words: int, as_json: bool) -> None:
     """Summarise the given documents as one story, without a database."""
-    from vigie.pipeline import extract_paths
     from vigie.summarize import SummaryOptions
     from vigie.summarize import summarize as run
 
-    articles: list[Article] = []
-    failed = 0
+    articles, failed = _read_articles(paths)
     with _domain_errors():
-        for item in extract_paths(paths, stdin=sys.stdin.buffer):
-            if isinstance(item, InputError):
-                failed += 1
-                _err(str(item))
-            else:
-                articles.append(item[1])
         if not articles:
             _err("no article to summarise")
             sys.exit(1)
