@@ -29,6 +29,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_clean.py --size 10000
+	$(BIN)/vigie bench --size 10000
 
 eval: $(STAMP)
 	$(BIN)/python eval/eval_html.py

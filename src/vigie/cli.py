@@ -17,7 +17,7 @@ import click
 from vigie import __version__
 from vigie.errors import InputError, NotFoundError, VigieError
 from vigie.models import Article
-from vigie.store import Store
+from vigie.store import ArticleStore, open_store
 
 DB_HELP = "SQLite database file (default: $VIGIE_DB or vigie.db)."
 
@@ -39,8 +39,8 @@ def _domain_errors() -> Iterator[None]:
         sys.exit(1)
 
 
-def _open(db: str | None) -> Store:
-    return Store(db)
+def _open(db: str | None) -> ArticleStore:
+    return open_store(db)
 
 
 def _dump(obj: Any) -> None:
@@ -361,6 +361,25 @@ def export(db: str | None, fmt: str, what: str, output: str) -> None:
         else:
             n = run(store, fmt, what, output)
     click.echo(f"{n} row(s) written", err=True)
+
+
+@main.command()
+@click.option("--size", type=click.IntRange(min=10), default=1000, show_default=True, help="Articles to generate.")
+@click.option("--add", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Articles added afterwards to measure the incremental cost.")
+@click.option("--data", default=None, help="Shared data folder (default: $VIGIE_SHARED or ../shared/data).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def bench(size: int, add: int, data: str | None, as_json: bool) -> None:
+    """Benchmark every stage on a generated corpus of real French text, with peers side by side."""
+    from vigie.bench import run
+
+    with _domain_errors():
+        res = run(size, data=data, add=add, progress=lambda m: click.echo(f"… {m}", err=True))
+    if as_json:
+        _dump(res)
+        return
+    for k, v in res.items():
+        click.echo(f"{k:<34} {v}")
 
 
 @main.command()

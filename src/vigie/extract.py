@@ -102,7 +102,7 @@ def _from_text(text: str, opts: ExtractOptions) -> dict[str, Any]:
         "url": urls[0] if urls else None,
         "homepages": [u for u in c.urls if _is_homepage(u)],
         # Short furniture lines are often bare stamps ("2021-10-19T17:11+0200") that add a time and an offset.
-        "published": best_datetime([*c.date_strings, *(f for f in c.furniture if len(f) <= 40)]),
+        "published": best_datetime(list(c.date_strings), [f for f in c.furniture if len(f) <= 40]),
         "site_names": list(c.site_names),
         "credits": [*c.furniture, *edges],
         "authors": list(c.authors),

@@ -73,7 +73,7 @@ def _build(y: int, m: int, d: int, hh: str | None, mm: str | None, ss: str | Non
     return dt.isoformat()
 
 
-def parse_datetime(text: str | None) -> str | None:
+def parse_datetime(text: str | None, *, fallback: bool = True) -> str | None:
     """ISO 8601 date-time (with its offset when the text gives one) from a date string, or None.
 
     Understands ISO stamps (``2021-10-19T17:11+0200``), ``19.10.2021``, ``Publié le 21 octobre 2021 à 09h50``,
@@ -105,7 +105,7 @@ def parse_datetime(text: str | None) -> str | None:
                 h = int(hh) % 12 + (12 if m["ampm"].lower().startswith("p") else 0)
                 hh = str(h)
             return _build(int(m["y"]), mon, int(m["d"]), hh, m["M"], None, None)
-    return _dateparser(text)
+    return _dateparser(text) if fallback else None
 
 
 @lru_cache(maxsize=4096)
@@ -128,15 +128,19 @@ def _dateparser(text: str) -> str | None:
     return dt.isoformat()
 
 
-def best_datetime(candidates: list[Any]) -> str | None:
-    """The first candidate that parses, made more precise by a later one on the same day (a time, an offset).
+def best_datetime(candidates: list[Any], refiners: list[str] | None = None) -> str | None:
+    """The first candidate that parses, made more precise by a later one or a refiner on the same day (a time, an
+    offset). Refiners (short furniture lines: bare stamps) are read with the fast patterns only.
 
-    >>> best_datetime(["19.10.2021", "2021-10-19T17:11+0200"])
+    >>> best_datetime(["19.10.2021"], ["2021-10-19T17:11+0200"])
     '2021-10-19T17:11:00+02:00'
     """
     best: str | None = None
-    for c in candidates:
-        iso = parse_datetime(c) if isinstance(c, str) else None
+    items = [(c, True) for c in candidates] + [(r, False) for r in refiners or []]
+    for c, fallback in items:
+        if best is not None and _precision(best) == 2:
+            break
+        iso = parse_datetime(c, fallback=fallback) if isinstance(c, str) else None
         if iso is None:
             continue
         if best is None or (iso[:10] == best[:10] and _precision(iso) > _precision(best)):
@@ -150,7 +154,7 @@ def _precision(iso: str) -> int:
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language (py3langid), or None for too little text."""
-    sample = text[:3000].strip()
+    sample = text[:1000].strip()  # langid is linear in length; a paragraph is plenty
     if len(sample) < 20:
         return None
     import py3langid
