@@ -143,8 +143,8 @@ def run(size: int, *, data: str | None = None, add: int = 1000, seed: int = 1, s
     from vigie.extract import extract
     from vigie.pipeline import ingest
     from vigie.readers import iter_documents
-    from vigie.stories import list_stories, update_stories
     from vigie.store import Store
+    from vigie.stories import list_stories, update_stories
 
     say = progress or (lambda _m: None)
     base = shared_data(data)
