@@ -162,7 +162,7 @@ def run(size: int, *, data: str | None = None, add: int = 1000, seed: int = 1, s
         say("read")
         docs, t_read = _timed(lambda: [d for d in iter_documents([str(folder)]) if not isinstance(d, Exception)])
         say("clean")
-        arts, t_clean = _timed(lambda: [extract(d) for d in docs])  # type: ignore[arg-type]
+        arts, t_clean = _timed(lambda: [extract(d) for d in docs])
         res["read_articles_per_s"] = round(size / t_read, 1)
         res["clean_articles_per_s"] = round(size / t_clean, 1)
         gold = {a.id: g.label for a, g in zip(arts, main, strict=True)}
