@@ -353,6 +353,7 @@ class StoryClusterer:
         self._row: dict[str, int] = {}
         self._vecs = np.zeros((0, _DIM), dtype=np.float32)
         self._edges: dict[int, dict[int, float]] = {}  # row -> {neighbour row: pair similarity}
+        self._edge_log: list[tuple[int, int, float]] = []  # edges in the order added, so savers can append only
         self._uf = _UnionFind()
         self._members: dict[int, list[int]] = {}  # block root -> rows
         self._index: Any = None
@@ -386,6 +387,38 @@ class StoryClusterer:
     def assignments(self) -> dict[str, tuple[str, str]]:
         """article id -> (event id, story id)."""
         return {a.id: (a.event, a.story) for a in sorted(self._arts, key=lambda a: a.id)}
+
+    # -- incremental persistence: what a saver needs without rebuilding the whole state every batch --
+
+    @property
+    def n_rows(self) -> int:
+        return len(self._arts)
+
+    def placement(self, row: int) -> tuple[str, str, str]:
+        """(article id, event id, story id) of one row."""
+        a = self._arts[row]
+        return a.id, a.event, a.story
+
+    def row_entry(self, row: int) -> list[Any]:
+        """The JSON-able entry of one row, as in ``state()["articles"]``."""
+        a = self._arts[row]
+        keys = sorted(a.terms)
+        return [a.id, a.sort_key[0], [keys, [a.terms[k] for k in keys]], a.pub, a.days, a.story, a.event]
+
+    def row_vector(self, row: int) -> np.ndarray:
+        return np.asarray(self._vecs[row], dtype=np.float32)
+
+    def edges_since(self, k: int) -> list[tuple[int, int, float]]:
+        """Edges added after the first ``k`` (edges are only ever added)."""
+        return self._edge_log[k:]
+
+    @property
+    def n_edges(self) -> int:
+        return len(self._edge_log)
+
+    def meta_state(self) -> dict[str, Any]:
+        """The state without its per-article rows, vectors and edges."""
+        return {"version": STATE_VERSION, "options": self.options.to_dict()}
 
     def state(self) -> dict[str, Any]:
         """Everything needed to continue: JSON-able values, plus ``vsum``, the article vectors as one float32 array."""
@@ -498,6 +531,8 @@ class StoryClusterer:
                     self._add_edge(r, j, s)
 
     def _add_edge(self, i: int, j: int, s: float) -> None:
+        if j not in self._edges.get(i, {}):
+            self._edge_log.append((min(i, j), max(i, j), s))
         self._edges.setdefault(i, {})[j] = s
         self._edges.setdefault(j, {})[i] = s
         ri, rj = self._uf.find(i), self._uf.find(j)
