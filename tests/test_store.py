@@ -1,15 +1,22 @@
-"""Store: migrations, idempotent content-hash inserts, FTS5 search, atomicity."""
+"""Store: migrations, idempotent content-hash inserts, full-text search, atomicity — on SQLite and on PostgreSQL.
+
+Tests taking the ``store`` fixture run on both back ends (PostgreSQL from tests/pg.py: $VIGIE_TEST_PG or a
+throwaway cluster, else skipped); the others are specific to one back end.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from pg import BACKENDS, backend_store, fresh_database
 from vigie.errors import NotFoundError, StoreError
 from vigie.models import Article, RawDocument
-from vigie.store import MIGRATIONS, Store
+from vigie.store import MIGRATIONS, ArticleStore, SQLiteStore, Store, open_store
 
 
 def _doc(text: str, source: str = "a.txt") -> tuple[RawDocument, Article]:
@@ -19,13 +26,14 @@ def _doc(text: str, source: str = "a.txt") -> tuple[RawDocument, Article]:
     return raw, art
 
 
-@pytest.fixture
-def store() -> Store:
-    return Store(":memory:")
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest) -> Iterator[ArticleStore]:
+    with backend_store(request.param) as s:
+        yield s
 
 
-def test_store_migrations_recorded(store: Store) -> None:
-    rows = store.conn.execute("SELECT version, name FROM migrations").fetchall()
+def test_store_migrations_recorded(store: ArticleStore) -> None:
+    rows = store.conn.execute("SELECT version, name FROM migrations ORDER BY version").fetchall()  # type: ignore[attr-defined]
     assert [tuple(r) for r in rows] == [(v, n) for v, n, _ in MIGRATIONS]
     assert store.schema_version() == MIGRATIONS[-1][0]
 
@@ -35,7 +43,7 @@ def test_store_wal_on_file(tmp_path: Path) -> None:
     assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_store_add_is_idempotent(store: Store) -> None:
+def test_store_add_is_idempotent(store: ArticleStore) -> None:
     raw, art = _doc("Titre\nLa Russie suspend sa mission auprès de l'Otan.")
     assert store.add(raw, art) is True
     assert store.add(raw, art) is False
@@ -45,7 +53,7 @@ def test_store_add_is_idempotent(store: Store) -> None:
     assert store.raw(art.id).content == raw.content
 
 
-def test_store_same_content_two_sources(store: Store) -> None:
+def test_store_same_content_two_sources(store: ArticleStore) -> None:
     raw, art = _doc("Titre\nTexte identique.", "a.txt")
     store.add(raw, art)
     raw2 = RawDocument(source="b.txt", format="text", content=raw.content)
@@ -55,7 +63,7 @@ def test_store_same_content_two_sources(store: Store) -> None:
     assert store.count() == 1
 
 
-def test_store_search_accent_insensitive(store: Store) -> None:
+def test_store_search_accent_insensitive(store: ArticleStore) -> None:
     store.add(*_doc("Otan\nLes diplomates russes ont été expulsés par l'Alliance."))
     store.add(*_doc("Météo\nIl pleuvra demain sur la Bretagne.", "b.txt"))
     hits = store.search("expulses diplomates")
@@ -65,7 +73,7 @@ def test_store_search_accent_insensitive(store: Store) -> None:
     assert store.search("   ") == []
 
 
-def test_store_get_by_prefix_and_missing(store: Store) -> None:
+def test_store_get_by_prefix_and_missing(store: ArticleStore) -> None:
     raw, art = _doc("Titre\nCorps.")
     store.add(raw, art)
     assert store.get(art.id[:8]).id == art.id
@@ -73,15 +81,78 @@ def test_store_get_by_prefix_and_missing(store: Store) -> None:
         store.get("ffffffffffff")
 
 
-def test_store_atomic_rolls_back_whole_article(store: Store) -> None:
+def test_store_atomic_rolls_back_whole_article(store: ArticleStore) -> None:
     _raw, _art = _doc("Titre\nCorps.")
     with pytest.raises(RuntimeError), store.atomic() as conn:
         conn.execute("INSERT INTO raw VALUES ('x', 's', 'text', 'c', '{}', 'now')")
         raise RuntimeError("crash mid-article")
-    assert store.conn.execute("SELECT COUNT(*) FROM raw").fetchone()[0] == 0
+    assert store.count() == 0 and not store.has("x")
 
 
-def test_store_update_article_refreshes_fts(store: Store) -> None:
+def test_store_atomic_nested_rolls_back_inner_only(store: ArticleStore) -> None:
+    with store.atomic() as conn:
+        conn.execute("INSERT INTO raw VALUES ('outer', 's', 'text', 'c', '{}', 'now')")
+        with pytest.raises(RuntimeError), store.atomic() as inner:
+            inner.execute("INSERT INTO raw VALUES ('inner', 's', 'text', 'c', '{}', 'now')")
+            raise RuntimeError("inner block fails")
+    assert store.has("outer") and not store.has("inner")
+
+
+def test_store_articles_order_and_paging(store: ArticleStore) -> None:
+    docs = [_doc(f"T{i}\nCorps {i}.", f"{i}.txt") for i in range(4)]
+    docs[0][1].published = None
+    docs[1][1].published = "2021-10-20"
+    docs[2][1].published = "2021-10-21"
+    docs[3][1].published = "2021-10-20"
+    for raw, art in docs:
+        store.add(raw, art)
+    assert [a.source for a in store.articles()] == ["2.txt", "1.txt", "3.txt", "0.txt"]
+    assert [a.source for a in store.articles(limit=2, offset=1)] == ["1.txt", "3.txt"]
+    assert [r.source for r in store.raws()] == ["0.txt", "1.txt", "2.txt", "3.txt"]
+    assert store.outlet_counts() == {"Le Point": 4}
+    ids = [d[1].id for d in docs]
+    assert store.outlet_article_ids("Le Point") == [ids[2], *sorted([ids[1], ids[3]]), ids[0]]
+
+
+def test_store_story_tables_round_trip(store: ArticleStore) -> None:
+    raw, art = _doc("Titre\nCorps.")
+    raw2, art2 = _doc("Titre 2\nAutre corps.", "b.txt")
+    store.add(raw, art)
+    store.add(raw2, art2)
+    assert store.count_unplaced() == 2 and [a.id for a in store.unplaced()] == sorted([art.id, art2.id])
+    before = store.stories_version()
+    with store.stories_lock():
+        store.save_placements(
+            [(art.id, "k1", b"\x00\x01", b"\x02\x03", '{"f": 1}'), (art2.id, "k2", None, None, None)],
+            {art2.id: art.id}, {art.id: ("e1", "s1")}, {"clusterer.json": b"{}"},
+            [(0, '{"a": 1}', b"\x00" * 8)], [(0, 1, 0.25)],
+        )
+    assert store.stories_version() != before
+    assert store.count_unplaced() == 0
+    assert list(store.dedup_rows()) == [(art.id, "k1", b"\x00\x01"), (art2.id, "k2", None)]
+    assert store.state_blob("clusterer.json") == b"{}" and store.state_blob("nope") is None
+    assert list(store.cluster_rows()) == [(0, '{"a": 1}', b"\x00" * 8)]
+    assert list(store.cluster_edges()) == [(0, 1, 0.25)]
+    rows = store.placements()  # by story, then (published, id)
+    assert sorted((r["id"], r["story_id"], r["event_id"], r["duplicate_of"]) for r in rows) == sorted([
+        (art.id, "s1", "e1", None), (art2.id, "s1", "e1", art.id)])
+    assert [r["id"] for r in rows] == sorted([art.id, art2.id])
+    first = next(r for r in rows if r["id"] == art.id)
+    assert first["vector"] == b"\x02\x03" and first["title"] == "Titre"
+    assert store.placements("s1") == rows and store.placements("s2") == []
+    assert store.story_of(art2.id) == "s1" and store.story_of("nope") is None
+    store.save_placements([], {}, {art.id: ("e2", "s1")}, {})  # a re-assignment is seen by the server's caches
+    version = store.stories_version()
+    store.save_placements([], {}, {art.id: ("e2", "s1")}, {})
+    assert store.stories_version() != version
+    store.cache_story("s1", "key", "valeur")
+    store.cache_story("s1", "key2", "autre")
+    assert store.cached_story("s1", "key") is None and store.cached_story("s1", "key2") == "autre"
+    store.reset_stories()
+    assert store.count_unplaced() == 2 and store.placements() == [] and store.state_blob("clusterer.json") is None
+
+
+def test_store_update_article_refreshes_fts(store: ArticleStore) -> None:
     raw, art = _doc("Titre\nAncien texte.")
     store.add(raw, art)
     art.body = "Nouveau contenu sur Lavrov."
@@ -116,3 +187,60 @@ def test_store_missing_folder(tmp_path: Path) -> None:
 def test_store_env_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VIGIE_DB", str(tmp_path / "env.db"))
     assert Store().path == str(tmp_path / "env.db")
+    assert isinstance(open_store(), SQLiteStore)
+
+
+def test_store_sqlite_refuses_url() -> None:
+    with pytest.raises(StoreError, match=r"open_store\(\)") as e:
+        Store("postgresql://u:secret@localhost/db")
+    assert "secret" not in str(e.value)
+
+
+# -- PostgreSQL only -------------------------------------------------------------------------------------------
+
+
+def test_store_pg_migrations_mirror_sqlite() -> None:
+    pytest.importorskip("psycopg")
+    from vigie.store_pg import MIGRATIONS as PG_MIGRATIONS
+
+    assert [(v, n) for v, n, _ in PG_MIGRATIONS] == [(v, n) for v, n, _ in MIGRATIONS]
+
+
+def test_store_pg_rejects_newer_schema() -> None:
+    with fresh_database() as url:
+        open_store(url).close()
+        with open_store(url) as s:
+            s.conn.execute("INSERT INTO migrations VALUES (999, 'future', 'x')")  # type: ignore[attr-defined]
+        with pytest.raises(StoreError, match="newer Vigie"):
+            open_store(url.replace("postgresql://", "postgres://", 1))
+
+
+def test_store_pg_missing_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the extra were not installed
+    monkeypatch.delitem(sys.modules, "vigie.store_pg", raising=False)
+    with pytest.raises(StoreError, match=r"'postgres' extra: pip install 'vigie\[postgres\]'"):
+        open_store("postgresql://localhost/vigie")
+
+
+def test_store_pg_connection_error_masks_password() -> None:
+    pytest.importorskip("psycopg")
+    with pytest.raises(StoreError, match=r"cannot connect to PostgreSQL \(.+\)") as e:
+        open_store("postgresql://vigie:s3cret@127.0.0.1:1/vigie?connect_timeout=2")
+    assert "s3cret" not in str(e.value) and "vigie:***@127.0.0.1:1/vigie" in str(e.value)
+
+
+@pytest.fixture
+def pg_store() -> Iterator[ArticleStore]:
+    with backend_store("postgres") as s:
+        yield s
+
+
+def test_store_pg_search_french(pg_store: ArticleStore) -> None:
+    store = pg_store
+    store.add(*_doc("Skripal\nL'empoisonnement de Sergueï Skripal à Salisbury a tendu les relations."))
+    store.add(*_doc("Otan\nLa mission russe auprès de l'Otan est suspendue.", "b.txt"))
+    assert [a.title for a, _ in store.search("empoisonné")] == ["Skripal"]  # stemmed and accent-folded
+    assert [a.title for a, _ in store.search("Serguei")] == ["Skripal"]
+    assert {a.title for a, _ in store.search("skripal or otan")} == {"Skripal", "Otan"}
+    assert store.search("skripal -salisbury") == []
+    assert store.search('"mission russe"')[0][0].title == "Otan"

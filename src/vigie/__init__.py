@@ -20,22 +20,24 @@ from vigie.models import Article, RawDocument
 
 if TYPE_CHECKING:
     from vigie.pipeline import IngestReport, ingest
-    from vigie.store import Store
+    from vigie.store import ArticleStore, Store
 
 __version__ = "0.1.0"
 __all__ = [
-    "Article", "IngestReport", "InputError", "NotFoundError", "RawDocument", "Store", "StoreError", "VigieError",
+    "Article", "ArticleStore", "IngestReport", "InputError", "NotFoundError", "RawDocument", "Store", "StoreError",
+    "VigieError",
     "__version__", "extract_file", "ingest", "open_store",
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 
-def open_store(path: str | None = None) -> Store:
-    """Open (creating and migrating if needed) the SQLite store at ``path``, $VIGIE_DB or ``vigie.db``."""
-    from vigie.store import Store
+def open_store(path: str | None = None) -> ArticleStore:
+    """Open (creating and migrating if needed) the store at ``path``, $VIGIE_DB or ``vigie.db``: a SQLite file, or
+    a PostgreSQL database for a ``postgresql://user:pass@host/dbname`` URL (the ``postgres`` extra)."""
+    from vigie.store import open_store as _open_store
 
-    return Store(path)
+    return _open_store(path)
 
 
 def extract_file(path: str) -> list[Article]:
@@ -60,8 +62,8 @@ def __getattr__(name: str) -> Any:
         from vigie import pipeline
 
         return getattr(pipeline, name)
-    if name == "Store":
-        from vigie.store import Store
+    if name in ("Store", "ArticleStore"):
+        from vigie import store
 
-        return Store
+        return getattr(store, name)
     raise AttributeError(f"module 'vigie' has no attribute {name!r}")

@@ -19,7 +19,7 @@ from vigie.errors import InputError, NotFoundError, VigieError
 from vigie.models import Article
 from vigie.store import ArticleStore, open_store
 
-DB_HELP = "SQLite database file (default: $VIGIE_DB or vigie.db)."
+DB_HELP = "SQLite file or postgresql:// URL (default: $VIGIE_DB or vigie.db)."
 
 
 def _err(message: str) -> None:

@@ -19,13 +19,13 @@ from contextlib import ExitStack
 from typing import IO, Any, Literal
 
 from vigie.errors import VigieError
-from vigie.store import Store
+from vigie.store import ArticleStore
 
 __all__ = ["COLUMNS", "CONTENT_TYPES", "FORMATS", "WHATS", "MissingDependencyError", "export", "rows"]
 
 Fmt = Literal["jsonl", "csv", "parquet"]
 What = Literal["articles", "stories", "quotes", "timeline"]
-Detail = Callable[[Store, str], dict[str, Any]]
+Detail = Callable[[ArticleStore, str], dict[str, Any]]
 
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
 WHATS: tuple[str, ...] = ("articles", "stories", "quotes", "timeline")
@@ -64,7 +64,7 @@ def _default_detail() -> Detail:
     return fn
 
 
-def _article_rows(store: Store) -> Iterator[dict[str, Any]]:
+def _article_rows(store: ArticleStore) -> Iterator[dict[str, Any]]:
     story_of = {r["id"]: r["story_id"] for r in store.placements()}
     offset = 0
     while True:
@@ -77,14 +77,14 @@ def _article_rows(store: Store) -> Iterator[dict[str, Any]]:
         offset += _PAGE
 
 
-def _details(store: Store, detail: Detail) -> Iterator[dict[str, Any]]:
+def _details(store: ArticleStore, detail: Detail) -> Iterator[dict[str, Any]]:
     from vigie.stories import list_stories
 
     for view in list_stories(store):
         yield detail(store, view["id"])
 
 
-def rows(store: Store, what: What, *, detail: Detail | None = None) -> Iterator[dict[str, Any]]:
+def rows(store: ArticleStore, what: What, *, detail: Detail | None = None) -> Iterator[dict[str, Any]]:
     """The rows of one table, each a dict with exactly the keys of ``COLUMNS[what]``, in that order.
 
     Raises:
@@ -128,7 +128,7 @@ def _check(name: str, value: str, valid: tuple[str, ...]) -> None:
 
 
 def export(
-    store: Store,
+    store: ArticleStore,
     fmt: Fmt | str,
     what: What | str,
     out: IO[bytes] | IO[str] | str | os.PathLike[str],

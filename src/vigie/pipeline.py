@@ -15,7 +15,7 @@ from vigie.extract import ExtractOptions, extract
 from vigie.models import Article, RawDocument
 from vigie.outlets import OutletRegistry
 from vigie.readers import ReadOptions, iter_documents
-from vigie.store import Store
+from vigie.store import ArticleStore
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def extract_paths(
 
 
 def ingest(
-    store: Store,
+    store: ArticleStore,
     paths: Iterable[str],
     *,
     options: ExtractOptions | None = None,
@@ -119,7 +119,7 @@ def ingest(
     return report
 
 
-def reprocess(store: Store, *, options: ExtractOptions | None = None, on_error: OnError | None = None) -> int:
+def reprocess(store: ArticleStore, *, options: ExtractOptions | None = None, on_error: OnError | None = None) -> int:
     """Re-clean every stored raw input with the current cleaner (after an upgrade); returns how many changed."""
     changed = 0
     reg = OutletRegistry.default()

@@ -1,6 +1,8 @@
-"""SQLite article store: migrations table, WAL, content-hash ids, raw input kept beside the clean article, FTS5.
+"""Article stores: the :class:`ArticleStore` protocol, its SQLite back end, and :func:`open_store`, which picks the
+back end from the path or URL (a file or ``:memory:`` -> SQLite, ``postgresql://`` -> :mod:`vigie.store_pg`).
 
-One writer at a time (SQLite's own lock, with a busy timeout); readers never block it thanks to WAL.
+SQLite: migrations table, WAL, content-hash ids, raw input kept beside the clean article, FTS5. One writer at a time
+(SQLite's own lock, with a busy timeout); readers never block it thanks to WAL.
 """
 
 from __future__ import annotations
@@ -9,16 +11,17 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, Self, TypedDict, cast
 
 from vigie.errors import NotFoundError, StoreError
 from vigie.models import Article, RawDocument
 
 DEFAULT_DB = "vigie.db"
+PG_SCHEMES = ("postgresql://", "postgres://")
 
 Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[tuple[int, str, Migration]] = []
@@ -173,23 +176,124 @@ def _now() -> str:
 
 
 def resolve_db_path(path: str | os.PathLike[str] | None) -> str:
-    """The path given, else $VIGIE_DB, else `vigie.db` in the working directory."""
+    """The path (or PostgreSQL URL) given, else $VIGIE_DB, else `vigie.db` in the working directory."""
     if path is not None:
         return os.fspath(path)
     return os.environ.get("VIGIE_DB") or DEFAULT_DB
 
 
-class Store:
-    """An article store on one SQLite file (or ``:memory:``).
+class Placement(TypedDict):
+    """One placed article, as :meth:`ArticleStore.placements` returns it (a duplicate carries its original's ids)."""
+
+    id: str
+    source: str
+    title: str | None
+    outlet: str | None
+    original_outlet: str | None
+    published: str | None
+    language: str | None
+    url: str | None
+    duplicate_of: str | None
+    event_id: str
+    story_id: str
+    vector: bytes | None
+
+
+FeatureRow = tuple[str, str, bytes | None, bytes | None, str | None]
+
+
+class ArticleStore(Protocol):
+    """What the pipeline, the story stage, the exports and the server need of a store, whatever its back end.
+
+    Implemented by :class:`SQLiteStore` and :class:`vigie.store_pg.PostgresStore`; get one with :func:`open_store`.
+    """
+
+    path: str  # what names the store in messages (a PostgreSQL URL with its password masked)
+
+    def close(self) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def atomic(self) -> AbstractContextManager[Any]: ...
+    def schema_version(self) -> int: ...
+    # writes
+    def has(self, article_id: str) -> bool: ...
+    def add(self, raw: RawDocument, article: Article) -> bool: ...
+    def add_source(self, article_id: str, source: str) -> None: ...
+    def update_article(self, article: Article) -> None: ...
+    # reads
+    def count(self) -> int: ...
+    def get(self, article_id: str) -> Article: ...
+    def raw(self, article_id: str) -> RawDocument: ...
+    def raws(self) -> Iterator[RawDocument]: ...
+    def sources(self, article_id: str) -> list[str]: ...
+    def articles(self, *, limit: int | None = None, offset: int = 0) -> list[Article]: ...
+    def search(self, query: str, *, limit: int = 20) -> list[tuple[Article, str]]: ...
+    def outlet_counts(self) -> dict[str, int]: ...
+    def outlet_article_ids(self, outlet: str) -> list[str]: ...
+    # story stage
+    def stories_lock(self) -> AbstractContextManager[None]: ...
+    def stories_version(self) -> tuple[int, ...]: ...
+    def unplaced(self) -> list[Article]: ...
+    def count_unplaced(self) -> int: ...
+    def reset_stories(self) -> None: ...
+    def dedup_rows(self) -> Iterator[tuple[str, str, bytes | None]]: ...
+    def state_blob(self, key: str) -> bytes | None: ...
+    def cluster_rows(self) -> Iterator[tuple[int, str, bytes]]: ...
+    def cluster_edges(self) -> Iterator[tuple[int, int, float]]: ...
+    def save_placements(
+        self,
+        features: Sequence[FeatureRow],
+        duplicates: dict[str, str],
+        assignments: dict[str, tuple[str, str]],
+        state: dict[str, bytes],
+        cluster_rows: Sequence[tuple[int, str, bytes]] = (),
+        cluster_edges: Sequence[tuple[int, int, float]] = (),
+    ) -> None: ...
+    def placements(self, story_id: str | None = None) -> list[Placement]: ...
+    def cached_story(self, story_id: str, key: str) -> str | None: ...
+    def cache_story(self, story_id: str, key: str, value: str) -> None: ...
+    def story_of(self, article_id: str) -> str | None: ...
+
+
+def is_postgres_url(path: str | os.PathLike[str] | None) -> bool:
+    return isinstance(path, str) and path.startswith(PG_SCHEMES)
+
+
+def open_store(path: str | os.PathLike[str] | None = None) -> ArticleStore:
+    """Open (creating and migrating if needed) the store named by ``path``, else $VIGIE_DB, else ``vigie.db``.
+
+    A ``postgresql://`` (or ``postgres://``) URL opens a PostgreSQL store (the ``postgres`` extra); anything else is
+    a SQLite file, or ``:memory:``.
+
+    Raises:
+        StoreError: the store cannot be opened (bad path or URL, server down, newer schema, extra missing).
 
     Example:
-        >>> store = Store(":memory:")
+        >>> store = open_store(":memory:")
+        >>> store.count()
+        0
+    """
+    target = resolve_db_path(path)
+    if is_postgres_url(target):
+        from vigie.store_pg import PostgresStore
+
+        return PostgresStore(target)
+    return SQLiteStore(target)
+
+
+class SQLiteStore:
+    """An article store on one SQLite file (or ``:memory:``); ``Store`` is its historical name.
+
+    Example:
+        >>> store = SQLiteStore(":memory:")
         >>> store.count()
         0
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, timeout: float = 30.0) -> None:
         self.path = resolve_db_path(path)
+        if is_postgres_url(self.path):
+            raise StoreError(f"{_mask(self.path)}: a PostgreSQL URL; open it with vigie.open_store(), not Store()")
         if self.path != ":memory:":
             parent = Path(self.path).resolve().parent
             if not parent.is_dir():
@@ -201,6 +305,7 @@ class Store:
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self._lock = threading.RLock()
+            self._stories_lock = threading.RLock()
             self._depth = 0
             self._migrate()
         except sqlite3.DatabaseError as e:
@@ -211,7 +316,7 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -363,8 +468,34 @@ class Store:
             rows = self.conn.execute(sql, (_fts_query(query, literal=True), limit)).fetchall()
         return [(_row_article(r), r["snip"]) for r in rows]
 
+    def outlet_counts(self) -> dict[str, int]:
+        """Articles per outlet name (articles without an outlet are not counted)."""
+        rows = self.conn.execute("SELECT outlet, COUNT(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet")
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    def outlet_article_ids(self, outlet: str) -> list[str]:
+        """Ids of an outlet's articles, newest publication first (undated last)."""
+        return [str(r[0]) for r in self.conn.execute(
+            "SELECT id FROM articles WHERE outlet = ? ORDER BY published IS NULL, published DESC, id", (outlet,))]
 
     # -- story stage ------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def stories_lock(self) -> Iterator[None]:
+        """Held by the story stage from reading the clusterer state to saving its last batch.
+
+        Per store object only: SQLite serialises each batch's writes, not two processes' whole stage.
+        """
+        with self._stories_lock:
+            yield
+
+    def stories_version(self) -> tuple[int, ...]:
+        """A cheap value that changes whenever a placement does (the server's story caches key on it)."""
+        row = self.conn.execute(
+            "SELECT (SELECT COALESCE(MAX(seq), 0) FROM article_features), (SELECT COUNT(*) FROM assignments), "
+            "(SELECT COALESCE(MAX(rowid), 0) FROM assignments), (SELECT COUNT(*) FROM duplicates)"
+        ).fetchone()
+        return tuple(int(v) for v in row)
 
     def unplaced(self) -> list[Article]:
         """Articles the story stage has not seen yet, in (published or '', id) order, the clusterer's own order."""
@@ -388,26 +519,29 @@ class Store:
 
     def dedup_rows(self) -> Iterator[tuple[str, str, bytes | None]]:
         """(article id, exact-copy key, MinHash signature bytes) of every placed article, in placement order."""
-        yield from self.conn.execute("SELECT article_id, text_key, minhash FROM article_features ORDER BY seq")
+        for r in self.conn.execute("SELECT article_id, text_key, minhash FROM article_features ORDER BY seq"):
+            yield r[0], r[1], r[2]
 
     def state_blob(self, key: str) -> bytes | None:
         row = self.conn.execute("SELECT value FROM cluster_state WHERE key=?", (key,)).fetchone()
         return None if row is None else bytes(row[0])
 
     def cluster_rows(self) -> Iterator[tuple[int, str, bytes]]:
-        yield from self.conn.execute("SELECT row, data, vector FROM cluster_articles ORDER BY row")
+        for r in self.conn.execute("SELECT row, data, vector FROM cluster_articles ORDER BY row"):
+            yield r[0], r[1], r[2]
 
     def cluster_edges(self) -> Iterator[tuple[int, int, float]]:
-        yield from self.conn.execute("SELECT i, j, s FROM cluster_edges ORDER BY i, j")
+        for r in self.conn.execute("SELECT i, j, s FROM cluster_edges ORDER BY i, j"):
+            yield r[0], r[1], r[2]
 
     def save_placements(
         self,
-        features: list[tuple[str, str, bytes | None, bytes | None, str | None]],
+        features: Sequence[FeatureRow],
         duplicates: dict[str, str],
         assignments: dict[str, tuple[str, str]],
         state: dict[str, bytes],
-        cluster_rows: list[tuple[int, str, bytes]] = (),  # type: ignore[assignment]
-        cluster_edges: list[tuple[int, int, float]] = (),  # type: ignore[assignment]
+        cluster_rows: Sequence[tuple[int, str, bytes]] = (),
+        cluster_edges: Sequence[tuple[int, int, float]] = (),
     ) -> None:
         """Record one batch of the story stage in one transaction: features, duplicate links, changed
         assignments and the changed part of the clusterer state, so a crash leaves the whole batch or none of it."""
@@ -426,7 +560,7 @@ class Store:
             )
             conn.executemany("INSERT OR REPLACE INTO cluster_state VALUES (?, ?)", list(state.items()))
 
-    def placements(self, story_id: str | None = None) -> list[sqlite3.Row]:
+    def placements(self, story_id: str | None = None) -> list[Placement]:
         """Articles with their event, story and duplicate link; a duplicate takes its original's placement."""
         sql = (
             "SELECT a.id, a.source, a.title, a.outlet, a.original_outlet, a.published, a.language, a.url, "
@@ -436,10 +570,12 @@ class Store:
             "JOIN assignments s ON s.article_id = COALESCE(d.duplicate_of, a.id)"
         )
         if story_id is None:
-            return self.conn.execute(sql + " ORDER BY s.story_id, COALESCE(a.published, ''), a.id").fetchall()
-        return self.conn.execute(
-            sql + " WHERE s.story_id = ? ORDER BY COALESCE(a.published, ''), a.id", (story_id,)
-        ).fetchall()
+            rows = self.conn.execute(sql + " ORDER BY s.story_id, COALESCE(a.published, ''), a.id").fetchall()
+        else:
+            rows = self.conn.execute(
+                sql + " WHERE s.story_id = ? ORDER BY COALESCE(a.published, ''), a.id", (story_id,)
+            ).fetchall()
+        return [cast(Placement, dict(r)) for r in rows]
 
     def cached_story(self, story_id: str, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM story_cache WHERE story_id=? AND key=?", (story_id, key)).fetchone()
@@ -458,6 +594,25 @@ class Store:
         return None if row is None else str(row[0])
 
 
+Store = SQLiteStore  # the SQLite store under its historical name (paths only; open_store() also takes URLs)
+
+
+def _mask(url: str) -> str:
+    """The URL with its password (in the netloc or a ``password=`` parameter) replaced by ``***``."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if parts.password is not None:
+            user, _, host = netloc.rpartition("@")
+            netloc = f"{user.split(':', 1)[0]}:***@{host}"
+        query = urlencode([(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query)], safe="/:")
+        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    except ValueError:
+        return url.split("://", 1)[0] + "://***"
+
+
 def _fts_query(query: str, *, literal: bool = False) -> str:
     words = query.split()
     if literal or (not any(ch in query for ch in '"*()') and not any(w in ("OR", "AND", "NOT", "NEAR") for w in words)):
@@ -470,7 +625,7 @@ def _article_row(a: Article) -> tuple[Any, ...]:
     return tuple(json.dumps(d[c], ensure_ascii=False) if c in _JSON_LISTS else d[c] for c in _ARTICLE_COLS)
 
 
-def _row_article(row: sqlite3.Row) -> Article:
+def _row_article(row: sqlite3.Row | Mapping[str, Any]) -> Article:
     d = {c: row[c] for c in _ARTICLE_COLS}
     for c in _JSON_LISTS:
         d[c] = json.loads(d[c] or "[]")

@@ -21,7 +21,7 @@ from vigie.cluster import ArticleFeatures, ClusterItem, ClusterOptions, StoryClu
 from vigie.dedup import Deduplicator, DedupOptions, exact_key
 from vigie.errors import NotFoundError, VigieError
 from vigie.models import Article
-from vigie.store import Store
+from vigie.store import ArticleStore, Placement
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +50,10 @@ class StoryReport:
 class _PersistedState:
     """The clusterer's state as rows in the store: loading reassembles it, saving writes only what changed."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: ArticleStore) -> None:
         self.store = store
-        self.row_hashes: list[int] = []
-        self.edges: set[tuple[int, int]] = set()
+        self.placed: list[tuple[str, str, str]] = []  # (article, event, story) per clusterer row, as saved
+        self.saved_edges = 0
 
     def load(self, options: ClusterOptions) -> StoryClusterer:
         meta = self.store.state_blob(_STATE_JSON)
@@ -65,37 +65,33 @@ class _PersistedState:
         state["vsum"] = (np.stack([np.frombuffer(v, dtype=np.float32) for _, _, v in rows])
                          if rows else np.zeros((0, 512), dtype=np.float32))
         state["edges"] = [[i, j, s] for i, j, s in self.store.cluster_edges()]
-        self.row_hashes = [hash(data) for _, data, _ in rows]
-        self.edges = {(int(i), int(j)) for i, j, _ in state["edges"]}
-        try:
-            return StoryClusterer.from_state(state)
-        except VigieError:
-            # Saved by another version of the clusterer: start afresh (the caller re-places every article).
-            self.row_hashes, self.edges = [], set()
-            raise
+        cl = StoryClusterer.from_state(state)
+        self.placed = [cl.placement(r) for r in range(cl.n_rows)]
+        self.saved_edges = cl.n_edges
+        return cl
 
     def diff(self, cl: StoryClusterer) -> tuple[dict[str, bytes], list[tuple[int, str, bytes]],
-                                                 list[tuple[int, int, float]]]:
-        state = cl.state()
-        vecs = np.asarray(state.pop("vsum"), dtype=np.float32)
-        arts = state.pop("articles")
-        edges = state.pop("edges")
+                                                 list[tuple[int, int, float]], dict[str, tuple[str, str]]]:
+        """What changed since the last save: meta, rows (new or re-placed), new edges, changed assignments."""
         rows: list[tuple[int, str, bytes]] = []
-        for i, entry in enumerate(arts):
-            data = json.dumps(entry, separators=(",", ":"))
-            h = hash(data)
-            if i >= len(self.row_hashes):
-                self.row_hashes.append(h)
-            elif self.row_hashes[i] == h:
+        changed: dict[str, tuple[str, str]] = {}
+        for r in range(cl.n_rows):
+            now = cl.placement(r)
+            if r < len(self.placed) and self.placed[r] == now:
                 continue
-            self.row_hashes[i] = h
-            rows.append((i, data, vecs[i].tobytes()))
-        new_edges = [(int(i), int(j), float(w)) for i, j, w in edges if (int(i), int(j)) not in self.edges]
-        self.edges.update((i, j) for i, j, _ in new_edges)
-        return {_STATE_JSON: json.dumps(state, separators=(",", ":")).encode()}, rows, new_edges
+            if r < len(self.placed):
+                self.placed[r] = now
+            else:
+                self.placed.append(now)
+            rows.append((r, json.dumps(cl.row_entry(r), separators=(",", ":")), cl.row_vector(r).tobytes()))
+            changed[now[0]] = (now[1], now[2])
+        edges = cl.edges_since(self.saved_edges)
+        self.saved_edges = cl.n_edges
+        meta = {_STATE_JSON: json.dumps(cl.meta_state(), separators=(",", ":")).encode()}
+        return meta, rows, edges, changed
 
 
-def _load_dedup(store: Store, options: DedupOptions) -> Deduplicator:
+def _load_dedup(store: ArticleStore, options: DedupOptions) -> Deduplicator:
     d = Deduplicator(options)
     for aid, key, sig in store.dedup_rows():
         d.restore(aid, key, None if sig is None else np.frombuffer(sig, dtype=np.uint32))
@@ -103,13 +99,23 @@ def _load_dedup(store: Store, options: DedupOptions) -> Deduplicator:
 
 
 def update_stories(
-    store: Store, options: StoryOptions | None = None, on_progress: Callable[[int], None] | None = None
+    store: ArticleStore, options: StoryOptions | None = None, on_progress: Callable[[int], None] | None = None
 ) -> StoryReport:
     """Place every article the story stage has not seen yet; returns how many were placed and were duplicates."""
     opts = options or StoryOptions()
     report = StoryReport()
     if store.count_unplaced() == 0:
         return report
+    # Another process may run the stage at the same time: it waits here, then places only what is still unplaced.
+    with store.stories_lock():
+        _place(store, opts, report, on_progress)
+    return report
+
+
+def _place(
+    store: ArticleStore, opts: StoryOptions, report: StoryReport, on_progress: Callable[[int], None] | None
+) -> None:
+    """The stage under the story lock: load the saved clusterer, place the pending articles batch by batch."""
     persisted = _PersistedState(store)
     try:
         clusterer = persisted.load(opts.cluster)
@@ -119,7 +125,6 @@ def update_stories(
         clusterer = persisted.load(opts.cluster)
     pending = store.unplaced()
     dedup = _load_dedup(store, opts.dedup)
-    known = clusterer.assignments()
     # Root of each duplicate chain: a copy of a copy points at the first-seen article.
     roots: dict[str, str] = {}
 
@@ -148,22 +153,18 @@ def update_stories(
                 feats = it.features.to_dict() if isinstance(it.features, ArticleFeatures) else None
                 features[i] = (aid, key, sig_b, it.vector.astype(np.float16).tobytes(),
                                json.dumps(feats) if feats else None)
-        now = clusterer.assignments()
-        changed = {aid: v for aid, v in now.items() if known.get(aid) != v}
-        meta, rows, edges = persisted.diff(clusterer)
+        meta, rows, edges, changed = persisted.diff(clusterer)
         store.save_placements(features, dups, changed, meta, rows, edges)
-        known = now
         report.placed += len(batch)
         report.duplicates += len(dups)
         if on_progress:
             on_progress(len(batch))
-    return report
 
 
 # -- views ------------------------------------------------------------------------------------------------------
 
 
-def _central_title(rows: list[Any]) -> str | None:
+def _central_title(rows: list[Placement]) -> str | None:
     """Title of the article nearest the group's mean vector: the most typical headline."""
     vecs = [(r, np.frombuffer(r["vector"], dtype=np.float16).astype(np.float32)) for r in rows if r["vector"]]
     titled = [(r, v) for r, v in vecs if r["title"]]
@@ -174,8 +175,8 @@ def _central_title(rows: list[Any]) -> str | None:
     return str(best[0]["title"])
 
 
-def _story_view(story_id: str, rows: list[Any]) -> dict[str, Any]:
-    events: dict[str, list[Any]] = {}
+def _story_view(story_id: str, rows: list[Placement]) -> dict[str, Any]:
+    events: dict[str, list[Placement]] = {}
     for r in rows:
         events.setdefault(r["event_id"], []).append(r)
     outlets: list[str] = []
@@ -203,9 +204,9 @@ def _story_view(story_id: str, rows: list[Any]) -> dict[str, Any]:
     }
 
 
-def list_stories(store: Store) -> list[dict[str, Any]]:
+def list_stories(store: ArticleStore) -> list[dict[str, Any]]:
     """Every story, ranked by distinct voices (near copies do not count), outlets, then recency."""
-    by_story: dict[str, list[Any]] = {}
+    by_story: dict[str, list[Placement]] = {}
     for r in store.placements():
         by_story.setdefault(r["story_id"], []).append(r)
     views = [_story_view(sid, rows) for sid, rows in by_story.items()]
@@ -222,7 +223,7 @@ def _neg(s: str) -> str:
     return "".join(chr(0x10FFFF - ord(c)) for c in s) if s else "\U0010ffff"
 
 
-def get_story(store: Store, story_id: str) -> dict[str, Any]:
+def get_story(store: ArticleStore, story_id: str) -> dict[str, Any]:
     """One story (a unique id prefix, or an article id, is accepted).
 
     Raises:
@@ -249,7 +250,7 @@ def get_story(store: Store, story_id: str) -> dict[str, Any]:
 DETAIL_VERSION = "1"
 
 
-def story_detail(store: Store, story_id: str, *, max_words: int = 100) -> dict[str, Any]:
+def story_detail(store: ArticleStore, story_id: str, *, max_words: int = 100) -> dict[str, Any]:
     """A story with everything known about it: summary and headline, entities, quotes, timeline, political events,
     disagreements and the outlet coverage. Cached in the store until the story's articles change.
 
@@ -267,7 +268,7 @@ def story_detail(store: Store, story_id: str, *, max_words: int = 100) -> dict[s
     return {**view, **detail}
 
 
-def _compute_detail(store: Store, view: dict[str, Any], max_words: int) -> dict[str, Any]:
+def _compute_detail(store: ArticleStore, view: dict[str, Any], max_words: int) -> dict[str, Any]:
     from vigie.compare import coverage
     from vigie.summarize import SummaryOptions, summarize
     from vigie.understand import analyze_articles, analyze_story
@@ -313,7 +314,7 @@ def _compute_detail(store: Store, view: dict[str, Any], max_words: int) -> dict[
     }
 
 
-def story_articles(store: Store, story: dict[str, Any]) -> list[Article]:
+def story_articles(store: ArticleStore, story: dict[str, Any]) -> list[Article]:
     """The full articles of a story view, in its order."""
     return [store.get(a["id"]) for a in story["articles"]]
 

@@ -22,7 +22,7 @@ from vigie.models import Article, RawDocument
 from vigie.readers import read_bytes
 from vigie.serve.data import SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period
 from vigie.serve.errors import Forbidden, HttpError
-from vigie.store import Store
+from vigie.store import ArticleStore
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -152,7 +152,7 @@ def _check_token(request: Request) -> None:
         raise Forbidden("missing or wrong token: send 'Authorization: Bearer <token>'")
 
 
-def _ingest_one(store: Store, raw: RawDocument) -> dict[str, Any]:
+def _ingest_one(store: ArticleStore, raw: RawDocument) -> dict[str, Any]:
     from vigie.pipeline import extract_documents
     from vigie.stories import update_stories
 

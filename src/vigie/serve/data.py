@@ -2,7 +2,8 @@
 
 SQLite takes one writer at a time, so every write goes through :meth:`Data.write`, which runs it on a single
 writer thread with its own connection (a queue of one worker); reads use one connection per server thread and
-never wait for a write thanks to WAL. Story lists and story details are cached by a cheap version of the story
+never wait for a write thanks to WAL (PostgreSQL: MVCC). Only the store protocol is used, so a ``postgresql://``
+URL serves as well as a file. Story lists and story details are cached by a cheap version of the story
 tables, so a page view does not recompute them, and an ingest (here or by ``vigie ingest``) is seen at once.
 """
 
@@ -22,7 +23,7 @@ from vigie import stories
 from vigie.errors import NotFoundError
 from vigie.models import Article
 from vigie.outlets import Outlet, OutletRegistry
-from vigie.store import Store
+from vigie.store import ArticleStore, open_store
 
 T = TypeVar("T")
 
@@ -77,19 +78,19 @@ class Data:
     """The server's access to one store: reads, the writer, and the caches.
 
     Args:
-        path: SQLite file (``:memory:`` shares one connection between reads and the writer).
+        path: SQLite file (``:memory:`` shares one connection between reads and the writer) or PostgreSQL URL.
         detail_cache: how many story details to keep.
     """
 
     def __init__(self, path: str, *, detail_cache: int = 256) -> None:
         self.path = path
         self._local = threading.local()
-        self._opened: list[Store] = []
+        self._opened: list[ArticleStore] = []
         self._open_lock = threading.Lock()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-writer")
-        self._write_store: Store | None = None
+        self._write_store: ArticleStore | None = None
         # Open once up front: a bad path or a newer schema fails at start-up, not on the first request.
-        self._shared = Store(path) if path == ":memory:" else None
+        self._shared = open_store(path) if path == ":memory:" else None
         if self._shared is None:
             self.read()
         self._index: tuple[tuple[int, ...], StoryIndex] | None = None
@@ -100,25 +101,25 @@ class Data:
 
     # -- connections ----------------------------------------------------------------------------------------
 
-    def read(self) -> Store:
+    def read(self) -> ArticleStore:
         """This thread's read connection."""
         if self._shared is not None:
             return self._shared
-        store: Store | None = getattr(self._local, "store", None)
+        store: ArticleStore | None = getattr(self._local, "store", None)
         if store is None:
-            store = Store(self.path)
+            store = open_store(self.path)
             self._local.store = store
             with self._open_lock:
                 self._opened.append(store)
         return store
 
-    def write(self, fn: Callable[[Store], T]) -> T:
+    def write(self, fn: Callable[[ArticleStore], T]) -> T:
         """Run ``fn(store)`` on the writer thread, after the writes queued before it; returns its result."""
         return self._writer.submit(self._run_write, fn).result()
 
-    def _run_write(self, fn: Callable[[Store], T]) -> T:
+    def _run_write(self, fn: Callable[[ArticleStore], T]) -> T:
         if self._write_store is None:
-            self._write_store = self._shared or Store(self.path)
+            self._write_store = self._shared or open_store(self.path)
         return fn(self._write_store)
 
     def close(self) -> None:
@@ -134,17 +135,10 @@ class Data:
 
     # -- stories --------------------------------------------------------------------------------------------
 
-    def _version(self, store: Store) -> tuple[int, ...]:
-        row = store.conn.execute(
-            "SELECT (SELECT COALESCE(MAX(seq), 0) FROM article_features), (SELECT COUNT(*) FROM assignments), "
-            "(SELECT COALESCE(MAX(rowid), 0) FROM assignments), (SELECT COUNT(*) FROM duplicates)"
-        ).fetchone()
-        return tuple(int(v) for v in row)
-
     def index(self) -> StoryIndex:
         """Every story, best first (cached until the story tables change)."""
         store = self.read()
-        version = self._version(store)
+        version = store.stories_version()
         cached = self._index
         if cached is not None and cached[0] == version:
             return cached[1]
@@ -200,7 +194,7 @@ class Data:
         view = stories.get_story(store, check_id(story_id, "story"))
         key = (view["id"], tuple(a["id"] for a in view["articles"]))
         # Looked up at call time: the story stage may be wired (or monkeypatched) after the app was made.
-        fn: Callable[[Store, str], dict[str, Any]] = getattr(stories, "story_detail", stories.get_story)
+        fn: Callable[[ArticleStore, str], dict[str, Any]] = getattr(stories, "story_detail", stories.get_story)
         with self._detail_lock:
             hit = self._details.get(key)
             if hit is not None:
@@ -215,7 +209,7 @@ class Data:
                 self._details.popitem(last=False)
             return result
 
-    def detail_fn(self, _store: Store, story_id: str) -> dict[str, Any]:
+    def detail_fn(self, _store: ArticleStore, story_id: str) -> dict[str, Any]:
         """:meth:`detail` with the signature of ``vigie.export``'s ``detail`` argument."""
         return self.detail(story_id)
 
@@ -268,10 +262,7 @@ class Data:
 
     def outlet_counts(self) -> Counter[str]:
         """Articles per outlet name in the store."""
-        rows = self.read().conn.execute(
-            "SELECT outlet, COUNT(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet"
-        ).fetchall()
-        return Counter({str(r[0]): int(r[1]) for r in rows})
+        return Counter(self.read().outlet_counts())
 
     def outlets(self, *, present: bool = False) -> list[dict[str, Any]]:
         """Registry entries plus the store's unregistered outlets, with article counts, most articles first."""
@@ -301,8 +292,7 @@ class Data:
         if name is None:
             raise NotFoundError(f"no outlet {slug}")
         store = self.read()
-        ids = [r[0] for r in store.conn.execute(
-            "SELECT id FROM articles WHERE outlet = ? ORDER BY published IS NULL, published DESC, id", (name,))]
+        ids = store.outlet_article_ids(name)
         profile = {**(reg.to_dict() if reg else {"name": name, "state_affiliated": None}),
                    "id": slug, "registered": reg is not None, "articles": len(ids)}
         return profile, [store.get(i) for i in ids]
