@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from vigie.summarize import Summary, SummaryOptions, is_dangling, split_sentences, strip_dateline, summarize
+from vigie.summarize import (
+    Summary,
+    SummaryOptions,
+    _compressions,
+    is_dangling,
+    split_sentences,
+    strip_dateline,
+    summarize,
+)
 
 STORY = [
     (
@@ -133,14 +141,77 @@ def test_summarize_truncates_only_a_lone_overlong_sentence() -> None:
     assert summary.text.endswith("…")
 
 
+def _words_in_order(text: str, source: str) -> bool:
+    """Every word of ``text`` occurs in ``source`` in the same order (case aside): a deletion-only compression."""
+    rest = iter(re.findall(r"\w+", source.lower()))
+    return all(w in rest for w in re.findall(r"\w+", text.lower()))
+
+
 def test_summarize_sentences_keep_valid_sources_and_source_text() -> None:
     summary = summarize(STORY, SummaryOptions(use_embeddings=False))
-    bodies = {doc_id: _norm(body) for doc_id, _, body in STORY}
+    sources = [s for _, _, body in STORY for s in split_sentences(body)]
+    bodies = {doc_id for doc_id, _, _ in STORY}
     for s in summary.sentences:
-        assert s.sources and set(s.sources) <= set(bodies)
-        # Verbatim from a source, or a rule-based rewrite (pronoun subject named, dateline stripped).
+        assert s.sources and set(s.sources) <= bodies
+        # A source sentence, or a rule-based rewrite of one (pronoun subject named, dateline stripped, words deleted).
         tail = s.text.split(" ", 2)[-1] if s.text.startswith("M. ") else s.text
-        assert any(tail.rstrip("…").strip() in body for body in bodies.values()), s.text
+        assert any(_words_in_order(tail.rstrip("…"), source) for source in sources), s.text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "compressed"),
+    [
+        ("Par ailleurs, le bureau de l'Otan à Moscou sera fermé.", "Le bureau de l'Otan à Moscou sera fermé."),
+        (
+            "Mais le Kremlin affirme qu'il n'y avait plus rien à rompre.",
+            "Le Kremlin affirme qu'il n'y avait plus rien à rompre.",
+        ),
+        (
+            "La Russie va suspendre sa mission à partir du 1er novembre, a annoncé Sergueï Lavrov.",
+            "La Russie va suspendre sa mission à partir du 1er novembre.",
+        ),
+        ("La décision prendra effet le 1er novembre, a-t-il ajouté.", "La décision prendra effet le 1er novembre."),
+        ("Le trader a été mis en examen, selon son avocate.", "Le trader a été mis en examen."),
+        ("Le ministre russe, de son côté, a dénoncé une provocation.", "Le ministre russe a dénoncé une provocation."),
+        ("La Russie a annoncé lundi suspendre sa mission.", "La Russie a annoncé suspendre sa mission."),
+        ("Lundi soir, la France a regretté la décision de Moscou.", "La France a regretté la décision de Moscou."),
+        ("L'Alliance atlantique (Otan) a expulsé huit diplomates.", "L'Alliance atlantique a expulsé huit diplomates."),
+    ],
+)
+def test_summarize_compressions_are_grammatical_deletions(sentence: str, compressed: str) -> None:
+    variants = _compressions(sentence)
+    assert compressed in variants, variants
+    assert all(_words_in_order(v, sentence) for v in variants)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "« Nous regrettons cette décision », a déclaré le porte-parole.",  # would leave a bare quote
+        "Sergueï Lavrov, qui s'exprimait à Moscou, a dénoncé une provocation.",  # "a dénoncé" is the main verb
+        "Le Kremlin est fermé depuis lundi à tout dialogue.",  # "depuis lundi" is a complement
+        "Le ministre a déclaré que la mission fermerait.",  # no comma: nothing to cut
+    ],
+)
+def test_summarize_compressions_leave_what_they_cannot_cut(sentence: str) -> None:
+    assert _compressions(sentence) == []
+
+
+def test_summarize_compression_frees_budget_for_another_fact() -> None:
+    docs = [
+        (
+            d,
+            "Moscou suspend sa mission",
+            "La Russie va suspendre sa mission auprès de l'Otan à Bruxelles, a déclaré Sergueï Lavrov à l'AFP.\n"
+            "L'Otan a expulsé la semaine dernière huit diplomates russes accusés d'espionnage au profit de Moscou.",
+        )
+        for d in ("a", "b", "c")
+    ]
+    opts = SummaryOptions(max_words=30, use_embeddings=False, rewrite_pronouns=False)
+    full = summarize(docs, SummaryOptions(max_words=30, use_embeddings=False, compress=False)).text
+    short = summarize(docs, opts).text
+    assert "huit diplomates" in short and "suspendre sa mission" in short, short
+    assert not ("huit diplomates" in full and "suspendre sa mission" in full), full
 
 
 def test_summarize_never_opens_with_a_dangling_reference() -> None:
