@@ -10,7 +10,7 @@ DB ?= vigie.db
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q -U pip
-	$(BIN)/pip install -q -e '.[stories,understand,serve,parquet,postgres,dev]'
+	$(BIN)/pip install -q -e '.[stories,understand,serve,parquet,postgres,dask,dev]'
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -138,10 +138,20 @@ def extract(paths: tuple[str, ...], as_json: bool, understand: bool) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No summary line.")
 @click.option("--stories/--no-stories", default=True, show_default=True,
               help="Deduplicate and cluster the new articles into stories after storing them.")
-def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet: bool, stories: bool) -> None:
+@click.option("--alerts/--no-alerts", default=True, show_default=True,
+              help="Report the new articles that match saved alerts (see `vigie alert`).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where reading, cleaning and embedding run: this process, or a Dask cluster (the 'dask' extra).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler (tcp://host:8786); default: a local cluster of 2 worker processes.")
+@click.option("--partitions", type=click.IntRange(min=1), default=None,
+              help="Dask tasks the input files are split into (default: 4 per worker thread).")
+def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet: bool, stories: bool, alerts: bool,
+           engine: str, scheduler: str | None, partitions: int | None) -> None:
     """Read, clean and store articles from files, folders or '-' (stdin)."""
-    from vigie.pipeline import ingest as run_ingest
-
+    if engine != "dask" and (scheduler or partitions):
+        _err("--scheduler and --partitions need --engine dask")
+        sys.exit(2)
     show = sys.stderr.isatty() if progress is None else progress
     with _domain_errors(), _open(db) as store:
         bar = None
@@ -159,22 +169,144 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
                 bar.clear()
             _err(str(e))
 
+        vectors = None
         try:
-            report = run_ingest(store, paths, stdin=sys.stdin.buffer, on_error=on_error, on_progress=tick)
+            if engine == "dask":
+                from vigie.engine import SentenceVectors, ingest_dask
+
+                vectors = SentenceVectors() if stories else None
+                report = ingest_dask(store, paths, scheduler=scheduler, partitions=partitions, stdin=sys.stdin.buffer,
+                                     vectors=vectors, on_error=on_error, on_progress=tick)
+            else:
+                from vigie.pipeline import ingest as run_ingest
+
+                report = run_ingest(store, paths, stdin=sys.stdin.buffer, on_error=on_error, on_progress=tick)
         finally:
             if bar is not None:
                 bar.close()
         placed = None
         if stories:
-            from vigie.stories import update_stories
+            from vigie.engine import place_stories
 
-            placed = update_stories(store)
+            placed = place_stories(store, vectors)  # without vectors: plain update_stories
+        if alerts and report.new_ids:
+            from vigie.alerts import check_alerts, notify
+
+            notify(check_alerts(store, report.new_ids), echo=click.echo, on_error=_err)
     if not quiet:
         line = report.summary()
         if placed is not None and placed.placed:
             line += f"; {placed.placed} placed in stories ({placed.duplicates} near copies)"
         click.echo(line)
     sys.exit(1 if report.failed else 0)
+
+
+# --- new commands -----------------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--feed", "feeds", multiple=True, metavar="URL_OR_FILE", help="RSS/Atom feed to poll (repeatable).")
+@click.option("--db", default=None, help=DB_HELP)
+@click.option("--interval", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds between the end of a poll and the next.")
+@click.option("--stories/--no-stories", default=True, show_default=True,
+              help="Place new articles in stories after each poll.")
+@click.option("--alerts/--no-alerts", default=True, show_default=True,
+              help="Report each poll's new articles that match saved alerts.")
+@click.option("--once", is_flag=True, help="Poll once and exit (for cron); exit code 1 if an input failed.")
+@click.option("--quiet", "-q", is_flag=True, help="No line per poll.")
+def watch(paths: tuple[str, ...], feeds: tuple[str, ...], db: str | None, interval: float, stories: bool,
+          alerts: bool, once: bool, quiet: bool) -> None:
+    """Ingest new and changed files under PATHS and new feed entries every --interval seconds, until Ctrl-C."""
+    import contextlib
+    import signal
+    import threading
+    import time
+
+    from vigie.pipeline import IngestReport
+    from vigie.watch import Watcher, WatchOptions
+
+    if not paths and not feeds:
+        _err("nothing to watch: give a folder or file, or --feed URL_OR_FILE")
+        sys.exit(2)
+    with _domain_errors(), _open(db) as store:
+        watcher = Watcher(store, paths, feeds, WatchOptions(interval=interval, stories=stories, alerts=alerts),
+                          on_error=lambda e: _err(str(e)), echo=click.echo)
+
+        def show(r: IngestReport) -> None:
+            if quiet or not (r.read or r.failed):
+                return
+            line = f"{time.strftime('%H:%M:%S')} {r.summary()}"
+            placed = watcher.last.stories
+            if placed is not None and placed.placed:
+                line += f"; {placed.placed} placed in stories ({placed.duplicates} near copies)"
+            click.echo(line)
+
+        if once:
+            report = watcher.poll_once()
+            show(report)
+            sys.exit(1 if report.failed else 0)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())  # `kill` stops after the current poll, like Ctrl-C
+        if not quiet:
+            click.echo(f"watching {len(paths)} path(s) and {len(feeds)} feed(s) every {interval:g}s; Ctrl-C stops",
+                       err=True)
+        # Ctrl-C: a poll cut short rolls back its open transaction; what was stored stays.
+        with contextlib.suppress(KeyboardInterrupt):
+            watcher.run(stop, on_poll=show)
+    click.echo("stopped", err=True)
+
+
+@main.group()
+def alert() -> None:
+    """Saved searches, reported after each ingest or watch poll that stores matching articles."""
+
+
+@alert.command("add")
+@click.argument("query")
+@click.option("--webhook", default=None, metavar="URL", help="POST the matches as JSON here instead of printing them.")
+@click.option("--db", default=None, help=DB_HELP)
+def alert_add(query: str, webhook: str | None, db: str | None) -> None:
+    """Save QUERY: words (all required; case and accents ignored), "exact phrases", prefix*, -excluded."""
+    from vigie.alerts import AlertError, add_alert
+
+    with _domain_errors(), _open(db) as store:
+        try:
+            a = add_alert(store, query, webhook)
+        except AlertError as e:
+            _err(str(e))
+            sys.exit(2)
+    click.echo(f'alert {a.id} saved: "{a.query}"' + (f" -> {a.webhook}" if a.webhook else ""))
+
+
+@alert.command("list")
+@click.option("--db", default=None, help=DB_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def alert_list(db: str | None, as_json: bool) -> None:
+    """List saved alerts."""
+    from vigie.alerts import list_alerts
+
+    with _domain_errors(), _open(db) as store:
+        alerts = list_alerts(store)
+    if as_json:
+        _dump([{"id": a.id, "query": a.query, "webhook": a.webhook, "created_at": a.created_at} for a in alerts])
+        return
+    for a in alerts:
+        click.echo(f'{a.id:>4}  "{a.query}"' + (f"  -> {a.webhook}" if a.webhook else ""))
+    click.echo(f"{len(alerts)} alert(s)")
+
+
+@alert.command("remove")
+@click.argument("alert_id", type=int)
+@click.option("--db", default=None, help=DB_HELP)
+def alert_remove(alert_id: int, db: str | None) -> None:
+    """Delete the alert ALERT_ID (see `vigie alert list`)."""
+    from vigie.alerts import remove_alert
+
+    with _domain_errors(), _open(db) as store:
+        remove_alert(store, alert_id)
+    click.echo(f"alert {alert_id} removed")
 
 
 @main.command()

@@ -1,0 +1,287 @@
+"""Saved searches: after each ingest, report the new articles (and new stories) that match, printed or POSTed.
+
+A query is a list of terms that must all occur in the title, standfirst or body, compared casefolded and without
+accents (``societe generale`` matches "Société Générale"): plain words match whole words, ``word*`` a prefix,
+``"a phrase"`` consecutive words, and ``-word`` excludes. Matching runs in Python on the new articles only, so it
+costs nothing on the corpus and does not depend on the store's full-text index.
+
+The ``alerts`` table is created on first use (``CREATE TABLE IF NOT EXISTS``) rather than by a registered migration:
+the store refuses a database that records a migration it does not know, so a migration registered by this optional
+module would make every command that does not import it fail on that database. It goes through ``store.atomic()``
+only, in SQL both back ends accept (placeholders adapted), so it works on SQLite and PostgreSQL stores alike.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import unicodedata
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from vigie import __version__
+from vigie.errors import NotFoundError, VigieError
+from vigie.models import Article
+
+if TYPE_CHECKING:
+    from vigie.store import ArticleStore
+
+__all__ = [
+    "Alert", "AlertError", "AlertMatch", "Query", "add_alert", "check_alerts", "list_alerts", "notify",
+    "remove_alert",
+]
+
+USER_AGENT = f"Vigie/{__version__} (self-hosted news alerts)"
+_TABLE = (
+    "CREATE TABLE IF NOT EXISTS alerts (id {id}, query TEXT NOT NULL, webhook TEXT, created_at TEXT NOT NULL)"
+)
+
+_TERM = re.compile(r'(-?)"([^"]*)"|(\S+)')
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+class AlertError(VigieError):
+    """An alert that cannot be saved: a query without terms, or a webhook that is not an http(s) URL."""
+
+
+def _fold(text: str) -> str:
+    """Casefolded, accents removed, words separated by single spaces, padded: ready for whole-word ``in`` tests."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " " + " ".join(_NON_WORD.sub(" ", bare).split()) + " "
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A parsed alert query: required words/phrases, prefixes and excluded words (all folded)."""
+
+    required: tuple[str, ...]
+    prefixes: tuple[str, ...]
+    excluded: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, query: str) -> Query:
+        """Parse ``query``.
+
+        Raises:
+            AlertError: the query holds no term to look for.
+
+        Example:
+            >>> Query.parse('Otan "rien à rompre" russ* -sport').matches("La Russie et l'OTAN : rien a rompre")
+            True
+        """
+        required: list[str] = []
+        prefixes: list[str] = []
+        excluded: list[str] = []
+        for m in _TERM.finditer(query):
+            neg = bool(m.group(1)) or (m.group(3) or "").startswith("-")
+            raw = m.group(2) if m.group(2) is not None else (m.group(3) or "").removeprefix("-")
+            prefix = raw.endswith("*") and m.group(2) is None
+            folded = _fold(raw.rstrip("*") if prefix else raw).strip()
+            if not folded:
+                continue
+            (excluded if neg else prefixes if prefix else required).append(folded)
+        if not required and not prefixes:
+            raise AlertError(f"alert query {query!r} has no term to look for (words, \"phrases\" or prefix*)")
+        return cls(tuple(required), tuple(prefixes), tuple(excluded))
+
+    def matches(self, text: str) -> bool:
+        folded = _fold(text)
+        if any(f" {t} " in folded for t in self.excluded):
+            return False
+        return all(f" {t} " in folded for t in self.required) and all(f" {p}" in folded for p in self.prefixes)
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    id: int
+    query: str
+    webhook: str | None = None
+    created_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertMatch:
+    """One new article, or one new story, that an alert matches."""
+
+    alert: Alert
+    kind: str  # "article" or "story"
+    id: str
+    title: str | None
+    outlet: str | None = None
+    url: str | None = None
+    published: str | None = None
+    story_id: str | None = None
+    articles: int = 1
+
+    def line(self) -> str:
+        """The one-line notice: ``alert 3 "otan": <title> (<outlet>)``, or ``... new story <id>: <title> (n articles)``."""
+        head = f'alert {self.alert.id} "{self.alert.query}": '
+        if self.kind == "story":
+            return f"{head}new story {self.id}: {self.title or '(untitled)'} ({self.articles} articles)"
+        return f"{head}{self.title or '(untitled)'} ({self.outlet or 'unknown outlet'})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "title": self.title, "outlet": self.outlet, "url": self.url,
+                "published": self.published, "story_id": self.story_id, "articles": self.articles}  # fmt: skip
+
+
+# -- saved alerts ------------------------------------------------------------------------------------------------
+
+
+def _run(store: ArticleStore, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Create the table if needed, run one statement in a transaction, return its rows (and the row count last)."""
+    with store.atomic() as conn:
+        lite = isinstance(conn, sqlite3.Connection)
+        # AUTOINCREMENT: a removed alert's id is never given to a new one.
+        conn.execute(_TABLE.format(id="INTEGER PRIMARY KEY AUTOINCREMENT" if lite
+                                   else "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"))
+        cur = conn.execute(sql if lite else sql.replace("?", "%s"), params)
+        rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
+        return [*rows, (cur.rowcount,)]
+
+
+def add_alert(store: ArticleStore, query: str, webhook: str | None = None) -> Alert:
+    """Save an alert; the query is checked at once.
+
+    Raises:
+        AlertError: the query has no term, or ``webhook`` is not an http:// or https:// URL.
+
+    Example:
+        >>> from vigie.store import Store
+        >>> add_alert(Store(":memory:"), "Otan Russie").id
+        1
+    """
+    query = " ".join(query.split())
+    Query.parse(query)
+    if webhook is not None and not re.match(r"^https?://[^\s/]+", webhook, re.I):
+        raise AlertError(f"webhook {webhook!r} is not an http:// or https:// URL")
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    rows = _run(store, "INSERT INTO alerts (query, webhook, created_at) VALUES (?, ?, ?) RETURNING id",
+                (query, webhook, created))  # fmt: skip
+    return Alert(int(rows[0][0]), query, webhook, created)
+
+
+def list_alerts(store: ArticleStore) -> list[Alert]:
+    rows = _run(store, "SELECT id, query, webhook, created_at FROM alerts ORDER BY id")[:-1]
+    return [Alert(int(r[0]), str(r[1]), r[2], str(r[3])) for r in rows]
+
+
+def remove_alert(store: ArticleStore, alert_id: int) -> None:
+    """Delete an alert.
+
+    Raises:
+        NotFoundError: no alert has this id.
+    """
+    if _run(store, "DELETE FROM alerts WHERE id=?", (alert_id,))[-1][0] == 0:
+        raise NotFoundError(f"no alert {alert_id} (see `vigie alert list`)")
+
+
+# -- matching and notices ----------------------------------------------------------------------------------------
+
+
+def check_alerts(
+    store: ArticleStore, new_article_ids: Iterable[str], alerts: list[Alert] | None = None
+) -> list[AlertMatch]:
+    """Matches of every alert among ``new_article_ids`` (articles stored by the last ingest or poll).
+
+    A match whose article sits in a story made only of new articles also yields one "story" match per alert, once
+    the story stage has run; stories that merely grew are not announced again.
+    """
+    ids = list(dict.fromkeys(new_article_ids))
+    alerts = list_alerts(store) if alerts is None else alerts
+    if not ids or not alerts:
+        return []
+    parsed = [(a, Query.parse(a.query)) for a in alerts]
+    new = set(ids)
+    matches: list[AlertMatch] = []
+    stories: dict[str, tuple[bool, str | None, int]] = {}  # story id -> (new?, title, size)
+    story_hits: list[AlertMatch] = []
+    announced: set[tuple[int, str]] = set()
+    for aid in ids:
+        art = store.get(aid)
+        text = "\n".join(x for x in (art.title, art.standfirst, art.body) if x)
+        hits = [a for a, q in parsed if q.matches(text)]
+        if not hits:
+            continue
+        sid = store.story_of(art.id)
+        for a in hits:
+            matches.append(_article_match(a, art, sid))
+        if sid is None:
+            continue
+        if sid not in stories:
+            stories[sid] = _story_info(store, sid, new)
+        is_new, title, size = stories[sid]
+        for a in hits:
+            if is_new and (a.id, sid) not in announced:
+                announced.add((a.id, sid))
+                story_hits.append(AlertMatch(a, "story", sid, title, story_id=sid, articles=size))
+    return matches + story_hits
+
+
+def _article_match(alert: Alert, art: Article, story_id: str | None) -> AlertMatch:
+    return AlertMatch(alert, "article", art.id, art.title, art.outlet, art.url, art.published, story_id)
+
+
+def _story_info(store: ArticleStore, story_id: str, new: set[str]) -> tuple[bool, str | None, int]:
+    from vigie.stories import get_story
+
+    view = get_story(store, story_id)
+    members = [a["id"] for a in view["articles"]]
+    return all(m in new for m in members), view["title"], len(members)
+
+
+def notify(
+    matches: Iterable[AlertMatch],
+    *,
+    echo: Callable[[str], None] = print,
+    on_error: Callable[[str], None] | None = None,
+    timeout: float = 10.0,
+) -> int:
+    """Print one line per match, or POST each alert's matches as one JSON object to its webhook.
+
+    The JSON carries ``alert``, ``matches`` and a ``text`` field (the lines), which chat webhooks (Slack,
+    Mattermost) display as is. A failing webhook is reported through ``on_error`` in one line; it never raises.
+    Returns how many webhook calls failed.
+    """
+    by_alert: dict[int, list[AlertMatch]] = {}
+    for m in matches:
+        by_alert.setdefault(m.alert.id, []).append(m)
+    failed = 0
+    for group in by_alert.values():
+        alert = group[0].alert
+        if not alert.webhook:
+            for m in group:
+                echo(m.line())
+            continue
+        payload = {"alert": {"id": alert.id, "query": alert.query}, "matches": [m.to_dict() for m in group],
+                   "text": "\n".join(m.line() for m in group)}  # fmt: skip
+        problem = post_json(alert.webhook, payload, timeout=timeout)
+        if problem:
+            failed += 1
+            if on_error:
+                on_error(f"alert {alert.id}: webhook {alert.webhook}: {problem}")
+    return failed
+
+
+def post_json(url: str, payload: dict[str, Any], *, timeout: float = 10.0) -> str | None:
+    """POST ``payload`` as JSON; None on a 2xx answer, else the reason in a few words."""
+    req = urllib.request.Request(
+        url, data=json.dumps(payload, ensure_ascii=False).encode(), method="POST",
+        headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT},
+    )  # fmt: skip
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            resp.read(64 * 1024)
+            return None
+    except urllib.error.HTTPError as e:
+        return f"HTTP {e.code} {e.reason}"
+    except urllib.error.URLError as e:
+        return str(e.reason)
+    except (TimeoutError, OSError, ValueError) as e:  # ValueError: a URL urllib cannot use
+        return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
