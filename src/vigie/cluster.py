@@ -52,6 +52,7 @@ __all__ = [
     "featurize",
 ]
 
+_BUCKET_DAYS = 30  # time buckets of the candidate search (see StoryClusterer._link)
 STATE_VERSION = 2
 _DIM = 512
 
@@ -506,22 +507,18 @@ class StoryClusterer:
         return self.options.use_time and a is not None and b is not None and abs(a - b) > self.options.story_gap_days
 
     def _link(self, rows: list[int]) -> None:
-        """Edges from each new article to every article (old or new) above the edge threshold."""
-        import faiss
+        """Edges from each new article to every article (old or new) above the edge threshold.
 
+        Candidates come from time buckets: a dated article is compared with the dated articles of the buckets its
+        story gap reaches, plus every undated one; an undated article with everything. So a topic that recurs for
+        years (hundreds of look-alike articles months apart) cannot crowd the true neighbours out of the top-k, and
+        each search stays small as the corpus grows.
+        """
         o = self.options
-        if self._index is None:
-            self._index = faiss.IndexFlatIP(_DIM)
-        self._index.add(np.ascontiguousarray(self._vecs[self._index.ntotal :]))
-        q = np.ascontiguousarray(self._vecs[rows])
-        # Exact top-k then the floor: the same as a range search capped at k, without materialising dense regions.
-        dists, ids = self._index.search(q, min(o.max_neighbours, self._index.ntotal))
+        self._index_new_rows()
         new = set(rows)
-        for k, r in enumerate(rows):
-            cand = [
-                (d, j) for d, j in zip(dists[k].tolist(), ids[k].tolist(), strict=True) if j >= 0 and d >= o.use_floor
-            ]
-            for _, j in cand:
+        for r in rows:
+            for j, _ in self._candidates(r):
                 if j == r or (j in new and j < r):  # each new-new pair once, from its higher row
                     continue
                 if self._gated(self._arts[r].pub, self._arts[j].pub):
@@ -529,6 +526,47 @@ class StoryClusterer:
                 s = self._content(r, j)
                 if s >= o.edge_threshold:
                     self._add_edge(r, j, s)
+
+    def _bucket_of(self, pub: int | None) -> int | None:
+        if pub is None or not self.options.use_time:
+            return None
+        return pub // _BUCKET_DAYS
+
+    def _index_new_rows(self) -> None:
+        import faiss
+
+        if self._index is None:
+            self._index = {}
+            self._indexed = 0
+        for r in range(self._indexed, len(self._arts)):
+            for key in ("all", self._bucket_of(self._arts[r].pub)):
+                entry = self._index.get(key)
+                if entry is None:
+                    entry = self._index[key] = (faiss.IndexFlatIP(_DIM), [])
+                entry[0].add(np.ascontiguousarray(self._vecs[r : r + 1]))
+                entry[1].append(r)
+        self._indexed = len(self._arts)
+
+    def _candidates(self, r: int) -> list[tuple[int, float]]:
+        """The nearest stored articles of row ``r`` by USE cosine, above the floor, best first."""
+        o = self.options
+        b = self._bucket_of(self._arts[r].pub)
+        if b is None:
+            keys: list[Any] = ["all"]
+        else:
+            reach = int(o.story_gap_days // _BUCKET_DAYS) + 1
+            keys = [None, *range(b - reach, b + reach + 1)]
+        q = np.ascontiguousarray(self._vecs[r : r + 1])
+        found: dict[int, float] = {}
+        for key in keys:
+            entry = self._index.get(key)
+            if entry is None or entry[0].ntotal == 0:
+                continue
+            dists, ids = entry[0].search(q, min(o.max_neighbours, entry[0].ntotal))
+            for d, i in zip(dists[0].tolist(), ids[0].tolist(), strict=True):
+                if i >= 0 and d >= o.use_floor:
+                    found[entry[1][i]] = d
+        return sorted(found.items(), key=lambda jd: (-jd[1], jd[0]))[: o.max_neighbours]
 
     def _add_edge(self, i: int, j: int, s: float) -> None:
         if j not in self._edges.get(i, {}):
