@@ -32,7 +32,7 @@ class RawDocument:
         h.update(b"\0")
         h.update(self.content.encode("utf-8", "surrogatepass"))
         h.update(b"\0")
-        h.update(json.dumps(self.meta, sort_keys=True, ensure_ascii=False, default=str).encode())
+        h.update(json.dumps(self.meta, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass"))
         return h.hexdigest()[:16]
 
 

@@ -23,11 +23,12 @@ import os
 import re
 import stat
 import sys
+import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, cast
 
 from vigie.errors import InputError
 from vigie.models import Format, RawDocument
@@ -90,9 +91,11 @@ def iter_documents(
     opts = options or ReadOptions()
     for path in paths:
         if path == "-":
-            yield from _read_stdin(stdin if stdin is not None else sys.stdin.buffer, opts)
+            items = _read_stdin(stdin if stdin is not None else sys.stdin.buffer, opts)
         else:
-            yield from _read_path(path, opts, explicit=True, seen_dirs=set())
+            items = _read_path(path, opts, explicit=True, seen_dirs=set())
+        for item in items:
+            yield _sanitise(item)
 
 
 def read_bytes(data: bytes, source: str, options: ReadOptions | None = None) -> Iterator[RawDocument | InputError]:
@@ -103,13 +106,14 @@ def read_bytes(data: bytes, source: str, options: ReadOptions | None = None) -> 
         ['html']
     """
     opts = options or ReadOptions()
-    yield from _read_stream(io.BytesIO(data), source, source, len(data), opts, depth=0)
+    for item in _read_stream(io.BytesIO(data), source, source, len(data), opts, depth=0):
+        yield _sanitise(item)
 
 
 def decode_bytes(data: bytes, source: str) -> str:
     """Decode text of unknown encoding, without BOM and with ``\\n`` newlines.
 
-    Order: BOM, UTF-8 (strict), a charset declared by ``<meta charset>`` or ``<?xml encoding>``, then cp1252 /
+    Order: BOM, UTF-8 (strict, then with a few corrupt bytes replaced by U+FFFD), a charset declared by ``<meta charset>`` or ``<?xml encoding>``, then cp1252 /
     latin-1 (charset-normalizer only when the text is clearly not Western European).
 
     Raises:
@@ -121,6 +125,42 @@ def decode_bytes(data: bytes, source: str) -> str:
     if not text.strip():
         raise InputError(source, "empty file")
     return _normalise(text)
+
+
+# -- sanitising ---------------------------------------------------------------------------------------------------
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")
+
+
+def _label(source: str) -> str:
+    """A file name that is not valid UTF-8 (undecodable bytes arrive as surrogates) as printable, storable text."""
+    if not _SURROGATE_RE.search(source):
+        return source
+    source = _ESCAPED_BYTE_RE.sub(lambda m: f"\\x{ord(m[0]) - 0xDC00:02x}", source)
+    return _SURROGATE_RE.sub("\ufffd", source)
+
+
+def _unsurrogate(value: Any) -> Any:
+    """Lone surrogates (JSON ``"\\ud800"``, numeric character references) become U+FFFD: they cannot be encoded."""
+    if isinstance(value, str):
+        return _SURROGATE_RE.sub("\ufffd", value) if _SURROGATE_RE.search(value) else value
+    if isinstance(value, list):
+        return [_unsurrogate(v) for v in value]
+    if isinstance(value, dict):
+        return {_unsurrogate(k): _unsurrogate(v) for k, v in value.items()}
+    return value
+
+
+def _sanitise(item: RawDocument | InputError) -> RawDocument | InputError:
+    """Make every string of an item encodable as UTF-8, so storing or printing it cannot fail."""
+    if isinstance(item, InputError):
+        source, reason = _label(item.source), _unsurrogate(item.reason)
+        return item if (source, reason) == (item.source, item.reason) else InputError(source, reason)
+    item.source = _label(item.source)
+    item.content = _unsurrogate(item.content)
+    item.meta = _unsurrogate(item.meta)
+    return item
 
 
 # -- files, folders and stdin -------------------------------------------------------------------------------------
@@ -329,29 +369,44 @@ def _fmt_mb(n: int) -> str:
 def _read_gzip(
     f: BinaryIO, source: str, name: str, opts: ReadOptions, depth: int
 ) -> Iterator[RawDocument | InputError]:
+    """Decompress into a spooled file (memory up to ``max_file_bytes``, disk beyond), then read what is inside.
+
+    The cap is ``max_container_bytes``, or ``max_file_bytes`` once the first bytes show one text or HTML article, so a
+    gzip bomb stops early and never holds more than the cap.
+    """
     if depth >= _MAX_GZIP_DEPTH:
         yield InputError(source, "gzip nested too deep")
         return
-    cap = opts.max_container_bytes
-    out = bytearray()
-    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        while not d.eof:  # a second gzip member or trailing garbage is ignored: one article per .gz file
-            buf = d.unconsumed_tail or f.read(_HEAD)
-            if not buf:
-                break
-            out += d.decompress(buf, cap + 1 - len(out))  # bounded: a gzip bomb stops at the cap
-            if len(out) > cap:
-                yield InputError(source, f"gzip expands beyond {_fmt_mb(cap)} limit (gzip bomb?)")
-                return
-    except zlib.error as err:
-        yield InputError(source, f"corrupt gzip ({err})")
-        return
-    if not d.eof:
-        yield InputError(source, "truncated gzip")
-        return
     inner = name[:-3] if name.lower().endswith(".gz") else name
-    yield from _read_stream(io.BytesIO(bytes(out)), source, inner, len(out), opts, depth + 1)
+    cap = opts.max_container_bytes
+    head = b""
+    size = 0
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    with tempfile.SpooledTemporaryFile(max_size=min(opts.max_file_bytes, cap)) as out:
+        try:
+            while not d.eof:  # a second gzip member or trailing garbage is ignored: one article per .gz file
+                buf = d.unconsumed_tail or f.read(_HEAD)
+                # At most 1 MB out per call (a 64 KB bomb chunk would make 64 MB); empty input drains what zlib holds.
+                chunk = d.decompress(buf, min(cap + 1 - size, _MB))
+                if not buf and not chunk:
+                    break
+                out.write(chunk)
+                size += len(chunk)
+                if len(head) < _HEAD:
+                    head += chunk[: _HEAD - len(head)]
+                    if (len(head) == _HEAD or d.eof) and _sniff(head, inner) in ("text", "html"):
+                        cap = min(cap, opts.max_file_bytes)
+                if size > cap:
+                    yield InputError(source, f"gzip expands beyond {_fmt_mb(cap)} limit (gzip bomb?)")
+                    return
+        except zlib.error as err:
+            yield InputError(source, f"corrupt gzip ({err})")
+            return
+        if not d.eof:
+            yield InputError(source, "truncated gzip")
+            return
+        out.seek(0)
+        yield from _read_stream(cast(BinaryIO, out), source, inner, size, opts, depth + 1)
 
 
 # -- decoding -----------------------------------------------------------------------------------------------------
@@ -391,6 +446,9 @@ def _decode(data: bytes, source: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    mostly = _mostly_utf8(data)
+    if mostly is not None:
+        return mostly
     declared = _declared_charset(data)
     if declared:
         try:
@@ -398,6 +456,15 @@ def _decode(data: bytes, source: str) -> str:
         except UnicodeDecodeError:
             pass
     return _decode_legacy(data, source)
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few corrupt bytes (a cut multi-byte character, a stray cp1252 byte) stays UTF-8, the bad bytes
+    replaced by U+FFFD: decoding the whole file as cp1252 would garble every accented letter instead."""
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    good = len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")  # well-formed non-ASCII letters
+    return text if good > 0 and good >= 2 * bad else None
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -420,8 +487,11 @@ def _declared_charset(data: bytes) -> str | None:
     label = (m.group(1) or m.group(2)).decode("ascii", "ignore").lower()
     try:
         enc = codecs.lookup(label).name
-    except LookupError:
+        b"x".decode(enc)  # "hex", "rot13", "zlib"...: codecs, but not text encodings (empty input is not checked)
+    except (LookupError, ValueError):
         return None
+    if enc.startswith(("utf-16", "utf-32", "utf-7")):
+        return None  # bytes that hold a declaration are ASCII-compatible: browsers ignore these labels too
     # Browsers read these labels as windows-1252 (WHATWG encoding standard); so do we.
     return "cp1252" if enc in ("latin-1", "iso8859-1", "ascii") else enc
 
@@ -485,7 +555,7 @@ def _read_json(
         yield err
         return
     try:
-        value = json.loads(text)
+        value = _json_loads(text)
     except json.JSONDecodeError as err:
         if ext in _JSON_EXT and text_head.startswith("{"):  # JSONL with a broken line: report it, keep the rest
             lines = ((i, line.encode("utf-8")) for i, line in enumerate(text.split("\n"), 1))
@@ -504,9 +574,25 @@ def _read_json(
 
 def _parses_as_object(line: str) -> bool:
     try:
-        return isinstance(json.loads(line), dict)
+        return isinstance(_json_loads(line), dict)
     except ValueError:
         return False
+
+
+def _json_loads(text: str) -> Any:
+    """``json.loads`` whose every failure is a JSONDecodeError.
+
+    json.loads raises a bare ValueError for an integer longer than ``sys.get_int_max_str_digits()`` and a
+    RecursionError for arrays or objects nested too deeply: both are bad input, never a reason to stop the batch.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:
+        raise json.JSONDecodeError("number too long", text, 0) from None
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
 
 
 def _byte_lines(f: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | None]]:
@@ -546,7 +632,7 @@ def _iter_jsonl(
                 yield err
                 continue
         try:
-            value = json.loads(line.rstrip("\r\n"))
+            value = _json_loads(line.rstrip("\r\n"))
         except json.JSONDecodeError as err:
             yield InputError(where, f"invalid JSON ({err.msg} at column {err.colno})")
             continue
@@ -676,6 +762,8 @@ def _iter_warc(f: BinaryIO, source: str, opts: ReadOptions) -> Iterator[RawDocum
     except ArchiveLoadFailed as err:
         reason = str(err).strip().splitlines()[0] if str(err).strip() else "unknown format"
         yield InputError(source, f"corrupt WARC ({reason[:200]})")
+    except OSError:
+        raise  # the file itself failed (vanished, I/O error): reported by the caller, with the OS's reason
     except Exception as err:  # warcio trips on assorted errors on corrupt headers; the batch must go on
         log.debug("warcio failed on %s", source, exc_info=True)
         yield InputError(source, f"corrupt WARC (unreadable record header: {type(err).__name__})")
@@ -725,8 +813,15 @@ def _iter_feed(data: bytes, text: str, source: str, opts: ReadOptions) -> Iterat
         return
     import feedparser
 
-    # A stream, never a str: feedparser treats a str as a URL or file name to open.
-    parsed = feedparser.parse(io.BytesIO(data))
+    # A stream, never a str: feedparser treats a str as a URL or file name to open. A character reference to no
+    # character (&#xD800;, &#0;, &#99999999;) makes feedparser raise: it becomes U+FFFD first.
+    data = _BAD_CHARREF_RE.sub(_fix_charref, data)
+    try:
+        parsed = feedparser.parse(io.BytesIO(data))
+    except Exception as err:  # feedparser's loose parser has more such corners; the batch must go on
+        log.debug("feedparser failed on %s", source, exc_info=True)
+        yield InputError(source, f"malformed feed ({type(err).__name__})")
+        return
     if not parsed.entries:
         reason = f"malformed feed ({parsed.bozo_exception})" if parsed.get("bozo") else "feed has no entries"
         yield InputError(source, reason)
@@ -755,6 +850,17 @@ def _iter_feed(data: bytes, text: str, source: str, opts: ReadOptions) -> Iterat
         summary = _str(entry.get("summary"))
         _put(meta, "standfirst", summary if summary and summary != content.strip() else None)
         yield RawDocument(source=where, format=_content_format(content), content=_normalise(content), meta=meta)
+
+
+_BAD_CHARREF_RE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+
+
+def _fix_charref(m: re.Match[bytes]) -> bytes:
+    if len(m[1] or m[2]) > 8:  # also keeps int() clear of its 4300-digit limit
+        return b"&#xFFFD;"
+    code = int(m[1], 16) if m[1] else int(m[2])
+    ok = 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF
+    return m[0] if ok else b"&#xFFFD;"
 
 
 def _entry_content(entry: Any) -> str | None:

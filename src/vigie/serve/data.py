@@ -9,6 +9,7 @@ tables, so a page view does not recompute them, and an ingest (here or by ``vigi
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import unicodedata
@@ -55,6 +56,9 @@ def day_of(published: str | None) -> date | None:
         return None
 
 
+log = logging.getLogger(__name__)
+
+
 @dataclass(slots=True)
 class StoryIndex:
     """Every story view, best first, with the languages of its articles."""
@@ -87,7 +91,9 @@ class Data:
         self._local = threading.local()
         self._opened: list[ArticleStore] = []
         self._open_lock = threading.Lock()
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-writer")
+        self._writer: ThreadPoolExecutor | None = None
+        self._prefetch: ThreadPoolExecutor | None = None
+        self._pending: set[str] = set()
         self._write_store: ArticleStore | None = None
         # Open once up front: a bad path or a newer schema fails at start-up, not on the first request.
         self._shared = open_store(path) if path == ":memory:" else None
@@ -115,7 +121,11 @@ class Data:
 
     def write(self, fn: Callable[[ArticleStore], T]) -> T:
         """Run ``fn(store)`` on the writer thread, after the writes queued before it; returns its result."""
-        return self._writer.submit(self._run_write, fn).result()
+        with self._open_lock:
+            if self._writer is None:  # made lazily, so an app can go through several lifespans
+                self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-writer")
+            writer = self._writer
+        return writer.submit(self._run_write, fn).result()
 
     def _run_write(self, fn: Callable[[ArticleStore], T]) -> T:
         if self._write_store is None:
@@ -123,7 +133,12 @@ class Data:
         return fn(self._write_store)
 
     def close(self) -> None:
-        self._writer.shutdown(wait=True)
+        with self._open_lock:
+            pools, self._writer, self._prefetch = (self._prefetch, self._writer), None, None
+        for pool in pools:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self._write_store = None
         with self._open_lock:
             for s in self._opened:
                 s.close()
@@ -200,14 +215,44 @@ class Data:
             if hit is not None:
                 self._details.move_to_end(key)
                 return hit
-            # On the writer thread: the story stage caches its details in the store (a write), and one computation
-            # at a time suits the analysis models, which are not known to be thread-safe.
-            sid = view["id"]
-            result = view if fn is stories.get_story else self.write(lambda st: fn(st, sid))
+        # On the writer thread: the story stage caches its details in the store (a write), and one computation at a
+        # time suits the analysis models, which are not known to be thread-safe. The lock is not held meanwhile, so
+        # pages reading other cached details do not wait; a racing twin computation hits the store's cache.
+        sid = view["id"]
+        result = view if fn is stories.get_story else self.write(lambda st: fn(st, sid))
+        with self._detail_lock:
             self._details[key] = result
             while len(self._details) > self._detail_cache:
                 self._details.popitem(last=False)
-            return result
+        return result
+
+    def cached_detail(self, view: dict[str, Any]) -> dict[str, Any] | None:
+        """The details of a story view if already computed; otherwise start computing them in the background
+        (pages that list many stories must not wait for each one) and return None."""
+        key = (view["id"], tuple(a["id"] for a in view["articles"]))
+        with self._detail_lock:
+            hit = self._details.get(key)
+        if hit is not None:
+            return hit
+        with self._open_lock:
+            if view["id"] in self._pending:
+                return None
+            self._pending.add(view["id"])
+            if self._prefetch is None:
+                self._prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-prefetch")
+            pool = self._prefetch
+
+        def run(sid: str = view["id"]) -> None:
+            try:
+                self.detail(sid)
+            except Exception:  # a story that vanished or fails shows its plain view; the page itself reports errors
+                log.debug("detail prefetch failed for %s", sid, exc_info=True)
+            finally:
+                with self._open_lock:
+                    self._pending.discard(sid)
+
+        pool.submit(run)
+        return None
 
     def detail_fn(self, _store: ArticleStore, story_id: str) -> dict[str, Any]:
         """:meth:`detail` with the signature of ``vigie.export``'s ``detail`` argument."""

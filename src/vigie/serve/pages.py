@@ -107,7 +107,7 @@ def home(
     details_top: int = request.app.state.home_details
     cards = []
     for i, s in enumerate(shown):
-        d = data.detail(s["id"]) if i < details_top else s
+        d = (data.cached_detail(s) or s) if i < details_top else s
         cards.append({**s, "headline": d.get("headline"), "summary": d.get("summary"),
                       "voices": sum(1 for a in s["articles"] if not a["duplicate_of"])})
     index = data.index()
