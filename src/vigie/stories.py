@@ -257,9 +257,13 @@ def story_detail(store: ArticleStore, story_id: str, *, max_words: int = 100) ->
     Raises:
         NotFoundError: no story matches.
     """
+    from vigie.abstractive import LLMConfig
+
     view = get_story(store, story_id)
     ids = sorted(a["id"] for a in view["articles"])
-    key = hashlib.sha1(f"{DETAIL_VERSION}:{max_words}:{','.join(ids)}".encode()).hexdigest()
+    llm = LLMConfig.from_env()
+    llm_key = f"{llm.url}|{llm.model}" if llm else ""
+    key = hashlib.sha1(f"{DETAIL_VERSION}:{max_words}:{llm_key}:{','.join(ids)}".encode()).hexdigest()
     cached = store.cached_story(view["id"], key)
     if cached is not None:
         return {**view, **json.loads(cached)}
@@ -299,9 +303,13 @@ def _compute_detail(store: ArticleStore, view: dict[str, Any], max_words: int) -
             "actions": [e for e in analysis["events"] if e["article"] in members],
         })
     notes = sorted({an.note for an in analyses if an.note})
+    from vigie.abstractive import rewrite
+
     return {
         "headline": summary.headline,
         "summary": summary.text,
+        # Only with a user-configured endpoint; None when off or failing (the extractive summary stays the reference).
+        "abstract": rewrite(summary.text, max_words=max_words),
         "sentences": [{"text": s.text, "sources": list(s.sources)} for s in summary.sentences],
         "events": events,
         "entities": analysis["entities"],
