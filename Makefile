@@ -34,6 +34,8 @@ bench: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python eval/eval_html.py
 	$(BIN)/python eval/eval_textdump.py
+	$(BIN)/python eval/eval_stories.py
+	$(BIN)/python eval/eval_summaries.py
 
 clean:
 	rm -rf $(VENV) sample.db* .pytest_cache .mypy_cache .ruff_cache
