@@ -89,13 +89,66 @@ def iter_documents(
         ...     print(item.source if isinstance(item, RawDocument) else item)
     """
     opts = options or ReadOptions()
-    for path in paths:
-        if path == "-":
+    for entry in iter_files(paths, opts):
+        if isinstance(entry, InputError):
+            items: Iterator[RawDocument | InputError] = iter((entry,))
+        elif entry == "-":
             items = _read_stdin(stdin if stdin is not None else sys.stdin.buffer, opts)
         else:
-            items = _read_path(path, opts, explicit=True, seen_dirs=set())
+            items = _read_path(entry, opts)
         for item in items:
             yield _sanitise(item)
+
+
+def iter_files(paths: Iterable[str], options: ReadOptions | None = None) -> Iterator[str | InputError]:
+    """Every input under ``paths`` that :func:`iter_documents` reads, in its order; ``-`` passes through.
+
+    Folders are expanded (sorted; hidden and non-article files skipped; symlink loops cut); anything else is yielded
+    as is, so reading it reports its own error ("no such file", "not a regular file"). A folder that cannot be
+    listed becomes an InputError. Engines that ship files to workers or poll them for changes list them here.
+    """
+    opts = options or ReadOptions()
+    for path in paths:
+        if path == "-":
+            yield path
+        else:
+            yield from _list(path, opts, explicit=True, seen_dirs=set())
+
+
+def _list(path: str, opts: ReadOptions, explicit: bool, seen_dirs: set[tuple[int, int]]) -> Iterator[str | InputError]:
+    try:
+        if not opts.follow_symlinks and stat.S_ISLNK(os.lstat(path).st_mode):
+            if explicit:
+                yield path  # the reader reports a named link it may not follow
+            else:
+                log.debug("skipping symbolic link %s", path)
+            return
+        st = os.stat(path)
+    except OSError:
+        yield path  # the reader names the failure
+        return
+    if not stat.S_ISDIR(st.st_mode):
+        yield path
+        return
+    key = (st.st_dev, st.st_ino)
+    if key in seen_dirs:  # a symlink back to an ancestor: listing it again would loop forever
+        log.debug("skipping already visited folder %s", path)
+        return
+    seen_dirs.add(key)
+    try:
+        names = sorted(os.listdir(path))
+    except OSError as err:
+        yield InputError(path, _os_reason(err))
+        return
+    for name in names:
+        if opts.skip_hidden and name.startswith("."):
+            continue
+        child = os.path.join(path, name)
+        ext = _extension(name)
+        if ext in _SKIP_EXTENSIONS or (ext == "gz" and _extension(name[:-3]) == "tar"):
+            log.debug("skipping non-article file %s", child)
+            continue
+        yield from _list(child, opts, explicit=False, seen_dirs=seen_dirs)
 
 
 def read_bytes(data: bytes, source: str, options: ReadOptions | None = None) -> Iterator[RawDocument | InputError]:
@@ -192,51 +245,23 @@ def _read_stdin(stream: BinaryIO, opts: ReadOptions) -> Iterator[RawDocument | I
     yield from read_bytes(data, "-", opts)
 
 
-def _read_path(
-    path: str, opts: ReadOptions, explicit: bool, seen_dirs: set[tuple[int, int]]
-) -> Iterator[RawDocument | InputError]:
+def _read_path(path: str, opts: ReadOptions) -> Iterator[RawDocument | InputError]:
+    """Read one listed input (a file, or a path whose failure :func:`iter_files` left to the reader to name)."""
     try:
         lst = os.lstat(path)
         if stat.S_ISLNK(lst.st_mode) and not opts.follow_symlinks:
-            if explicit:
-                yield InputError(path, "symbolic link not followed (follow_symlinks is off)")
-            else:
-                log.debug("skipping symbolic link %s", path)
+            yield InputError(path, "symbolic link not followed (follow_symlinks is off)")
             return
         st = os.stat(path)  # follows links: a loop raises ELOOP, a dangling link ENOENT
     except OSError as err:
         yield InputError(path, _os_reason(err))
         return
-    if stat.S_ISDIR(st.st_mode):
-        yield from _walk(path, st, opts, seen_dirs)
-    elif stat.S_ISREG(st.st_mode):
+    if stat.S_ISREG(st.st_mode):
         yield from _read_file(path, opts)
+    elif stat.S_ISDIR(st.st_mode):  # replaced by a folder since it was listed
+        yield InputError(path, "is a directory")
     else:
         yield InputError(path, "not a regular file")
-
-
-def _walk(
-    path: str, st: os.stat_result, opts: ReadOptions, seen_dirs: set[tuple[int, int]]
-) -> Iterator[RawDocument | InputError]:
-    key = (st.st_dev, st.st_ino)
-    if key in seen_dirs:  # a symlink back to an ancestor: reading it again would loop forever
-        log.debug("skipping already visited folder %s", path)
-        return
-    seen_dirs.add(key)
-    try:
-        names = sorted(os.listdir(path))
-    except OSError as err:
-        yield InputError(path, _os_reason(err))
-        return
-    for name in names:
-        if opts.skip_hidden and name.startswith("."):
-            continue
-        child = os.path.join(path, name)
-        ext = _extension(name)
-        if ext in _SKIP_EXTENSIONS or (ext == "gz" and _extension(name[:-3]) == "tar"):
-            log.debug("skipping non-article file %s", child)
-            continue
-        yield from _read_path(child, opts, explicit=False, seen_dirs=seen_dirs)
 
 
 def _read_file(path: str, opts: ReadOptions) -> Iterator[RawDocument | InputError]:
