@@ -126,6 +126,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ASSET = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|avif|bmp|ico|css|js|mp[34]|m4a|webm|woff2?|ttf|pdf)(?:[?#]|$)", re.I)
 _WORD = re.compile(r"[^\W\d_]+")
 _NUM = re.compile(r"\d+")
+_TOKENS = re.compile(r"([^\W\d_]+)|\d+")  # words (group 1) and numbers ("") in one scan of the line
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DATE = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?"
@@ -241,14 +242,15 @@ class _Line:
         self.block = block
         self.low = text.lower()
         self.chars = len(text)
-        self.words: list[str] = _WORD.findall(self.low)
+        toks: list[str] = _TOKENS.findall(self.low)
+        self.words: list[str] = [t for t in toks if t]
         self.key = " ".join(self.words)
         self.kind: str | None = None
         self.cls = "short"
         self.link = 0.0
         self.stop = 0.0
         self.n_words = 0
-        self.n_nums = 0
+        self.n_nums = len(toks) - len(self.words)
         self.alpha = 0
         self.terminal = text[-1] in _TERMINAL
 
@@ -337,7 +339,6 @@ def _is_tag_list(ln: _Line) -> bool:
 
 def _features(ln: _Line) -> None:
     words = ln.words
-    ln.n_nums = len(_NUM.findall(ln.text))
     ln.n_words = len(words) + ln.n_nums
     ln.alpha = sum(map(len, words))
     if words:
