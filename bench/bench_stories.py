@@ -112,9 +112,11 @@ def main() -> int:
                 f.write(json.dumps({"title": art.title, "maintext": art.body, "date_publish": art.published,
                                     "language": "fr"}, ensure_ascii=False) + "\n")
         t = time.perf_counter()
-        subprocess.run([str(ROOT / ".venv" / "bin" / "vigie"), "ingest", "-q", "--db", db, extra_file], check=True)
+        # Through /usr/bin/time: a child forked from this (large) process would report this process's pages as its own.
+        done = subprocess.run(["/usr/bin/time", "-f", "%M", str(ROOT / ".venv" / "bin" / "vigie"), "ingest", "-q",
+                               "--db", db, extra_file], check=True, capture_output=True, text=True)
         t_add = time.perf_counter() - t
-        add_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        add_rss = int(done.stderr.strip().splitlines()[-1]) / 1024
         store = Store(db)
         gold = {a.id: g for _, a, g in base}
         pred = {a["id"]: s["id"] for s in list_stories(store) for a in s["articles"]}
