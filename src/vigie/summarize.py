@@ -1,17 +1,19 @@
 """Multi-document extractive story summaries that keep their provenance.
 
-A story is several reports of one happening. What the reports agree on is what matters, so a sentence scores by its
-*support* (how well the other documents restate it), its closeness to the story's centroid (USE sentence embeddings
-and TF-IDF) and a lead prior (news puts the facts first). Sentences are then picked by MMR under a word budget, put
-back in reading order, and each keeps the ids of the documents that carry it or a near-identical sentence. A sentence
-may be shown compressed (connective, attribution, aside or day of the week deleted) when that buys room for another
-fact; a compression only deletes words, so what is shown still reads in its source.
+A story is several reports of one happening; what the reports agree on is what matters. Each document votes once
+for every stemmed word pair ("concept") of its body, again for those of its lead and its title; concepts with enough
+votes are weighted by votes squared, and an integer program (Gillick & Favre 2009, solved with scipy's ``milp``) picks
+the sentences that cover the most concept weight within the word budget, with no two near-duplicates. Support across
+documents, centrality (USE sentence embeddings and TF-IDF) and position only break ties; greedy MMR is the fallback
+when the solver is unavailable or out of time. A sentence may be taken compressed (connective, attribution, aside or
+day of the week deleted) when that buys room for another fact; a compression only deletes words, so what is shown
+still reads in its source. Chosen sentences go back in reading order, each with the ids of the documents that carry
+it or a near-identical sentence.
 
 Extracted sentences lose their context, so a sentence that leans on an antecedent ("Il a ajouté…", "Cette décision…",
 "Par ailleurs…") is only taken right after its antecedent, or rewritten when the speaker it points to is certain
 ("Il a ajouté" after a sentence naming exactly one "M. Stoltenberg"); otherwise it is left out.
 """
-
 from __future__ import annotations
 
 import re
