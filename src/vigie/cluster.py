@@ -539,7 +539,9 @@ class StoryClusterer:
             self._index = {}
             self._indexed = 0
         for r in range(self._indexed, len(self._arts)):
-            for key in ("all", self._bucket_of(self._arts[r].pub)):
+            # The all-rows index exists only once an undated article has needed it: it doubles the vectors held.
+            for key in ("all", self._bucket_of(self._arts[r].pub)) if "all" in self._index else (
+                    self._bucket_of(self._arts[r].pub),):
                 entry = self._index.get(key)
                 if entry is None:
                     entry = self._index[key] = (faiss.IndexFlatIP(_DIM), [])
@@ -553,6 +555,12 @@ class StoryClusterer:
         b = self._bucket_of(self._arts[r].pub)
         if b is None:
             keys: list[Any] = ["all"]
+            if "all" not in self._index:
+                import faiss
+
+                index = faiss.IndexFlatIP(_DIM)
+                index.add(np.ascontiguousarray(self._vecs[: self._indexed]))
+                self._index["all"] = (index, list(range(self._indexed)))
         else:
             reach = int(o.story_gap_days // _BUCKET_DAYS) + 1
             keys = [None, *range(b - reach, b + reach + 1)]

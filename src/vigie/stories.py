@@ -60,12 +60,15 @@ class _PersistedState:
         if meta is None:
             return StoryClusterer(options)
         state = json.loads(meta)
-        rows = list(self.store.cluster_rows())
-        state["articles"] = [json.loads(data) for _, data, _ in rows]
-        state["vsum"] = (np.stack([np.frombuffer(v, dtype=np.float32) for _, _, v in rows])
-                         if rows else np.zeros((0, 512), dtype=np.float32))
+        vecs = [np.frombuffer(v, dtype=np.float32) for _, _, v in self.store.cluster_rows()]
+        state["vsum"] = np.stack(vecs) if vecs else np.zeros((0, 512), dtype=np.float32)
+        del vecs
+        # Streamed and decoded one at a time as the clusterer consumes them: holding every row (JSON text, then the
+        # decoded lists) besides the clusterer's own structures would double the peak memory on a large store.
+        state["articles"] = (json.loads(data) for _, data, _ in self.store.cluster_rows())
         state["edges"] = [[i, j, s] for i, j, s in self.store.cluster_edges()]
         cl = StoryClusterer.from_state(state)
+        del state
         self.placed = [cl.placement(r) for r in range(cl.n_rows)]
         self.saved_edges = cl.n_edges
         return cl
