@@ -76,21 +76,34 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def warm_sentences() -> float:
+    """Encode every pool sentence once, so the stage times clustering rather than re-encoding the same sentences."""
+    t0 = time.perf_counter()
+    emb = Embedder()
+    emb.embed_texts(sorted({s for pool in pools() for s in pool}))
+    return time.perf_counter() - t0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", type=int, default=10_000)
     ap.add_argument("--add", type=int, default=1_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--keep", type=Path, help="copy the base store (before the increment) and the increment's JSONL "
+                    "into this folder, to profile the increment again without rebuilding")
+    ap.add_argument("--story-stage", metavar="DB", help=argparse.SUPPRESS)  # internal: the child process
     args = ap.parse_args()
     if not RPM2.is_dir():
         print(f"bench_stories: {RPM2} is absent (it reads ../shared/data/rpm2-dev)", file=sys.stderr)
         return 2
-    t0 = time.perf_counter()
-    emb = Embedder()
-    uniq = sorted({s for pool in pools() for s in pool})
-    emb.embed_texts(uniq)
-    t_warm = time.perf_counter() - t0
+    t_warm = warm_sentences()
+    if args.story_stage:
+        store = Store(args.story_stage)
+        t = time.perf_counter()
+        update_stories(store)
+        print(json.dumps({"story_stage_s": time.perf_counter() - t}))
+        return 0
     data = generate(args.size + args.add, args.seed)
     base, extra = data[: args.size], data[args.size :]
     with tempfile.TemporaryDirectory() as tmp:
@@ -100,17 +113,26 @@ def main() -> int:
         for raw, art, _ in base:
             store.add(raw, art)
         t_store = time.perf_counter() - t
-        t = time.perf_counter()
-        update_stories(store)
-        t_cluster = time.perf_counter() - t
-        rss_base = rss_mb()
         store.close()
+        # The story stage runs in a fresh process too (its sentence vectors warmed first, as here), so its peak RSS is
+        # the stage's own and not this process's, which holds the whole generated corpus.
+        done = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, __file__, "--story-stage", db], check=True,
+                              capture_output=True, text=True)  # fmt: skip
+        t_cluster = float(json.loads(done.stdout.strip().splitlines()[-1])["story_stage_s"])
+        stage_rss = int(done.stderr.strip().splitlines()[-1]) / 1024
+        rss_base = rss_mb()
         # The increment runs as a user would run it: `vigie ingest` in a fresh process (cold caches), its own RSS.
         extra_file = os.path.join(tmp, "extra.jsonl")
         with open(extra_file, "w", encoding="utf-8") as f:
             for _, art, _ in extra:
                 f.write(json.dumps({"title": art.title, "maintext": art.body, "date_publish": art.published,
                                     "language": "fr"}, ensure_ascii=False) + "\n")
+        if args.keep:
+            import shutil
+
+            args.keep.mkdir(parents=True, exist_ok=True)
+            shutil.copy(db, args.keep / "base.db")
+            shutil.copy(extra_file, args.keep / "extra.jsonl")
         t = time.perf_counter()
         # Through /usr/bin/time: a child forked from this (large) process would report this process's pages as its own.
         done = subprocess.run(["/usr/bin/time", "-f", "%M", str(ROOT / ".venv" / "bin" / "vigie"), "ingest", "-q",
@@ -129,6 +151,7 @@ def main() -> int:
         "store_articles_per_s": round(args.size / t_store, 1),
         "story_stage_s": round(t_cluster, 1),
         "story_stage_articles_per_s": round(args.size / t_cluster, 1),
+        "story_stage_peak_rss_mb": round(stage_rss),
         f"add_{args.add}_vigie_ingest_s": round(t_add, 1),
         "add_peak_rss_mb": round(add_rss),
         "bench_process_peak_rss_mb": round(max(rss_base, rss_mb()), 0),

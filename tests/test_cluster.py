@@ -60,6 +60,12 @@ def items() -> list[ClusterItem]:
     return [replace(it, vector=v) for it, v in zip(its, vecs, strict=True)]
 
 
+def _unit(i: int) -> np.ndarray:
+    v = np.zeros(512, dtype=np.float32)
+    v[i] = 1.0
+    return v
+
+
 def fresh(items: list[ClusterItem]) -> list[ClusterItem]:
     return [replace(it, features=None) for it in items]
 
@@ -187,14 +193,30 @@ def test_cluster_undated_events_split_only_when_cited_days_confirm(items: list[C
     assert len(partition(same.assignments(), 0)) == 1
 
 
-def test_cluster_ncut_bisection_finds_blocks() -> None:
-    from vigie.cluster import _median_gap, _ncut_bisection
+def test_cluster_modularity_bisection_finds_blocks_and_refuses_uniform() -> None:
+    from vigie.cluster import _median_gap, _modularity_bisection
 
     sim = np.full((6, 6), 0.1)
     sim[:3, :3] = sim[3:, 3:] = 0.8
-    side = _ncut_bisection(sim)
+    side = _modularity_bisection(sim)
     assert side is not None and len(set(side[:3])) == 1 and len(set(side[3:])) == 1 and side[0] != side[3]
+    # One uniform block has no split better than its null model: nothing to cut.
+    assert _modularity_bisection(np.full((6, 6), 0.5)) is None
     assert _median_gap([360, 362, 364], [10, 12, 14]) == 15.0  # across the new year, on the yearly circle
+
+
+def test_cluster_local_vocabulary_drops_story_wide_terms() -> None:
+    """Terms every article of a story shares do not make two articles alike inside it; shared rarer terms do."""
+    cl = StoryClusterer()
+    common = "sommet otan russie mission bruxelles"
+    texts = {"a": f"{common} expulsion diplomates espions", "b": f"{common} expulsion diplomates espions",
+             "c": f"{common} suspension représentation fermeture", "d": f"{common} suspension représentation fermeture"}
+    cl.add([ClusterItem(id=k, title="", body=v, published="2021-10-07", vector=_unit(i)) for i, (k, v) in
+            enumerate(texts.items())])  # fmt: skip
+    rows = [cl._row[k] for k in "abcd"]
+    local = cl._local_matrix(rows)
+    assert local[0, 1] > 0.99 and local[2, 3] > 0.99
+    assert abs(local[0, 2]) < 1e-9  # only the story-wide vocabulary in common
 
 
 def test_eval_pairwise_same_event_model(items: list[ClusterItem]) -> None:

@@ -51,3 +51,27 @@ def test_eval_gate_cleaner_on_text_dumps(shared_data: Path) -> None:
 def test_eval_gate_html_extraction(shared_data: Path) -> None:
     with_, without = _snippet_scores(shared_data, lambda page: extract_html(page).body)
     assert (with_ + without) / 2 >= FLOORS["html_mean"], (with_, without)
+
+
+def _eval_stories() -> ModuleType:
+    import sys
+
+    path = Path(__file__).resolve().parents[1] / "eval" / "eval_stories.py"
+    spec = importlib.util.spec_from_file_location("eval_stories", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("eval_stories", mod)  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_eval_gate_story_and_event_clustering(shared_data: Path) -> None:
+    """B-cubed F1 on RPM2 dev + html-fr distractors + seeds, as eval/eval_stories.py reports it."""
+    from vigie.cluster import ClusterOptions
+
+    ev = _eval_stories()
+    items = ev.load_items(shared_data)
+    story, event, _ = ev.run_ours(items, ClusterOptions())
+    row = ev.score("ours", items, story, event, 0.0)
+    assert row.story[2] >= FLOORS["stories_story_f1"], row
+    assert row.event[2] >= FLOORS["stories_event_f1"], row

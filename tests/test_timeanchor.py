@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from vigie.timeanchor import TimeAnchor, anchor_distance, find_dates, parse_published, time_anchor
 
 
@@ -63,3 +65,23 @@ def test_timeanchor_round_trip_and_distance() -> None:
     q = parse_published("2009-07-02")
     assert anchor_distance(p, q) == 365.0
     assert anchor_distance(a, None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "future"),
+    [
+        ("Le sommet UE-Chine, prévu le 1er décembre à Lyon, est reporté.", True),
+        ("Le collectif se réunira le 25 septembre pour discuter.", True),
+        ("La cour d'appel doit examiner le 14 mars une demande.", True),
+        ("Le recours devra être déposé avant le 2 septembre.", True),
+        ("Les Prud'hommes devraient examiner l'affaire le 18 avril.", True),
+        ("Ce qui était prévu par le décret du 1er juillet a changé.", False),
+        ("Le trader a été mis en examen le 30 octobre.", False),
+        ("Mohamed avait été trouvé seul le 5 août.", False),
+        ("Il a agi à partir du 15 septembre, sans mandat.", False),
+    ],
+)
+def test_find_dates_flags_announced_days_as_future(text: str, future: bool) -> None:
+    """A day announced by its clause does not bound the writing date from below (see time_anchor)."""
+    (m,) = [d for d in find_dates(text) if d.kind == "day"]
+    assert m.future is future

@@ -56,6 +56,9 @@ def exact_key(text: str) -> str:
 class Deduplicator:
     """Online near-duplicate index.
 
+    Memory stays flat per article (a 100k store holds ~70 MB here): signatures and band hashes live in numpy arrays;
+    band lookups go through per-band sorted arrays, plus small dicts for the rows added since the last sort.
+
     Example:
         >>> d = Deduplicator()
         >>> body = " ".join(f"mot{i}" for i in range(60))
@@ -72,8 +75,15 @@ class Deduplicator:
         self._a = rng.integers(1, int(_PRIME), size=n, dtype=np.uint64)
         self._b = rng.integers(0, int(_PRIME), size=n, dtype=np.uint64)
         self.bands, self.rows = _bands(self.options.threshold, n)
-        self._buckets: list[dict[bytes, list[str]]] = [{} for _ in range(self.bands)]
-        self._sigs: dict[str, np.ndarray] = {}
+        # Odd multipliers of the band hash (a polynomial over the band's values, modulo 2^64).
+        self._mix = (rng.integers(0, 1 << 62, size=self.rows, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
+        self._ids: list[str] = []  # signature row -> article id
+        self._sigs = np.zeros((64, n), dtype=np.uint32)
+        self._keys = np.zeros((64, self.bands), dtype=np.uint64)
+        self._sorted: list[tuple[np.ndarray, np.ndarray]] = []  # per band: sorted keys, their rows
+        self._n_sorted = 0
+        self._recent: list[dict[int, list[int]]] = [{} for _ in range(self.bands)]  # rows after the sorted ones
+        self._n_recent = 0
         self._exact: dict[str, str] = {}
 
     def __len__(self) -> int:
@@ -102,41 +112,75 @@ class Deduplicator:
         sig = signature if signature is not None else self.signature(text)
         if sig is None:
             return None
-        match = self._best_match(sig)
-        self._index(article_id, sig)
+        self._check(sig)
+        keys = self._band_keys(sig)
+        match = self._best_match(sig, keys)
+        row = self._append(article_id, sig, keys)
+        if self._n_recent > max(4096, self._n_sorted // 4):
+            self._sort()
+        else:
+            for band, k in enumerate(keys.tolist()):
+                self._recent[band].setdefault(k, []).append(row)
+            self._n_recent += 1
         return match
 
     def restore(self, article_id: str, text_key: str, signature: np.ndarray | None) -> None:
         """Re-index an already stored article (its exact key and signature) when a store is reopened."""
         self._exact.setdefault(text_key, article_id)
         if signature is not None:
-            self._index(article_id, signature)
+            self._check(signature)
+            self._append(article_id, signature, self._band_keys(signature))  # indexed by the next lookup
 
     def similarity(self, a: np.ndarray, b: np.ndarray) -> float:
         return float(np.mean(a == b))
 
-    def _best_match(self, sig: np.ndarray) -> str | None:
-        seen: set[str] = set()
-        best: tuple[float, str] | None = None
-        for band, key in enumerate(self._band_keys(sig)):
-            for cand in self._buckets[band].get(key, ()):
-                if cand in seen:
-                    continue
-                seen.add(cand)
-                sim = self.similarity(sig, self._sigs[cand])
-                # Ties go to the first-seen copy: candidates are visited in insertion order within a bucket.
-                if sim >= self.options.threshold and (best is None or sim > best[0]):
-                    best = (sim, cand)
-        return best[1] if best else None
+    def _check(self, sig: np.ndarray) -> None:
+        if sig.shape != (self.options.num_perm,):
+            raise ValueError(f"MinHash signature of shape {sig.shape}, expected ({self.options.num_perm},)")
 
-    def _index(self, article_id: str, sig: np.ndarray) -> None:
-        self._sigs[article_id] = sig
-        for band, key in enumerate(self._band_keys(sig)):
-            self._buckets[band].setdefault(key, []).append(article_id)
+    def _append(self, article_id: str, sig: np.ndarray, keys: np.ndarray) -> int:
+        row = len(self._ids)
+        if row == len(self._sigs):  # grow by doubling: amortised O(1), at most 1.5x the arrays at a time
+            self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
+            self._keys = np.concatenate([self._keys, np.zeros_like(self._keys)])
+        self._sigs[row] = sig
+        self._keys[row] = keys
+        self._ids.append(article_id)
+        return row
 
-    def _band_keys(self, sig: np.ndarray) -> list[bytes]:
+    def _sort(self) -> None:
+        """Sort every row's band keys (after a restore, or when the recent dicts grow): lookups by binary search."""
+        n = len(self._ids)
+        self._sorted = []
+        for band in range(self.bands):
+            col = self._keys[:n, band]
+            order = np.argsort(col, kind="stable")  # equal keys stay in row order: first-seen first
+            self._sorted.append((col[order], order.astype(np.int64)))
+        self._n_sorted = n
+        self._recent = [{} for _ in range(self.bands)]
+        self._n_recent = 0
+
+    def _best_match(self, sig: np.ndarray, keys: np.ndarray) -> str | None:
+        if self._n_sorted + self._n_recent < len(self._ids):
+            self._sort()
+        found: set[int] = set()
+        for band, k in enumerate(keys.tolist()):
+            if self._sorted:
+                col, order = self._sorted[band]
+                lo, hi = np.searchsorted(col, np.uint64(k), "left"), np.searchsorted(col, np.uint64(k), "right")
+                found.update(order[lo:hi].tolist())
+            found.update(self._recent[band].get(k, ()))
+        if not found:
+            return None
+        rows = np.array(sorted(found), dtype=np.int64)
+        sims = np.mean(self._sigs[rows] == sig[None, :], axis=1)
+        best = int(np.argmax(sims))  # ties go to the first-seen copy: rows are sorted and argmax takes the first
+        return self._ids[int(rows[best])] if sims[best] >= self.options.threshold else None
+
+    def _band_keys(self, sig: np.ndarray) -> np.ndarray:
         r = self.rows
-        return [sig[i * r : (i + 1) * r].tobytes() for i in range(self.bands)]
+        bands = sig[: self.bands * r].astype(np.uint64).reshape(self.bands, r)
+        return (bands * self._mix[None, :]).sum(axis=1, dtype=np.uint64)  # wraps modulo 2^64
 
 
 def _bands(threshold: float, num_perm: int) -> tuple[int, int]:

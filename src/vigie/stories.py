@@ -60,13 +60,12 @@ class _PersistedState:
         if meta is None:
             return StoryClusterer(options)
         state = json.loads(meta)
-        vecs = [np.frombuffer(v, dtype=np.float32) for _, _, v in self.store.cluster_rows()]
-        state["vsum"] = np.stack(vecs) if vecs else np.zeros((0, 512), dtype=np.float32)
-        del vecs
-        # Streamed and decoded one at a time as the clusterer consumes them: holding every row (JSON text, then the
-        # decoded lists) besides the clusterer's own structures would double the peak memory on a large store.
+        # Everything streams, one row at a time, into the clusterer's own arrays: holding every row (bytes, JSON
+        # text, decoded lists) besides them would double the peak memory on a large store.
+        state["vsum"] = np.fromiter((np.frombuffer(v, dtype=np.float32) for _, _, v in self.store.cluster_rows()),
+                                    dtype=np.dtype((np.float32, 512)))  # fmt: skip
         state["articles"] = (json.loads(data) for _, data, _ in self.store.cluster_rows())
-        state["edges"] = [[i, j, s] for i, j, s in self.store.cluster_edges()]
+        state["edges"] = self.store.cluster_edges()
         cl = StoryClusterer.from_state(state)
         del state
         self.placed = [cl.placement(r) for r in range(cl.n_rows)]

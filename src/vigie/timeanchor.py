@@ -85,7 +85,28 @@ _NUMERIC = re.compile(rf"\b(?P<d>0?[1-9]|[12]\d|3[01])[/.](?P<m>0?[1-9]|1[0-2])[
 _YEAR_ALONE = re.compile(rf"\b(?P<y>{_YEAR})\b")
 # A mention followed by "prochain"/"next" is in the future: it does not bound the writing date from below.
 _FUTURE_AFTER = re.compile(r"\s*(?:prochain|prochaine|à venir|next)\b", re.IGNORECASE)
+# So is one whose clause announces it: a future or modal verb, "prévu", "jusqu'au", "d'ici", "avant le" within the
+# few words before it ("le sommet, prévu le 1er décembre", "la cour doit examiner le 14 mars", "se réunira le 25").
+# A past auxiliary around the cue ("ce qui était prévu par le décret du 1er juillet") makes it background again.
+_FUTURE_CUE = re.compile(
+    r"\b(?:\w{2,}(?:era|eront|ira|iront|dra|dront|vra|vront|rra|rront|ura|uront)|sera|seront|aura|auront|fera|"
+    r"feront|ira|iront|doit|doivent|devrai(?:en)?t|pourrai(?:en)?t|prévue?s?|programmée?s?|attendue?s?|"
+    r"jusqu'(?:au|à|a)|jusque|d'ici|avant|will|due|scheduled|until|by)\b(?P<rest>[^.;!?]*)$",
+    re.IGNORECASE,
+)
+_PAST_AUX = re.compile(r"\b(?:était|étaient|avait|avaient|a été|ont été|had|was|were)\b", re.IGNORECASE)
+_PAST_BEFORE = re.compile(r"\b(?:était|étaient|avait|avaient|été|had|was|were)\s+$", re.IGNORECASE)
+_CUE_WINDOW = 48  # characters before a date searched for a future cue: a handful of words, the same clause
 _PUBLISHED = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
+
+
+def _future_cue(text: str, start: int) -> bool:
+    """A future cue in the words just before ``start``, in the same clause, with no past auxiliary after it."""
+    before = text[max(0, start - _CUE_WINDOW) : start]
+    m = _FUTURE_CUE.search(before)
+    if m is None or _PAST_AUX.search(m["rest"]):
+        return False
+    return not _PAST_BEFORE.search(text, max(0, start - _CUE_WINDOW - 16), start - len(before) + m.start())
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +143,7 @@ def find_dates(text: str) -> list[DateMention]:
         a, b = m.span()
         if not free(a, b):
             return
-        future = bool(_FUTURE_AFTER.match(text, b))
+        future = bool(_FUTURE_AFTER.match(text, b)) or _future_cue(text, a)
         found.append(DateMention(a, b, kind, month, day, year, future))
         taken.append((a, b))
 
