@@ -511,7 +511,7 @@ def bench(size: int, add: int, data: str | None, as_json: bool) -> None:
         _dump(res)
         return
     for k, v in res.items():
-        click.echo(f"{k:<34} {v}")
+        click.echo(f"{k:<45} {v}")
 
 
 @main.command()
