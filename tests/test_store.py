@@ -71,6 +71,8 @@ def test_store_search_accent_insensitive(store: ArticleStore) -> None:
     assert "[" in hits[0][1]
     assert store.search('"unbalanced') == []
     assert store.search("   ") == []
+    assert store.search("\x00") == [] and store.search("\x1f") == []  # control characters are not syntax errors
+    assert [a.title for a, _ in store.search("expulses\x00diplomates")] == ["Otan"]
 
 
 def test_store_get_by_prefix_and_missing(store: ArticleStore) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -453,7 +454,7 @@ class SQLiteStore:
 
         Plain words are matched as terms (all required); FTS5 syntax (quotes, OR, NEAR, prefix*) is passed through.
         """
-        fts = _fts_query(query)
+        fts = _fts_query(search_text(query))
         if not fts:
             return []
         sql = (
@@ -465,7 +466,7 @@ class SQLiteStore:
             rows = self.conn.execute(sql, (fts, limit)).fetchall()
         except sqlite3.OperationalError:
             # Unbalanced quotes or stray operators: fall back to quoting every word.
-            rows = self.conn.execute(sql, (_fts_query(query, literal=True), limit)).fetchall()
+            rows = self.conn.execute(sql, (_fts_query(search_text(query), literal=True), limit)).fetchall()
         return [(_row_article(r), r["snip"]) for r in rows]
 
     def outlet_counts(self) -> dict[str, int]:
@@ -611,6 +612,14 @@ def _mask(url: str) -> str:
         return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
     except ValueError:
         return url.split("://", 1)[0] + "://***"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def search_text(query: str) -> str:
+    """A search query without control characters: NUL ends an FTS5 string early and PostgreSQL refuses it."""
+    return _CONTROL.sub(" ", query)
 
 
 def _fts_query(query: str, *, literal: bool = False) -> str:

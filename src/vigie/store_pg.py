@@ -21,7 +21,16 @@ from typing import Any, Self, cast
 
 from vigie.errors import NotFoundError, StoreError
 from vigie.models import Article, RawDocument
-from vigie.store import _ARTICLE_COLS, FeatureRow, Placement, _article_row, _mask, _now, _row_article
+from vigie.store import (
+    _ARTICLE_COLS,
+    FeatureRow,
+    Placement,
+    _article_row,
+    _mask,
+    _now,
+    _row_article,
+    search_text,
+)
 
 try:
     import psycopg
@@ -320,6 +329,7 @@ class PostgresStore:
         The query is read by ``websearch_to_tsquery``: plain words are all required, ``"a phrase"``, ``or`` and
         ``-word`` work, and no input is a syntax error. Title matches weigh most, then standfirst, then body.
         """
+        query = search_text(query)
         if not query.strip():
             return []
         # Headlines are costly: computed for the page of hits only, after ranking.
