@@ -244,3 +244,38 @@ def test_eval_pairwise_same_event_model(items: list[ClusterItem]) -> None:
     same = np.array([x[0][:2] == y[0][:2] for x, y in pairs])
     p = LogisticRegression(max_iter=2000).fit(feats, same).predict_proba(feats)[:, 1]
     assert p[same].min() > p[~same].max()
+
+
+EN_ARTICLES = [
+    ("en-strike", "2023-03-08", "Rail strike in France: most high-speed and regional trains cancelled",
+     "French railway workers walked out again on Wednesday against the pension reform. Most high-speed and regional "
+     "trains were cancelled and passengers were told to postpone their journeys. Unions called for the strike to "
+     "continue."),
+    ("en-ecb", "2023-03-08", "The European Central Bank raises interest rates again",
+     "The European Central Bank raised its key interest rate by a quarter point on Thursday to fight inflation in "
+     "the euro area. Its president said further increases could follow if prices keep rising."),
+]  # fmt: skip
+
+
+def test_cluster_cross_language_report_joins_its_story(items: list[ClusterItem]) -> None:
+    """An English report of the SNCF strike joins the French strike story and event (its TF-IDF terms share almost
+    nothing with the French ones: the cross-language gain carries it); one on another subject stays apart."""
+    en = [ClusterItem(id=i, title=t, body=b, published=p, language="en") for i, p, t, b in EN_ARTICLES]
+    vecs = Embedder().embed_articles([it.title for it in en], [it.body for it in en])
+    en = [replace(it, vector=v) for it, v in zip(en, vecs, strict=True)]
+    cl = StoryClusterer()
+    cl.add(fresh(items) + en)
+    got = cl.assignments()
+    assert got["en-strike"][1] == got["sa1"][1]
+    assert got["en-strike"][0] == got["sa1"][0]  # the strike itself, not the wage deal a month later
+    assert all(got["en-ecb"][1] != got[i][1] for i, *_ in ARTICLES)
+    # Without languages the pair rests on the few words the two languages share: a much lower similarity.
+    plain = StoryClusterer()
+    plain.add(fresh(items) + [replace(it, features=None, language=None) for it in en])
+    pr, pj = plain._row["en-strike"], plain._row["sa1"]
+    r, j = cl._row["en-strike"], cl._row["sa1"]
+    assert cl._contents(r, [j])[0] > plain._contents(pr, [pj])[0] + 0.1
+    # The language is part of the saved state: a reloaded clusterer scores the pair the same way.
+    state = cl.state()
+    again = StoryClusterer.from_state(json.loads(json.dumps({**state, "vsum": None})) | {"vsum": state["vsum"]})
+    assert again._contents(r, [j])[0] == pytest.approx(cl._contents(r, [j])[0])

@@ -5,7 +5,9 @@ The same articles give the same stories and events whether they arrive at once, 
 1. edges: a new article is compared with its ``max_neighbours`` nearest stored articles by USE cosine (exact faiss
    search) whose cosine is at least ``use_floor``; the pair similarity is ``use_weight`` x USE cosine +
    (1 - ``use_weight``) x TF-IDF cosine with a *fixed* IDF (French and English word frequencies from ``wordfreq``),
-   so it depends on the two articles only. Pairs at or above ``min(story_threshold, attach_threshold)`` whose
+   so it depends on the two articles only. Two articles in different (known) languages share almost no terms: their
+   TF-IDF cosine is raised to what a same-language pair with their USE cosine has on average (a fit on French pairs,
+   see ``_CROSS_SLOPE``), so a report in English can join a French story on USE's cross-lingual evidence. Pairs at or above ``min(story_threshold, attach_threshold)`` whose
    published dates are at most ``story_gap_days`` apart are edges; edges only ever appear, so their connected
    components ("blocks", union-find) are order-independent;
 2. stories: each block a batch touches is re-clustered from scratch, average link over its edges at
@@ -56,6 +58,10 @@ __all__ = [
 ]
 
 _BUCKET_DAYS = 30  # time buckets of the candidate search (see StoryClusterer._link)
+# Two reports in different languages share almost no TF-IDF terms, so their pair similarity would rest on USE alone.
+# They get the lexical similarity a same-language pair with their USE cosine has on average instead (when higher):
+# t ~ 0.568 x cos - 0.083, least squares over the 7,819 pairs with cos >= 0.2 of RPM2 dev + html-fr + the seeds.
+_CROSS_SLOPE, _CROSS_BIAS = 0.568, -0.083
 STATE_VERSION = 2
 _DIM = 512
 
@@ -386,6 +392,9 @@ class StoryClusterer:
         self._tvals = _Grow(np.float32)  # their TF-IDF weights
         self._toff = _Grow(np.int64)  # row r's terms are [toff[r], toff[r + 1])
         self._toff.extend(np.zeros(1, dtype=np.int64))
+        self._lang = _Grow(np.int16)  # language code per row; code 0 is "unknown"
+        self._lang_names: list[str | None] = [None]
+        self._lang_codes: dict[str | None, int] = {None: 0}
         self._edges: dict[int, dict[int, float]] = {}  # row -> {neighbour row: pair similarity}
         self._n_edges = 0
         self._edge_log: list[tuple[int, int, float]] = []  # edges added since the clusterer was built or loaded
@@ -439,7 +448,8 @@ class StoryClusterer:
         """The JSON-able entry of one row, as in ``state()["articles"]``."""
         a = self._arts[row]
         keys, vals = self._term_arrays(row)
-        return [a.id, a.published, [keys.tolist(), vals.tolist()], a.pub, list(a.days), a.story, a.event]
+        lang = self._lang_names[int(self._lang.a[row])]
+        return [a.id, a.published, [keys.tolist(), vals.tolist()], a.pub, list(a.days), a.story, a.event, lang]
 
     def row_vector(self, row: int) -> np.ndarray:
         return np.asarray(self._vecs[row], dtype=np.float32)
@@ -491,9 +501,11 @@ class StoryClusterer:
         cl = cls(ClusterOptions.from_dict(state["options"]))
         vecs = np.asarray(state["vsum"], dtype=np.float32).reshape(-1, _DIM)
         cl._vec_buf.a, cl._vec_buf.n = np.ascontiguousarray(vecs), len(vecs)
-        for aid, pub_s, (keys, vals), pub, days, story, event in state["articles"]:
+        for entry in state["articles"]:
+            aid, pub_s, (keys, vals), pub, days, story, event = entry[:7]
             cl._add_row(aid, pub_s, pub, tuple(int(d) for d in days), np.asarray(keys, dtype=np.uint32),
-                        np.asarray(vals, dtype=np.float32), story, event)  # fmt: skip
+                        np.asarray(vals, dtype=np.float32), entry[7] if len(entry) > 7 else None, story,
+                        event)  # fmt: skip
         if len(cl._arts) != len(vecs):
             raise VigieError(f"cluster state has {len(cl._arts)} articles but {len(vecs)} vectors: re-cluster")
         for i, j, s in state["edges"]:
@@ -527,14 +539,21 @@ class StoryClusterer:
             keys = sorted(it.features.terms)
             rows.append(self._add_row(it.id, it.published or "", pub, tuple(it.features.days),
                                       np.asarray(keys, dtype=np.uint32),
-                                      np.asarray([it.features.terms[k] for k in keys], dtype=np.float32)))  # fmt: skip
+                                      np.asarray([it.features.terms[k] for k in keys], dtype=np.float32),
+                                      it.language))  # fmt: skip
         self._vec_buf.extend(np.stack([np.asarray(it.vector, dtype=np.float32) for it in batch]))
         return rows
 
     def _add_row(self, aid: str, published: str, pub: int | None, days: tuple[int, ...], keys: np.ndarray,
-                 vals: np.ndarray, story: str = "", event: str = "") -> int:  # fmt: skip
+                 vals: np.ndarray, language: str | None = None, story: str = "", event: str = "") -> int:  # fmt: skip
         """Append one article's row (its vector is appended by the caller); ``keys`` sorted ascending."""
         r = len(self._arts)
+        lang = (language or "").split("-")[0].split("_")[0].lower() or None
+        code = self._lang_codes.get(lang)
+        if code is None:
+            code = self._lang_codes[lang] = len(self._lang_names)
+            self._lang_names.append(lang)
+        self._lang.extend(np.array([code], dtype=np.int16))
         self._arts.append(_Art(aid, published, pub, days, latest_day_of_year(list(days)) if days else None,
                                story, event))  # fmt: skip
         self._row[aid] = r
@@ -557,7 +576,12 @@ class StoryClusterer:
     def _contents(self, r: int, js: Sequence[int]) -> np.ndarray:
         """Pair content similarities of row ``r`` with rows ``js``: USE dot products and sparse TF-IDF dots at once."""
         cols = np.asarray(js, dtype=np.int64)
+        use, tf = self._pair_parts(r, cols)
         w = self.options.use_weight
+        return w * use + (1 - w) * (tf + self._cross_gain(self._cross(r, cols), use, tf))
+
+    def _pair_parts(self, r: int, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """USE cosines and TF-IDF cosines of row ``r`` with rows ``cols`` (float64)."""
         use = self._vecs[cols] @ self._vecs[r]
         rk, rv = self._term_arrays(r)
         starts, ends = self._toff.a[cols], self._toff.a[cols + 1]
@@ -572,7 +596,19 @@ class StoryClusterer:
             hit = rk[pos] == ck
             owner = np.repeat(np.arange(len(cols)), lens)
             tf = np.bincount(owner[hit], weights=cv[hit].astype(np.float64) * rv[pos[hit]], minlength=len(cols))
-        return w * use.astype(np.float64) + (1 - w) * tf
+        return use.astype(np.float64), tf
+
+    def _cross(self, r: int, cols: np.ndarray) -> np.ndarray:
+        """Which of rows ``cols`` are in another (known) language than row ``r``."""
+        lr = int(self._lang.a[r])
+        lc = self._lang.a[cols]
+        return (lr != 0) & (lc != 0) & (lc != lr)
+
+    @staticmethod
+    def _cross_gain(cross: np.ndarray, use: np.ndarray, tf: np.ndarray) -> np.ndarray:
+        """What cross-language pairs add to their TF-IDF cosine: up to the same-language average for their USE
+        cosine (see ``_CROSS_SLOPE``); zero for same-language pairs."""
+        return np.where(cross, np.maximum(_CROSS_SLOPE * use + _CROSS_BIAS - tf, 0.0), 0.0)
 
     def _gated(self, a: int | None, b: int | None) -> bool:
         """Published dates too far apart for one story (a quiet storyline does not swallow a new one)."""
@@ -717,13 +753,30 @@ class StoryClusterer:
             for r in rows
         ]
         nbrs: list[set[int]] = [{key[j] for j in self._edges.get(r, {})} for r in rows]
+        # Sums of vectors give the mean pair similarity exactly, except the cross-language gain of a pair: that is
+        # summed per pair of groups, over their edges (a cross-language pair below the edge threshold adds none).
+        corr: dict[tuple[int, int], float] = {}
+        for a, r in enumerate(rows):
+            cross = [j for j in self._edges.get(r, {}) if key[j] > a]
+            if cross and int(self._lang.a[r]) != 0:
+                cols = np.asarray(cross, dtype=np.int64)
+                mask = self._cross(r, cols)
+                if mask.any():
+                    use, tf = self._pair_parts(r, cols[mask])
+                    gains = (1 - w) * self._cross_gain(np.ones(len(use), dtype=bool), use, tf)
+                    for j, g in zip(cols[mask].tolist(), gains.tolist(), strict=True):
+                        if g > 0:
+                            corr[(a, key[j])] = g
 
-        def sim(a: _Node, b: _Node) -> float:
+        def sim(ka: int, kb: int) -> float:
+            a, b = nodes[ka], nodes[kb]
+            assert a is not None and b is not None
             if o.use_time and a.first_pub is not None and b.first_pub is not None:
                 assert a.last_pub is not None and b.last_pub is not None
                 if max(b.first_pub - a.last_pub, a.first_pub - b.last_pub) > o.story_gap_days:
                     return -1.0
             dot = w * float(a.usum @ b.usum) + (1 - w) * _sparse_dot(a.tsum, b.tsum)
+            dot += corr.get((ka, kb) if ka < kb else (kb, ka), 0.0)
             return dot / (len(a.rows) * len(b.rows))
 
         version = [0] * len(rows)
@@ -745,14 +798,14 @@ class StoryClusterer:
             nodes[b] = None
             version[a] += 1
             nbrs[a] = (nbrs[a] | nbrs[b]) - {a, b}
-            merged = nodes[a]
-            assert merged is not None
+            corr.pop((a, b), None)
             for c in sorted(nbrs[a]):
                 nbrs[c].discard(b)
                 nbrs[c].add(a)
-                nc = nodes[c]
-                assert nc is not None
-                s = sim(merged, nc)
+                g = corr.pop((a, c) if a < c else (c, a), 0.0) + corr.pop((b, c) if b < c else (c, b), 0.0)
+                if g:
+                    corr[(a, c) if a < c else (c, a)] = g
+                s = sim(a, c)
                 if s >= o.story_threshold:
                     x, y = (a, c) if a < c else (c, a)
                     heapq.heappush(heap, (-round(s, 9), x, y, version[x], version[y]))
@@ -797,7 +850,11 @@ class StoryClusterer:
         t = self._term_matrix(rows)
         vec = self._vecs[rows].astype(np.float64)
         w = self.options.use_weight
-        return np.asarray(w * (vec @ vec.T) + (1 - w) * np.asarray((t @ t.T).todense()))
+        use = vec @ vec.T
+        tf = np.asarray((t @ t.T).todense())
+        lang = self._lang.a[rows]
+        cross = (lang[:, None] != 0) & (lang[None, :] != 0) & (lang[:, None] != lang[None, :])
+        return np.asarray(w * use + (1 - w) * (tf + self._cross_gain(cross, use, tf)))
 
     def _events_of(self, members: list[int]) -> list[list[int]]:
         """Events of one story: time-validated bisections, or a content-only average-link cut without time."""
