@@ -892,14 +892,18 @@ class StoryClusterer:
         return np.asarray((x @ x.T).todense())
 
     def _split(self, rows: list[int]) -> list[list[int]]:
-        """Two content bisections (modularity on the pair similarity, and on the story-local vocabulary); keep those
-        time confirms, take the one whose sides lie furthest apart in time, then recurse on each side."""
+        """Two content bisections (modularity on the pair similarity, and on the story-local vocabulary when the story
+        has one language); keep those time confirms, take the one whose sides lie furthest apart in time, then
+        recurse on each side."""
         o = self.options
         if len(rows) < 2 * o.min_dated:
             return [rows]
         days = [self._day_of_year(r) for r in rows]
         best: tuple[float, list[bool]] | None = None
-        for sim in (self._content_matrix(rows), self._local_matrix(rows)):
+        langs = set(self._lang.a[rows].tolist()) - {0}
+        # The story's own vocabulary cannot compare two languages: with several, it would split them apart.
+        sims = [self._content_matrix(rows)] + ([self._local_matrix(rows)] if len(langs) <= 1 else [])
+        for sim in sims:
             side = _modularity_bisection(sim)
             if side is None:
                 continue
