@@ -56,7 +56,7 @@ def exact_key(text: str) -> str:
 class Deduplicator:
     """Online near-duplicate index.
 
-    Memory stays flat per article (a 100k store holds ~70 MB here): signatures and band hashes live in numpy arrays;
+    Memory stays flat per article (about 1 KB: 100 MB for a 100k store): signatures and band hashes live in numpy arrays;
     band lookups go through per-band sorted arrays, plus small dicts for the rows added since the last sort.
 
     Example:
@@ -140,7 +140,7 @@ class Deduplicator:
 
     def _append(self, article_id: str, sig: np.ndarray, keys: np.ndarray) -> int:
         row = len(self._ids)
-        if row == len(self._sigs):  # grow by doubling: amortised O(1), at most 1.5x the arrays at a time
+        if row == len(self._sigs):  # grow by doubling: amortised O(1) appends
             self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
             self._keys = np.concatenate([self._keys, np.zeros_like(self._keys)])
         self._sigs[row] = sig
