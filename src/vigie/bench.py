@@ -175,6 +175,14 @@ def run(size: int, *, data: str | None = None, add: int = 1000, seed: int = 1, s
         arts, t_clean = _timed(lambda: [extract(d) for d in docs])
         res["read_articles_per_s"] = round(size / t_read, 1)
         res["clean_articles_per_s"] = round(size / t_clean, 1)
+        from vigie.pipeline import default_workers, extract_documents
+
+        workers = default_workers()
+        if workers > 1 and size > 1000:
+            say(f"clean in {workers} processes")
+            _, t_par = _timed(lambda: list(extract_documents(docs, workers=workers)))
+            res["clean_articles_per_s_parallel"] = round(size / t_par, 1)  # incl. starting the processes
+            res["clean_processes"] = workers
         gold = {a.id: g.label for a, g in zip(arts, main, strict=True)}
 
         say("dedup")
@@ -196,7 +204,7 @@ def run(size: int, *, data: str | None = None, add: int = 1000, seed: int = 1, s
         db = Path(tmp) / "bench.db"
         store = Store(db)
         t0 = time.perf_counter()
-        ingest(store, [str(folder)])
+        ingest(store, [str(folder)], workers=workers)
         t_store_done = time.perf_counter()
         update_stories(store)
         t_end = time.perf_counter()
@@ -217,7 +225,7 @@ def run(size: int, *, data: str | None = None, add: int = 1000, seed: int = 1, s
         _CACHE.clear()
         cold_store = Store(Path(tmp) / "cold.db")
         t0 = time.perf_counter()
-        ingest(cold_store, [str(cold_dir)])
+        ingest(cold_store, [str(cold_dir)], workers=workers)
         update_stories(cold_store)
         res["end_to_end_articles_per_s_no_sentence_reuse"] = round(len(cold) / (time.perf_counter() - t0), 1)
         cold_store.close()

@@ -146,11 +146,16 @@ def extract(paths: tuple[str, ...], as_json: bool, understand: bool) -> None:
               help="Dask scheduler (tcp://host:8786); default: a local cluster of 2 worker processes.")
 @click.option("--partitions", type=click.IntRange(min=1), default=None,
               help="Dask tasks the input files are split into (default: 4 per worker thread).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Cleaning processes for a large batch (local engine; default: the CPUs available, at most 4).")
 def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet: bool, stories: bool, alerts: bool,
-           engine: str, scheduler: str | None, partitions: int | None) -> None:
+           engine: str, scheduler: str | None, partitions: int | None, workers: int | None) -> None:
     """Read, clean and store articles from files, folders or '-' (stdin)."""
     if engine != "dask" and (scheduler or partitions):
         _err("--scheduler and --partitions need --engine dask")
+        sys.exit(2)
+    if engine == "dask" and workers:
+        _err("--workers is for the local engine (Dask has its own workers)")
         sys.exit(2)
     show = sys.stderr.isatty() if progress is None else progress
     with _domain_errors(), _open(db) as store:
@@ -178,9 +183,11 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
                 report = ingest_dask(store, paths, scheduler=scheduler, partitions=partitions, stdin=sys.stdin.buffer,
                                      vectors=vectors, on_error=on_error, on_progress=tick)
             else:
+                from vigie.pipeline import default_workers
                 from vigie.pipeline import ingest as run_ingest
 
-                report = run_ingest(store, paths, stdin=sys.stdin.buffer, on_error=on_error, on_progress=tick)
+                report = run_ingest(store, paths, stdin=sys.stdin.buffer, on_error=on_error, on_progress=tick,
+                                    workers=workers or default_workers())  # fmt: skip
         finally:
             if bar is not None:
                 bar.close()

@@ -15,6 +15,10 @@ class InputError(VigieError):
         self.source = source
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
+        # Exceptions pickle their message as the only argument; this one needs both (worker processes send it).
+        return InputError, (self.source, self.reason)
+
 
 class StoreError(VigieError):
     """The article store cannot be opened or written (bad path, newer schema, locked)."""

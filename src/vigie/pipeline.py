@@ -5,7 +5,9 @@ Each stage is a plain callable; a failing document is reported with its source a
 
 from __future__ import annotations
 
+import itertools
 import logging
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -39,24 +41,108 @@ OnError = Callable[[InputError], None]
 OnProgress = Callable[[str], None]
 
 
+Extracted = tuple[RawDocument, Article] | InputError
+
+# Parallel cleaning starts only after this many documents (starting worker processes costs a second or two) and
+# feeds them this many at a time (bounded memory: the reader never runs far ahead of the cleaners).
+PARALLEL_AFTER = 256
+_WINDOW = 256
+
+
+def _extract_one(doc: RawDocument | InputError, options: ExtractOptions | None, reg: OutletRegistry) -> Extracted:
+    if isinstance(doc, InputError):
+        return doc
+    try:
+        return doc, extract(doc, options, reg)
+    except InputError as e:
+        return e
+    except Exception as e:  # a cleaner bug must not stop the batch; the document is named and skipped
+        log.exception("cleaning failed for %s", doc.source)
+        return InputError(doc.source, f"cleaning failed ({type(e).__name__}: {e})")
+
+
+_WORKER: tuple[ExtractOptions | None, OutletRegistry] | None = None
+
+
+def _init_worker(options: ExtractOptions | None, reg: OutletRegistry) -> None:
+    global _WORKER
+    _WORKER = (options, reg)
+
+
+def _extract_in_worker(doc: RawDocument) -> Extracted:
+    assert _WORKER is not None
+    return _extract_one(doc, *_WORKER)
+
+
+def default_workers() -> int:
+    """Cleaning processes worth starting here: the CPUs this process may use, at most 4."""
+    import os
+
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
 def extract_documents(
     docs: Iterable[RawDocument | InputError],
     options: ExtractOptions | None = None,
     registry: OutletRegistry | None = None,
-) -> Iterator[tuple[RawDocument, Article] | InputError]:
-    """Clean each raw document; pass reader errors through and turn cleaning failures into InputErrors."""
+    *,
+    workers: int = 1,
+) -> Iterator[Extracted]:
+    """Clean each raw document, in input order; pass reader errors through and turn cleaning failures into
+    InputErrors.
+
+    With ``workers`` > 1 and more than :data:`PARALLEL_AFTER` documents, the rest are cleaned by that many processes
+    (cleaning is pure Python: threads would not run it in parallel; workers are forked where the platform can).
+    A worker that dies (a crash in a C parser) costs only the document that kills it: it is reported as failed and a
+    new pool takes the rest.
+    """
     reg = registry or OutletRegistry.default()
-    for doc in docs:
-        if isinstance(doc, InputError):
-            yield doc
-            continue
-        try:
-            yield doc, extract(doc, options, reg)
-        except InputError as e:
-            yield e
-        except Exception as e:  # a cleaner bug must not stop the batch; the document is named and skipped
-            log.exception("cleaning failed for %s", doc.source)
-            yield InputError(doc.source, f"cleaning failed ({type(e).__name__}: {e})")
+    it = iter(docs)
+    n_local = PARALLEL_AFTER if workers > 1 else None
+    for doc in itertools.islice(it, n_local):
+        yield _extract_one(doc, options, reg)
+    if workers <= 1:
+        return
+    window = list(itertools.islice(it, _WINDOW))
+    if not window:
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    # Fork where there is fork: workers start in milliseconds with the loaded modules, and a caller's script is not
+    # re-run in them (spawn re-imports __main__: an unguarded script would run again in every worker). Callers
+    # that hold threads of their own (the web server, watch mode) clean in-process (workers=1).
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(options, reg))
+    try:
+        while window:
+            todo = [d for d in window if isinstance(d, RawDocument)]
+            futures = iter(pool.map(_extract_in_worker, todo, chunksize=8))
+            k = 0  # documents of ``todo`` answered so far
+            for doc in window:
+                if isinstance(doc, InputError):
+                    yield doc
+                    continue
+                k += 1
+                try:
+                    yield next(futures)
+                except BrokenProcessPool:
+                    # Every pending document fails with the pool: this one is tried again alone, in a new pool, to
+                    # tell the document that kills a worker from those that were merely waiting beside it.
+                    pool.shutdown(cancel_futures=True)
+                    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                               initargs=(options, reg))  # fmt: skip
+                    try:
+                        yield pool.submit(_extract_in_worker, doc).result()
+                    except BrokenProcessPool:
+                        yield InputError(doc.source, "cleaning crashed its worker process")
+                        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                                   initargs=(options, reg))  # fmt: skip
+                    futures = iter(pool.map(_extract_in_worker, todo[k:], chunksize=8))
+            window = list(itertools.islice(it, _WINDOW))
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 def extract_paths(
@@ -76,10 +162,12 @@ def ingest(
     stdin: BinaryIO | None = None,
     on_error: OnError | None = None,
     on_progress: OnProgress | None = None,
+    workers: int = 1,
 ) -> IngestReport:
     """Read, clean and store every article under ``paths``; already stored content adds nothing.
 
-    Each article is stored in its own transaction, so a crash never leaves half an article.
+    Each article is stored in its own transaction, so a crash never leaves half an article. ``workers`` > 1 cleans
+    large batches in that many processes (see :func:`extract_documents`); reading and storing stay here.
 
     Example:
         >>> from vigie.store import Store
@@ -103,7 +191,8 @@ def ingest(
                     continue
             yield doc
 
-    for item in extract_documents(fresh(iter_documents(paths, read_options, stdin=stdin)), options, reg):
+    for item in extract_documents(fresh(iter_documents(paths, read_options, stdin=stdin)), options, reg,
+                                  workers=workers):
         if isinstance(item, InputError):
             report.failed += 1
             report.errors.append(item)
