@@ -105,3 +105,37 @@ def test_stories_get_by_article_and_missing(seeds_dir: Path) -> None:
     assert get_story(store, s["id"][:8])["id"] == s["id"]
     with pytest.raises(NotFoundError):
         get_story(store, "s-nothing-here")
+
+
+def test_stories_recluster_applies_new_options_without_recomputing(seeds_dir: Path, tmp_path: Path) -> None:
+    """`vigie recluster`: the saved vectors and features regrouped under new options give what a store clustered with
+    those options from the start gives; with unchanged options nothing moves."""
+    from dataclasses import replace
+
+    from click.testing import CliRunner
+
+    from vigie.cli import main
+    from vigie.cluster import ClusterOptions
+    from vigie.errors import VigieError
+    from vigie.stories import StoryOptions, recluster_stories
+
+    db = tmp_path / "v.db"
+    store = Store(db)
+    ingest(store, [str(seeds_dir)])
+    update_stories(store)
+    assert recluster_stories(store) == 0
+    strict = replace(ClusterOptions(), story_threshold=0.6, attach_threshold=0.6)
+    moved = recluster_stories(store, strict)
+    assert moved > 0
+    fresh = Store(":memory:")
+    ingest(fresh, [str(seeds_dir)])
+    update_stories(fresh, StoryOptions(cluster=strict))
+    assert _partition(store) == _partition(fresh) and len(_partition(store)) > 1
+    with pytest.raises(VigieError, match="never scored"):
+        recluster_stories(store, replace(ClusterOptions(), story_threshold=0.1, attach_threshold=0.1))
+    store.close()
+    # Back to this version's defaults through the command line: one story again.
+    result = CliRunner().invoke(main, ["recluster", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert f"{moved} article(s) changed" in result.output
+    assert len(_partition(Store(db))) == 1

@@ -532,5 +532,17 @@ def reprocess(db: str | None) -> None:
     click.echo(f"{changed} article(s) changed")
 
 
+@main.command()
+@click.option("--db", default=None, help=DB_HELP)
+def recluster(db: str | None) -> None:
+    """Group stored articles into stories and events again with this version's rules (after upgrading Vigie);
+    vectors and features are reused, nothing is cleaned or embedded again."""
+    from vigie.stories import recluster_stories
+
+    with _domain_errors(), _open(db) as store:
+        moved = recluster_stories(store)
+    click.echo(f"{moved} article(s) changed story or event")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -404,6 +404,8 @@ class StoryClusterer:
         self._bucket_rows: dict[int | None, list[int]] = {}  # candidate-search bucket -> rows (see _link)
         self._index: dict[int | None, Any] = {}  # bucket -> faiss index over its first ntotal rows, built lazily
         self._embedder: Any = None
+        # The loosest bounds any pair was scored under: the edge threshold (highest used) and the story gap (lowest).
+        self._scored = (self.options.edge_threshold, self.options.story_gap_days)
 
     # -- public API --
 
@@ -423,12 +425,32 @@ class StoryClusterer:
             return []
         featurize(batch, self.options.max_terms)
         self._ensure_vectors(batch)
+        o = self.options
+        self._scored = (max(self._scored[0], o.edge_threshold), min(self._scored[1], o.story_gap_days))
         rows = self._append(batch)
         self._link(rows)
         touched = sorted({self._uf.find(r) for r in rows})
         for root in touched:
             self._recluster(root, set(rows))
         return [Assignment(it.id, self._arts[r].event, self._arts[r].story) for it, r in zip(batch, rows, strict=True)]
+
+    def recluster(self, options: ClusterOptions | None = None) -> None:
+        """Group every block again, with ``options`` if given (after an upgrade or a threshold change): no vector or
+        feature is recomputed. Blocks and stories above the size bounds keep their groups.
+
+        Raises:
+            VigieError: when ``options`` would need pairs below the edge threshold the edges were found with:
+                those pairs were never scored, so only placing every article again can honour them.
+        """
+        if options is not None:
+            if options.edge_threshold < self._scored[0] or options.use_time != self.options.use_time or (
+                    options.use_time and options.story_gap_days > self._scored[1]):  # fmt: skip
+                from vigie.errors import VigieError
+
+                raise VigieError("these thresholds need pairs that were never scored: place every article again")
+            self.options = options
+        for root in sorted({self._uf.find(r) for r in range(len(self._arts))}):
+            self._recluster(root, set())
 
     def assignments(self) -> dict[str, tuple[str, str]]:
         """article id -> (event id, story id)."""
@@ -472,15 +494,14 @@ class StoryClusterer:
 
     def meta_state(self) -> dict[str, Any]:
         """The state without its per-article rows, vectors and edges."""
-        return {"version": STATE_VERSION, "options": self.options.to_dict()}
+        return {"version": STATE_VERSION, "options": self.options.to_dict(), "scored": list(self._scored)}
 
     def state(self) -> dict[str, Any]:
         """Everything needed to continue: JSON-able values, plus ``vsum``, the article vectors as one float32 array."""
         arts = [self.row_entry(r) for r in range(len(self._arts))]
         edges = sorted((i, j, s) for i, nb in self._edges.items() for j, s in nb.items() if i < j)
         return {
-            "version": STATE_VERSION,
-            "options": self.options.to_dict(),
+            **self.meta_state(),
             "articles": arts,
             "edges": [[i, j, s] for i, j, s in edges],
             "vsum": self._vecs.astype(np.float32),
@@ -500,6 +521,8 @@ class StoryClusterer:
         if state.get("version") != STATE_VERSION:
             raise VigieError(f"cluster state version {state.get('version')} is not {STATE_VERSION}: re-cluster")
         cl = cls(ClusterOptions.from_dict(state["options"]))
+        if state.get("scored"):
+            cl._scored = (float(state["scored"][0]), float(state["scored"][1]))
         vecs = np.asarray(state["vsum"], dtype=np.float32).reshape(-1, _DIM)
         cl._vec_buf.a, cl._vec_buf.n = np.ascontiguousarray(vecs), len(vecs)
         for entry in state["articles"]:

@@ -163,6 +163,25 @@ def _place(
             on_progress(len(batch))
 
 
+def recluster_stories(store: ArticleStore, options: ClusterOptions | None = None) -> int:
+    """Group the placed articles into stories and events again with ``options`` (default: this version's defaults),
+    from the saved vectors and features: nothing is cleaned or embedded again. Returns how many articles moved.
+
+    A store keeps the options it was clustered with; after an upgrade that changes how stories or events form,
+    this brings existing stories in line with new ones.
+
+    Raises:
+        VigieError: when the new thresholds need pairs the saved edges never scored (see ``StoryClusterer.recluster``).
+    """
+    with store.stories_lock():
+        persisted = _PersistedState(store)
+        clusterer = persisted.load(options or ClusterOptions())
+        clusterer.recluster(options or ClusterOptions())
+        meta, rows, edges, changed = persisted.diff(clusterer)
+        store.save_placements([], {}, changed, meta, rows, edges)
+    return len(changed)
+
+
 # -- views ------------------------------------------------------------------------------------------------------
 
 
@@ -265,7 +284,8 @@ def story_detail(store: ArticleStore, story_id: str, *, max_words: int = 100) ->
     ids = sorted(a["id"] for a in view["articles"])
     llm = LLMConfig.from_env()
     llm_key = f"{llm.url}|{llm.model}" if llm else ""
-    key = hashlib.sha1(f"{DETAIL_VERSION}:{max_words}:{llm_key}:{','.join(ids)}".encode()).hexdigest()
+    events = json.dumps([[e["id"], sorted(e["articles"])] for e in view["events"]])  # events can change alone
+    key = hashlib.sha1(f"{DETAIL_VERSION}:{max_words}:{llm_key}:{','.join(ids)}:{events}".encode()).hexdigest()
     cached = store.cached_story(view["id"], key)
     if cached is not None:
         return {**view, **json.loads(cached)}
