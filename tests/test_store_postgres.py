@@ -57,6 +57,22 @@ def test_store_backends_story_stage(store: ArticleStore) -> None:
     assert list_stories(store) == [s]
 
 
+def test_store_backends_recluster(store: ArticleStore) -> None:
+    """Regrouping from the saved state works on both back ends and round-trips: strict options split the seeds,
+    the defaults join them again."""
+    from dataclasses import replace
+
+    from vigie.cluster import ClusterOptions
+    from vigie.stories import recluster_stories
+
+    ingest(store, [str(SEEDS)])
+    update_stories(store)
+    strict = replace(ClusterOptions(), story_threshold=0.6, attach_threshold=0.6)
+    assert recluster_stories(store, strict) > 0 and len(list_stories(store)) > 1
+    assert recluster_stories(store) > 0 and len(list_stories(store)) == 1
+    assert recluster_stories(store) == 0
+
+
 def test_store_backends_same_stories(pg_url: str, tmp_path: Path) -> None:
     """Both back ends give the same stories, also when the second half arrives in a later process."""
     first, second = tmp_path / "a", tmp_path / "b"
