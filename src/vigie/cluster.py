@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from vigie.growarray import GrowArray
 from vigie.timeanchor import _CUM_DAYS, TimeAnchor, find_dates, latest_day_of_year, time_anchor
 
 __all__ = [
@@ -291,28 +292,6 @@ class _Art:
         return self.published, self.id
 
 
-class _Grow:
-    """An append-only numpy array (rows of a fixed shape), grown by a quarter at a time: no per-row Python objects,
-    and a growth step never needs twice the memory of the rows held."""
-
-    def __init__(self, dtype: Any, shape: tuple[int, ...] = ()) -> None:
-        self.a = np.zeros((16, *shape), dtype=dtype)
-        self.n = 0
-
-    def extend(self, rows: np.ndarray) -> None:
-        need = self.n + len(rows)
-        if need > len(self.a):
-            grown = np.zeros((max(need, len(self.a) * 5 // 4 + 16), *self.a.shape[1:]), dtype=self.a.dtype)
-            grown[: self.n] = self.a[: self.n]
-            self.a = grown
-        self.a[self.n : need] = rows
-        self.n = need
-
-    @property
-    def view(self) -> np.ndarray:
-        return self.a[: self.n]
-
-
 @dataclass(slots=True)
 class _Node:
     """A group during average-link agglomeration: sums make the mean over all pairs exact."""
@@ -388,12 +367,12 @@ class StoryClusterer:
         self._arts: list[_Art] = []
         self._row: dict[str, int] = {}
         # Row-major arrays instead of per-article objects: a 100k store fits in a few hundred MB.
-        self._vec_buf = _Grow(np.float32, (_DIM,))
-        self._tkeys = _Grow(np.uint32)  # every row's sorted term hashes, one after the other
-        self._tvals = _Grow(np.float32)  # their TF-IDF weights
-        self._toff = _Grow(np.int64)  # row r's terms are [toff[r], toff[r + 1])
+        self._vec_buf = GrowArray(np.float32, (_DIM,))
+        self._tkeys = GrowArray(np.uint32)  # every row's sorted term hashes, one after the other
+        self._tvals = GrowArray(np.float32)  # their TF-IDF weights
+        self._toff = GrowArray(np.int64)  # row r's terms are [toff[r], toff[r + 1])
         self._toff.extend(np.zeros(1, dtype=np.int64))
-        self._lang = _Grow(np.int16)  # language code per row; code 0 is "unknown"
+        self._lang = GrowArray(np.int16)  # language code per row; code 0 is "unknown"
         self._lang_names: list[str | None] = [None]
         self._lang_codes: dict[str | None, int] = {None: 0}
         self._edges: dict[int, dict[int, float]] = {}  # row -> {neighbour row: pair similarity}

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vigie.growarray import GrowArray
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PRIME = np.uint64((1 << 61) - 1)
 _MAX32 = np.uint64(0xFFFFFFFF)
@@ -56,7 +58,8 @@ def exact_key(text: str) -> str:
 class Deduplicator:
     """Online near-duplicate index.
 
-    Memory stays flat per article (about 1 KB: 100 MB for a 100k store): signatures and band hashes live in numpy arrays;
+    Memory stays flat per article (about 1 KB: 100 MB for a 100k store): signatures and band hashes live in
+    growable numpy arrays (:class:`vigie.growarray.GrowArray`);
     band lookups go through per-band sorted arrays, plus small dicts for the rows added since the last sort.
 
     Example:
@@ -78,8 +81,8 @@ class Deduplicator:
         # Odd multipliers of the band hash (a polynomial over the band's values, modulo 2^64).
         self._mix = (rng.integers(0, 1 << 62, size=self.rows, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
         self._ids: list[str] = []  # signature row -> article id
-        self._sigs = np.zeros((64, n), dtype=np.uint32)
-        self._keys = np.zeros((64, self.bands), dtype=np.uint64)
+        self._sigs = GrowArray(np.uint32, (n,))
+        self._keys = GrowArray(np.uint64, (self.bands,))
         self._sorted: list[tuple[np.ndarray, np.ndarray]] = []  # per band: sorted keys, their rows
         self._n_sorted = 0
         self._recent: list[dict[int, list[int]]] = [{} for _ in range(self.bands)]  # rows after the sorted ones
@@ -139,21 +142,17 @@ class Deduplicator:
             raise ValueError(f"MinHash signature of shape {sig.shape}, expected ({self.options.num_perm},)")
 
     def _append(self, article_id: str, sig: np.ndarray, keys: np.ndarray) -> int:
-        row = len(self._ids)
-        if row == len(self._sigs):  # grow by doubling: amortised O(1) appends
-            self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
-            self._keys = np.concatenate([self._keys, np.zeros_like(self._keys)])
-        self._sigs[row] = sig
-        self._keys[row] = keys
+        self._sigs.extend(sig[None, :])
+        self._keys.extend(keys[None, :])
         self._ids.append(article_id)
-        return row
+        return len(self._ids) - 1
 
     def _sort(self) -> None:
         """Sort every row's band keys (after a restore, or when the recent dicts grow): lookups by binary search."""
         n = len(self._ids)
         self._sorted = []
         for band in range(self.bands):
-            col = self._keys[:n, band]
+            col = self._keys.a[:n, band]
             order = np.argsort(col, kind="stable")  # equal keys stay in row order: first-seen first
             self._sorted.append((col[order], order.astype(np.int64)))
         self._n_sorted = n
@@ -173,7 +172,7 @@ class Deduplicator:
         if not found:
             return None
         rows = np.array(sorted(found), dtype=np.int64)
-        sims = np.mean(self._sigs[rows] == sig[None, :], axis=1)
+        sims = np.mean(self._sigs.a[rows] == sig[None, :], axis=1)
         best = int(np.argmax(sims))  # ties go to the first-seen copy: rows are sorted and argmax takes the first
         return self._ids[int(rows[best])] if sims[best] >= self.options.threshold else None
 
