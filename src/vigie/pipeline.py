@@ -114,7 +114,11 @@ def extract_documents(
     # that hold threads of their own (the web server, watch mode) clean in-process (workers=1).
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(options, reg))
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(options, reg))
+
+    pool = new_pool()
     try:
         while window:
             todo = [d for d in window if isinstance(d, RawDocument)]
@@ -131,14 +135,13 @@ def extract_documents(
                     # Every pending document fails with the pool: this one is tried again alone, in a new pool, to
                     # tell the document that kills a worker from those that were merely waiting beside it.
                     pool.shutdown(cancel_futures=True)
-                    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                               initargs=(options, reg))  # fmt: skip
+                    pool = new_pool()
                     try:
                         yield pool.submit(_extract_in_worker, doc).result()
                     except BrokenProcessPool:
                         yield InputError(doc.source, "cleaning crashed its worker process")
-                        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                                   initargs=(options, reg))  # fmt: skip
+                        pool.shutdown(cancel_futures=True)
+                        pool = new_pool()
                     futures = iter(pool.map(_extract_in_worker, todo[k:], chunksize=8))
             window = list(itertools.islice(it, _WINDOW))
     finally:
