@@ -72,18 +72,14 @@ _DIM = 512
 class ClusterOptions:
     """Thresholds and bounds of :class:`StoryClusterer`; the defaults sit mid-plateau on RPM2 dev (see eval/).
 
-    ``use_time=False`` drops the event time test and the published-date gate (content only); ``time_penalty``,
-    ``published_penalty``, ``shared_day_bonus`` and ``event_days`` are kept for saved options and are unused.
+    ``use_time=False`` drops the event time test and the published-date gate (content only). Saved options with
+    names this version no longer has load fine (:meth:`from_dict` ignores them).
     """
 
     story_threshold: float = 0.23
     attach_threshold: float = 0.25
     event_threshold: float = 0.15
     use_weight: float = 0.3
-    time_penalty: float = 0.3
-    published_penalty: float = 0.4
-    shared_day_bonus: float = 0.1
-    event_days: float = 30.0
     story_gap_days: float = 45.0
     split_days: float = 14.0
     min_dated: int = 3
@@ -96,14 +92,13 @@ class ClusterOptions:
     max_terms: int = 64
 
     def __post_init__(self) -> None:
-        for name in ("story_threshold", "attach_threshold", "event_threshold", "use_weight", "time_penalty",
-                     "published_penalty", "shared_day_bonus"):  # fmt: skip
+        for name in ("story_threshold", "attach_threshold", "event_threshold", "use_weight"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} must be within [0, 1], got {v}")
         if not -1.0 <= self.use_floor <= 1.0:
             raise ValueError(f"use_floor must be within [-1, 1], got {self.use_floor}")
-        for name in ("event_days", "story_gap_days", "split_days"):
+        for name in ("story_gap_days", "split_days"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0 days, got {getattr(self, name)}")
         for name in ("max_neighbours", "max_block", "max_event_story", "max_terms", "min_dated"):
@@ -322,11 +317,6 @@ def _min_opt(a: int | None, b: int | None) -> int | None:
 
 def _max_opt(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else max(a, b)
-
-
-def _circle(a: int, b: int) -> int:
-    d = abs(a - b)
-    return min(d, 365 - d)
 
 
 class _UnionFind:
