@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT.parent / "shared" / "data" / "rpm2-dev" / "documents"
 sys.path.insert(0, str(ROOT / "src"))
 
-from vigie.clean import clean_text  # noqa: E402
+from vigie.extract.clean import clean_text  # noqa: E402
 
 _TOKEN = re.compile(r"\w+")
 SITES = ["Le Quotidien", "Sputnik France", "Info Matin", "La Gazette du Sud", "Actu Monde", "Nouvelles.fr"]

@@ -28,10 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 RPM2 = ROOT.parent / "shared" / "data" / "rpm2-dev" / "documents"
 
-from vigie.embed import Embedder, split_sentences  # noqa: E402
 from vigie.models import Article, RawDocument  # noqa: E402
 from vigie.store import Store  # noqa: E402
 from vigie.stories import list_stories, update_stories  # noqa: E402
+from vigie.stories.embed import Embedder, split_sentences  # noqa: E402
 
 
 def pools() -> list[list[str]]:

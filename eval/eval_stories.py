@@ -37,9 +37,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from vigie.cluster import ClusterItem, ClusterOptions, StoryClusterer, featurize  # noqa: E402
-from vigie.embed import Embedder  # noqa: E402
-from vigie.timeanchor import TimeAnchor  # noqa: E402
+from vigie.stories.cluster import ClusterItem, ClusterOptions, StoryClusterer, featurize  # noqa: E402
+from vigie.stories.embed import Embedder  # noqa: E402
+from vigie.stories.timeanchor import TimeAnchor  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 
@@ -56,9 +56,9 @@ def _hid(text: str) -> str:
 
 
 def _seed_text(raw: str) -> tuple[str, str]:
-    """Title and body of a seed: ``vigie.clean`` when it is there, else the crude longest-lines rule."""
+    """Title and body of a seed: ``vigie.extract.clean`` when it is there, else the crude longest-lines rule."""
     try:
-        from vigie.clean import clean_text
+        from vigie.extract.clean import clean_text
 
         cleaned = clean_text(raw)
         return str(cleaned.title or ""), str(cleaned.body or "")
@@ -207,7 +207,7 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?\n:«\"]\s*)$")
 
 def _entities(text: str) -> set[str]:
     """Capitalised words not opening a sentence: a crude, language-free stand-in for named entities."""
-    from vigie.cluster import _STOP, _fold
+    from vigie.stories.cluster import _STOP, _fold
 
     out = set()
     for m in _NAME.finditer(text):
@@ -227,7 +227,7 @@ def _circle(a: int, b: int) -> int:
 
 def pair_features(a: ClusterItem, b: ClusterItem) -> list[float]:
     """Features of one article pair (order-free), in :data:`PAIR_FEATURES` order; gaps in months, capped at 2."""
-    from vigie.cluster import _sparse_dot, _terms
+    from vigie.stories.cluster import _sparse_dot, _terms
 
     fa, fb = featurize([a, b])
     assert a.vector is not None and b.vector is not None

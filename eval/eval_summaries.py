@@ -1,6 +1,6 @@
 """Evaluate multi-document summaries on RPM2 (French news, 10 documents and 4 human summaries per cluster).
 
-Systems, all in the same run: ours (``vigie.summarize``), lead (first sentences of the first article), a TF-IDF
+Systems, all in the same run: ours (``vigie.understand.summarize``), lead (first sentences of the first article), a TF-IDF
 centroid summariser (sentences ranked by cosine to the cluster centroid, a redundancy threshold), LexRank and TextRank
 from ``sumy`` fed our sentence splitter, and a human ceiling (each reference scored against the other three).
 Scores: ROUGE-1 and ROUGE-2 recall at 100 words (summaries cut at 100 tokens; tokens are lower-cased ``\\w+``
@@ -26,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from vigie.summarize import SummaryOptions, split_sentences, summarize  # noqa: E402
+from vigie.understand.summarize import SummaryOptions, split_sentences, summarize  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "rpm2-dev"
 LIMIT = 100

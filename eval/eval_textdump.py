@@ -38,7 +38,7 @@ DATA = SHARED / "data" / "html-fr"
 TEXTDUMP = SHARED / "tools" / "textdump.py"
 sys.path.insert(0, str(ROOT / "src"))
 
-from vigie.clean import clean_text  # noqa: E402
+from vigie.extract.clean import clean_text  # noqa: E402
 
 _TOKEN = re.compile(r"\w+")
 _WS = re.compile(r"\s+")
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     textdump = _load_textdump()
     gold: dict[str, dict[str, object]] = json.loads((DATA / "gold.json").read_text(encoding="utf-8"))
     systems: dict[str, Callable[[str, str], str]] = {
-        "vigie.clean (dump)": lambda dump, page: clean_text(dump).body,
+        "vigie.extract.clean (dump)": lambda dump, page: clean_text(dump).body,
         "raw dump": lambda dump, page: dump,
         "justext (dump)": lambda dump, page: justext_body(dump),
         "trafilatura (html)": lambda dump, page: trafilatura.extract(page) or "",

@@ -17,8 +17,8 @@ import atheris
 with atheris.instrument_imports():
     from vigie.errors import InputError
     from vigie.extract import extract
+    from vigie.extract.readers import read_bytes
     from vigie.models import RawDocument
-    from vigie.readers import read_bytes
 
 NAMES = ["a.txt", "a.html", "a.json", "a.jsonl", "a.rss", "a.xml", "a.warc", "a.gz", "a", "a.txt.gz", "a.atom"]
 

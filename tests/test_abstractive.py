@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from vigie.abstractive import LLMConfig, rewrite
+from vigie.understand.abstractive import LLMConfig, rewrite
 
 SUMMARY = "La Russie a suspendu sa mission auprès de l'Otan. L'Otan avait expulsé huit diplomates russes."
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vigie.clean import CleanedText, CleanOptions, _clean, clean_text
+from vigie.extract.clean import CleanedText, CleanOptions, _clean, clean_text
 
 S000, S001, S002, S003, S004 = (
     "000_4be715d5b9f8e314.txt",

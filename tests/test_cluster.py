@@ -8,8 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from vigie.cluster import ArticleFeatures, ClusterItem, ClusterOptions, StoryClusterer, featurize
-from vigie.embed import Embedder
+from vigie.stories.cluster import ArticleFeatures, ClusterItem, ClusterOptions, StoryClusterer, featurize
+from vigie.stories.embed import Embedder
 
 # Two stories, each with two events a month apart: (id, published, title, body)
 ARTICLES = [
@@ -194,7 +194,7 @@ def test_cluster_undated_events_split_only_when_cited_days_confirm(items: list[C
 
 
 def test_cluster_modularity_bisection_finds_blocks_and_refuses_uniform() -> None:
-    from vigie.cluster import _median_gap, _modularity_bisection
+    from vigie.stories.cluster import _median_gap, _modularity_bisection
 
     sim = np.full((6, 6), 0.1)
     sim[:3, :3] = sim[3:, 3:] = 0.8

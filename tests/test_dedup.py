@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vigie.dedup import Deduplicator, DedupOptions, exact_key
+from vigie.stories.dedup import Deduplicator, DedupOptions, exact_key
 
 BODY = (
     "La Russie a annoncé lundi suspendre sa mission auprès de l'Otan à Bruxelles, après le retrait des "

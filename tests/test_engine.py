@@ -11,12 +11,11 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from vigie import embed
-from vigie.engine import SentenceVectors, ingest_dask, place_stories
 from vigie.errors import InputError, VigieError
 from vigie.pipeline import ingest
+from vigie.pipeline.dask_engine import SentenceVectors, ingest_dask, place_stories
 from vigie.store import Store
-from vigie.stories import list_stories, update_stories
+from vigie.stories import embed, list_stories, update_stories
 
 pytestmark = pytest.mark.slow
 
@@ -141,6 +140,6 @@ def test_engine_checks_arguments(tmp_path: Path) -> None:
 
 
 def test_engine_unreachable_scheduler(seeds_dir: Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr("vigie.engine._CONNECT_TIMEOUT", 1.0)
+    monkeypatch.setattr("vigie.pipeline.dask_engine._CONNECT_TIMEOUT", 1.0)
     with pytest.raises(VigieError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"):
         ingest_dask(Store(":memory:"), [str(seeds_dir)], scheduler="tcp://127.0.0.1:9")

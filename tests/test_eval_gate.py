@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from vigie.clean import clean_text
-from vigie.htmlextract import extract_html
+from vigie.extract.clean import clean_text
+from vigie.extract.html import extract_html
 
 FLOORS = json.loads((Path(__file__).resolve().parents[1] / "eval" / "floors.json").read_text(encoding="utf-8"))
 
@@ -67,7 +67,7 @@ def _eval_stories() -> ModuleType:
 
 def test_eval_gate_story_and_event_clustering(shared_data: Path) -> None:
     """B-cubed F1 on RPM2 dev + html-fr distractors + seeds, as eval/eval_stories.py reports it."""
-    from vigie.cluster import ClusterOptions
+    from vigie.stories.cluster import ClusterOptions
 
     ev = _eval_stories()
     items = ev.load_items(shared_data)

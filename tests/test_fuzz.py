@@ -16,12 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vigie.clean import clean_text
 from vigie.errors import InputError
 from vigie.extract import extract
-from vigie.htmlextract import extract_html
+from vigie.extract.clean import clean_text
+from vigie.extract.html import extract_html
+from vigie.extract.readers import read_bytes
 from vigie.models import RawDocument
-from vigie.readers import read_bytes
 
 # VIGIE_FUZZ_EXAMPLES=2000 for a deeper local run.
 FUZZ = settings(max_examples=int(os.environ.get("VIGIE_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

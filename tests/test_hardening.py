@@ -25,10 +25,10 @@ from typing import Literal
 
 import pytest
 
-from vigie import readers
 from vigie.errors import InputError
+from vigie.extract import readers
+from vigie.extract.readers import ReadOptions, iter_documents, read_bytes
 from vigie.models import RawDocument
-from vigie.readers import ReadOptions, iter_documents, read_bytes
 
 VIGIE = str(Path(sys.executable).with_name("vigie"))
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vigie.htmlextract import HtmlExtract, HtmlOptions, extract_html
+from vigie.extract.html import HtmlExtract, HtmlOptions, extract_html
 
 PARA = [
     "Le conseil municipal a voté mardi soir la fin du service de trottinettes en libre-service, après une saison "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vigie.metadata import as_list, detect_language, normalise_language, parse_datetime
+from vigie.extract.metadata import as_list, detect_language, normalise_language, parse_datetime
 
 
 @pytest.mark.parametrize(

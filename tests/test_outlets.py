@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import vigie
-from vigie import outlets as outlets_module
 from vigie.errors import VigieError
-from vigie.outlets import FUNDINGS, TYPES, Outlet, OutletRegistry, domain_of
+from vigie.extract import outlets as outlets_module
+from vigie.extract.outlets import FUNDINGS, TYPES, Outlet, OutletRegistry, domain_of
 
 SHIPPED = Path(vigie.__file__).parent / "data" / "outlets.json"
 

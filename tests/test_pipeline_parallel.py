@@ -11,8 +11,8 @@ import pytest
 
 from vigie import pipeline
 from vigie.errors import InputError
+from vigie.extract.outlets import OutletRegistry
 from vigie.models import Article, RawDocument
-from vigie.outlets import OutletRegistry
 from vigie.pipeline import extract_documents, ingest
 from vigie.store import Store
 

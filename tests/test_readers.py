@@ -13,8 +13,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from vigie.errors import InputError
+from vigie.extract.readers import ReadOptions, decode_bytes, iter_documents, read_bytes
 from vigie.models import RawDocument
-from vigie.readers import ReadOptions, decode_bytes, iter_documents, read_bytes
 
 FR = "L’été à Paris : « œuvre » déjà vue, 5 €."
 FR_LATIN = "L'été à Paris : « élève » déjà vu, ça coûte 5 francs."

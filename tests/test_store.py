@@ -203,7 +203,7 @@ def test_store_sqlite_refuses_url() -> None:
 
 def test_store_pg_migrations_mirror_sqlite() -> None:
     pytest.importorskip("psycopg")
-    from vigie.store_pg import MIGRATIONS as PG_MIGRATIONS
+    from vigie.store.postgres import MIGRATIONS as PG_MIGRATIONS
 
     assert [(v, n) for v, n, _ in PG_MIGRATIONS] == [(v, n) for v, n, _ in MIGRATIONS]
 
@@ -219,7 +219,7 @@ def test_store_pg_rejects_newer_schema() -> None:
 
 def test_store_pg_missing_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the extra were not installed
-    monkeypatch.delitem(sys.modules, "vigie.store_pg", raising=False)
+    monkeypatch.delitem(sys.modules, "vigie.store.postgres", raising=False)
     with pytest.raises(StoreError, match=r"'postgres' extra: pip install 'vigie\[postgres\]'"):
         open_store("postgresql://localhost/vigie")
 

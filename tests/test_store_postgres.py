@@ -62,8 +62,8 @@ def test_store_backends_recluster(store: ArticleStore) -> None:
     the defaults join them again."""
     from dataclasses import replace
 
-    from vigie.cluster import ClusterOptions
     from vigie.stories import recluster_stories
+    from vigie.stories.cluster import ClusterOptions
 
     ingest(store, [str(SEEDS)])
     update_stories(store)

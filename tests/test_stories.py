@@ -115,9 +115,9 @@ def test_stories_recluster_applies_new_options_without_recomputing(seeds_dir: Pa
     from click.testing import CliRunner
 
     from vigie.cli import main
-    from vigie.cluster import ClusterOptions
     from vigie.errors import VigieError
     from vigie.stories import StoryOptions, recluster_stories
+    from vigie.stories.cluster import ClusterOptions
 
     db = tmp_path / "v.db"
     store = Store(db)

@@ -1,4 +1,4 @@
-"""Tests for vigie.summarize: the sentence splitter, budget, provenance, dangling references, determinism, seeds."""
+"""Tests for vigie.understand.summarize: the sentence splitter, budget, provenance, dangling references, determinism, seeds."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vigie.summarize import (
+from vigie.understand.summarize import (
     Summary,
     SummaryOptions,
     _compressions,

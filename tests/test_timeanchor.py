@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vigie.timeanchor import TimeAnchor, anchor_distance, find_dates, parse_published, time_anchor
+from vigie.stories.timeanchor import TimeAnchor, anchor_distance, find_dates, parse_published, time_anchor
 
 
 def test_timeanchor_finds_french_day_month_and_weekday() -> None:

@@ -149,12 +149,12 @@ def run(size: int, *, data: str | None = None, add: int = 1000, seed: int = 1, s
     """
     if size < 10:
         raise ValueError(f"size must be at least 10, got {size}")
-    from vigie.embed import _CACHE, Embedder
     from vigie.extract import extract
+    from vigie.extract.readers import iter_documents
     from vigie.pipeline import ingest
-    from vigie.readers import iter_documents
     from vigie.store import Store
     from vigie.stories import list_stories, update_stories
+    from vigie.stories.embed import _CACHE, Embedder
 
     say = progress or (lambda _m: None)
     base = shared_data(data)
@@ -186,7 +186,7 @@ def run(size: int, *, data: str | None = None, add: int = 1000, seed: int = 1, s
         gold = {a.id: g.label for a, g in zip(arts, main, strict=True)}
 
         say("dedup")
-        from vigie.dedup import Deduplicator
+        from vigie.stories.dedup import Deduplicator
 
         dd = Deduplicator()
         dups, t_dedup = _timed(lambda: sum(dd.add(a.id, a.body) is not None for a in arts))
@@ -244,7 +244,7 @@ def run(size: int, *, data: str | None = None, add: int = 1000, seed: int = 1, s
         res["ner_articles_per_s"] = round(k / t_ner, 1)
 
         say("summarise")
-        from vigie.summarize import summarize
+        from vigie.understand.summarize import summarize
 
         top = stories[: min(10, len(stories))]
         by_id = {a.id: a for a in arts}
@@ -269,7 +269,7 @@ def _peers(base: Path, store: Any, gold: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
     import trafilatura
 
-    from vigie.htmlextract import extract_html
+    from vigie.extract.html import extract_html
 
     out: dict[str, Any] = {}
     pages = [p.read_text(encoding="utf-8", errors="replace") for p in sorted((base / "html-fr" / "pages").glob("*"))]
@@ -293,7 +293,7 @@ def _peers(base: Path, store: Any, gold: dict[str, Any]) -> dict[str, Any]:
         ours = {r["id"]: r["story_id"] for r in rows}
         out["ours_story_b3_f1_same_articles"] = round(bcubed(ours, gold), 3)
         # Our clusterer on the same vectors, from scratch (features included), for the time ratio.
-        from vigie.cluster import ClusterItem, StoryClusterer
+        from vigie.stories.cluster import ClusterItem, StoryClusterer
 
         arts = {r["id"]: store.get(r["id"]) for r in rows}
         items = [ClusterItem(id=r["id"], title=arts[r["id"]].title or "", body=arts[r["id"]].body,

@@ -177,7 +177,7 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
         vectors = None
         try:
             if engine == "dask":
-                from vigie.engine import SentenceVectors, ingest_dask
+                from vigie.pipeline.dask_engine import SentenceVectors, ingest_dask
 
                 vectors = SentenceVectors() if stories else None
                 report = ingest_dask(store, paths, scheduler=scheduler, partitions=partitions, stdin=sys.stdin.buffer,
@@ -193,7 +193,7 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
                 bar.close()
         placed = None
         if stories:
-            from vigie.engine import place_stories
+            from vigie.pipeline.dask_engine import place_stories
 
             placed = place_stories(store, vectors)  # without vectors: plain update_stories
         if alerts and report.new_ids:
@@ -439,8 +439,8 @@ def story(story_id: str, db: str | None, as_json: bool, max_words: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def summarize(paths: tuple[str, ...], max_words: int, as_json: bool) -> None:
     """Summarise the given documents as one story, without a database."""
-    from vigie.summarize import SummaryOptions
-    from vigie.summarize import summarize as run
+    from vigie.understand.summarize import SummaryOptions
+    from vigie.understand.summarize import summarize as run
 
     articles, failed = _read_articles(paths)
     with _domain_errors():

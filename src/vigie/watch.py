@@ -26,10 +26,9 @@ from typing import TYPE_CHECKING
 from vigie.alerts import USER_AGENT, AlertMatch, check_alerts, notify
 from vigie.errors import InputError, VigieError
 from vigie.extract import ExtractOptions
-from vigie.files import iter_files
+from vigie.extract.readers import ReadOptions, iter_files, read_bytes
 from vigie.models import RawDocument
 from vigie.pipeline import IngestReport, extract_documents, ingest
-from vigie.readers import ReadOptions, read_bytes
 from vigie.stories import StoryReport, update_stories
 
 if TYPE_CHECKING:

@@ -18,8 +18,8 @@ from starlette.concurrency import run_in_threadpool
 
 from vigie.errors import InputError, NotFoundError
 from vigie.export import CONTENT_TYPES, export
+from vigie.extract.readers import read_bytes
 from vigie.models import Article, RawDocument
-from vigie.readers import read_bytes
 from vigie.serve.data import SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period
 from vigie.serve.errors import Forbidden, HttpError
 from vigie.store import ArticleStore

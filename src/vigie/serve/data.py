@@ -22,8 +22,8 @@ from typing import Any, TypeVar
 
 from vigie import stories
 from vigie.errors import NotFoundError
+from vigie.extract.outlets import Outlet, OutletRegistry
 from vigie.models import Article
-from vigie.outlets import Outlet, OutletRegistry
 from vigie.store import ArticleStore, open_store
 
 T = TypeVar("T")

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from vigie.clean import CleanOptions, clean_text
 from vigie.errors import InputError
-from vigie.htmlextract import extract_html
-from vigie.metadata import as_list, best_datetime, detect_language, normalise_language, parse_datetime, unique
+from vigie.extract.clean import CleanOptions, clean_text
+from vigie.extract.html import extract_html
+from vigie.extract.metadata import as_list, best_datetime, detect_language, normalise_language, parse_datetime, unique
+from vigie.extract.outlets import Outlet, OutletRegistry
 from vigie.models import Article, RawDocument
-from vigie.outlets import Outlet, OutletRegistry
 
 # Credit lines that name the outlet an article comes from: "Source : Le Point", "(AFP)", "avec Reuters".
 _CREDIT = re.compile(

@@ -18,11 +18,11 @@ The same articles give the same stories and events whether they arrive at once, 
    modularity split of the pair similarity, and of the story's own vocabulary: terms in 2 to half of its articles,
    story-local IDF, see :meth:`StoryClusterer._local_matrix`); a proposal is kept only when each side holds at least
    ``min_dated`` dated articles (published date, else the latest year-less day the text cites, see
-   :mod:`vigie.timeanchor`) and the median dates of the two sides lie at least ``split_days`` apart; of the kept
+   :mod:`vigie.stories.timeanchor`) and the median dates of the two sides lie at least ``split_days`` apart; of the kept
    ones, the widest gap wins. Two events of one story share most of their vocabulary, so content alone cannot tell
    when to split; time cannot place the half of the articles that cite no day. Content proposes, time disposes.
    On RPM2 dev: event B-cubed F1 0.823, against 0.769 for a normalised cut of the pair similarity alone (split at
-   21 days, future days not recognised before the date, see :func:`vigie.timeanchor.find_dates`).
+   21 days, future days not recognised before the date, see :func:`vigie.stories.timeanchor.find_dates`).
    A learned pairwise same-event model (logistic regression on content, headline, entity, number and date features,
    average link on its probability) scores lower under leave-one-topic-out CV on RPM2 dev (0.745-0.761; see
    eval/), so it is not used: pairwise features barely separate two events of one story (AUC 0.5-0.67).
@@ -47,8 +47,8 @@ from typing import Any
 
 import numpy as np
 
-from vigie.growarray import GrowArray
-from vigie.timeanchor import _CUM_DAYS, TimeAnchor, find_dates, latest_day_of_year, time_anchor
+from vigie.stories.growarray import GrowArray
+from vigie.stories.timeanchor import _CUM_DAYS, TimeAnchor, find_dates, latest_day_of_year, time_anchor
 
 __all__ = [
     "ArticleFeatures",
@@ -126,7 +126,7 @@ class ArticleFeatures:
     """Per-article features, serialisable so the store can keep them.
 
     ``terms``: unit TF-IDF vector over hashed terms (fixed IDF, top ``max_terms``); ``anchor``: estimated writing
-    date (:class:`vigie.timeanchor.TimeAnchor` string); ``days``: year-less days of the year the text cites.
+    date (:class:`vigie.stories.timeanchor.TimeAnchor` string); ``days``: year-less days of the year the text cites.
     """
 
     terms: dict[int, float]
@@ -512,7 +512,7 @@ class StoryClusterer:
         missing = [it for it in items if it.vector is None]
         if missing:
             if self._embedder is None:
-                from vigie.embed import Embedder
+                from vigie.stories.embed import Embedder
 
                 self._embedder = Embedder()
             vecs = self._embedder.embed_articles([it.title for it in missing], [it.body for it in missing])

@@ -21,7 +21,7 @@ from typing import Any, Self, cast
 
 from vigie.errors import NotFoundError, StoreError
 from vigie.models import Article, RawDocument
-from vigie.store import (
+from vigie.store.base import (
     _ARTICLE_COLS,
     FeatureRow,
     Placement,

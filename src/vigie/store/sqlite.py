@@ -1,7 +1,5 @@
-"""Article stores: the :class:`ArticleStore` protocol, its SQLite back end, and :func:`open_store`, which picks the
-back end from the path or URL (a file or ``:memory:`` -> SQLite, ``postgresql://`` -> :mod:`vigie.store_pg`).
-
-SQLite: migrations table, WAL, content-hash ids, raw input kept beside the clean article, FTS5. One writer at a time
+"""The SQLite article store (the default back end): migrations table, WAL, content-hash ids, raw input kept beside
+the clean article, FTS5. One writer at a time
 (SQLite's own lock, with a busy timeout); readers never block it thanks to WAL.
 """
 
@@ -9,20 +7,27 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol, Self, TypedDict, cast
+from typing import Self, cast
 
 from vigie.errors import NotFoundError, StoreError
 from vigie.models import Article, RawDocument
-
-DEFAULT_DB = "vigie.db"
-PG_SCHEMES = ("postgresql://", "postgres://")
+from vigie.store.base import (
+    _ARTICLE_COLS,
+    FeatureRow,
+    Placement,
+    _article_row,
+    _mask,
+    _now,
+    _row_article,
+    is_postgres_url,
+    resolve_db_path,
+    search_text,
+)
 
 Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[tuple[int, str, Migration]] = []
@@ -163,123 +168,6 @@ def _m4(conn: sqlite3.Connection) -> None:
         "DELETE FROM story_cache",
     ):
         conn.execute(stmt)
-
-
-_JSON_LISTS = ("authors", "comments", "tags")
-_ARTICLE_COLS = (
-    "id", "source", "title", "published", "url", "outlet", "original_outlet", "authors", "language", "body",
-    "standfirst", "comments", "tags",
-)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def resolve_db_path(path: str | os.PathLike[str] | None) -> str:
-    """The path (or PostgreSQL URL) given, else $VIGIE_DB, else `vigie.db` in the working directory."""
-    if path is not None:
-        return os.fspath(path)
-    return os.environ.get("VIGIE_DB") or DEFAULT_DB
-
-
-class Placement(TypedDict):
-    """One placed article, as :meth:`ArticleStore.placements` returns it (a duplicate carries its original's ids)."""
-
-    id: str
-    source: str
-    title: str | None
-    outlet: str | None
-    original_outlet: str | None
-    published: str | None
-    language: str | None
-    url: str | None
-    duplicate_of: str | None
-    event_id: str
-    story_id: str
-    vector: bytes | None
-
-
-FeatureRow = tuple[str, str, bytes | None, bytes | None, str | None]
-
-
-class ArticleStore(Protocol):
-    """What the pipeline, the story stage, the exports and the server need of a store, whatever its back end.
-
-    Implemented by :class:`SQLiteStore` and :class:`vigie.store_pg.PostgresStore`; get one with :func:`open_store`.
-    """
-
-    path: str  # what names the store in messages (a PostgreSQL URL with its password masked)
-
-    def close(self) -> None: ...
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *exc: object) -> None: ...
-    def atomic(self) -> AbstractContextManager[Any]: ...
-    def schema_version(self) -> int: ...
-    # writes
-    def has(self, article_id: str) -> bool: ...
-    def add(self, raw: RawDocument, article: Article) -> bool: ...
-    def add_source(self, article_id: str, source: str) -> None: ...
-    def update_article(self, article: Article) -> None: ...
-    # reads
-    def count(self) -> int: ...
-    def get(self, article_id: str) -> Article: ...
-    def raw(self, article_id: str) -> RawDocument: ...
-    def raws(self) -> Iterator[RawDocument]: ...
-    def sources(self, article_id: str) -> list[str]: ...
-    def articles(self, *, limit: int | None = None, offset: int = 0) -> list[Article]: ...
-    def search(self, query: str, *, limit: int = 20) -> list[tuple[Article, str]]: ...
-    def outlet_counts(self) -> dict[str, int]: ...
-    def outlet_article_ids(self, outlet: str) -> list[str]: ...
-    # story stage
-    def stories_lock(self) -> AbstractContextManager[None]: ...
-    def stories_version(self) -> tuple[int, ...]: ...
-    def unplaced(self) -> list[Article]: ...
-    def count_unplaced(self) -> int: ...
-    def reset_stories(self) -> None: ...
-    def dedup_rows(self) -> Iterator[tuple[str, str, bytes | None]]: ...
-    def state_blob(self, key: str) -> bytes | None: ...
-    def cluster_rows(self) -> Iterator[tuple[int, str, bytes]]: ...
-    def cluster_edges(self) -> Iterator[tuple[int, int, float]]: ...
-    def save_placements(
-        self,
-        features: Sequence[FeatureRow],
-        duplicates: dict[str, str],
-        assignments: dict[str, tuple[str, str]],
-        state: dict[str, bytes],
-        cluster_rows: Sequence[tuple[int, str, bytes]] = (),
-        cluster_edges: Sequence[tuple[int, int, float]] = (),
-    ) -> None: ...
-    def placements(self, story_id: str | None = None) -> list[Placement]: ...
-    def cached_story(self, story_id: str, key: str) -> str | None: ...
-    def cache_story(self, story_id: str, key: str, value: str) -> None: ...
-    def story_of(self, article_id: str) -> str | None: ...
-
-
-def is_postgres_url(path: str | os.PathLike[str] | None) -> bool:
-    return isinstance(path, str) and path.startswith(PG_SCHEMES)
-
-
-def open_store(path: str | os.PathLike[str] | None = None) -> ArticleStore:
-    """Open (creating and migrating if needed) the store named by ``path``, else $VIGIE_DB, else ``vigie.db``.
-
-    A ``postgresql://`` (or ``postgres://``) URL opens a PostgreSQL store (the ``postgres`` extra); anything else is
-    a SQLite file, or ``:memory:``.
-
-    Raises:
-        StoreError: the store cannot be opened (bad path or URL, server down, newer schema, extra missing).
-
-    Example:
-        >>> store = open_store(":memory:")
-        >>> store.count()
-        0
-    """
-    target = resolve_db_path(path)
-    if is_postgres_url(target):
-        from vigie.store_pg import PostgresStore
-
-        return PostgresStore(target)
-    return SQLiteStore(target)
 
 
 class SQLiteStore:
@@ -598,44 +486,8 @@ class SQLiteStore:
 Store = SQLiteStore  # the SQLite store under its historical name (paths only; open_store() also takes URLs)
 
 
-def _mask(url: str) -> str:
-    """The URL with its password (in the netloc or a ``password=`` parameter) replaced by ``***``."""
-    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc
-        if parts.password is not None:
-            user, _, host = netloc.rpartition("@")
-            netloc = f"{user.split(':', 1)[0]}:***@{host}"
-        query = urlencode([(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query)], safe="/:")
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-    except ValueError:
-        return url.split("://", 1)[0] + "://***"
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def search_text(query: str) -> str:
-    """A search query without control characters: NUL ends an FTS5 string early and PostgreSQL refuses it."""
-    return _CONTROL.sub(" ", query)
-
-
 def _fts_query(query: str, *, literal: bool = False) -> str:
     words = query.split()
     if literal or (not any(ch in query for ch in '"*()') and not any(w in ("OR", "AND", "NOT", "NEAR") for w in words)):
         return " ".join('"' + w.replace('"', '""') + '"' for w in words)
     return query
-
-
-def _article_row(a: Article) -> tuple[Any, ...]:
-    d = a.to_dict()
-    return tuple(json.dumps(d[c], ensure_ascii=False) if c in _JSON_LISTS else d[c] for c in _ARTICLE_COLS)
-
-
-def _row_article(row: sqlite3.Row | Mapping[str, Any]) -> Article:
-    d = {c: row[c] for c in _ARTICLE_COLS}
-    for c in _JSON_LISTS:
-        d[c] = json.loads(d[c] or "[]")
-    return Article.from_dict(d)

@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from vigie.cleanlex import (
+from vigie.extract.cleanlex import (
     BOUNDARY_CUES,
     CAMEL_NAMES,
     COMMENT_HEADS,

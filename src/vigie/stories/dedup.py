@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vigie.growarray import GrowArray
+from vigie.stories.growarray import GrowArray
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PRIME = np.uint64((1 << 61) - 1)
@@ -59,7 +59,7 @@ class Deduplicator:
     """Online near-duplicate index.
 
     Memory stays flat per article (about 1 KB: 100 MB for a 100k store): signatures and band hashes live in
-    growable numpy arrays (:class:`vigie.growarray.GrowArray`);
+    growable numpy arrays (:class:`vigie.stories.growarray.GrowArray`);
     band lookups go through per-band sorted arrays, plus small dicts for the rows added since the last sort.
 
     Example:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from vigie.extract.outlets import OutletRegistry
 from vigie.models import Article
-from vigie.outlets import OutletRegistry
 
 _KEY_ENTITY_TYPES = ("PER", "ORG")
 

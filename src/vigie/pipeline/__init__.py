@@ -14,9 +14,9 @@ from typing import BinaryIO
 
 from vigie.errors import InputError
 from vigie.extract import ExtractOptions, extract
+from vigie.extract.outlets import OutletRegistry
+from vigie.extract.readers import ReadOptions, iter_documents
 from vigie.models import Article, RawDocument
-from vigie.outlets import OutletRegistry
-from vigie.readers import ReadOptions, iter_documents
 from vigie.store import ArticleStore
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,148 @@
+"""What every store back end shares: the :class:`ArticleStore` protocol, the record shapes it returns, and the
+row conversions and query hygiene both SQL dialects apply the same way."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import Any, Protocol, Self, TypedDict
+
+from vigie.models import Article, RawDocument
+
+DEFAULT_DB = "vigie.db"
+PG_SCHEMES = ("postgresql://", "postgres://")
+
+_JSON_LISTS = ("authors", "comments", "tags")
+_ARTICLE_COLS = (
+    "id", "source", "title", "published", "url", "outlet", "original_outlet", "authors", "language", "body",
+    "standfirst", "comments", "tags",
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def resolve_db_path(path: str | os.PathLike[str] | None) -> str:
+    """The path (or PostgreSQL URL) given, else $VIGIE_DB, else `vigie.db` in the working directory."""
+    if path is not None:
+        return os.fspath(path)
+    return os.environ.get("VIGIE_DB") or DEFAULT_DB
+
+
+class Placement(TypedDict):
+    """One placed article, as :meth:`ArticleStore.placements` returns it (a duplicate carries its original's ids)."""
+
+    id: str
+    source: str
+    title: str | None
+    outlet: str | None
+    original_outlet: str | None
+    published: str | None
+    language: str | None
+    url: str | None
+    duplicate_of: str | None
+    event_id: str
+    story_id: str
+    vector: bytes | None
+
+
+FeatureRow = tuple[str, str, bytes | None, bytes | None, str | None]
+
+
+class ArticleStore(Protocol):
+    """What the pipeline, the story stage, the exports and the server need of a store, whatever its back end.
+
+    Implemented by :class:`SQLiteStore` and :class:`vigie.store.postgres.PostgresStore`; get one with :func:`open_store`.
+    """
+
+    path: str  # what names the store in messages (a PostgreSQL URL with its password masked)
+
+    def close(self) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def atomic(self) -> AbstractContextManager[Any]: ...
+    def schema_version(self) -> int: ...
+    # writes
+    def has(self, article_id: str) -> bool: ...
+    def add(self, raw: RawDocument, article: Article) -> bool: ...
+    def add_source(self, article_id: str, source: str) -> None: ...
+    def update_article(self, article: Article) -> None: ...
+    # reads
+    def count(self) -> int: ...
+    def get(self, article_id: str) -> Article: ...
+    def raw(self, article_id: str) -> RawDocument: ...
+    def raws(self) -> Iterator[RawDocument]: ...
+    def sources(self, article_id: str) -> list[str]: ...
+    def articles(self, *, limit: int | None = None, offset: int = 0) -> list[Article]: ...
+    def search(self, query: str, *, limit: int = 20) -> list[tuple[Article, str]]: ...
+    def outlet_counts(self) -> dict[str, int]: ...
+    def outlet_article_ids(self, outlet: str) -> list[str]: ...
+    # story stage
+    def stories_lock(self) -> AbstractContextManager[None]: ...
+    def stories_version(self) -> tuple[int, ...]: ...
+    def unplaced(self) -> list[Article]: ...
+    def count_unplaced(self) -> int: ...
+    def reset_stories(self) -> None: ...
+    def dedup_rows(self) -> Iterator[tuple[str, str, bytes | None]]: ...
+    def state_blob(self, key: str) -> bytes | None: ...
+    def cluster_rows(self) -> Iterator[tuple[int, str, bytes]]: ...
+    def cluster_edges(self) -> Iterator[tuple[int, int, float]]: ...
+    def save_placements(
+        self,
+        features: Sequence[FeatureRow],
+        duplicates: dict[str, str],
+        assignments: dict[str, tuple[str, str]],
+        state: dict[str, bytes],
+        cluster_rows: Sequence[tuple[int, str, bytes]] = (),
+        cluster_edges: Sequence[tuple[int, int, float]] = (),
+    ) -> None: ...
+    def placements(self, story_id: str | None = None) -> list[Placement]: ...
+    def cached_story(self, story_id: str, key: str) -> str | None: ...
+    def cache_story(self, story_id: str, key: str, value: str) -> None: ...
+    def story_of(self, article_id: str) -> str | None: ...
+
+
+def is_postgres_url(path: str | os.PathLike[str] | None) -> bool:
+    return isinstance(path, str) and path.startswith(PG_SCHEMES)
+
+
+def _mask(url: str) -> str:
+    """The URL with its password (in the netloc or a ``password=`` parameter) replaced by ``***``."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if parts.password is not None:
+            user, _, host = netloc.rpartition("@")
+            netloc = f"{user.split(':', 1)[0]}:***@{host}"
+        query = urlencode([(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query)], safe="/:")
+        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    except ValueError:
+        return url.split("://", 1)[0] + "://***"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def search_text(query: str) -> str:
+    """A search query without control characters: NUL ends an FTS5 string early and PostgreSQL refuses it."""
+    return _CONTROL.sub(" ", query)
+
+
+def _article_row(a: Article) -> tuple[Any, ...]:
+    d = a.to_dict()
+    return tuple(json.dumps(d[c], ensure_ascii=False) if c in _JSON_LISTS else d[c] for c in _ARTICLE_COLS)
+
+
+def _row_article(row: sqlite3.Row | Mapping[str, Any]) -> Article:
+    d = {c: row[c] for c in _ARTICLE_COLS}
+    for c in _JSON_LISTS:
+        d[c] = json.loads(d[c] or "[]")
+    return Article.from_dict(d)
