@@ -264,6 +264,10 @@ class SQLiteStore:
     def has(self, article_id: str) -> bool:
         return self.conn.execute("SELECT 1 FROM raw WHERE id=?", (article_id,)).fetchone() is not None
 
+    def known_ids(self) -> Iterator[str]:
+        """Every stored content id (for executors that check on remote workers)."""
+        return (str(r[0]) for r in self.conn.execute("SELECT id FROM raw").fetchall())
+
     def add(self, raw: RawDocument, article: Article) -> bool:
         """Store one raw input and its clean article in one transaction; False if the id was already stored."""
         if article.id != raw.id:
