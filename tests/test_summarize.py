@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from vigie.text import split_sentences
 from vigie.understand.summarize import (
     Summary,
     SummaryOptions,
     _compressions,
     is_dangling,
-    split_sentences,
     strip_dateline,
     summarize,
 )
