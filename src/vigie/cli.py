@@ -148,8 +148,11 @@ def extract(paths: tuple[str, ...], as_json: bool, understand: bool) -> None:
               help="Dask tasks the input files are split into (default: 4 per worker thread).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Cleaning processes for a large batch (local engine; default: the CPUs available, at most 4).")
+@click.option("--understand/--no-understand", default=True, show_default=True,
+              help="Analyse the new articles (entities, quotes, dates, events) and make the touched stories' details "
+                   "now, so story pages answer at once.")
 def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet: bool, stories: bool, alerts: bool,
-           engine: str, scheduler: str | None, partitions: int | None, workers: int | None) -> None:
+           engine: str, scheduler: str | None, partitions: int | None, workers: int | None, understand: bool) -> None:
     """Read, clean and store articles from files, folders or '-' (stdin)."""
     if engine != "dask" and (scheduler or partitions):
         _err("--scheduler and --partitions need --engine dask")
@@ -185,7 +188,9 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
             executor = LocalExecutor(workers or default_workers())
         try:
             result = run(store, Paths(list(paths), stdin=sys.stdin.buffer), executor=executor,
-                         options=RunOptions(stories=stories, alerts=alerts), on_error=on_error, on_progress=tick,
+                         options=RunOptions(stories=stories, understand=understand, details=stories and understand,
+                                            alerts=alerts, nlp_processes=workers or default_workers()),
+                         on_error=on_error, on_progress=tick,
                          echo=click.echo)  # fmt: skip
         finally:
             if bar is not None:
@@ -516,13 +521,22 @@ def bench(size: int, add: int, data: str | None, as_json: bool) -> None:
 
 @main.command()
 @click.option("--db", default=None, help=DB_HELP)
-def reprocess(db: str | None) -> None:
-    """Re-clean every stored article from its kept raw input (after upgrading Vigie)."""
+@click.option("--understand/--no-understand", default=False, show_default=True,
+              help="Also analyse every article again (entities, quotes, dates, events), after upgrading Vigie.")
+def reprocess(db: str | None, understand: bool) -> None:
+    """Re-clean every stored article from its kept raw input (after upgrading Vigie); a re-cleaned article is
+    analysed again the next time it is needed, every article with --understand."""
     from vigie.pipeline import reprocess as run
 
     with _domain_errors(), _open(db) as store:
         changed = run(store, on_error=lambda e: _err(str(e)))
-    click.echo(f"{changed} article(s) changed")
+        click.echo(f"{changed} article(s) changed")
+        if understand:
+            from vigie.pipeline import default_workers
+            from vigie.understand.stage import understand_new
+
+            ids = [a.id for a in store.articles()]
+            click.echo(f"{understand_new(store, ids, n_process=default_workers())} article(s) analysed")
 
 
 @main.command()

@@ -1,7 +1,7 @@
 """The one runner: every way in (``vigie ingest``, ``vigie watch``, ``POST /api/articles``, ``--engine dask``) hands
 a batch to :func:`run`, which takes it through every stage, assembled here in one visible place:
 
-read -> extract (clean + metadata) -> store -> stories -> alerts
+read -> extract (clean + metadata) -> store -> stories -> understand -> story details -> alerts
 
 The per-document stages run in an executor (:mod:`vigie.pipeline.executors`: in-process or worker processes;
 :mod:`vigie.pipeline.dask_engine`: a Dask cluster); storing, the story stage and alerts run here, on the caller's
@@ -78,11 +78,23 @@ OnProgress = Callable[[str], None]
 
 @dataclass(slots=True)
 class RunOptions:
-    """Which stages a run goes through after storing, and how."""
+    """Which stages a run goes through after storing, and how.
+
+    Attributes:
+        stories: place the new articles in stories and events.
+        understand: analyse the new articles (entities, quotes, dates, events) once and keep the result.
+        details: recompute the details (summary, timeline, coverage...) of the stories the batch touched, so they
+            are ready before anyone asks; needs ``stories``.
+        alerts: run the saved searches on the new articles.
+        nlp_processes: processes for the language model on large batches.
+    """
 
     stories: bool = True
+    understand: bool = True
+    details: bool = True
     alerts: bool = True
     story_options: StoryOptions | None = None
+    nlp_processes: int = 1
     webhook_timeout: float = 10.0
 
 
@@ -126,6 +138,10 @@ def run(
     result = RunResult(_store_items(store, items, on_error, on_progress, vectors))
     if opts.stories:
         _stories(store, result, opts, vectors)
+    if opts.understand and result.report.new_ids:
+        _understand(store, result, opts)
+    if opts.details and result.touched:
+        _details(store, result)
     if opts.alerts and result.report.new_ids:
         _alerts(store, result, opts, echo)
     return result
@@ -187,6 +203,32 @@ def _stories(store: ArticleStore, result: RunResult, opts: RunOptions, vectors: 
     result.touched = sorted({s for aid in result.report.new_ids if (s := store.story_of(aid)) is not None})
 
 
+def _understand(store: ArticleStore, result: RunResult, opts: RunOptions) -> None:
+    from vigie.understand.stage import understand_new
+
+    new = result.report.new_ids
+    if result.stories is not None:  # near copies are not another voice: their original's analysis stands
+        new_set = set(new)
+        copies = {p["id"] for sid in result.touched for p in store.placements(sid)
+                  if p["duplicate_of"] and p["id"] in new_set}  # fmt: skip
+        new = [aid for aid in new if aid not in copies]
+    try:
+        understand_new(store, new, n_process=opts.nlp_processes)
+    except VigieError as e:  # e.g. no model for the language: articles and stories stand, details parse later
+        result.warnings.append(f"understand stage skipped: {e}")
+
+
+def _details(store: ArticleStore, result: RunResult) -> None:
+    from vigie.stories import story_detail
+
+    for sid in result.touched:
+        try:
+            story_detail(store, sid)
+        except VigieError as e:
+            result.warnings.append(f"story {sid}: details not made ({e})")
+            return
+
+
 def _alerts(store: ArticleStore, result: RunResult, opts: RunOptions, echo: Callable[[str], None] | None) -> None:
     from vigie.alerts import check_alerts, notify
 
@@ -216,7 +258,8 @@ def ingest(
         'read 5, new 5, duplicate 0, failed 0'
     """
     return run(store, Paths(list(paths), read_options, stdin), executor=LocalExecutor(workers),
-               options=RunOptions(stories=False, alerts=False), extract_options=options, on_error=on_error,
+               options=RunOptions(stories=False, understand=False, details=False, alerts=False),
+               extract_options=options, on_error=on_error,
                on_progress=on_progress).report  # fmt: skip
 
 

@@ -133,6 +133,12 @@ def _m3(conn: Conn) -> None:
     conn.execute(f"CREATE TABLE story_cache (story_id {T} PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL)")
 
 
+@migration(6, "article analyses")
+def _m6(conn: Conn) -> None:
+    conn.execute(f"CREATE TABLE analyses (article_id {T} PRIMARY KEY REFERENCES articles(id), version TEXT NOT NULL, "
+                 "data TEXT NOT NULL)")
+
+
 @migration(4, "incremental cluster state")
 def _m4(conn: Conn) -> None:
     for stmt in (
@@ -286,6 +292,7 @@ class PostgresStore:
         with self.atomic() as conn:
             sets = ", ".join(f"{c}=%s" for c in _ARTICLE_COLS[1:])
             cur = conn.execute(f"UPDATE articles SET {sets} WHERE id=%s", (*row[1:], article.id))
+            conn.execute("DELETE FROM analyses WHERE article_id=%s", (article.id,))  # analysed again when needed
             if cur.rowcount == 0:
                 raise NotFoundError(f"no article {article.id}")
 
@@ -466,6 +473,19 @@ class PostgresStore:
         else:
             rows = self._dicts(sql + " WHERE s.story_id = %s ORDER BY COALESCE(a.published, ''), a.id", (story_id,))
         return [cast(Placement, r) for r in rows]
+
+    def save_analyses(self, rows: Sequence[tuple[str, str, str]]) -> None:
+        """Store (article id, record version, JSON) analyses, replacing older ones, in one transaction."""
+        with self.atomic() as conn, conn.cursor() as cur:
+            cur.executemany("INSERT INTO analyses VALUES (%s, %s, %s) ON CONFLICT (article_id) DO UPDATE SET "
+                            "version = EXCLUDED.version, data = EXCLUDED.data",
+                            [(a, v, _clean(d)) for a, v, d in rows])  # fmt: skip
+
+    def analyses(self, article_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """Article id -> (version, JSON) of the stored analyses among ``article_ids``."""
+        rows = self.conn.execute("SELECT article_id, version, data FROM analyses WHERE article_id = ANY(%s)",
+                                 (list(article_ids),)).fetchall()  # fmt: skip
+        return {str(a): (str(v), str(d)) for a, v, d in rows}
 
     def cached_story(self, story_id: str, key: str) -> str | None:
         row = self._one("SELECT value FROM story_cache WHERE story_id=%s AND key=%s", (story_id, key))

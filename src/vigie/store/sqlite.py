@@ -155,6 +155,14 @@ def _m3(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE story_cache (story_id TEXT PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL)")
 
 
+@migration(6, "article analyses")
+def _m6(conn: sqlite3.Connection) -> None:
+    # The understand stage's result per article (entities, quotes, dates, events), computed once at ingest, so a
+    # story's details are assembled without parsing again. ``version`` is the record shape it was written with.
+    conn.execute("CREATE TABLE analyses (article_id TEXT PRIMARY KEY REFERENCES articles(id), version TEXT NOT NULL, "
+                 "data TEXT NOT NULL)")
+
+
 @migration(4, "incremental cluster state")
 def _m4(conn: sqlite3.Connection) -> None:
     # The clusterer's state kept row by row, so a batch writes only what it changed, not the whole corpus again.
@@ -302,6 +310,7 @@ class SQLiteStore:
             cur = conn.execute(f"UPDATE articles SET {sets} WHERE id=?", (*row[1:], article.id))
             if cur.rowcount == 0:
                 raise NotFoundError(f"no article {article.id}")
+            conn.execute("DELETE FROM analyses WHERE article_id=?", (article.id,))  # analysed again when needed
 
     # -- reads ------------------------------------------------------------------------------------------------
 
@@ -469,6 +478,24 @@ class SQLiteStore:
                 sql + " WHERE s.story_id = ? ORDER BY COALESCE(a.published, ''), a.id", (story_id,)
             ).fetchall()
         return [cast(Placement, dict(r)) for r in rows]
+
+    def save_analyses(self, rows: Sequence[tuple[str, str, str]]) -> None:
+        """Store (article id, record version, JSON) analyses, replacing older ones, in one transaction."""
+        with self.atomic() as conn:
+            conn.executemany("INSERT OR REPLACE INTO analyses VALUES (?, ?, ?)", rows)
+
+    def analyses(self, article_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """Article id -> (version, JSON) of the stored analyses among ``article_ids``."""
+        out: dict[str, tuple[str, str]] = {}
+        ids = list(article_ids)
+        for i in range(0, len(ids), 500):  # below SQLite's limit on bound parameters
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for aid, version, data in self.conn.execute(
+                f"SELECT article_id, version, data FROM analyses WHERE article_id IN ({marks})", chunk
+            ):
+                out[str(aid)] = (str(version), str(data))
+        return out
 
     def cached_story(self, story_id: str, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM story_cache WHERE story_id=? AND key=?", (story_id, key)).fetchone()

@@ -315,13 +315,14 @@ def story_detail(store: ArticleStore, story_id: str, *, max_words: int = 100) ->
 
 
 def _compute_detail(store: ArticleStore, view: dict[str, Any], max_words: int) -> dict[str, Any]:
-    from vigie.understand import analyze_articles, analyze_story
+    from vigie.understand import analyze_story
     from vigie.understand.compare import coverage
+    from vigie.understand.stage import stored_analyses
     from vigie.understand.summarize import SummaryOptions, summarize
 
     # Near copies are not another voice: the analysis and summary read each text once.
     voices = [store.get(a["id"]) for a in view["articles"] if not a["duplicate_of"]]
-    analyses = analyze_articles(voices)
+    analyses = stored_analyses(store, voices)  # parsed once at ingest; only what is missing is parsed here
     analysis = analyze_story(voices, analyses).to_dict()
     names = [e["name"] for e in analysis["entities"]]
     article_entities = {
