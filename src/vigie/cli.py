@@ -183,7 +183,7 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
         if engine == "dask":
             from vigie.pipeline.dask_engine import DaskExecutor
 
-            executor = DaskExecutor(scheduler=scheduler, partitions=partitions, embed=stories)
+            executor = DaskExecutor(scheduler=scheduler, partitions=partitions, embed=stories, understand=understand)
         else:
             executor = LocalExecutor(workers or default_workers())
         try:

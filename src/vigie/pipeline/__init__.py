@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
     from vigie.alerts import AlertMatch
     from vigie.stories import StoryOptions, StoryReport
+    from vigie.understand import ArticleAnalysis
 
 __all__ = [
     "Documents", "Executor", "IngestReport", "LocalExecutor", "Paths", "RunOptions", "RunResult", "default_workers",
@@ -134,12 +135,13 @@ def run(
     """
     opts = options or RunOptions()
     vectors: dict[str, Any] = {}  # article id -> story vector, when the executor embedded the new articles
+    analyses: dict[str, Any] = {}  # article id -> analysis, when the executor analysed them
     items = (executor or LocalExecutor()).run(batch, store, extract_options)
-    result = RunResult(_store_items(store, items, on_error, on_progress, vectors))
+    result = RunResult(_store_items(store, items, on_error, on_progress, vectors, analyses))
     if opts.stories:
         _stories(store, result, opts, vectors)
     if opts.understand and result.report.new_ids:
-        _understand(store, result, opts)
+        _understand(store, result, opts, analyses)
     if opts.details and result.touched:
         _details(store, result)
     if opts.alerts and result.report.new_ids:
@@ -149,7 +151,7 @@ def run(
 
 def _store_items(
     store: ArticleStore, items: Iterator[Extracted | Seen | Failed], on_error: OnError | None,
-    on_progress: OnProgress | None, vectors: dict[str, np.ndarray],
+    on_progress: OnProgress | None, vectors: dict[str, np.ndarray], analyses: dict[str, ArticleAnalysis],
 ) -> IngestReport:
     """The storing step, the same for every executor: count, skip stored content, store the new."""
     report = IngestReport()
@@ -187,6 +189,8 @@ def _store_items(
                 report.new_ids.append(item.article.id)
                 if item.vector is not None:
                     vectors[item.article.id] = item.vector
+                if item.analysis is not None:
+                    analyses[item.article.id] = item.analysis
             else:
                 report.duplicate += 1
     return report
@@ -203,8 +207,8 @@ def _stories(store: ArticleStore, result: RunResult, opts: RunOptions, vectors: 
     result.touched = sorted({s for aid in result.report.new_ids if (s := store.story_of(aid)) is not None})
 
 
-def _understand(store: ArticleStore, result: RunResult, opts: RunOptions) -> None:
-    from vigie.understand.stage import understand_new
+def _understand(store: ArticleStore, result: RunResult, opts: RunOptions, made: dict[str, ArticleAnalysis]) -> None:
+    from vigie.understand.stage import keep_analyses, understand_new
 
     new = result.report.new_ids
     if result.stories is not None:  # near copies are not another voice: their original's analysis stands
@@ -212,6 +216,9 @@ def _understand(store: ArticleStore, result: RunResult, opts: RunOptions) -> Non
         copies = {p["id"] for sid in result.touched for p in store.placements(sid)
                   if p["duplicate_of"] and p["id"] in new_set}  # fmt: skip
         new = [aid for aid in new if aid not in copies]
+    if made:  # analysed by the executor's workers: kept as they are
+        keep_analyses(store, [made[aid] for aid in new if aid in made])
+        new = [aid for aid in new if aid not in made]
     try:
         understand_new(store, new, n_process=opts.nlp_processes)
     except VigieError as e:  # e.g. no model for the language: articles and stories stand, details parse later

@@ -18,7 +18,7 @@ from vigie.records import decode, encode, fingerprint
 from vigie.store import ArticleStore
 from vigie.understand import ArticleAnalysis, analyze_articles
 
-__all__ = ["VERSION", "stored_analyses", "understand_new"]
+__all__ = ["VERSION", "keep_analyses", "stored_analyses", "understand_new"]
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,12 @@ _CHUNK = 256  # articles per nlp.pipe call and per transaction: bounded memory o
 
 def _row(analysis: ArticleAnalysis) -> tuple[str, str, str]:
     return analysis.article_id, VERSION, json.dumps(encode(analysis), ensure_ascii=False, separators=(",", ":"))
+
+
+def keep_analyses(store: ArticleStore, analyses: Sequence[ArticleAnalysis]) -> None:
+    """Store analyses made elsewhere (an executor's workers)."""
+    for i in range(0, len(analyses), _CHUNK):
+        store.save_analyses([_row(a) for a in analyses[i : i + _CHUNK]])
 
 
 def understand_new(store: ArticleStore, article_ids: Sequence[str], *, n_process: int = 1) -> int:
