@@ -212,15 +212,6 @@ def _split(inputs: list[_Input], partitions: int) -> list[list[_Input]]:
     return [inputs[i : i + size] for i in range(0, len(inputs), size)]
 
 
-def _known_ids(store: ArticleStore) -> frozenset[str]:
-    """Ids already stored, so workers skip cleaning them; empty (correct, only slower) when the store cannot say."""
-    conn = getattr(store, "conn", None)
-    try:
-        return frozenset(r[0] for r in conn.execute("SELECT id FROM raw")) if conn is not None else frozenset()
-    except Exception:  # another backend: the driver's store.has() check still counts them as duplicates
-        return frozenset()
-
-
 def ingest_dask(
     store: ArticleStore,
     paths: Iterable[str],
@@ -275,7 +266,7 @@ def ingest_dask(
     try:
         workers = sum(client.nthreads().values()) or n_workers
         parts = _split(inputs, min(len(inputs), partitions or _TASKS_PER_WORKER * workers))
-        known = client.scatter([_known_ids(store)], broadcast=True)[0]  # a list: a bare set would be split
+        known = client.scatter([store.known_ids()], broadcast=True)[0]  # a list: a bare set would be split
         futures = [client.submit(_process, p, known, ropts, options, vectors is not None, pure=False) for p in parts]
         warned = False
         for p, fut in zip(parts, futures, strict=True):
