@@ -95,9 +95,6 @@ class PostgresStore(SQLStore):
             self.conn.close()
             raise
 
-    def close(self) -> None:
-        self.conn.close()
-
     def _execute(self, statement: str, params: Sequence[Any] = ()) -> Rows:
         cur = self.conn.cursor(row_factory=dict_row)
         return cur.execute(self.dialect.sql(statement), params)

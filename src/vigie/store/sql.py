@@ -7,6 +7,7 @@ itself is the back end's :class:`~vigie.store.dialect.Dialect`.
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, ClassVar, Protocol, Self, cast
@@ -43,42 +44,44 @@ class Rows(Protocol):
     def __iter__(self) -> Iterator[Any]: ...
 
 
-class SQLStore:
+class SQLStore(ABC):
     """Every store method, once; a back end supplies :attr:`dialect`, ``conn``, ``path`` and the hooks below."""
 
     dialect: ClassVar[Dialect]
     path: str
+    conn: Any  # the driver's connection, which atomic() also yields
     _stories_lock: AbstractContextManager[Any]  # a threading.RLock, made by the back end
 
     # -- back end hooks ---------------------------------------------------------------------------------------
 
+    @abstractmethod
     def _execute(self, statement: str, params: Sequence[Any] = ()) -> Rows:
         """Run one statement (``?`` placeholders) on the store's connection; rows are read by column name."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
-        raise NotImplementedError
+        """Run one statement once per row of parameters."""
 
+    @abstractmethod
     def atomic(self) -> AbstractContextManager[Any]:
         """A transaction; nested calls become savepoints, so a failure rolls back only the inner block."""
-        raise NotImplementedError
 
-    def close(self) -> None:
-        raise NotImplementedError
-
+    @abstractmethod
     def create_search_index(self) -> None:
         """Create the full-text index of titles, standfirsts and bodies (run by the first migration)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _search(self, query: str, limit: int) -> list[tuple[Article, str]]:
         """Full-text hits for a query with at least one word and no control characters."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _stories_process_lock(self) -> AbstractContextManager[None]:
         """What keeps another process out of the story stage (inside this object's own thread lock)."""
-        raise NotImplementedError
 
     # -- plumbing ---------------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.conn.close()
 
     def __enter__(self) -> Self:
         return self

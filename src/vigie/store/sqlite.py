@@ -82,9 +82,6 @@ class SQLiteStore(SQLStore):
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{self.path}: cannot open as a Vigie database ({e})") from e
 
-    def close(self) -> None:
-        self.conn.close()
-
     def _execute(self, statement: str, params: Sequence[Any] = ()) -> Rows:
         return self.conn.execute(statement, params)
 
