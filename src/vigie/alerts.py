@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
@@ -24,6 +23,7 @@ from vigie import __version__
 from vigie.errors import NotFoundError, VigieError
 from vigie.models import Article
 from vigie.store.base import Alert
+from vigie.text import fold
 
 if TYPE_CHECKING:
     from vigie.store import ArticleStore
@@ -45,9 +45,7 @@ class AlertError(VigieError):
 
 def _fold(text: str) -> str:
     """Casefolded, accents removed, words separated by single spaces, padded: ready for whole-word ``in`` tests."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " " + " ".join(_NON_WORD.sub(" ", bare).split()) + " "
+    return " " + " ".join(_NON_WORD.sub(" ", fold(text)).split()) + " "
 
 
 @dataclass(frozen=True, slots=True)

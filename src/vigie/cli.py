@@ -174,32 +174,25 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
                 bar.clear()
             _err(str(e))
 
-        vectors = None
+        from vigie.pipeline import Executor, LocalExecutor, Paths, RunOptions, default_workers, run
+
+        executor: Executor
+        if engine == "dask":
+            from vigie.pipeline.dask_engine import DaskExecutor
+
+            executor = DaskExecutor(scheduler=scheduler, partitions=partitions, embed=stories)
+        else:
+            executor = LocalExecutor(workers or default_workers())
         try:
-            if engine == "dask":
-                from vigie.pipeline.dask_engine import SentenceVectors, ingest_dask
-
-                vectors = SentenceVectors() if stories else None
-                report = ingest_dask(store, paths, scheduler=scheduler, partitions=partitions, stdin=sys.stdin.buffer,
-                                     vectors=vectors, on_error=on_error, on_progress=tick)
-            else:
-                from vigie.pipeline import default_workers
-                from vigie.pipeline import ingest as run_ingest
-
-                report = run_ingest(store, paths, stdin=sys.stdin.buffer, on_error=on_error, on_progress=tick,
-                                    workers=workers or default_workers())  # fmt: skip
+            result = run(store, Paths(list(paths), stdin=sys.stdin.buffer), executor=executor,
+                         options=RunOptions(stories=stories, alerts=alerts), on_error=on_error, on_progress=tick,
+                         echo=click.echo)  # fmt: skip
         finally:
             if bar is not None:
                 bar.close()
-        placed = None
-        if stories:
-            from vigie.pipeline.dask_engine import place_stories
-
-            placed = place_stories(store, vectors)  # without vectors: plain update_stories
-        if alerts and report.new_ids:
-            from vigie.alerts import check_alerts, notify
-
-            notify(check_alerts(store, report.new_ids), echo=click.echo, on_error=_err)
+        for warning in result.warnings:
+            _err(warning)
+    report, placed = result.report, result.stories
     if not quiet:
         line = report.summary()
         if placed is not None and placed.placed:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import unicodedata
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +24,7 @@ from vigie.errors import NotFoundError
 from vigie.extract.outlets import Outlet, OutletRegistry
 from vigie.models import Article
 from vigie.store import ArticleStore, open_store
+from vigie.text import fold
 
 T = TypeVar("T")
 
@@ -35,8 +35,7 @@ _ID_RE = re.compile(ID_PATTERN)
 
 def slugify(name: str) -> str:
     """Lowercase ASCII slug of a name: "Jens Stoltenberg" -> "jens-stoltenberg", "L'Élysée" -> "l-elysee"."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:80]
+    return re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:80]
 
 
 def check_id(value: str, what: str) -> str:

@@ -198,9 +198,9 @@ class SQLStore(ABC):
         for row in self._execute(f"SELECT source, format, content, meta FROM raw ORDER BY {order}"):
             yield _row_raw(row)
 
-    def known_ids(self) -> frozenset[str]:
-        """Every stored id (raw inputs), so that a batch can skip cleaning what is already there."""
-        return frozenset(str(r["id"]) for r in self._execute("SELECT id FROM raw"))
+    def known_ids(self) -> Iterator[str]:
+        """Every stored content id (for executors that skip stored content on remote workers)."""
+        return (str(r["id"]) for r in self._execute("SELECT id FROM raw").fetchall())
 
     def sources(self, article_id: str) -> list[str]:
         return [str(r["source"]) for r in self._execute(

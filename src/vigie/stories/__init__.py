@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,22 +100,42 @@ def _load_dedup(store: ArticleStore, options: DedupOptions) -> Deduplicator:
     return d
 
 
+def cluster_item(article: Article) -> ClusterItem:
+    """What the clusterer is given of an article (its vector is computed from this title and body)."""
+    return ClusterItem(id=article.id, title=article.title or "", body=article.body or f"{article.title or ''}\n",
+                       published=article.published, language=article.language)  # fmt: skip
+
+
+def article_vectors(articles: Sequence[Article], *, threads: int = 1) -> list[np.ndarray]:
+    """The story-stage vectors of these articles, as the clusterer would compute them (executors that embed on
+    their workers hand them to :func:`update_stories`)."""
+    from vigie.stories.embed import Embedder
+
+    items = [cluster_item(a) for a in articles]
+    return list(Embedder(threads=threads).embed_articles([it.title for it in items], [it.body for it in items]))
+
+
 def update_stories(
-    store: ArticleStore, options: StoryOptions | None = None, on_progress: Callable[[int], None] | None = None
+    store: ArticleStore, options: StoryOptions | None = None, on_progress: Callable[[int], None] | None = None,
+    *, vectors: Mapping[str, np.ndarray] | None = None,
 ) -> StoryReport:
-    """Place every article the story stage has not seen yet; returns how many were placed and were duplicates."""
+    """Place every article the story stage has not seen yet; returns how many were placed and were duplicates.
+
+    ``vectors`` (article id -> vector from :func:`article_vectors`) spares embedding the articles it covers.
+    """
     opts = options or StoryOptions()
     report = StoryReport()
     if store.count_unplaced() == 0:
         return report
     # Another process may run the stage at the same time: it waits here, then places only what is still unplaced.
     with store.stories_lock():
-        _place(store, opts, report, on_progress)
+        _place(store, opts, report, on_progress, vectors or {})
     return report
 
 
 def _place(
-    store: ArticleStore, opts: StoryOptions, report: StoryReport, on_progress: Callable[[int], None] | None
+    store: ArticleStore, opts: StoryOptions, report: StoryReport, on_progress: Callable[[int], None] | None,
+    vectors: Mapping[str, np.ndarray],
 ) -> None:
     """The stage under the story lock: load the saved clusterer, place the pending articles batch by batch."""
     persisted = _PersistedState(store)
@@ -136,7 +156,6 @@ def _place(
         dups: dict[str, str] = {}
         items: list[ClusterItem] = []
         for a in batch:
-            text = f"{a.title or ''}\n{a.body}"
             sig = dedup.signature(a.body)
             orig = dedup.add(a.id, a.body, sig)
             if orig is not None:
@@ -145,12 +164,13 @@ def _place(
                 dups[a.id] = root
             features.append((a.id, exact_key(a.body), None if sig is None else sig.tobytes(), None, None))
             if orig is None:
-                items.append(ClusterItem(id=a.id, title=a.title or "", body=a.body or text, published=a.published,
-                                         language=a.language))
+                item = cluster_item(a)
+                item.vector = vectors.get(a.id)
+                items.append(item)
         clusterer.add(items)
-        vectors = {it.id: it for it in items}
+        by_id = {it.id: it for it in items}
         for i, (aid, key, sig_b, _, _) in enumerate(features):
-            it = vectors.get(aid)
+            it = by_id.get(aid)
             if it is not None and it.vector is not None:
                 feats = it.features.to_dict() if isinstance(it.features, ArticleFeatures) else None
                 features[i] = (aid, key, sig_b, it.vector.astype(np.float16).tobytes(),

@@ -18,7 +18,8 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from vigie.understand.lexicon import Lexicon, fold, norm_key
+from vigie.text import fold
+from vigie.understand.lexicon import Lexicon, norm_key
 
 __all__ = ["Entity", "Mention", "RoleKey", "canonicalize", "extract_mentions", "role_key"]
 
