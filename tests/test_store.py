@@ -331,3 +331,19 @@ def test_store_pg_search_french(pg_store: ArticleStore) -> None:
     assert {a.title for a, _ in store.search("skripal or otan")} == {"Skripal", "Otan"}
     assert store.search("skripal -salisbury") == []
     assert store.search('"mission russe"')[0][0].title == "Otan"
+
+
+def test_store_dialects_differ_only_in_form() -> None:
+    """One statement, two spellings: placeholders (and literal %) for psycopg, upserts that renew a counter."""
+    from vigie.store.dialect import POSTGRES, SQLITE
+
+    stmt = "SELECT id FROM articles WHERE title LIKE '100%' AND id = ?"
+    assert SQLITE.sql(stmt) == stmt
+    assert POSTGRES.sql(stmt) == "SELECT id FROM articles WHERE title LIKE '100%%' AND id = %s"
+    assert SQLITE.upsert("assignments", ("article_id", "story_id"), ("article_id",), counter="rev") == (
+        "INSERT OR REPLACE INTO assignments (article_id, story_id) VALUES (?, ?)")
+    assert POSTGRES.upsert("assignments", ("article_id", "story_id"), ("article_id",), counter="rev") == (
+        "INSERT INTO assignments (article_id, story_id) VALUES (?, ?) "
+        "ON CONFLICT (article_id) DO UPDATE SET story_id = EXCLUDED.story_id, rev = DEFAULT")
+    assert (SQLITE.counter("rev"), POSTGRES.counter("rev")) == ("rowid", "rev")
+    assert SQLITE.clean("a\x00b") == "a\x00b" and POSTGRES.clean("a\x00b") == "a\ufffdb"
