@@ -72,7 +72,7 @@ def _snapshot(store: Store) -> dict[str, Any]:
 
 def ingest_dask(store: Store, paths: list[str], *, stdin: Any = None, **executor: Any) -> IngestReport:
     """The runner with the Dask executor and no story stage: its storing report."""
-    return run(store, Paths(paths, stdin=stdin), executor=DaskExecutor(embed=False, **executor),
+    return run(store, Paths(paths, stdin=stdin), executor=DaskExecutor(embed=False, understand=False, **executor),
                options=RunOptions(stories=False, alerts=False)).report
 
 
@@ -93,15 +93,21 @@ def test_engine_matches_local_engine(corpus: Path, scheduler: str, tmp_path: Pat
         raise AssertionError("the driver embedded a text the workers should have embedded")
 
     monkeypatch.setattr(embed, "_model", no_model)
+    from vigie.understand import stage
+
+    monkeypatch.setattr(stage, "analyze_articles", no_model)  # nor analyse: the workers did
     dist = Store(tmp_path / "dask.db")
     errors_dask: list[str] = []
     progress: list[str] = []
     result = run(dist, Paths([str(corpus)]), executor=DaskExecutor(scheduler=scheduler, partitions=3),
-                 options=RunOptions(alerts=False), on_error=lambda e: errors_dask.append(str(e)),
+                 options=RunOptions(alerts=False, details=False), on_error=lambda e: errors_dask.append(str(e)),
                  on_progress=progress.append)  # fmt: skip
     r_dask: IngestReport = result.report
     placed = result.stories
     assert placed is not None
+    assert result.warnings == []
+    voices = {p["id"] for p in dist.placements() if not p["duplicate_of"]}
+    assert set(dist.analyses(sorted(voices))) == voices  # analysed on the workers, stored by the driver
 
     assert _summary(r_dask) == _summary(r_local)
     assert (r_dask.read, r_dask.new, r_dask.duplicate, r_dask.failed) == (9, 8, 1, 2)

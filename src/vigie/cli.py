@@ -10,7 +10,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +18,9 @@ from vigie import __version__
 from vigie.errors import InputError, NotFoundError, VigieError
 from vigie.models import Article
 from vigie.store import ArticleStore, open_store
+
+if TYPE_CHECKING:
+    from vigie.understand.abstractive import LLMConfig
 
 DB_HELP = "SQLite file or postgresql:// URL (default: $VIGIE_DB or vigie.db)."
 
@@ -45,6 +48,13 @@ def _open(db: str | None) -> ArticleStore:
 
 def _dump(obj: Any) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+def _llm() -> LLMConfig | None:
+    """The abstractive rewrite's endpoint from $VIGIE_LLM_URL (read here, at the edge, and passed in)."""
+    from vigie.understand.abstractive import LLMConfig
+
+    return LLMConfig.from_env()
 
 
 def _read_articles(paths: tuple[str, ...]) -> tuple[list[Article], int]:
@@ -148,8 +158,11 @@ def extract(paths: tuple[str, ...], as_json: bool, understand: bool) -> None:
               help="Dask tasks the input files are split into (default: 4 per worker thread).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Cleaning processes for a large batch (local engine; default: the CPUs available, at most 4).")
+@click.option("--understand/--no-understand", default=True, show_default=True,
+              help="Analyse the new articles (entities, quotes, dates, events) and make the touched stories' details "
+                   "now, so story pages answer at once.")
 def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet: bool, stories: bool, alerts: bool,
-           engine: str, scheduler: str | None, partitions: int | None, workers: int | None) -> None:
+           engine: str, scheduler: str | None, partitions: int | None, workers: int | None, understand: bool) -> None:
     """Read, clean and store articles from files, folders or '-' (stdin)."""
     if engine != "dask" and (scheduler or partitions):
         _err("--scheduler and --partitions need --engine dask")
@@ -180,12 +193,15 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
         if engine == "dask":
             from vigie.pipeline.dask_engine import DaskExecutor
 
-            executor = DaskExecutor(scheduler=scheduler, partitions=partitions, embed=stories)
+            executor = DaskExecutor(scheduler=scheduler, partitions=partitions, embed=stories, understand=understand)
         else:
             executor = LocalExecutor(workers or default_workers())
         try:
             result = run(store, Paths(list(paths), stdin=sys.stdin.buffer), executor=executor,
-                         options=RunOptions(stories=stories, alerts=alerts), on_error=on_error, on_progress=tick,
+                         options=RunOptions(stories=stories, understand=understand, details=stories and understand,
+                                            alerts=alerts, nlp_processes=workers or default_workers(),
+                                            llm=_llm() if stories and understand else None),
+                         on_error=on_error, on_progress=tick,
                          echo=click.echo)  # fmt: skip
         finally:
             if bar is not None:
@@ -231,7 +247,8 @@ def watch(paths: tuple[str, ...], feeds: tuple[str, ...], db: str | None, interv
         _err("nothing to watch: give a folder or file, or --feed URL_OR_FILE")
         sys.exit(2)
     with _domain_errors(), _open(db) as store:
-        watcher = Watcher(store, paths, feeds, WatchOptions(interval=interval, stories=stories, alerts=alerts),
+        watcher = Watcher(store, paths, feeds, WatchOptions(interval=interval, stories=stories, alerts=alerts,
+                                                            llm=_llm() if stories else None),
                           on_error=lambda e: _err(str(e)), echo=click.echo)
 
         def show(r: IngestReport) -> None:
@@ -388,11 +405,10 @@ def story(story_id: str, db: str | None, as_json: bool, max_words: int) -> None:
     """Show one story (its id, a unique prefix, or the id of one of its articles): summary, events, quotes,
     timeline, disagreements and outlet coverage."""
     from vigie.stories import story_detail, update_stories
-    from vigie.understand.abstractive import LLMConfig
 
     with _domain_errors(), _open(db) as store:
         update_stories(store)
-        view = story_detail(store, story_id, max_words=max_words, llm=LLMConfig.from_env())
+        view = story_detail(store, story_id, max_words=max_words, llm=_llm())
     if as_json:
         _dump(view.to_dict())
         return
@@ -517,13 +533,22 @@ def bench(size: int, add: int, data: str | None, as_json: bool) -> None:
 
 @main.command()
 @click.option("--db", default=None, help=DB_HELP)
-def reprocess(db: str | None) -> None:
-    """Re-clean every stored article from its kept raw input (after upgrading Vigie)."""
+@click.option("--understand/--no-understand", default=False, show_default=True,
+              help="Also analyse every article again (entities, quotes, dates, events), after upgrading Vigie.")
+def reprocess(db: str | None, understand: bool) -> None:
+    """Re-clean every stored article from its kept raw input (after upgrading Vigie); a re-cleaned article is
+    analysed again the next time it is needed, every article with --understand."""
     from vigie.pipeline import reprocess as run
 
     with _domain_errors(), _open(db) as store:
         changed = run(store, on_error=lambda e: _err(str(e)))
-    click.echo(f"{changed} article(s) changed")
+        click.echo(f"{changed} article(s) changed")
+        if understand:
+            from vigie.pipeline import default_workers
+            from vigie.understand.stage import understand_new
+
+            ids = [a.id for a in store.articles()]
+            click.echo(f"{understand_new(store, ids, n_process=default_workers())} article(s) analysed")
 
 
 @main.command()

@@ -1,7 +1,7 @@
 """The one runner: every way in (``vigie ingest``, ``vigie watch``, ``POST /api/articles``, ``--engine dask``) hands
 a batch to :func:`run`, which takes it through every stage, assembled here in one visible place:
 
-read -> extract (clean + metadata) -> store -> stories -> alerts
+read -> extract (clean + metadata) -> store -> stories -> understand -> story details -> alerts
 
 The per-document stages run in an executor (:mod:`vigie.pipeline.executors`: in-process or worker processes;
 :mod:`vigie.pipeline.dask_engine`: a Dask cluster); storing, the story stage and alerts run here, on the caller's
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
     from vigie.alerts import AlertMatch
     from vigie.stories import StoryOptions, StoryReport
+    from vigie.understand import ArticleAnalysis
+    from vigie.understand.abstractive import LLMConfig
 
 __all__ = [
     "Documents", "Executor", "IngestReport", "LocalExecutor", "Paths", "RunOptions", "RunResult", "default_workers",
@@ -78,12 +80,27 @@ OnProgress = Callable[[str], None]
 
 @dataclass(slots=True)
 class RunOptions:
-    """Which stages a run goes through after storing, and how."""
+    """Which stages a run goes through after storing, and how.
+
+    Attributes:
+        stories: place the new articles in stories and events.
+        understand: analyse the new articles (entities, quotes, dates, events) once and keep the result.
+        details: recompute the details (summary, timeline, coverage...) of the stories the batch touched, so they
+            are ready before anyone asks; needs ``stories``.
+        alerts: run the saved searches on the new articles.
+        nlp_processes: processes for the language model on large batches.
+        llm: the endpoint for the details' optional abstractive rewrite (the shells read it with
+            ``LLMConfig.from_env()``), so the details made here are the ones a story page asks for.
+    """
 
     stories: bool = True
+    understand: bool = True
+    details: bool = True
     alerts: bool = True
     story_options: StoryOptions | None = None
+    nlp_processes: int = 1
     webhook_timeout: float = 10.0
+    llm: LLMConfig | None = None
 
 
 @dataclass(slots=True)
@@ -122,10 +139,15 @@ def run(
     """
     opts = options or RunOptions()
     vectors: dict[str, Any] = {}  # article id -> story vector, when the executor embedded the new articles
+    analyses: dict[str, Any] = {}  # article id -> analysis, when the executor analysed them
     items = (executor or LocalExecutor()).run(batch, store, extract_options)
-    result = RunResult(_store_items(store, items, on_error, on_progress, vectors))
+    result = RunResult(_store_items(store, items, on_error, on_progress, vectors, analyses))
     if opts.stories:
         _stories(store, result, opts, vectors)
+    if opts.understand and result.report.new_ids:
+        _understand(store, result, opts, analyses)
+    if opts.details and result.touched:
+        _details(store, result, opts.llm)
     if opts.alerts and result.report.new_ids:
         _alerts(store, result, opts, echo)
     return result
@@ -133,7 +155,7 @@ def run(
 
 def _store_items(
     store: ArticleStore, items: Iterator[Extracted | Seen | Failed], on_error: OnError | None,
-    on_progress: OnProgress | None, vectors: dict[str, np.ndarray],
+    on_progress: OnProgress | None, vectors: dict[str, np.ndarray], analyses: dict[str, ArticleAnalysis],
 ) -> IngestReport:
     """The storing step, the same for every executor: count, skip stored content, store the new."""
     report = IngestReport()
@@ -171,6 +193,8 @@ def _store_items(
                 report.new_ids.append(item.article.id)
                 if item.vector is not None:
                     vectors[item.article.id] = item.vector
+                if item.analysis is not None:
+                    analyses[item.article.id] = item.analysis
             else:
                 report.duplicate += 1
     return report
@@ -185,6 +209,35 @@ def _stories(store: ArticleStore, result: RunResult, opts: RunOptions, vectors: 
         result.warnings.append(f"story stage skipped: {e}")
         return
     result.touched = sorted({s for aid in result.report.new_ids if (s := store.story_of(aid)) is not None})
+
+
+def _understand(store: ArticleStore, result: RunResult, opts: RunOptions, made: dict[str, ArticleAnalysis]) -> None:
+    from vigie.understand.stage import keep_analyses, understand_new
+
+    new = result.report.new_ids
+    if result.stories is not None:  # near copies are not another voice: their original's analysis stands
+        new_set = set(new)
+        copies = {p["id"] for sid in result.touched for p in store.placements(sid)
+                  if p["duplicate_of"] and p["id"] in new_set}  # fmt: skip
+        new = [aid for aid in new if aid not in copies]
+    if made:  # analysed by the executor's workers: kept as they are
+        keep_analyses(store, [made[aid] for aid in new if aid in made])
+        new = [aid for aid in new if aid not in made]
+    try:
+        understand_new(store, new, n_process=opts.nlp_processes)
+    except VigieError as e:  # e.g. no model for the language: articles and stories stand, details parse later
+        result.warnings.append(f"understand stage skipped: {e}")
+
+
+def _details(store: ArticleStore, result: RunResult, llm: LLMConfig | None) -> None:
+    from vigie.stories import story_detail
+
+    for sid in result.touched:
+        try:
+            story_detail(store, sid, llm=llm)
+        except VigieError as e:
+            result.warnings.append(f"story {sid}: details not made ({e})")
+            return
 
 
 def _alerts(store: ArticleStore, result: RunResult, opts: RunOptions, echo: Callable[[str], None] | None) -> None:
@@ -216,7 +269,8 @@ def ingest(
         'read 5, new 5, duplicate 0, failed 0'
     """
     return run(store, Paths(list(paths), read_options, stdin), executor=LocalExecutor(workers),
-               options=RunOptions(stories=False, alerts=False), extract_options=options, on_error=on_error,
+               options=RunOptions(stories=False, understand=False, details=False, alerts=False),
+               extract_options=options, on_error=on_error,
                on_progress=on_progress).report  # fmt: skip
 
 

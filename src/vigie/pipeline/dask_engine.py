@@ -63,9 +63,9 @@ class _Part:
 
 def _process(
     inputs: Sequence[_Input], known: frozenset[str], read_options: ReadOptions | None,
-    options: ExtractOptions | None, embed: bool,
+    options: ExtractOptions | None, embed: bool, understand: bool,
 ) -> _Part:
-    """One partition on a worker: read, clean and (optionally) embed; never raises for bad input."""
+    """One partition on a worker: read, clean and (optionally) embed and analyse; never raises for bad input."""
 
     def docs() -> Iterator[RawDocument | InputError]:
         for inp in inputs:
@@ -87,6 +87,14 @@ def _process(
                 it.vector = vec
         except Exception as e:  # no encoder on this worker: the driver embeds instead, the batch goes on
             part.warning = f"embedding on a worker failed ({type(e).__name__}: {e}); the driver will embed"
+    if understand and new:
+        try:
+            from vigie.understand import analyze_articles
+
+            for it, analysis in zip(new, analyze_articles([it.article for it in new]), strict=True):
+                it.analysis = analysis
+        except Exception as e:  # no language model on this worker: the driver analyses instead
+            part.warning = f"analysis on a worker failed ({type(e).__name__}: {e}); the driver will analyse"
     return part
 
 
@@ -124,6 +132,8 @@ class DaskExecutor:
             ``n_workers`` processes, one thread each, for the run.
         partitions: number of tasks the batch is split into (default: 4 per worker).
         embed: workers also compute the new articles' story vectors (set it when the story stage runs).
+        understand: workers also analyse the new articles (entities, quotes, dates, events; the model is loaded
+            once per worker).
 
     Raises (from :meth:`run`):
         VigieError: Dask is not installed, or the scheduler cannot be reached.
@@ -133,6 +143,7 @@ class DaskExecutor:
     partitions: int | None = None
     n_workers: int = 2
     embed: bool = True
+    understand: bool = True
 
     def __post_init__(self) -> None:
         if self.partitions is not None and self.partitions < 1:
@@ -150,7 +161,7 @@ class DaskExecutor:
             parts = _split(inputs, min(len(inputs), self.partitions or _TASKS_PER_WORKER * workers))
             # Ids already stored, so workers skip cleaning them (the driver checks again as it stores).
             shared = client.scatter([frozenset(stored.known_ids())], broadcast=True)[0]  # a list: a set would split
-            futures = [client.submit(_process, p, shared, ropts, options, self.embed, pure=False) for p in parts]
+            futures = [client.submit(_process, p, shared, ropts, options, self.embed, self.understand, pure=False) for p in parts]
             warned = False
             for p, fut in zip(parts, futures, strict=True):
                 try:

