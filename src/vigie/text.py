@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
-__all__ = ["CLOSERS", "fold", "fold_char", "iter_sentences", "split_sentences", "strip_accents"]
+__all__ = ["CLOSERS", "fold", "fold_char", "iter_sentences", "slug", "split_sentences", "strip_accents"]
 
 _COMBINING = re.compile("[\u0300-\u036f]+")
 # Typographic apostrophes, dashes and spaces, and the ligatures NFD leaves whole.
@@ -28,6 +28,12 @@ def strip_accents(text: str) -> str:
 def fold(text: str) -> str:
     """The comparison form: :func:`strip_accents`, lower case, single spaces, stripped ("l’Élysée " == "l'elysee")."""
     return _SPACES.sub(" ", strip_accents(text)).strip().casefold()
+
+
+def slug(name: str) -> str:
+    """Lowercase ASCII slug of a name, for ids in URLs: "Jens Stoltenberg" -> "jens-stoltenberg", "L'Élysée" ->
+    "l-elysee"."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:80]
 
 
 @lru_cache(maxsize=8192)

@@ -24,7 +24,7 @@ from vigie.errors import NotFoundError
 from vigie.extract.outlets import Outlet, OutletRegistry
 from vigie.models import Article
 from vigie.store import ArticleStore, open_store
-from vigie.text import fold
+from vigie.text import slug
 
 T = TypeVar("T")
 
@@ -33,9 +33,7 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _ID_RE = re.compile(ID_PATTERN)
 
 
-def slugify(name: str) -> str:
-    """Lowercase ASCII slug of a name: "Jens Stoltenberg" -> "jens-stoltenberg", "L'Élysée" -> "l-elysee"."""
-    return re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:80]
+slugify = slug  # the name the pages and the API use
 
 
 def check_id(value: str, what: str) -> str:

@@ -19,9 +19,10 @@ import numpy as np
 
 from vigie.errors import NotFoundError, VigieError
 from vigie.models import Article
-from vigie.store import ArticleStore, Placement
+from vigie.store import ArticleStore, EntityRow, Placement
 from vigie.stories.cluster import ArticleFeatures, ClusterItem, ClusterOptions, StoryClusterer
 from vigie.stories.dedup import Deduplicator, DedupOptions, exact_key
+from vigie.text import slug
 
 log = logging.getLogger(__name__)
 
@@ -310,7 +311,7 @@ def story_detail(store: ArticleStore, story_id: str, *, max_words: int = 100) ->
     if cached is not None:
         return {**view, **json.loads(cached)}
     detail = _compute_detail(store, view, max_words)
-    store.cache_story(view["id"], key, json.dumps(detail, ensure_ascii=False))
+    store.cache_story(view["id"], key, json.dumps(detail, ensure_ascii=False), entity_rows(detail))
     return {**view, **detail}
 
 
@@ -372,3 +373,18 @@ def story_articles(store: ArticleStore, story: dict[str, Any]) -> list[Article]:
 
 def outlet_counts(story: dict[str, Any]) -> Counter[str]:
     return Counter(a["outlet"] for a in story["articles"] if a["outlet"])
+
+
+def entity_rows(detail: dict[str, Any]) -> list[EntityRow]:
+    """The entity index rows of a story's details: each name it counts or quotes, by slug."""
+    rows: dict[tuple[str, str], list[Any]] = {}
+    for e in detail.get("entities") or []:
+        name = str(e.get("name") or "")
+        if s := slug(name):
+            row = rows.setdefault((s, name), [e.get("type"), 0, 0])
+            row[1] += int(e.get("count") or 1)
+    for q in detail.get("quotes") or []:
+        name = str(q.get("speaker") or "")
+        if s := slug(name):
+            rows.setdefault((s, name), [None, 0, 0])[2] += 1
+    return [EntityRow(s, name, typ, mentions, quotes) for (s, name), (typ, mentions, quotes) in sorted(rows.items())]
