@@ -98,3 +98,15 @@ def test_records_round_trip_and_fingerprint(ingested: tuple[Store, Any]) -> None
     assert decode(ArticleAnalysis, json.loads(json.dumps(encode(analysis)))) == analysis
     with pytest.raises(ValueError, match="ArticleAnalysis: expected an object"):
         decode(ArticleAnalysis, [1, 2])
+
+
+def test_pipeline_run_indexes_the_entities_of_story_details(ingested: tuple[Store, Any]) -> None:
+    from vigie.stories import entity_rows, story_detail
+
+    store, (result, _) = ingested
+    sid = result.touched[0]
+    rows = store.entity_stories("jens-stoltenberg")
+    assert [r.story_id for r in rows] == [sid] and rows[0].name == "Jens Stoltenberg" and rows[0].mentions >= 1
+    assert store.uncached_stories() == []
+    assert {(r.slug, r.name) for r in entity_rows(story_detail(store, sid))} >= {("jens-stoltenberg", "Jens Stoltenberg")}
+    assert store.entity_stories("nobody-at-all") == []

@@ -13,7 +13,8 @@ from vigie.errors import NotFoundError
 from vigie.models import Article, RawDocument
 from vigie.pipeline import ingest
 from vigie.store import Store
-from vigie.stories.views import EventView, StoryArticle, StoryView, outlet_view, outlet_views, slugify
+from vigie.stories.views import EventView, StoryArticle, StoryView, outlet_view, outlet_views
+from vigie.text import slug
 from vigie.understand.entities import Entity
 from vigie.understand.summarize import SummarySentence
 from vigie.understand.timeline import Disagreement, TimelineEntry
@@ -158,7 +159,7 @@ def test_story_views_entity_across_details() -> None:
          "last_published": None}]
     assert d["quotes"][1] == {"speaker": "Jens Stoltenberg", "text": "Encore", "article": "b1", "kind": "direct",
                               "story": "s-2", "story_title": "Deuxième"}
-    only_quoted = entity_from_details(slugify("Sergueï Lavrov"), [StoryDetail.from_dict({
+    only_quoted = entity_from_details(slug("Sergueï Lavrov"), [StoryDetail.from_dict({
         "id": "s-3", "quotes": [{"speaker": "Sergueï Lavrov", "text": "Rien", "article": "c1"}]})])
     assert (only_quoted.name, only_quoted.types, only_quoted.stories[0].mentions) == ("Sergueï Lavrov", [], 0)
     with pytest.raises(NotFoundError, match="no entity nobody"):

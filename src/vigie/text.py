@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
-__all__ = ["CLOSERS", "fold", "iter_sentences", "split_sentences", "strip_accents"]
+__all__ = ["CLOSERS", "fold", "fold_char", "iter_sentences", "slug", "split_sentences", "strip_accents"]
 
 _COMBINING = re.compile("[\u0300-\u036f]+")
 # Typographic apostrophes, dashes and spaces, and the ligatures NFD leaves whole.
@@ -27,6 +28,20 @@ def strip_accents(text: str) -> str:
 def fold(text: str) -> str:
     """The comparison form: :func:`strip_accents`, lower case, single spaces, stripped ("l’Élysée " == "l'elysee")."""
     return _SPACES.sub(" ", strip_accents(text)).strip().casefold()
+
+
+def slug(name: str) -> str:
+    """Lowercase ASCII slug of a name, for ids in URLs: "Jens Stoltenberg" -> "jens-stoltenberg", "L'Élysée" ->
+    "l-elysee"."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:80]
+
+
+@lru_cache(maxsize=8192)
+def fold_char(c: str) -> str:
+    """One character folded, when it folds to one character (else lower-cased, else as is): matching on folded text
+    then maps back to the original offsets."""
+    f = fold(c)
+    return f if len(f) == 1 else c.lower() if len(c.lower()) == 1 else c
 
 
 # Words that end in a period without ending the sentence (compared lower-cased, without the period).

@@ -24,19 +24,20 @@ from vigie.errors import NotFoundError
 from vigie.extract.outlets import OutletRegistry
 from vigie.models import Article
 from vigie.store import ArticleStore, open_store
-from vigie.stories.views import OutletPage, OutletView, StoryView, outlet_view, outlet_views, slugify
+from vigie.stories.views import OutletPage, OutletView, StoryView, outlet_view, outlet_views
+from vigie.text import slug
 
 if TYPE_CHECKING:
     from vigie.understand.views import EntityView, StoryDetail
-
-__all__ = ["ID_PATTERN", "SLUG_PATTERN", "Data", "StoryFilter", "StoryIndex", "check_id", "day_of", "per_period",
-           "slugify"]
 
 T = TypeVar("T")
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _ID_RE = re.compile(ID_PATTERN)
+
+
+slugify = slug  # the name the pages and the API use
 
 
 def check_id(value: str, what: str) -> str:

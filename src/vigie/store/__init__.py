@@ -12,6 +12,7 @@ from vigie.store.base import (
     DEFAULT_DB,
     Alert,
     ArticleStore,
+    EntityRow,
     FeatureRow,
     Placement,
     is_postgres_url,
@@ -22,7 +23,7 @@ from vigie.store.migrations import MIGRATIONS
 from vigie.store.sqlite import SQLiteStore, Store
 
 __all__ = [
-    "DEFAULT_DB", "MIGRATIONS", "Alert", "ArticleStore", "FeatureRow", "Placement", "SQLiteStore", "Store",
+    "DEFAULT_DB", "MIGRATIONS", "Alert", "ArticleStore", "EntityRow", "FeatureRow", "Placement", "SQLiteStore", "Store",
     "is_postgres_url", "open_store", "resolve_db_path", "search_text",
 ]
 

@@ -66,6 +66,19 @@ class Alert:
     created_at: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class EntityRow:
+    """One entity in one story's details, as the entity index keeps it (``slug``: :func:`vigie.text.slug` of the
+    name; ``mentions``: times the details count it; ``quotes``: quotes given to it)."""
+
+    slug: str
+    name: str
+    type: str | None
+    mentions: int
+    quotes: int
+    story_id: str = ""
+
+
 class ArticleStore(Protocol):
     """What the pipeline, the story stage, the exports and the server need of a store, whatever its back end.
 
@@ -119,7 +132,9 @@ class ArticleStore(Protocol):
     def save_analyses(self, rows: Sequence[tuple[str, str, str]]) -> None: ...
     def analyses(self, article_ids: Sequence[str]) -> dict[str, tuple[str, str]]: ...
     def cached_story(self, story_id: str, key: str) -> str | None: ...
-    def cache_story(self, story_id: str, key: str, value: str) -> None: ...
+    def cache_story(self, story_id: str, key: str, value: str, entities: Sequence[EntityRow] = ()) -> None: ...
+    def entity_stories(self, slug: str) -> list[EntityRow]: ...
+    def uncached_stories(self) -> list[str]: ...
     def story_of(self, article_id: str) -> str | None: ...
     # saved alerts
     def add_alert(self, query: str, webhook: str | None = None) -> Alert: ...

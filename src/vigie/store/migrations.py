@@ -121,3 +121,16 @@ def _analyses(s: Schema) -> None:
     k = s.dialect.key
     _run(s, f"CREATE TABLE analyses (article_id {k} PRIMARY KEY REFERENCES articles(id), version TEXT NOT NULL, "
             "data TEXT NOT NULL)")
+
+
+@migration(7, "story entity index")
+def _story_entities(s: Schema) -> None:
+    # Who each story's details name or quote, written with the details: an entity page reads the stories that
+    # name it from this index instead of opening every story.
+    k = s.dialect.key
+    _run(
+        s,
+        f"""CREATE TABLE story_entities (story_id {k} NOT NULL, slug {k} NOT NULL, name TEXT NOT NULL,
+            type TEXT, mentions INTEGER NOT NULL, quotes INTEGER NOT NULL, PRIMARY KEY (story_id, slug, name))""",
+        "CREATE INDEX story_entities_slug ON story_entities(slug)",
+    )

@@ -14,7 +14,17 @@ from typing import Any, ClassVar, Protocol, Self, cast
 
 from vigie.errors import NotFoundError, StoreError
 from vigie.models import Article, RawDocument
-from vigie.store.base import _ARTICLE_COLS, Alert, FeatureRow, Placement, _article_row, _now, _row_article, search_text
+from vigie.store.base import (
+    _ARTICLE_COLS,
+    Alert,
+    EntityRow,
+    FeatureRow,
+    Placement,
+    _article_row,
+    _now,
+    _row_article,
+    search_text,
+)
 from vigie.store.dialect import Dialect
 from vigie.store.migrations import MIGRATIONS
 
@@ -29,7 +39,7 @@ _PLACEMENTS = (
     "JOIN assignments s ON s.article_id = COALESCE(d.duplicate_of, a.id)"
 )
 _STORY_TABLES = ("article_features", "duplicates", "assignments", "cluster_state", "cluster_articles",
-                 "cluster_edges", "story_cache")
+                 "cluster_edges", "story_cache", "story_entities")
 _ADD_SOURCE = "INSERT INTO article_sources (article_id, source) VALUES (?, ?) ON CONFLICT DO NOTHING"
 _NO_LIMIT = 2**63 - 1  # LIMIT takes no "all" both back ends accept: SQLite's is -1, PostgreSQL's NULL
 
@@ -341,10 +351,33 @@ class SQLStore(ABC):
         row = self._one("SELECT value FROM story_cache WHERE story_id = ? AND key = ?", (story_id, key))
         return None if row is None else str(row["value"])
 
-    def cache_story(self, story_id: str, key: str, value: str) -> None:
+    def cache_story(self, story_id: str, key: str, value: str,
+                    entities: Sequence[EntityRow] = ()) -> None:
+        """Keep a story's details, and the index of the entities they name or quote, in one transaction."""
+        clean = self.dialect.clean
         with self.atomic():
             self._execute(self.dialect.upsert("story_cache", ("story_id", "key", "value"), ("story_id",)),
-                          (story_id, key, self.dialect.clean(value)))
+                          (story_id, key, clean(value)))
+            self._execute("DELETE FROM story_entities WHERE story_id = ?", (story_id,))
+            if entities:
+                self._executemany("INSERT INTO story_entities VALUES (?, ?, ?, ?, ?, ?)",
+                                  [(story_id, clean(e.slug), clean(e.name), e.type, e.mentions, e.quotes)
+                                   for e in entities])  # fmt: skip
+
+    def uncached_stories(self) -> list[str]:
+        """Stories whose details were never made (a store filled without the runner's details step)."""
+        return [str(r["story_id"]) for r in self._execute(
+            "SELECT DISTINCT s.story_id FROM assignments s LEFT JOIN story_cache c ON c.story_id = s.story_id "
+            "WHERE c.story_id IS NULL ORDER BY s.story_id")]
+
+    def entity_stories(self, slug: str) -> list[EntityRow]:
+        """The index rows of an entity (by slug) in the stories that exist now, most mentioned first."""
+        rows = self._execute(
+            "SELECT story_id, slug, name, type, mentions, quotes FROM story_entities e WHERE slug = ? "
+            "AND EXISTS (SELECT 1 FROM assignments s WHERE s.story_id = e.story_id) "
+            "ORDER BY mentions + quotes DESC, story_id", (slug,))  # fmt: skip
+        return [EntityRow(r["slug"], r["name"], r["type"], int(r["mentions"]), int(r["quotes"]), r["story_id"])
+                for r in rows]  # fmt: skip
 
     def story_of(self, article_id: str) -> str | None:
         row = self._one(

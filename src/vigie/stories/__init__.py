@@ -13,16 +13,17 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from vigie.errors import NotFoundError, VigieError
 from vigie.models import Article
-from vigie.store import ArticleStore, Placement
+from vigie.store import ArticleStore, EntityRow, Placement
 from vigie.stories.cluster import ArticleFeatures, ClusterItem, ClusterOptions, StoryClusterer
 from vigie.stories.dedup import Deduplicator, DedupOptions, exact_key
 from vigie.stories.views import EventView, StoryArticle, StoryView
+from vigie.text import slug
 
 if TYPE_CHECKING:
     from vigie.understand.abstractive import LLMConfig
@@ -318,11 +319,13 @@ def story_detail(store: ArticleStore, story_id: str, *, max_words: int = 100,
     events = json.dumps([[e.id, sorted(e.articles)] for e in view.events])  # events can change alone
     key = hashlib.sha1(f"{DETAIL_VERSION}:{max_words}:{llm_key}:{','.join(ids)}:{events}".encode()).hexdigest()
     cached = store.cached_story(view.id, key)
-    if cached is None:
-        cached = json.dumps(_compute_detail(store, view, max_words, llm).details_dict(), ensure_ascii=False)
-        store.cache_story(view.id, key, cached)
-    # Always read back from the cached JSON: a fresh detail and a cached one are the same record.
-    return StoryDetail.from_dict(json.loads(cached), story=view)
+    if cached is not None:
+        return StoryDetail.from_dict(json.loads(cached), story=view)
+    computed = json.dumps(_compute_detail(store, view, max_words, llm).details_dict(), ensure_ascii=False)
+    # Read back from the JSON it is cached as: a fresh detail and a cached one are the same record.
+    detail = StoryDetail.from_dict(json.loads(computed), story=view)
+    store.cache_story(view.id, key, computed, entity_rows(detail))
+    return detail
 
 
 def _compute_detail(store: ArticleStore, view: StoryView, max_words: int, llm: LLMConfig | None) -> StoryDetail:
@@ -381,3 +384,17 @@ def story_articles(store: ArticleStore, story: StoryView) -> list[Article]:
 
 def outlet_counts(story: StoryView) -> Counter[str]:
     return Counter(a.outlet for a in story.articles if a.outlet)
+
+
+def entity_rows(detail: StoryDetail) -> list[EntityRow]:
+    """The entity index rows of a story's details: each name it counts or quotes, by slug."""
+    rows: dict[tuple[str, str], list[Any]] = {}
+    for e in detail.entities:
+        if s := slug(e.name):
+            row = rows.setdefault((s, e.name), [e.type or None, 0, 0])
+            row[1] += e.count or 1
+    for q in detail.quotes:
+        name = q.speaker or ""
+        if s := slug(name):
+            rows.setdefault((s, name), [None, 0, 0])[2] += 1
+    return [EntityRow(s, name, typ, mentions, quotes) for (s, name), (typ, mentions, quotes) in sorted(rows.items())]

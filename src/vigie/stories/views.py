@@ -14,7 +14,6 @@ Example::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,15 +22,9 @@ from vigie.errors import NotFoundError
 from vigie.extract.outlets import Outlet, OutletRegistry
 from vigie.models import Article
 from vigie.store import ArticleStore
-from vigie.text import fold
+from vigie.text import slug as slugify
 
-__all__ = ["EventView", "OutletPage", "OutletView", "StoryArticle", "StoryView", "outlet_view", "outlet_views",
-           "slugify"]
-
-
-def slugify(name: str) -> str:
-    """Lowercase ASCII slug of a name: "Jens Stoltenberg" -> "jens-stoltenberg", "L'Élysée" -> "l-elysee"."""
-    return re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:80]
+__all__ = ["EventView", "OutletPage", "OutletView", "StoryArticle", "StoryView", "outlet_view", "outlet_views"]
 
 
 @dataclass(slots=True)

@@ -21,7 +21,8 @@ from typing import Any
 
 from vigie.errors import NotFoundError
 from vigie.store import ArticleStore
-from vigie.stories.views import EventView, StoryArticle, StoryView, slugify
+from vigie.stories.views import EventView, StoryArticle, StoryView
+from vigie.text import slug as slugify
 from vigie.understand.entities import Entity
 from vigie.understand.summarize import SummarySentence
 from vigie.understand.timeline import Disagreement, TimelineEntry
@@ -358,7 +359,7 @@ DetailFn = Callable[[ArticleStore, str], StoryDetail]
 
 def entity_view(store: ArticleStore, slug: str, *, stories: Sequence[StoryView] | None = None,
                 detail: DetailFn | None = None) -> EntityView:
-    """An entity (by the slug of its canonical name, as :func:`vigie.stories.views.slugify` makes it).
+    """An entity (by the slug of its canonical name, as :func:`vigie.text.slug` makes it).
 
     Computed from every story's details, so it is slow on a large store until the details are cached.
 
