@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -20,7 +20,9 @@ from vigie.errors import NotFoundError
 from vigie.serve import plots
 from vigie.serve.data import SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period, slugify
 from vigie.serve.i18n import COOKIE, LANGUAGES, negotiate, translator
-from vigie.understand.views import StoryQuote
+
+if TYPE_CHECKING:
+    from vigie.understand.views import StoryQuote
 
 router = APIRouter(include_in_schema=False)
 
