@@ -269,7 +269,8 @@ class Data:
     # -- entities -------------------------------------------------------------------------------------------
 
     def entity(self, slug: str) -> EntityView:
-        """An entity (by the slug of its canonical name) across the stories, from their cached details.
+        """An entity (by the slug of its canonical name) across the stories: read from every story's details, so slow
+        on a large store until they are all made (the runner makes them at ingest).
 
         Raises:
             NotFoundError: no story mentions or quotes it.
