@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vigie.errors import NotFoundError
 from vigie.models import Article, RawDocument
@@ -225,3 +227,51 @@ def test_story_views_llm_endpoint_is_passed_in(http_server: Any, monkeypatch: py
     again = story_detail(store, story.id, max_words=60, llm=LLMConfig(url=http_server.url + "/v1", timeout=5))
     assert again == rewritten and len(http_server.requests) == 1  # cached per endpoint
     assert story_detail(store, story.id, max_words=60) == plain
+
+
+# -- any record survives its JSON ------------------------------------------------------------------------------
+
+_text = st.text(max_size=12)
+_opt = st.none() | _text
+_ids = st.lists(_text, max_size=3)
+_article = st.builds(StoryArticle, _text, _text, _opt, _opt, _opt, _opt, _opt)
+_view_st = st.builds(StoryView, _text, _opt, st.lists(_article, max_size=3),
+                     st.lists(st.builds(EventView, _text, _opt, _ids), max_size=2), _ids, _opt, _opt)
+_action = st.builds(PoliticalEvent, _opt, _text, _opt, _text, _opt, _opt, st.booleans(), _opt)
+# A detail's events are its view's events, detailed: a headline and summary come together (a summary always has a
+# headline) or not at all.
+_summary = st.just((None, None)) | st.tuples(_text, _text)
+
+
+@st.composite
+def _events_of(draw: st.DrawFn, view: StoryView) -> list[EventDetail]:
+    return [EventDetail(e.id, e.title, list(e.articles), *draw(_summary), draw(st.lists(_action, max_size=2)))
+            for e in view.events]
+
+
+_disagreement = st.builds(Disagreement, _text, st.lists(st.fixed_dictionaries({"value": _text, "sources": _ids}),
+                                                         max_size=2))
+_profile = st.builds(OutletProfile, _text, _ids, _opt, st.booleans(), _opt, _opt, _opt, st.none() | st.booleans(),
+                     st.lists(st.builds(OutletQuote, _opt, _text), max_size=2), _ids, _ids)
+_coverage = st.builds(Coverage, st.lists(_profile, max_size=2),
+                      st.lists(st.builds(CoverageFact, _text, _text, _text, _ids, _ids), max_size=2),
+                      st.dictionaries(_text, _ids, max_size=2), st.dictionaries(_text, _ids, max_size=2), _opt,
+                      st.lists(_disagreement, max_size=2))
+_rest = st.tuples(
+    _opt, _opt, _opt,
+    st.lists(st.builds(SummarySentence, _text, _ids), max_size=2),
+    st.lists(st.builds(Entity, _text, _text, st.integers(0, 50)), max_size=2),
+    st.lists(st.builds(StoryQuote, _opt, _text, _opt, _opt), max_size=2),
+    st.lists(st.builds(TimelineEntry, _text, _text, _text, _ids), max_size=2),
+    st.lists(_action, max_size=2), st.lists(_disagreement, max_size=2), st.none() | _coverage, _ids,
+)
+_detail_st = _view_st.flatmap(lambda v: st.builds(lambda evs, rest: StoryDetail(v, evs, *rest), _events_of(v), _rest))
+
+
+@settings(max_examples=60, deadline=None)
+@given(_detail_st)
+def test_story_views_any_detail_round_trips_through_json(detail: StoryDetail) -> None:
+    d = detail.to_dict()
+    back = StoryDetail.from_dict(json.loads(json.dumps(d)))
+    assert back == detail and back.to_dict() == d
+    assert StoryView.from_dict(json.loads(json.dumps(detail.story.to_dict()))) == detail.story
