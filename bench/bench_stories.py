@@ -142,7 +142,7 @@ def main() -> int:
         add_rss = int(done.stderr.strip().splitlines()[-1]) / 1024
         store = Store(db)
         gold = {a.id: g for _, a, g in base}
-        pred = {a["id"]: s["id"] for s in list_stories(store) for a in s["articles"]}
+        pred = {a.id: s.id for s in list_stories(store) for a in s.articles}
         f1 = bcubed({a: s for a, s in pred.items() if a in gold}, gold)
         size_mb = os.path.getsize(db) / 1e6
         n_stories = len({*pred.values()})

@@ -40,6 +40,7 @@ from vigie import stories  # noqa: E402
 from vigie.pipeline import ingest  # noqa: E402
 from vigie.serve import create_app  # noqa: E402
 from vigie.store import Store  # noqa: E402
+from vigie.understand.views import StoryDetail  # noqa: E402
 
 
 def _free_port() -> int:
@@ -201,11 +202,11 @@ def test_browser_every_section_with_hostile_details(db: Path, page: Page, tmp_pa
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """A story whose every optional key holds markup: SVG labels, quotes and matrix render it as text."""
 
-    def detail(store: Store, story_id: str) -> dict[str, Any]:
+    def detail(store: Store, story_id: str, **_: Any) -> StoryDetail:
         view = stories.get_story(store, story_id)
-        ids = [a["id"] for a in view["articles"]]
-        return {
-            **view, "headline": EVIL_TITLE, "summary": EVIL_BODY,
+        ids = view.article_ids
+        return StoryDetail.from_dict({
+            **view.to_dict(), "headline": EVIL_TITLE, "summary": EVIL_BODY,
             "sentences": [{"text": EVIL_BODY, "sources": ids}],
             "entities": [{"name": EVIL_TITLE, "type": "PER", "count": 2}],
             "quotes": [{"speaker": EVIL_TITLE, "text": "<img src=x onerror=alert(2)>", "article": ids[0]}],
@@ -213,10 +214,10 @@ def test_browser_every_section_with_hostile_details(db: Path, page: Page, tmp_pa
             "political_events": [{"actor": EVIL_TITLE, "action": "X", "target": "Y", "text": "t", "date": None,
                                   "article": ids[0]}],
             "disagreements": [{"about": EVIL_TITLE, "values": [{"value": "<b>v</b>", "sources": ids}]}],
-            "coverage": {"outlets": [{"name": o, "articles": 1} for o in view["outlets"]],
-                         "facts": [{"kind": "quote", "label": EVIL_TITLE, "outlets": view["outlets"]}],
+            "coverage": {"outlets": [{"name": o, "articles": ids[:1]} for o in view.outlets],
+                         "facts": [{"kind": "quote", "label": EVIL_TITLE, "outlets": view.outlets}],
                          "only": {}, "missing": {}},
-        }
+        })
 
     monkeypatch.setattr(stories, "story_detail", detail)
     problems = _guard(page)

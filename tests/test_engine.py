@@ -65,8 +65,8 @@ def _snapshot(store: Store) -> dict[str, Any]:
     return {
         "articles": sorted((a.to_dict() for a in store.articles()), key=lambda d: d["id"]),
         "sources": {a.id: store.sources(a.id) for a in store.articles()},
-        "stories": sorted((s["id"], sorted((a["id"], a["duplicate_of"]) for a in s["articles"]),
-                           sorted(tuple(sorted(e["articles"])) for e in s["events"])) for s in list_stories(store)),
+        "stories": sorted((s.id, sorted((a.id, a.duplicate_of) for a in s.articles),
+                           sorted(tuple(sorted(e.articles)) for e in s.events)) for s in list_stories(store)),
     }  # fmt: skip
 
 

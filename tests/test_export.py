@@ -16,6 +16,7 @@ from vigie.errors import VigieError
 from vigie.export import COLUMNS, FORMATS, WHATS, MissingDependencyError, export, rows
 from vigie.pipeline import ingest
 from vigie.store import Store
+from vigie.understand.views import StoryDetail
 
 
 @pytest.fixture(scope="module")
@@ -27,15 +28,15 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     return s
 
 
-def detail(store: Store, story_id: str) -> dict[str, Any]:
+def detail(store: Store, story_id: str, **_: Any) -> StoryDetail:
     view = stories.get_story(store, story_id)
-    ids = [a["id"] for a in view["articles"]]
-    return {
-        **view, "headline": "Titre", "summary": "Résumé, avec virgule et \"guillemets\".",
+    ids = view.article_ids
+    return StoryDetail.from_dict({
+        **view.to_dict(), "headline": "Titre", "summary": "Résumé, avec virgule et \"guillemets\".",
         "quotes": [{"speaker": "Jens Stoltenberg", "text": "Nous regrettons", "article": ids[0], "kind": "direct"}],
         "timeline": [{"date": "2021-10-18", "precision": "day", "text": "Suspension", "sources": ids[:2]},
                      {"date": "2014", "precision": "year", "text": "Crimée", "sources": ids[:1]}],
-    }
+    })
 
 
 EXPECTED = {"articles": 5, "quotes": 1, "timeline": 2}
@@ -87,7 +88,7 @@ def test_export_stories_use_story_detail(store: Store, monkeypatch: pytest.Monke
     monkeypatch.setattr(stories, "story_detail", detail)
     got = list(rows(store, "stories"))
     assert got[0]["headline"] == "Titre" and got[0]["articles"] == len(got[0]["article_ids"])
-    monkeypatch.delattr(stories, "story_detail")
+    monkeypatch.setattr(stories, "story_detail", lambda st, sid, **_: StoryDetail.bare(stories.get_story(st, sid)))
     assert list(rows(store, "quotes")) == []  # the bare view has no quotes
 
 

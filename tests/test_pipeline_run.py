@@ -53,7 +53,7 @@ def test_pipeline_run_keeps_analyses_and_details(ingested: tuple[Store, Any], mo
     monkeypatch.setattr(stories, "_compute_detail", fail)
     monkeypatch.setattr(stage, "analyze_articles", fail)
     detail = stories.story_detail(store, result.touched[0])
-    assert detail["summary"] and any(q["speaker"] for q in detail["quotes"])
+    assert detail.summary and any(q.speaker for q in detail.quotes)
     # The stored analyses are read back without parsing, equal to what was made.
     arts = [store.get(i) for i in result.report.new_ids]
     assert [a.article_id for a in stage.stored_analyses(store, arts)] == [a.id for a in arts]

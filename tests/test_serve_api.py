@@ -21,6 +21,7 @@ from vigie.pipeline import ingest
 from vigie.serve import SECURITY_HEADERS, create_app
 from vigie.serve.i18n import STRINGS, negotiate
 from vigie.store import Store
+from vigie.understand.views import StoryDetail
 
 TOKEN = "s3cret-token"
 
@@ -44,12 +45,12 @@ def db(seeded: Path, tmp_path: Path) -> Path:
     return copy
 
 
-def fake_detail(store: Store, story_id: str) -> dict[str, Any]:
+def fake_detail(store: Store, story_id: str, **_: Any) -> StoryDetail:
     """A story with every optional key, as the story stage gives it (fast: no analysis)."""
     view = stories.get_story(store, story_id)
-    ids = [a["id"] for a in view["articles"]]
-    return {
-        **view,
+    ids = view.article_ids
+    return StoryDetail.from_dict({
+        **view.to_dict(),
         "headline": "Moscou suspend sa mission à l'Otan",
         "summary": "La Russie suspend sa mission. Jens Stoltenberg regrette.",
         "sentences": [{"text": "La Russie suspend sa mission.", "sources": ids[:2]},
@@ -65,12 +66,12 @@ def fake_detail(store: Store, story_id: str) -> dict[str, Any]:
                                                        {"value": "2021-10-07", "sources": ids[1:2]}]}],
         "coverage": {
             "outlets": [{"name": o, "country": "FR", "owner": None, "state_affiliated": False, "first": None,
-                         "articles": 1} for o in view["outlets"]],
-            "facts": [{"kind": "quote", "label": "Jens Stoltenberg: Nous regrettons", "outlets": view["outlets"][:1]}],
-            "only": {view["outlets"][0]: ["Jens Stoltenberg: Nous regrettons"]},
+                         "articles": ids[:1]} for o in view.outlets],
+            "facts": [{"kind": "quote", "label": "Jens Stoltenberg: Nous regrettons", "outlets": view.outlets[:1]}],
+            "only": {view.outlets[0]: ["Jens Stoltenberg: Nous regrettons"]},
             "missing": {},
         },
-    }
+    })
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from vigie.models import Article, RawDocument
 from vigie.pipeline import ingest
 from vigie.serve import create_app, plots
 from vigie.store import Store
+from vigie.understand.views import StoryDetail
 
 EVIL = "<script>alert(1)</script>"
 EVIL_IMG = "<img src=x onerror=alert(1)>"
@@ -39,13 +40,13 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-def evil_detail(store: Store, story_id: str) -> dict[str, Any]:
+def evil_detail(store: Store, story_id: str, **_: Any) -> StoryDetail:
     """Every optional key of a story, with hostile text in each."""
     view = stories.get_story(store, story_id)
-    ids = [a["id"] for a in view["articles"]]
-    outlets = view["outlets"]
-    return {
-        **view,
+    ids = view.article_ids
+    outlets = view.outlets
+    return StoryDetail.from_dict({
+        **view.to_dict(),
         "headline": f"Titre {EVIL}",
         "summary": f"Résumé {EVIL}",
         "sentences": [{"text": f"Phrase une {EVIL}.", "sources": ids[:2]}, {"text": "Phrase deux.", "sources": ids[-1:]}],
@@ -64,13 +65,13 @@ def evil_detail(store: Store, story_id: str) -> dict[str, Any]:
                                                               {"value": "2021-10-07", "sources": ids[1:2]}]}],
         "coverage": {
             "outlets": [{"name": o, "country": "RU" if i == 0 else "FR", "owner": "Owner", "state_affiliated": i == 0,
-                         "first": view["first_published"], "articles": [ids[0]]} for i, o in enumerate(outlets)],
+                         "first": view.first_published, "articles": [ids[0]]} for i, o in enumerate(outlets)],
             "facts": [{"kind": "quote", "label": f"Fait {EVIL}", "outlets": outlets[:1]},
                       {"kind": "timeline", "label": "2014 — Crimée", "outlets": outlets}],
             "only": {outlets[0]: [f"Fait {EVIL}"]},
             "missing": {outlets[-1]: [f"Fait {EVIL}"]},
         },
-    }
+    })
 
 
 @pytest.fixture
@@ -157,7 +158,8 @@ def test_serve_pages_story_sections(client: TestClient, seed_story: dict[str, An
 
 def test_serve_pages_story_without_optional_keys(client: TestClient, monkeypatch: pytest.MonkeyPatch,
                                                   seed_story: dict[str, Any]) -> None:
-    monkeypatch.delattr(stories, "story_detail")  # the bare view: optional sections are hidden
+    # The bare view: optional sections are hidden.
+    monkeypatch.setattr(stories, "story_detail", lambda st, sid, **_: StoryDetail.bare(stories.get_story(st, sid)))
     with TestClient(create_app(client.app.state.data.path, token=None)) as c:  # type: ignore[attr-defined]
         html = c.get(f"/stories/{seed_story['id']}").text
     assert '<section id="events">' in html and '<section id="articles">' in html

@@ -23,6 +23,7 @@ from vigie.cli import main
 from vigie.pipeline import ingest
 from vigie.store import ArticleStore, open_store
 from vigie.stories import get_story, list_stories, update_stories
+from vigie.stories.views import StoryView
 
 pytest.importorskip("psycopg")
 
@@ -43,15 +44,15 @@ def pg_url() -> Iterator[str]:
 
 
 def _partition(store: ArticleStore) -> set[frozenset[str]]:
-    return {frozenset(Path(a["source"]).name for a in s["articles"]) for s in list_stories(store)}
+    return {frozenset(Path(a.source).name for a in s.articles) for s in list_stories(store)}
 
 
 def test_store_backends_story_stage(store: ArticleStore) -> None:
     ingest(store, [str(SEEDS)])
     assert update_stories(store).placed == 5
     (s,) = list_stories(store)
-    assert len(s["articles"]) == 5 and s["first_published"] == "2021-10-07T12:22:00+02:00"
-    assert get_story(store, s["articles"][0]["id"])["id"] == s["id"]
+    assert len(s.articles) == 5 and s.first_published == "2021-10-07T12:22:00+02:00"
+    assert get_story(store, s.articles[0].id).id == s.id
     again = ingest(store, [str(SEEDS)])
     assert again.new == 0 and update_stories(store).placed == 0
     assert list_stories(store) == [s]
@@ -80,7 +81,7 @@ def test_store_backends_same_stories(pg_url: str, tmp_path: Path) -> None:
     second.mkdir()
     for i, p in enumerate(sorted(SEEDS.glob("*.txt"))):
         (first if i % 2 else second).joinpath(p.name).write_bytes(p.read_bytes())
-    views: dict[str, list[list[dict[str, Any]]]] = {}
+    views: dict[str, list[list[StoryView]]] = {}
     for db in (str(tmp_path / "v.db"), pg_url):
         with open_store(db) as s:
             ingest(s, [str(first)])

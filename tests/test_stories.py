@@ -32,7 +32,7 @@ def _near_copy(seeds_dir: Path, dest: Path) -> Path:
 
 
 def _partition(store: Store) -> set[frozenset[str]]:
-    return {frozenset(a["source"].rsplit("/", 1)[-1] for a in s["articles"]) for s in list_stories(store)}
+    return {frozenset(a.source.rsplit("/", 1)[-1] for a in s.articles) for s in list_stories(store)}
 
 
 def test_stories_seeds_one_story(seeds_dir: Path) -> None:
@@ -42,7 +42,7 @@ def test_stories_seeds_one_story(seeds_dir: Path) -> None:
     assert report.placed == 5
     stories = list_stories(store)
     assert len(stories) == 1
-    s = stories[0]
+    s = stories[0].to_dict()
     assert len(s["articles"]) == 5
     assert set(s["outlets"]) >= {"Sputnik France", "Xinhua French", "Actu Cameroun", "Le Point"}
     assert s["first_published"] == "2021-10-07T12:22:00+02:00"
@@ -61,8 +61,8 @@ def test_stories_near_copy_is_linked(seeds_dir: Path, tmp_path: Path) -> None:
     report = update_stories(store)
     assert report.duplicates == 1
     (story,) = list_stories(store)
-    by_source = {Path(a["source"]).name: a for a in story["articles"]}
-    assert by_source["copy.txt"]["duplicate_of"] == by_source[SEED]["id"]
+    by_source = {Path(a.source).name: a for a in story.articles}
+    assert by_source["copy.txt"].duplicate_of == by_source[SEED].id
 
 
 def test_stories_reingest_changes_nothing(seeds_dir: Path) -> None:
@@ -100,9 +100,9 @@ def test_stories_get_by_article_and_missing(seeds_dir: Path) -> None:
     ingest(store, [str(seeds_dir)])
     update_stories(store)
     (s,) = list_stories(store)
-    art = s["articles"][0]["id"]
-    assert get_story(store, art)["id"] == s["id"]
-    assert get_story(store, s["id"][:8])["id"] == s["id"]
+    art = s.articles[0].id
+    assert get_story(store, art).id == s.id
+    assert get_story(store, s.id[:8]).id == s.id
     with pytest.raises(NotFoundError):
         get_story(store, "s-nothing-here")
 

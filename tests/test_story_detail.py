@@ -23,9 +23,9 @@ def detail() -> dict[str, Any]:
     ingest(store, [str(SEEDS)])
     update_stories(store)
     (story,) = list_stories(store)
-    d = story_detail(store, story["id"])
-    assert story_detail(store, story["id"]) == d  # second read comes from the cache
-    return d
+    d = story_detail(store, story.id)
+    assert story_detail(store, story.id) == d  # second read comes from the cache
+    return d.to_dict()
 
 
 def _source(d: dict[str, Any], stem: str) -> str:

@@ -200,8 +200,8 @@ def _story_info(store: ArticleStore, story_id: str, new: set[str]) -> tuple[bool
     from vigie.stories import get_story
 
     view = get_story(store, story_id)
-    members = [a["id"] for a in view["articles"]]
-    return all(m in new for m in members), view["title"], len(members)
+    members = view.article_ids
+    return all(m in new for m in members), view.title, len(members)
 
 
 def notify(

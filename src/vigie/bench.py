@@ -212,7 +212,7 @@ def run(size: int, *, data: str | None = None, add: int = 1000, seed: int = 1, s
         res["story_stage_articles_per_s"] = round(size / (t_end - t_store_done), 1)
         res["end_to_end_articles_per_s"] = round(size / (t_end - t0), 1)
         stories = list_stories(store)
-        pred = {a["id"]: s["id"] for s in stories for a in s["articles"]}
+        pred = {a.id: s.id for s in stories for a in s.articles}
         res["stories"] = len(stories)
         res["story_b3_f1"] = round(bcubed(pred, gold), 3)
 
@@ -252,7 +252,7 @@ def run(size: int, *, data: str | None = None, add: int = 1000, seed: int = 1, s
         def summarise_top() -> None:
             for s in top:
                 summarize([(i, by_id[i].title or "", by_id[i].body) for i in
-                           (a["id"] for a in s["articles"]) if i in by_id])
+                           s.article_ids if i in by_id])
 
         _, t_sum = _timed(summarise_top)
         res["summarise_stories_per_s"] = round(len(top) / t_sum, 2) if top else None

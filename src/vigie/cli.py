@@ -10,7 +10,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +18,9 @@ from vigie import __version__
 from vigie.errors import InputError, NotFoundError, VigieError
 from vigie.models import Article
 from vigie.store import ArticleStore, open_store
+
+if TYPE_CHECKING:
+    from vigie.understand.abstractive import LLMConfig
 
 DB_HELP = "SQLite file or postgresql:// URL (default: $VIGIE_DB or vigie.db)."
 
@@ -45,6 +48,13 @@ def _open(db: str | None) -> ArticleStore:
 
 def _dump(obj: Any) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+def _llm() -> LLMConfig | None:
+    """The abstractive rewrite's endpoint from $VIGIE_LLM_URL (read here, at the edge, and passed in)."""
+    from vigie.understand.abstractive import LLMConfig
+
+    return LLMConfig.from_env()
 
 
 def _read_articles(paths: tuple[str, ...]) -> tuple[list[Article], int]:
@@ -189,7 +199,8 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
         try:
             result = run(store, Paths(list(paths), stdin=sys.stdin.buffer), executor=executor,
                          options=RunOptions(stories=stories, understand=understand, details=stories and understand,
-                                            alerts=alerts, nlp_processes=workers or default_workers()),
+                                            alerts=alerts, nlp_processes=workers or default_workers(),
+                                            llm=_llm() if stories and understand else None),
                          on_error=on_error, on_progress=tick,
                          echo=click.echo)  # fmt: skip
         finally:
@@ -236,7 +247,8 @@ def watch(paths: tuple[str, ...], feeds: tuple[str, ...], db: str | None, interv
         _err("nothing to watch: give a folder or file, or --feed URL_OR_FILE")
         sys.exit(2)
     with _domain_errors(), _open(db) as store:
-        watcher = Watcher(store, paths, feeds, WatchOptions(interval=interval, stories=stories, alerts=alerts),
+        watcher = Watcher(store, paths, feeds, WatchOptions(interval=interval, stories=stories, alerts=alerts,
+                                                            llm=_llm() if stories else None),
                           on_error=lambda e: _err(str(e)), echo=click.echo)
 
         def show(r: IngestReport) -> None:
@@ -374,13 +386,13 @@ def stories(db: str | None, as_json: bool, limit: int | None) -> None:
         update_stories(store)  # articles stored without --stories, or by an older Vigie, are placed first
         views = list_stories(store)[:limit]
     if as_json:
-        _dump(views)
+        _dump([v.to_dict() for v in views])
         return
     for v in views:
-        span = " → ".join(x[:10] for x in (v["first_published"], v["last_published"]) if x) or "undated"
-        click.echo(f"{v['id'][:12]}  {len(v['articles']):>3} art. {len(v['events']):>2} ev.  {span:<23}  {v['title']}")
-        if v["outlets"]:
-            click.echo(f"{'':14}{', '.join(v['outlets'])}")
+        span = " → ".join(x[:10] for x in (v.first_published, v.last_published) if x) or "undated"
+        click.echo(f"{v.id[:12]}  {len(v.articles):>3} art. {len(v.events):>2} ev.  {span:<23}  {v.title}")
+        if v.outlets:
+            click.echo(f"{'':14}{', '.join(v.outlets)}")
     click.echo(f"{len(views)} story(ies)")
 
 
@@ -396,39 +408,39 @@ def story(story_id: str, db: str | None, as_json: bool, max_words: int) -> None:
 
     with _domain_errors(), _open(db) as store:
         update_stories(store)
-        view = story_detail(store, story_id, max_words=max_words)
+        view = story_detail(store, story_id, max_words=max_words, llm=_llm())
     if as_json:
-        _dump(view)
+        _dump(view.to_dict())
         return
-    click.echo(view.get("headline") or view["title"] or "(untitled story)")
-    click.echo(f"id {view['id']} · {len(view['articles'])} article(s) · outlets: {', '.join(view['outlets']) or '-'}")
-    if view.get("summary"):
-        click.echo("\n" + textwrap.fill(view["summary"], 100))
-    for ev in view["events"]:
-        click.echo(f"\n  Event {ev['id'][:12]}: {ev['title']}")
-        for a in view["articles"]:
-            if a["id"] in ev["articles"]:
-                dup = f" (copy of {a['duplicate_of'][:10]})" if a["duplicate_of"] else ""
-                click.echo(f"    {(a['published'] or '-')[:16]:<16}  {(a['outlet'] or '-')[:20]:<20}  {a['title']}{dup}")
-    if view.get("timeline"):
+    click.echo(view.headline or view.title or "(untitled story)")
+    click.echo(f"id {view.id} · {len(view.articles)} article(s) · outlets: {', '.join(view.outlets) or '-'}")
+    if view.summary:
+        click.echo("\n" + textwrap.fill(view.summary, 100))
+    for ev in view.events:
+        click.echo(f"\n  Event {ev.id[:12]}: {ev.title}")
+        for a in view.articles:
+            if a.id in ev.articles:
+                dup = f" (copy of {a.duplicate_of[:10]})" if a.duplicate_of else ""
+                click.echo(f"    {(a.published or '-')[:16]:<16}  {(a.outlet or '-')[:20]:<20}  {a.title}{dup}")
+    if view.timeline:
         click.echo("\nTimeline")
-        for t in view["timeline"]:
-            click.echo(f"  {t['date']:<10} [{len(t['sources'])}] {textwrap.shorten(t['text'], 100)}")
-    if view.get("quotes"):
+        for t in view.timeline:
+            click.echo(f"  {t.date:<10} [{len(t.sources)}] {textwrap.shorten(t.text, 100)}")
+    if view.quotes:
         click.echo("\nQuotes")
-        for q in view["quotes"]:
-            click.echo(f"  {q['speaker'] or '(unattributed)'}: « {textwrap.shorten(q['text'], 90)} »")
-    for d in view.get("disagreements", []):
-        vals = "; ".join(f"{v['value']} ({len(v['sources'])} source(s))" for v in d["values"])
-        click.echo(f"\nDisagreement: {textwrap.shorten(d['about'], 80)}\n  {vals}")
-    cov = view.get("coverage")
+        for q in view.quotes:
+            click.echo(f"  {q.speaker or '(unattributed)'}: « {textwrap.shorten(q.text, 90)} »")
+    for d in view.disagreements:
+        vals = "; ".join(f"{v['value']} ({len(v['sources'])} source(s))" for v in d.values)
+        click.echo(f"\nDisagreement: {textwrap.shorten(d.about, 80)}\n  {vals}")
+    cov = view.coverage
     if cov:
         click.echo("\nCoverage by outlet")
-        for o in cov["outlets"]:
-            flag = " [state-affiliated]" if o["state_affiliated"] else ""
-            first = " · first to report" if o["first_to_report"] else ""
-            click.echo(f"  {o['name']}{flag}: {len(o['articles'])} article(s), {len(o['only'])} exclusive fact(s), "
-                       f"{len(o['missing'])} left out{first}")
+        for o in cov.outlets:
+            flag = " [state-affiliated]" if o.state_affiliated else ""
+            first = " · first to report" if o.first_to_report else ""
+            click.echo(f"  {o.name}{flag}: {len(o.articles)} article(s), {len(o.only)} exclusive fact(s), "
+                       f"{len(o.missing)} left out{first}")
 
 
 @main.command()

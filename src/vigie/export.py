@@ -4,8 +4,8 @@ One function, :func:`export`, used by the CLI (``vigie export``) and the server 
 flat dicts with a fixed column order per table (:data:`COLUMNS`); list columns stay lists in JSON Lines and Parquet
 and are JSON-encoded in CSV, so nothing is lost in any format.
 
-Quotes, timelines and story headlines come from the story details (``vigie.stories.story_detail`` when that stage is
-installed, else the plain story view, whose quotes and timeline are then empty).
+Quotes, timelines and story headlines come from the story details (:func:`vigie.stories.story_detail`, or the
+server's cached one).
 """
 
 from __future__ import annotations
@@ -16,16 +16,19 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from vigie.errors import VigieError
 from vigie.store import ArticleStore
+
+if TYPE_CHECKING:
+    from vigie.understand.views import StoryDetail
 
 __all__ = ["COLUMNS", "CONTENT_TYPES", "FORMATS", "WHATS", "MissingDependencyError", "export", "rows"]
 
 Fmt = Literal["jsonl", "csv", "parquet"]
 What = Literal["articles", "stories", "quotes", "timeline"]
-Detail = Callable[[ArticleStore, str], dict[str, Any]]
+Detail = Callable[[ArticleStore, str], "StoryDetail"]
 
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
 WHATS: tuple[str, ...] = ("articles", "stories", "quotes", "timeline")
@@ -60,8 +63,8 @@ class MissingDependencyError(VigieError):
 def _default_detail() -> Detail:
     from vigie import stories
 
-    fn: Detail = getattr(stories, "story_detail", stories.get_story)
-    return fn
+    # No LLM endpoint: no export column holds the abstractive rewrite.
+    return stories.story_detail
 
 
 def _article_rows(store: ArticleStore) -> Iterator[dict[str, Any]]:
@@ -77,11 +80,11 @@ def _article_rows(store: ArticleStore) -> Iterator[dict[str, Any]]:
         offset += _PAGE
 
 
-def _details(store: ArticleStore, detail: Detail) -> Iterator[dict[str, Any]]:
+def _details(store: ArticleStore, detail: Detail) -> Iterator[StoryDetail]:
     from vigie.stories import list_stories
 
     for view in list_stories(store):
-        yield detail(store, view["id"])
+        yield detail(store, view.id)
 
 
 def rows(store: ArticleStore, what: What, *, detail: Detail | None = None) -> Iterator[dict[str, Any]]:
@@ -98,16 +101,13 @@ def rows(store: ArticleStore, what: What, *, detail: Detail | None = None) -> It
         source = _article_rows(store)
     elif what == "stories":
         source = (
-            {
-                **s, "articles": len(s.get("articles") or []), "article_ids": [a["id"] for a in s.get("articles") or []],
-                "events": len(s.get("events") or []),
-            }
+            {**s.to_dict(), "articles": len(s.articles), "article_ids": s.story.article_ids, "events": len(s.events)}
             for s in _details(store, fn)
         )
     elif what == "quotes":
-        source = ({**q, "story": s["id"]} for s in _details(store, fn) for q in s.get("quotes") or [])
+        source = ({**q.to_dict(), "story": s.id} for s in _details(store, fn) for q in s.quotes)
     else:
-        source = ({**e, "story": s["id"]} for s in _details(store, fn) for e in s.get("timeline") or [])
+        source = ({**e.to_dict(), "story": s.id} for s in _details(store, fn) for e in s.timeline)
     for r in source:
         yield {c: _cell(r.get(c), kind) for c, kind in cols.items()}
 
@@ -142,8 +142,8 @@ def export(
         fmt: ``"jsonl"``, ``"csv"`` or ``"parquet"`` (needs ``pyarrow``).
         what: ``"articles"``, ``"stories"``, ``"quotes"`` or ``"timeline"``.
         out: a path, a binary stream, or a text stream (not for Parquet).
-        detail: the function giving one story's details (default: ``vigie.stories.story_detail``, else
-            ``get_story``); the server passes its cached one.
+        detail: the function giving one story's details (default: :func:`vigie.stories.story_detail`); the
+            server passes its cached one.
 
     Raises:
         VigieError: an unknown format or table, or Parquet to a text stream.

@@ -34,6 +34,7 @@ from vigie.stories import StoryReport
 
 if TYPE_CHECKING:
     from vigie.store import ArticleStore
+    from vigie.understand.abstractive import LLMConfig
 
 __all__ = ["PollResult", "WatchOptions", "Watcher", "is_url"]
 
@@ -59,6 +60,7 @@ class WatchOptions:
         timeout: seconds allowed for each feed request.
         stories: place new articles in stories after each poll that stored some.
         alerts: run the saved alerts on each poll's new articles.
+        llm: the endpoint for the story details' optional abstractive rewrite (see :class:`RunOptions`).
     """
 
     interval: float = 60.0
@@ -66,6 +68,7 @@ class WatchOptions:
     timeout: float = 20.0
     stories: bool = True
     alerts: bool = True
+    llm: LLMConfig | None = None
 
     def __post_init__(self) -> None:
         if self.interval <= 0:
@@ -145,7 +148,7 @@ class Watcher:
         changed = self._changed_files(report)
         docs = itertools.chain(iter_documents(changed, self.read_options), self._feed_documents(report))
         options = RunOptions(stories=self.options.stories, alerts=self.options.alerts,
-                             webhook_timeout=self.options.timeout)  # fmt: skip
+                             webhook_timeout=self.options.timeout, llm=self.options.llm)  # fmt: skip
         result = run(self.store, Documents(docs), options=options, extract_options=self.extract_options,
                      on_error=self._error, echo=self.echo)  # fmt: skip
         report.merge(result.report)

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from vigie.alerts import AlertMatch
     from vigie.stories import StoryOptions, StoryReport
     from vigie.understand import ArticleAnalysis
+    from vigie.understand.abstractive import LLMConfig
 
 __all__ = [
     "Documents", "Executor", "IngestReport", "LocalExecutor", "Paths", "RunOptions", "RunResult", "default_workers",
@@ -88,6 +89,8 @@ class RunOptions:
             are ready before anyone asks; needs ``stories``.
         alerts: run the saved searches on the new articles.
         nlp_processes: processes for the language model on large batches.
+        llm: the endpoint for the details' optional abstractive rewrite (the shells read it with
+            ``LLMConfig.from_env()``), so the details made here are the ones a story page asks for.
     """
 
     stories: bool = True
@@ -97,6 +100,7 @@ class RunOptions:
     story_options: StoryOptions | None = None
     nlp_processes: int = 1
     webhook_timeout: float = 10.0
+    llm: LLMConfig | None = None
 
 
 @dataclass(slots=True)
@@ -143,7 +147,7 @@ def run(
     if opts.understand and result.report.new_ids:
         _understand(store, result, opts, analyses)
     if opts.details and result.touched:
-        _details(store, result)
+        _details(store, result, opts.llm)
     if opts.alerts and result.report.new_ids:
         _alerts(store, result, opts, echo)
     return result
@@ -225,12 +229,12 @@ def _understand(store: ArticleStore, result: RunResult, opts: RunOptions, made: 
         result.warnings.append(f"understand stage skipped: {e}")
 
 
-def _details(store: ArticleStore, result: RunResult) -> None:
+def _details(store: ArticleStore, result: RunResult, llm: LLMConfig | None) -> None:
     from vigie.stories import story_detail
 
     for sid in result.touched:
         try:
-            story_detail(store, sid)
+            story_detail(store, sid, llm=llm)
         except VigieError as e:
             result.warnings.append(f"story {sid}: details not made ({e})")
             return

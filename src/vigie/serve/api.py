@@ -11,7 +11,7 @@ import json
 import logging
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -24,6 +24,9 @@ from vigie.models import Article, RawDocument
 from vigie.serve.data import SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period
 from vigie.serve.errors import Forbidden, HttpError
 from vigie.store import ArticleStore
+
+if TYPE_CHECKING:
+    from vigie.understand.abstractive import LLMConfig
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["api"])
@@ -56,8 +59,8 @@ def _article_json(data: Data, a: Article) -> dict[str, Any]:
     return {**a.to_dict(), "sources": store.sources(a.id), "story": store.story_of(a.id)}
 
 
-def _page(items: list[Any], limit: int, offset: int) -> dict[str, Any]:
-    return {"items": items[offset : offset + limit], "total": len(items), "limit": limit, "offset": offset}
+def _page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 @router.get("/stories", summary="List stories, best first, with filters and pagination")
@@ -74,12 +77,12 @@ def stories(
     if since and until and since > until:
         raise HttpError(f"since ({since}) is after until ({until})", code="invalid_request")
     items = data.filter_stories(StoryFilter(since=since, until=until, language=language, outlet=outlet, q=q))
-    return _page(items, limit, offset)
+    return _page([s.to_dict() for s in items[offset : offset + limit]], len(items), limit, offset)
 
 
 @router.get("/stories/{story_id}", summary="One story with its details (as `vigie story ID --json`)")
 def story(data: DataDep, story_id: str) -> dict[str, Any]:
-    return data.detail(story_id)
+    return data.detail(story_id).to_dict()
 
 
 @router.get("/articles/{article_id}", summary="One article, its sources and its story")
@@ -106,7 +109,7 @@ def search(
 def entity(data: DataDep, entity_id: str) -> dict[str, Any]:
     if not re.match(SLUG_PATTERN, entity_id):
         raise NotFoundError(f"no entity {entity_id[:80]}")
-    return data.entity(entity_id)
+    return data.entity(entity_id).to_dict()
 
 
 @router.get("/outlets", summary="Outlets of the registry and of the store, with article counts")
@@ -114,7 +117,7 @@ def outlets(
     data: DataDep,
     present: Annotated[bool, Query(description="Only outlets with articles in this store")] = False,
 ) -> dict[str, Any]:
-    items = data.outlets(present=present)
+    items = [o.to_dict() for o in data.outlets(present=present)]
     return {"items": items, "total": len(items)}
 
 
@@ -122,10 +125,11 @@ def outlets(
 def outlet(
     data: DataDep, outlet_id: str, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> dict[str, Any]:
-    profile, arts = data.outlet(check_id(outlet_id, "outlet"))
+    page = data.outlet(check_id(outlet_id, "outlet"))
+    arts = page.articles
     unit, counts = per_period(d for a in arts if (d := day_of(a.published)))
     return {
-        **profile,
+        **page.outlet.profile_dict(),
         "per_period": {"unit": unit, "counts": [{"start": d.isoformat(), "articles": n} for d, n in counts]},
         "recent": [{"id": a.id, "title": a.title, "published": a.published, "url": a.url} for a in arts[:limit]],
     }
@@ -154,10 +158,10 @@ def _check_token(request: Request) -> None:
         raise Forbidden("missing or wrong token: send 'Authorization: Bearer <token>'")
 
 
-def _ingest_one(store: ArticleStore, raw: RawDocument) -> dict[str, Any]:
-    from vigie.pipeline import Documents, run
+def _ingest_one(store: ArticleStore, raw: RawDocument, llm: LLMConfig | None) -> dict[str, Any]:
+    from vigie.pipeline import Documents, RunOptions, run
 
-    result = run(store, Documents([raw]), echo=log.info)
+    result = run(store, Documents([raw]), options=RunOptions(llm=llm), echo=log.info)
     if result.report.errors:
         raise result.report.errors[0]
     for warning in result.warnings:
@@ -190,7 +194,7 @@ async def add_article(request: Request, response: Response) -> dict[str, Any]:
         raise InputError(source, doc.reason)
     doc.source = source
     data: Data = request.app.state.data
-    result: dict[str, Any] = await run_in_threadpool(data.write, lambda store: _ingest_one(store, doc))
+    result: dict[str, Any] = await run_in_threadpool(data.write, lambda store: _ingest_one(store, doc, data.llm))
     if not result["new"]:
         response.status_code = 200
     return result

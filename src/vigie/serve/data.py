@@ -17,14 +17,18 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from vigie import stories
 from vigie.errors import NotFoundError
-from vigie.extract.outlets import Outlet, OutletRegistry
+from vigie.extract.outlets import OutletRegistry
 from vigie.models import Article
 from vigie.store import ArticleStore, open_store
+from vigie.stories.views import OutletPage, OutletView, StoryView, outlet_view, outlet_views
 from vigie.text import slug
+
+if TYPE_CHECKING:
+    from vigie.understand.views import EntityView, StoryDetail
 
 T = TypeVar("T")
 
@@ -60,7 +64,7 @@ log = logging.getLogger(__name__)
 class StoryIndex:
     """Every story view, best first, with the languages of its articles."""
 
-    stories: list[dict[str, Any]]
+    stories: list[StoryView]
     languages: dict[str, set[str]]
 
 
@@ -97,10 +101,14 @@ class Data:
         if self._shared is None:
             self.read()
         self._index: tuple[tuple[int, ...], StoryIndex] | None = None
-        self._details: OrderedDict[tuple[str, tuple[str, ...]], dict[str, Any]] = OrderedDict()
+        self._details: OrderedDict[tuple[str, tuple[str, ...]], StoryDetail] = OrderedDict()
         self._detail_cache = detail_cache
         self._detail_lock = threading.Lock()
         self.registry = OutletRegistry.default()
+        from vigie.understand.abstractive import LLMConfig
+
+        # Read once, at the edge: the story stage is handed the endpoint for its optional abstractive rewrite.
+        self.llm = LLMConfig.from_env()
 
     # -- connections ----------------------------------------------------------------------------------------
 
@@ -162,7 +170,7 @@ class Data:
         self._index = (version, index)
         return index
 
-    def filter_stories(self, f: StoryFilter) -> list[dict[str, Any]]:
+    def filter_stories(self, f: StoryFilter) -> list[StoryView]:
         """The stories that pass every filter, best first."""
         index = self.index()
         wanted: set[str] | None = None
@@ -171,14 +179,14 @@ class Data:
         out = []
         outlet = f.outlet.casefold() if f.outlet else None
         for s in index.stories:
-            if wanted is not None and s["id"] not in wanted:
+            if wanted is not None and s.id not in wanted:
                 continue
-            if f.language and f.language.lower() not in index.languages.get(s["id"], set()):
+            if f.language and f.language.lower() not in index.languages.get(s.id, set()):
                 continue
-            if outlet and outlet not in {o.casefold() for o in s["outlets"]}:
+            if outlet and outlet not in {o.casefold() for o in s.outlets}:
                 continue
             if f.since or f.until:
-                first, last = day_of(s["first_published"]), day_of(s["last_published"])
+                first, last = day_of(s.first_published), day_of(s.last_published)
                 if first is None or last is None:
                     continue
                 if f.since and last < f.since:
@@ -193,20 +201,18 @@ class Data:
         store = self.read()
         ids = {sid for a, _ in store.search(q, limit=limit) if (sid := store.story_of(a.id))}
         needle = q.casefold().strip()
-        ids.update(s["id"] for s in self.index().stories if needle in (s["title"] or "").casefold())
+        ids.update(s.id for s in self.index().stories if needle in (s.title or "").casefold())
         return ids
 
-    def detail(self, story_id: str) -> dict[str, Any]:
-        """One story's details (``vigie.stories.story_detail`` when installed, else ``get_story``), cached.
+    def detail(self, story_id: str) -> StoryDetail:
+        """One story's details (:func:`vigie.stories.story_detail`), cached.
 
         Raises:
             NotFoundError: no such story.
         """
         store = self.read()
         view = stories.get_story(store, check_id(story_id, "story"))
-        key = (view["id"], tuple(a["id"] for a in view["articles"]))
-        # Looked up at call time: the story stage may be wired (or monkeypatched) after the app was made.
-        fn: Callable[[ArticleStore, str], dict[str, Any]] = getattr(stories, "story_detail", stories.get_story)
+        key = (view.id, tuple(view.article_ids))
         with self._detail_lock:
             hit = self._details.get(key)
             if hit is not None:
@@ -215,31 +221,32 @@ class Data:
         # On the writer thread: the story stage caches its details in the store (a write), and one computation at a
         # time suits the analysis models, which are not known to be thread-safe. The lock is not held meanwhile, so
         # pages reading other cached details do not wait; a racing twin computation hits the store's cache.
-        sid = view["id"]
-        result = view if fn is stories.get_story else self.write(lambda st: fn(st, sid))
+        sid, llm = view.id, self.llm
+        # Looked up at call time, so a test may stand in for the story stage after the app was made.
+        result = self.write(lambda st: stories.story_detail(st, sid, llm=llm))
         with self._detail_lock:
             self._details[key] = result
             while len(self._details) > self._detail_cache:
                 self._details.popitem(last=False)
         return result
 
-    def cached_detail(self, view: dict[str, Any]) -> dict[str, Any] | None:
+    def cached_detail(self, view: StoryView) -> StoryDetail | None:
         """The details of a story view if already computed; otherwise start computing them in the background
         (pages that list many stories must not wait for each one) and return None."""
-        key = (view["id"], tuple(a["id"] for a in view["articles"]))
+        key = (view.id, tuple(view.article_ids))
         with self._detail_lock:
             hit = self._details.get(key)
         if hit is not None:
             return hit
         with self._open_lock:
-            if view["id"] in self._pending:
+            if view.id in self._pending:
                 return None
-            self._pending.add(view["id"])
+            self._pending.add(view.id)
             if self._prefetch is None:
                 self._prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-prefetch")
             pool = self._prefetch
 
-        def run(sid: str = view["id"]) -> None:
+        def run(sid: str = view.id) -> None:
             try:
                 self.detail(sid)
             except Exception:  # a story that vanished or fails shows its plain view; the page itself reports errors
@@ -251,93 +258,40 @@ class Data:
         pool.submit(run)
         return None
 
-    def detail_fn(self, _store: ArticleStore, story_id: str) -> dict[str, Any]:
+    def detail_fn(self, _store: ArticleStore, story_id: str) -> StoryDetail:
         """:meth:`detail` with the signature of ``vigie.export``'s ``detail`` argument."""
         return self.detail(story_id)
 
-    def articles_of(self, story: dict[str, Any]) -> list[Article]:
+    def articles_of(self, story: StoryView | StoryDetail) -> list[Article]:
         store = self.read()
-        return [store.get(a["id"]) for a in story["articles"]]
+        return [store.get(a.id) for a in story.articles]
 
     # -- entities -------------------------------------------------------------------------------------------
 
-    def entity(self, slug: str) -> dict[str, Any]:
-        """An entity (by the slug of its canonical name): its names, types, stories and quotes.
-
-        Computed from every story's details, so it is slow on a large store until the details are cached.
+    def entity(self, slug: str) -> EntityView:
+        """An entity (by the slug of its canonical name) across the stories: read from every story's details, so slow
+        on a large store until they are all made (the runner makes them at ingest).
 
         Raises:
             NotFoundError: no story mentions or quotes it.
         """
-        names: Counter[str] = Counter()
-        types: Counter[str] = Counter()
-        found: list[dict[str, Any]] = []
-        quotes: list[dict[str, Any]] = []
-        for view in self.index().stories:
-            d = self.detail(view["id"])
-            mentions = sum(int(e.get("count") or 1) for e in d.get("entities") or [] if slugify(str(e.get("name", ""))) == slug)
-            for e in d.get("entities") or []:
-                if slugify(str(e.get("name", ""))) == slug:
-                    names[str(e["name"])] += int(e.get("count") or 1)
-                    if e.get("type"):
-                        types[str(e["type"])] += 1
-            said = [q for q in d.get("quotes") or [] if slugify(str(q.get("speaker") or "")) == slug]
-            for q in said:
-                names[str(q["speaker"])] += 0
-                quotes.append({**q, "story": d["id"], "story_title": d.get("headline") or d.get("title")})
-            if mentions or said:
-                found.append({"id": d["id"], "title": d.get("headline") or d.get("title"), "mentions": mentions,
-                              "quotes": len(said), "first_published": d.get("first_published"),
-                              "last_published": d.get("last_published")})
-        if not found:
-            raise NotFoundError(f"no entity {slug}")
-        return {
-            "id": slug,
-            "name": names.most_common(1)[0][0],
-            "names": [n for n, _ in names.most_common()],
-            "types": [t for t, _ in types.most_common()],
-            "stories": found,
-            "quotes": quotes,
-        }
+        from vigie.understand.views import entity_view
+
+        return entity_view(self.read(), slug, stories=self.index().stories, detail=self.detail_fn)
 
     # -- outlets --------------------------------------------------------------------------------------------
 
-    def outlet_counts(self) -> Counter[str]:
-        """Articles per outlet name in the store."""
-        return Counter(self.read().outlet_counts())
-
-    def outlets(self, *, present: bool = False) -> list[dict[str, Any]]:
+    def outlets(self, *, present: bool = False) -> list[OutletView]:
         """Registry entries plus the store's unregistered outlets, with article counts, most articles first."""
-        counts = self.outlet_counts()
-        out: list[dict[str, Any]] = []
-        seen: set[str] = set()
-        for o in self.registry:
-            n = counts.get(o.name, 0)
-            seen.add(o.name)
-            if not present or n:
-                out.append({**o.to_dict(), "id": slugify(o.name), "registered": True, "articles": n})
-        for name, n in counts.items():
-            if name not in seen:
-                out.append({"name": name, "id": slugify(name), "registered": False, "articles": n,
-                            "state_affiliated": None})
-        return sorted(out, key=lambda o: (-o["articles"], o["name"].casefold()))
+        return outlet_views(self.read(), registry=self.registry, present=present)
 
-    def outlet(self, slug: str) -> tuple[dict[str, Any], list[Article]]:
+    def outlet(self, slug: str) -> OutletPage:
         """An outlet's profile (registry entry when known) and its articles, newest first.
 
         Raises:
             NotFoundError: neither the registry nor the store knows it.
         """
-        counts = self.outlet_counts()
-        reg: Outlet | None = next((o for o in self.registry if slugify(o.name) == slug), None)
-        name = reg.name if reg else next((n for n in counts if slugify(n) == slug), None)
-        if name is None:
-            raise NotFoundError(f"no outlet {slug}")
-        store = self.read()
-        ids = store.outlet_article_ids(name)
-        profile = {**(reg.to_dict() if reg else {"name": name, "state_affiliated": None}),
-                   "id": slug, "registered": reg is not None, "articles": len(ids)}
-        return profile, [store.get(i) for i in ids]
+        return outlet_view(self.read(), slug, registry=self.registry)
 
 
 def per_period(days: Iterable[date]) -> tuple[str, list[tuple[date, int]]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -20,6 +20,9 @@ from vigie.errors import NotFoundError
 from vigie.serve import plots
 from vigie.serve.data import SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period, slugify
 from vigie.serve.i18n import COOKIE, LANGUAGES, negotiate, translator
+
+if TYPE_CHECKING:
+    from vigie.understand.views import StoryQuote
 
 router = APIRouter(include_in_schema=False)
 
@@ -107,11 +110,11 @@ def home(
     details_top: int = request.app.state.home_details
     cards = []
     for i, s in enumerate(shown):
-        d = (data.cached_detail(s) or s) if i < details_top else s
-        cards.append({**s, "headline": d.get("headline"), "summary": d.get("summary"),
-                      "voices": sum(1 for a in s["articles"] if not a["duplicate_of"])})
+        d = data.cached_detail(s) if i < details_top else None
+        cards.append({**s.to_dict(), "headline": d.headline if d else None, "summary": d.summary if d else None,
+                      "voices": s.voices})
     index = data.index()
-    all_outlets = sorted({o for s in index.stories for o in s["outlets"]}, key=str.casefold)
+    all_outlets = sorted({o for s in index.stories for o in s.outlets}, key=str.casefold)
     all_langs = sorted({lang for langs in index.languages.values() for lang in langs})
     return render(
         request, "home.html", stories=cards, total=len(found), page=page, pages=max(1, -(-len(found) // PAGE_SIZE)),
@@ -125,21 +128,22 @@ def story(request: Request, data: DataDep, story_id: str) -> HTMLResponse:
     t = translator(page_lang(request))
     s = data.detail(story_id)
     articles = data.articles_of(s)
-    number = {a["id"]: i for i, a in enumerate(s["articles"], 1)}
-    outlet_of = {a["id"]: a.get("outlet") for a in s["articles"]}
-    quotes: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
-    for q in s.get("quotes") or []:
-        quotes.setdefault(str(q.get("speaker") or "—"), []).append(q)
-    coverage = s.get("coverage") or None
+    number = {a.id: i for i, a in enumerate(s.articles, 1)}
+    outlet_of = {a.id: a.outlet for a in s.articles}
+    quotes: OrderedDict[str, list[StoryQuote]] = OrderedDict()
+    for q in s.quotes:
+        quotes.setdefault(q.speaker or "—", []).append(q)
+    coverage = s.coverage
     cov_outlets: list[str] = []
     if coverage:
-        cov_outlets = [str(o.get("name")) for o in coverage.get("outlets") or []] or list(s.get("outlets") or [])
-    timeline = s.get("timeline") or []
+        cov_outlets = [o.name for o in coverage.outlets] or list(s.outlets)
+    # The plots read plain dicts (they also draw data that never was a record).
+    timeline = [e.to_dict() for e in s.timeline]
     return render(
         request, "story.html", story=s, articles=articles, number=number, outlet_of=outlet_of, quotes=quotes,
-        coverage=coverage, cov_outlets=cov_outlets, outlet_slugs={o["id"] for o in data.outlets(present=True)},
+        coverage=coverage, cov_outlets=cov_outlets, outlet_slugs={o.id for o in data.outlets(present=True)},
         timeline_plot=plots.timeline_svg(timeline, title=t("timeline"), sources_word=t("sources")) if timeline else None,
-        outlets_plot=plots.outlets_svg(s["articles"], title=t("articles_per_outlet")),
+        outlets_plot=plots.outlets_svg([a.to_dict() for a in s.articles], title=t("articles_per_outlet")),
     )
 
 
@@ -167,22 +171,23 @@ def entity(request: Request, data: DataDep, entity_id: str) -> HTMLResponse:
         raise NotFoundError(f"no entity {entity_id[:80]}")
     e = data.entity(entity_id)
     quotes: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
-    for q in e["quotes"]:
-        quotes.setdefault(str(q.get("story")), []).append(q)
+    for q in e.quotes:
+        quotes.setdefault(q.story, []).append(q.to_dict())
     return render(request, "entity.html", entity=e, quotes=quotes)
 
 
 @router.get("/outlets", response_class=HTMLResponse)
 def outlets(request: Request, data: DataDep) -> HTMLResponse:
-    return render(request, "outlets.html", outlets=data.outlets(present=True))
+    return render(request, "outlets.html", outlets=[o.to_dict() for o in data.outlets(present=True)])
 
 
 @router.get("/outlets/{outlet_id}", response_class=HTMLResponse)
 def outlet(request: Request, data: DataDep, outlet_id: str) -> HTMLResponse:
     t = translator(page_lang(request))
-    profile, arts = data.outlet(check_id(outlet_id, "outlet"))
+    page = data.outlet(check_id(outlet_id, "outlet"))
+    arts = page.articles
     unit, counts = per_period(d for a in arts if (d := day_of(a.published)))
-    return render(request, "outlet.html", outlet=profile, articles=arts[:200], unit=unit,
+    return render(request, "outlet.html", outlet=page.outlet.profile_dict(), articles=arts[:200], unit=unit,
                   plot=plots.bars_svg(counts, unit, title=t("articles_over_time")))
 
 

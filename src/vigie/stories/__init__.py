@@ -13,7 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,7 +22,12 @@ from vigie.models import Article
 from vigie.store import ArticleStore, EntityRow, Placement
 from vigie.stories.cluster import ArticleFeatures, ClusterItem, ClusterOptions, StoryClusterer
 from vigie.stories.dedup import Deduplicator, DedupOptions, exact_key
+from vigie.stories.views import EventView, StoryArticle, StoryView
 from vigie.text import slug
+
+if TYPE_CHECKING:
+    from vigie.understand.abstractive import LLMConfig
+    from vigie.understand.views import StoryDetail
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +222,7 @@ def _central_title(rows: list[Placement]) -> str | None:
     return str(best[0]["title"])
 
 
-def _story_view(story_id: str, rows: list[Placement]) -> dict[str, Any]:
+def _story_view(story_id: str, rows: list[Placement]) -> StoryView:
     events: dict[str, list[Placement]] = {}
     for r in rows:
         events.setdefault(r["event_id"], []).append(r)
@@ -228,34 +233,33 @@ def _story_view(story_id: str, rows: list[Placement]) -> dict[str, Any]:
                 outlets.append(o)
     dates = sorted(r["published"] for r in rows if r["published"])
     ev_views = [
-        {"id": eid, "title": _central_title(er), "articles": [r["id"] for r in er]}
+        EventView(eid, _central_title(er), [r["id"] for r in er])
         for eid, er in sorted(events.items(), key=lambda kv: (min((r["published"] or "~") for r in kv[1]), kv[0]))
     ]
-    return {
-        "id": story_id,
-        "title": _central_title(rows),
-        "articles": [
-            {"id": r["id"], "source": r["source"], "title": r["title"], "outlet": r["outlet"],
-             "original_outlet": r["original_outlet"], "published": r["published"], "duplicate_of": r["duplicate_of"]}
+    return StoryView(
+        id=story_id,
+        title=_central_title(rows),
+        articles=[
+            StoryArticle(r["id"], r["source"], r["title"], r["outlet"], r["original_outlet"], r["published"],
+                         r["duplicate_of"])
             for r in rows
         ],
-        "events": ev_views,
-        "outlets": outlets,
-        "first_published": dates[0] if dates else None,
-        "last_published": dates[-1] if dates else None,
-    }
+        events=ev_views,
+        outlets=outlets,
+        first_published=dates[0] if dates else None,
+        last_published=dates[-1] if dates else None,
+    )
 
 
-def list_stories(store: ArticleStore) -> list[dict[str, Any]]:
+def list_stories(store: ArticleStore) -> list[StoryView]:
     """Every story, ranked by distinct voices (near copies do not count), outlets, then recency."""
     by_story: dict[str, list[Placement]] = {}
     for r in store.placements():
         by_story.setdefault(r["story_id"], []).append(r)
     views = [_story_view(sid, rows) for sid, rows in by_story.items()]
 
-    def rank(v: dict[str, Any]) -> tuple[int, int, str, str]:
-        voices = sum(1 for a in v["articles"] if not a["duplicate_of"])
-        return (-voices, -len(v["outlets"]), _neg(v["last_published"] or ""), v["id"])
+    def rank(v: StoryView) -> tuple[int, int, str, str]:
+        return (-v.voices, -len(v.outlets), _neg(v.last_published or ""), v.id)
 
     return sorted(views, key=rank)
 
@@ -265,7 +269,7 @@ def _neg(s: str) -> str:
     return "".join(chr(0x10FFFF - ord(c)) for c in s) if s else "\U0010ffff"
 
 
-def get_story(store: ArticleStore, story_id: str) -> dict[str, Any]:
+def get_story(store: ArticleStore, story_id: str) -> StoryView:
     """One story (a unique id prefix, or an article id, is accepted).
 
     Raises:
@@ -292,99 +296,105 @@ def get_story(store: ArticleStore, story_id: str) -> dict[str, Any]:
 DETAIL_VERSION = "1"
 
 
-def story_detail(store: ArticleStore, story_id: str, *, max_words: int = 100) -> dict[str, Any]:
+def story_detail(store: ArticleStore, story_id: str, *, max_words: int = 100,
+                 llm: LLMConfig | None = None) -> StoryDetail:
     """A story with everything known about it: summary and headline, entities, quotes, timeline, political events,
     disagreements and the outlet coverage. Cached in the store until the story's articles change.
+
+    Args:
+        store: the article store.
+        story_id: a story id, a unique prefix of one, or the id of one of its articles.
+        max_words: length of the story summary (event summaries get half).
+        llm: an OpenAI-compatible endpoint for the optional abstractive rewrite (the shells read it with
+            :meth:`LLMConfig.from_env`); None leaves ``abstract`` empty.
 
     Raises:
         NotFoundError: no story matches.
     """
-    from vigie.understand.abstractive import LLMConfig
+    from vigie.understand.views import StoryDetail
 
     view = get_story(store, story_id)
-    ids = sorted(a["id"] for a in view["articles"])
-    llm = LLMConfig.from_env()
+    ids = sorted(view.article_ids)
     llm_key = f"{llm.url}|{llm.model}" if llm else ""
-    events = json.dumps([[e["id"], sorted(e["articles"])] for e in view["events"]])  # events can change alone
+    events = json.dumps([[e.id, sorted(e.articles)] for e in view.events])  # events can change alone
     key = hashlib.sha1(f"{DETAIL_VERSION}:{max_words}:{llm_key}:{','.join(ids)}:{events}".encode()).hexdigest()
-    cached = store.cached_story(view["id"], key)
+    cached = store.cached_story(view.id, key)
     if cached is not None:
-        return {**view, **json.loads(cached)}
-    detail = _compute_detail(store, view, max_words)
-    store.cache_story(view["id"], key, json.dumps(detail, ensure_ascii=False), entity_rows(detail))
-    return {**view, **detail}
+        return StoryDetail.from_dict(json.loads(cached), story=view)
+    computed = json.dumps(_compute_detail(store, view, max_words, llm).details_dict(), ensure_ascii=False)
+    # Read back from the JSON it is cached as: a fresh detail and a cached one are the same record.
+    detail = StoryDetail.from_dict(json.loads(computed), story=view)
+    store.cache_story(view.id, key, computed, entity_rows(detail))
+    return detail
 
 
-def _compute_detail(store: ArticleStore, view: dict[str, Any], max_words: int) -> dict[str, Any]:
+def _compute_detail(store: ArticleStore, view: StoryView, max_words: int, llm: LLMConfig | None) -> StoryDetail:
     from vigie.understand import analyze_story
     from vigie.understand.compare import coverage
     from vigie.understand.stage import stored_analyses
     from vigie.understand.summarize import SummaryOptions, summarize
+    from vigie.understand.views import EventDetail, StoryDetail
 
     # Near copies are not another voice: the analysis and summary read each text once.
-    voices = [store.get(a["id"]) for a in view["articles"] if not a["duplicate_of"]]
+    voices = [store.get(a.id) for a in view.articles if not a.duplicate_of]
     analyses = stored_analyses(store, voices)  # parsed once at ingest; only what is missing is parsed here
-    analysis = analyze_story(voices, analyses).to_dict()
-    names = [e["name"] for e in analysis["entities"]]
+    analysis = analyze_story(voices, analyses)
+    names = [e.name for e in analysis.entities]
     article_entities = {
         an.article_id: {n for n in names if any(n == e.name or n.endswith(" " + e.name) for e in an.entities)}
         for an in analyses
     }
     summary = summarize([(a.id, a.title or "", a.body) for a in voices], SummaryOptions(max_words=max_words))
     by_id = {a.id: a for a in voices}
-    event_summaries: dict[str, dict[str, Any]] = {}
-    for ev in view["events"]:
-        docs = [(i, by_id[i].title or "", by_id[i].body) for i in ev["articles"] if i in by_id]
+    events = []
+    for ev in view.events:
+        detail = EventDetail.of(ev)
+        docs = [(i, by_id[i].title or "", by_id[i].body) for i in ev.articles if i in by_id]
         if docs:
             s = summarize(docs, SummaryOptions(max_words=max(20, max_words // 2)))
-            event_summaries[ev["id"]] = {"headline": s.headline, "summary": s.text}
-    events = []
-    for ev in view["events"]:
-        members = set(ev["articles"])
-        events.append({
-            **ev,
-            **event_summaries.get(ev["id"], {}),
-            "actions": [e for e in analysis["events"] if e["article"] in members],
-        })
+            detail.headline, detail.summary = s.headline, s.text
+        members = set(ev.articles)
+        detail.actions = [e for e in analysis.events if e.article in members]
+        events.append(detail)
     notes = sorted({an.note for an in analyses if an.note})
     from vigie.understand.abstractive import rewrite
 
-    return {
-        "headline": summary.headline,
-        "summary": summary.text,
+    return StoryDetail(
+        story=view,
+        events=events,
+        headline=summary.headline,
+        summary=summary.text,
         # Only with a user-configured endpoint; None when off or failing (the extractive summary stays the reference).
-        "abstract": rewrite(summary.text, max_words=max_words),
-        "sentences": [{"text": s.text, "sources": list(s.sources)} for s in summary.sentences],
-        "events": events,
-        "entities": analysis["entities"],
-        "quotes": analysis["quotes"],
-        "timeline": analysis["timeline"],
-        "political_events": analysis["events"],
-        "disagreements": analysis["disagreements"],
-        "coverage": coverage(voices, analysis, article_entities),
-        "notes": notes,
-    }
+        abstract=rewrite(summary.text, max_words=max_words, config=llm) if llm else None,
+        sentences=summary.sentences,
+        entities=analysis.entities,
+        quotes=analysis.quotes,
+        timeline=analysis.timeline,
+        political_events=analysis.events,
+        disagreements=analysis.disagreements,
+        coverage=coverage(voices, analysis.to_dict(), article_entities),
+        notes=notes,
+    )
 
 
-def story_articles(store: ArticleStore, story: dict[str, Any]) -> list[Article]:
+def story_articles(store: ArticleStore, story: StoryView) -> list[Article]:
     """The full articles of a story view, in its order."""
-    return [store.get(a["id"]) for a in story["articles"]]
+    return [store.get(a.id) for a in story.articles]
 
 
-def outlet_counts(story: dict[str, Any]) -> Counter[str]:
-    return Counter(a["outlet"] for a in story["articles"] if a["outlet"])
+def outlet_counts(story: StoryView) -> Counter[str]:
+    return Counter(a.outlet for a in story.articles if a.outlet)
 
 
-def entity_rows(detail: dict[str, Any]) -> list[EntityRow]:
+def entity_rows(detail: StoryDetail) -> list[EntityRow]:
     """The entity index rows of a story's details: each name it counts or quotes, by slug."""
     rows: dict[tuple[str, str], list[Any]] = {}
-    for e in detail.get("entities") or []:
-        name = str(e.get("name") or "")
-        if s := slug(name):
-            row = rows.setdefault((s, name), [e.get("type"), 0, 0])
-            row[1] += int(e.get("count") or 1)
-    for q in detail.get("quotes") or []:
-        name = str(q.get("speaker") or "")
+    for e in detail.entities:
+        if s := slug(e.name):
+            row = rows.setdefault((s, e.name), [e.type or None, 0, 0])
+            row[1] += e.count or 1
+    for q in detail.quotes:
+        name = q.speaker or ""
         if s := slug(name):
             rows.setdefault((s, name), [None, 0, 0])[2] += 1
     return [EntityRow(s, name, typ, mentions, quotes) for (s, name), (typ, mentions, quotes) in sorted(rows.items())]

@@ -26,6 +26,7 @@ from vigie.understand.events import Event, Fact, extract_events, extract_facts
 from vigie.understand.lexicon import get_lexicon
 from vigie.understand.quotes import Quote, extract_quotes
 from vigie.understand.timeline import Disagreement, TimelineEntry, build_timeline
+from vigie.understand.views import PoliticalEvent, StoryQuote
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -137,18 +138,18 @@ class StoryAnalysis:
     """What the stage found across the articles of one story."""
 
     entities: list[Entity] = field(default_factory=list)
-    quotes: list[dict[str, Any]] = field(default_factory=list)
+    quotes: list[StoryQuote] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[PoliticalEvent] = field(default_factory=list)
     disagreements: list[Disagreement] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "entities": [e.to_dict() for e in self.entities],
-            "quotes": self.quotes,
+            "quotes": [q.to_dict() for q in self.quotes],
             "timeline": [t.to_dict() for t in self.timeline],
-            "events": self.events,
+            "events": [e.to_dict() for e in self.events],
             "disagreements": [d.to_dict() for d in self.disagreements],
         }
 
@@ -283,11 +284,10 @@ def analyze_story(articles: Sequence[Article], analyses: Sequence[ArticleAnalysi
             if q.kind == "fragment":
                 continue
             speaker = canon(q.speaker) or by_role(q.role)
-            story.quotes.append({"speaker": speaker, "text": q.text, "article": article.id, "kind": q.kind})
+            story.quotes.append(StoryQuote(speaker, q.text, article.id, q.kind))
         for e in analysis.events:
-            d = e.to_dict(article.id)
-            d["actor"], d["target"] = canon(e.actor), canon(e.target)
-            story.events.append(d)
+            story.events.append(PoliticalEvent(canon(e.actor), e.action, canon(e.target), e.text, e.date, article.id,
+                                               e.negated, e.modality))
         facts.extend((article.id, f) for f in analysis.facts)
     story.timeline, story.disagreements = build_timeline(facts)
     return story

@@ -11,6 +11,8 @@ from typing import Any
 
 from vigie.extract.outlets import OutletRegistry
 from vigie.models import Article
+from vigie.understand.timeline import Disagreement
+from vigie.understand.views import Coverage, CoverageFact, OutletProfile, OutletQuote
 
 _KEY_ENTITY_TYPES = ("PER", "ORG")
 
@@ -34,7 +36,7 @@ def coverage(
     *,
     registry: OutletRegistry | None = None,
     key_entities: int = 12,
-) -> dict[str, Any]:
+) -> Coverage:
     """Coverage matrix of facts x outlets, with per-outlet exclusives, omissions, quotes and profiles.
 
     Args:
@@ -77,10 +79,10 @@ def coverage(
             if o not in f["outlets"] and n >= 2 and n > others / 2:
                 missing[o].append(f["label"])
 
-    quotes_by: dict[str, list[dict[str, Any]]] = {o: [] for o in outlets}
+    quotes_by: dict[str, list[OutletQuote]] = {o: [] for o in outlets}
     for q in analysis.get("quotes", []):
         if q["article"] in voice_of:
-            quotes_by[voice_of[q["article"]]].append({"speaker": q.get("speaker"), "text": q["text"]})
+            quotes_by[voice_of[q["article"]]].append(OutletQuote(q.get("speaker"), q["text"]))
 
     profiles = []
     dated = sorted((a.published, voice_of[a.id]) for a in articles if a.published)
@@ -90,24 +92,24 @@ def coverage(
         name = arts[0].original_outlet or arts[0].outlet
         entry = reg.get(name) if name else None
         times = sorted(a.published for a in arts if a.published)
-        profiles.append({
-            "name": o,
-            "articles": [a.id for a in arts],
-            "first": times[0] if times else None,
-            "first_to_report": o == first_voice,
-            "country": entry.country if entry else None,
-            "owner": entry.owner if entry else None,
-            "funding": entry.funding if entry else None,
-            "state_affiliated": entry.state_affiliated if entry else None,
-            "quotes": quotes_by[o],
-            "only": only[o],
-            "missing": missing[o],
-        })
-    return {
-        "outlets": profiles,
-        "facts": [{k: f[k] for k in ("kind", "label", "text", "outlets", "sources")} for f in facts],
-        "only": only,
-        "missing": missing,
-        "first": first_voice,
-        "disagreements": analysis.get("disagreements", []),
-    }
+        profiles.append(OutletProfile(
+            name=o,
+            articles=[a.id for a in arts],
+            first=times[0] if times else None,
+            first_to_report=o == first_voice,
+            country=entry.country if entry else None,
+            owner=entry.owner if entry else None,
+            funding=entry.funding if entry else None,
+            state_affiliated=entry.state_affiliated if entry else None,
+            quotes=quotes_by[o],
+            only=only[o],
+            missing=missing[o],
+        ))
+    return Coverage(
+        outlets=profiles,
+        facts=[CoverageFact(f["kind"], f["label"], f["text"], f["outlets"], f["sources"]) for f in facts],
+        only=only,
+        missing=missing,
+        first=first_voice,
+        disagreements=[Disagreement(d["about"], d["values"]) for d in analysis.get("disagreements", [])],
+    )

@@ -1,0 +1,410 @@
+"""Records of what the understand stage says about a story: its details, the outlet coverage, an entity's page.
+
+A record's ``to_dict()`` is exactly the JSON ``vigie story ID --json`` and the API have always printed (key order
+included); ``from_dict`` reads it back (the store caches details as that JSON), with a record's defaults for keys
+it lacks.
+
+Example::
+
+    from vigie.stories import story_detail
+    d = story_detail(store, "s-9e821bf2")
+    print(d.headline, [(q.speaker, q.text) for q in d.quotes])
+    print({o.name: o.first_to_report for o in d.coverage.outlets} if d.coverage else {})
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from vigie.errors import NotFoundError
+from vigie.store import ArticleStore
+from vigie.stories.views import EventView, StoryArticle, StoryView
+from vigie.text import slug as slugify
+from vigie.understand.entities import Entity
+from vigie.understand.summarize import SummarySentence
+from vigie.understand.timeline import Disagreement, TimelineEntry
+
+__all__ = [
+    "Coverage", "CoverageFact", "EntityQuote", "EntityStory", "EntityView", "EventDetail", "OutletProfile",
+    "OutletQuote", "PoliticalEvent", "StoryDetail", "StoryQuote", "entity_view",
+]
+
+
+@dataclass(slots=True)
+class StoryQuote:
+    """A quote of a story with its speaker across the story (None when no article resolves it)."""
+
+    speaker: str | None
+    text: str
+    article: str | None = None
+    kind: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"speaker": self.speaker, "text": self.text, "article": self.article, "kind": self.kind}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> StoryQuote:
+        return cls(d.get("speaker"), d.get("text") or "", d.get("article"), d.get("kind"))
+
+
+@dataclass(slots=True)
+class PoliticalEvent:
+    """Who did what (a PLOVER category) to whom, in which article, with actor and target named as in the story."""
+
+    actor: str | None
+    action: str
+    target: str | None
+    text: str
+    date: str | None = None
+    article: str | None = None
+    negated: bool = False
+    modality: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"actor": self.actor, "action": self.action, "target": self.target, "text": self.text,
+                "date": self.date, "article": self.article, "negated": self.negated, "modality": self.modality}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> PoliticalEvent:
+        return cls(d.get("actor"), d.get("action") or "", d.get("target"), d.get("text") or "", d.get("date"),
+                   d.get("article"), bool(d.get("negated", False)), d.get("modality"))
+
+
+def _entity(d: Mapping[str, Any]) -> Entity:
+    return Entity(name=d.get("name") or "", type=d.get("type") or "", count=int(d.get("count") or 0))
+
+
+def _timeline(d: Mapping[str, Any]) -> TimelineEntry:
+    return TimelineEntry(d.get("date") or "", d.get("precision") or "", d.get("text") or "",
+                         list(d.get("sources") or []))
+
+
+def _disagreement(d: Mapping[str, Any]) -> Disagreement:
+    return Disagreement(d.get("about") or "", [dict(v) for v in d.get("values") or []])
+
+
+def _sentence(d: Mapping[str, Any]) -> SummarySentence:
+    return SummarySentence(d.get("text") or "", list(d.get("sources") or []))
+
+
+# -- coverage ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class CoverageFact:
+    """One fact of the coverage matrix (a timeline entry, a quote or a key entity) and who reports it."""
+
+    kind: str
+    label: str
+    text: str = ""
+    outlets: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "label": self.label, "text": self.text, "outlets": list(self.outlets),
+                "sources": list(self.sources)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> CoverageFact:
+        return cls(d.get("kind") or "", d.get("label") or "", d.get("text") or "", list(d.get("outlets") or []),
+                   list(d.get("sources") or []))
+
+
+@dataclass(slots=True)
+class OutletQuote:
+    speaker: str | None
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"speaker": self.speaker, "text": self.text}
+
+
+@dataclass(slots=True)
+class OutletProfile:
+    """One voice of a story: its articles, when it first reported, its registry profile, what it alone reports
+    (``only``) and what it leaves out that most others report (``missing``)."""
+
+    name: str
+    articles: list[str] = field(default_factory=list)
+    first: str | None = None
+    first_to_report: bool = False
+    country: str | None = None
+    owner: str | None = None
+    funding: str | None = None
+    state_affiliated: bool | None = None
+    quotes: list[OutletQuote] = field(default_factory=list)
+    only: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "articles": list(self.articles), "first": self.first,
+                "first_to_report": self.first_to_report, "country": self.country, "owner": self.owner,
+                "funding": self.funding, "state_affiliated": self.state_affiliated,
+                "quotes": [q.to_dict() for q in self.quotes], "only": list(self.only), "missing": list(self.missing)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> OutletProfile:
+        return cls(d.get("name") or "", list(d.get("articles") or []), d.get("first"),
+                   bool(d.get("first_to_report", False)), d.get("country"), d.get("owner"), d.get("funding"),
+                   d.get("state_affiliated"),
+                   [OutletQuote(q.get("speaker"), q.get("text") or "") for q in d.get("quotes") or []],
+                   list(d.get("only") or []), list(d.get("missing") or []))
+
+
+@dataclass(slots=True)
+class Coverage:
+    """Facts x outlets of a story (see :func:`vigie.understand.compare.coverage`)."""
+
+    outlets: list[OutletProfile] = field(default_factory=list)
+    facts: list[CoverageFact] = field(default_factory=list)
+    only: dict[str, list[str]] = field(default_factory=dict)
+    missing: dict[str, list[str]] = field(default_factory=dict)
+    first: str | None = None
+    disagreements: list[Disagreement] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"outlets": [o.to_dict() for o in self.outlets], "facts": [f.to_dict() for f in self.facts],
+                "only": {k: list(v) for k, v in self.only.items()},
+                "missing": {k: list(v) for k, v in self.missing.items()}, "first": self.first,
+                "disagreements": [d.to_dict() for d in self.disagreements]}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Coverage:
+        return cls([OutletProfile.from_dict(o) for o in d.get("outlets") or []],
+                   [CoverageFact.from_dict(f) for f in d.get("facts") or []],
+                   {k: list(v) for k, v in (d.get("only") or {}).items()},
+                   {k: list(v) for k, v in (d.get("missing") or {}).items()}, d.get("first"),
+                   [_disagreement(x) for x in d.get("disagreements") or []])
+
+
+# -- story details ----------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class EventDetail:
+    """An event with its own headline and summary (None when none of its articles is a voice) and its actions."""
+
+    id: str
+    title: str | None = None
+    articles: list[str] = field(default_factory=list)
+    headline: str | None = None
+    summary: str | None = None
+    actions: list[PoliticalEvent] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, event: EventView) -> EventDetail:
+        return cls(event.id, event.title, list(event.articles))
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "title": self.title, "articles": list(self.articles)}
+        if self.summary is not None:  # an event without a voice never had a summary: no keys rather than nulls
+            out["headline"] = self.headline
+            out["summary"] = self.summary
+        out["actions"] = [a.to_dict() for a in self.actions]
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> EventDetail:
+        return cls(d["id"], d.get("title"), list(d.get("articles") or []), d.get("headline"), d.get("summary"),
+                   [PoliticalEvent.from_dict(a) for a in d.get("actions") or []])
+
+
+@dataclass(slots=True)
+class StoryDetail:
+    """A story with everything the understand stage says about it (see :func:`vigie.stories.story_detail`).
+
+    ``story`` is the plain view; its fields are also read through this record (``detail.articles``...), and
+    ``events`` replaces the view's events with their detailed form. ``abstract`` is the optional LLM rewrite.
+    """
+
+    story: StoryView
+    events: list[EventDetail] = field(default_factory=list)
+    headline: str | None = None
+    summary: str | None = None
+    abstract: str | None = None
+    sentences: list[SummarySentence] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    quotes: list[StoryQuote] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    political_events: list[PoliticalEvent] = field(default_factory=list)
+    disagreements: list[Disagreement] = field(default_factory=list)
+    coverage: Coverage | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def bare(cls, story: StoryView) -> StoryDetail:
+        """The view alone: nothing computed yet."""
+        return cls(story, [EventDetail.of(e) for e in story.events])
+
+    @property
+    def id(self) -> str:
+        return self.story.id
+
+    @property
+    def title(self) -> str | None:
+        return self.story.title
+
+    @property
+    def articles(self) -> list[StoryArticle]:
+        return self.story.articles
+
+    @property
+    def outlets(self) -> list[str]:
+        return self.story.outlets
+
+    @property
+    def first_published(self) -> str | None:
+        return self.story.first_published
+
+    @property
+    def last_published(self) -> str | None:
+        return self.story.last_published
+
+    def details_dict(self) -> dict[str, Any]:
+        """What the understand stage adds to the view (the part the store caches)."""
+        return {
+            "headline": self.headline,
+            "summary": self.summary,
+            "abstract": self.abstract,
+            "sentences": [{"text": s.text, "sources": list(s.sources)} for s in self.sentences],
+            "events": [e.to_dict() for e in self.events],
+            "entities": [e.to_dict() for e in self.entities],
+            "quotes": [q.to_dict() for q in self.quotes],
+            "timeline": [t.to_dict() for t in self.timeline],
+            "political_events": [p.to_dict() for p in self.political_events],
+            "disagreements": [d.to_dict() for d in self.disagreements],
+            "coverage": self.coverage.to_dict() if self.coverage is not None else None,
+            "notes": list(self.notes),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        # The view's keys first (its "events" replaced in place), then the details: the order the JSON always had.
+        return {**self.story.to_dict(), **self.details_dict()}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], *, story: StoryView | None = None) -> StoryDetail:
+        """A detail from its JSON; ``story`` (the current view) stands for the view keys when given."""
+        view = story or StoryView.from_dict(d)
+        events = d.get("events")
+        return cls(
+            story=view,
+            events=([EventDetail.from_dict(e) for e in events] if events is not None
+                    else [EventDetail.of(e) for e in view.events]),
+            headline=d.get("headline"),
+            summary=d.get("summary"),
+            abstract=d.get("abstract"),
+            sentences=[_sentence(s) for s in d.get("sentences") or []],
+            entities=[_entity(e) for e in d.get("entities") or []],
+            quotes=[StoryQuote.from_dict(q) for q in d.get("quotes") or []],
+            timeline=[_timeline(t) for t in d.get("timeline") or []],
+            political_events=[PoliticalEvent.from_dict(p) for p in d.get("political_events") or []],
+            disagreements=[_disagreement(x) for x in d.get("disagreements") or []],
+            coverage=Coverage.from_dict(d["coverage"]) if d.get("coverage") else None,
+            notes=list(d.get("notes") or []),
+        )
+
+
+# -- entities across stories ------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class EntityStory:
+    """A story that mentions or quotes an entity."""
+
+    id: str
+    title: str | None
+    mentions: int
+    quotes: int
+    first_published: str | None = None
+    last_published: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "mentions": self.mentions, "quotes": self.quotes,
+                "first_published": self.first_published, "last_published": self.last_published}
+
+
+@dataclass(slots=True)
+class EntityQuote:
+    """A quote of the entity, with the story it comes from."""
+
+    quote: StoryQuote
+    story: str
+    story_title: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.quote.to_dict(), "story": self.story, "story_title": self.story_title}
+
+
+@dataclass(slots=True)
+class EntityView:
+    """An entity (by the slug of its canonical name) across every story: its names, types, stories and quotes."""
+
+    id: str
+    name: str
+    names: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    stories: list[EntityStory] = field(default_factory=list)
+    quotes: list[EntityQuote] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "names": list(self.names), "types": list(self.types),
+                "stories": [s.to_dict() for s in self.stories], "quotes": [q.to_dict() for q in self.quotes]}
+
+
+DetailFn = Callable[[ArticleStore, str], StoryDetail]
+
+
+def entity_view(store: ArticleStore, slug: str, *, stories: Sequence[StoryView] | None = None,
+                detail: DetailFn | None = None) -> EntityView:
+    """An entity (by the slug of its canonical name, as :func:`vigie.text.slug` makes it).
+
+    Computed from every story's details, so it is slow on a large store until the details are cached.
+
+    Args:
+        store: the article store.
+        slug: e.g. ``"jens-stoltenberg"``.
+        stories: the story views to look through (default: :func:`vigie.stories.list_stories`).
+        detail: gives one story's details (default: :func:`vigie.stories.story_detail`; the server passes its
+            cached one).
+
+    Raises:
+        NotFoundError: no story mentions or quotes it.
+    """
+    from vigie import stories as stage
+
+    views = stories if stories is not None else stage.list_stories(store)
+    fn: DetailFn = detail or (lambda st, sid: stage.story_detail(st, sid))
+    return entity_from_details(slug, (fn(store, v.id) for v in views))
+
+
+def entity_from_details(slug: str, details: Iterable[StoryDetail]) -> EntityView:
+    """:func:`entity_view` over given story details.
+
+    Raises:
+        NotFoundError: no detail mentions or quotes it.
+    """
+    names: Counter[str] = Counter()
+    types: Counter[str] = Counter()
+    found: list[EntityStory] = []
+    quotes: list[EntityQuote] = []
+    for d in details:
+        ents = [e for e in d.entities if slugify(e.name) == slug]
+        mentions = sum(e.count or 1 for e in ents)
+        for e in ents:
+            names[e.name] += e.count or 1
+            if e.type:
+                types[e.type] += 1
+        said = [q for q in d.quotes if slugify(q.speaker or "") == slug]
+        title = d.headline or d.title
+        for q in said:
+            names[str(q.speaker)] += 0
+            quotes.append(EntityQuote(q, d.id, title))
+        if mentions or said:
+            found.append(EntityStory(d.id, title, mentions, len(said), d.first_published, d.last_published))
+    if not found:
+        raise NotFoundError(f"no entity {slug}")
+    return EntityView(id=slug, name=names.most_common(1)[0][0], names=[n for n, _ in names.most_common()],
+                      types=[t for t, _ in types.most_common()], stories=found, quotes=quotes)
