@@ -361,7 +361,8 @@ def entity_view(store: ArticleStore, slug: str, *, stories: Sequence[StoryView] 
                 detail: DetailFn | None = None) -> EntityView:
     """An entity (by the slug of its canonical name, as :func:`vigie.text.slug` makes it).
 
-    Computed from every story's details, so it is slow on a large store until the details are cached.
+    Reads only the stories the entity index names (kept with each story's details) plus those whose details were
+    never made (a store filled without the runner's details step), whose details are then made once.
 
     Args:
         store: the article store.
@@ -376,6 +377,8 @@ def entity_view(store: ArticleStore, slug: str, *, stories: Sequence[StoryView] 
     from vigie import stories as stage
 
     views = stories if stories is not None else stage.list_stories(store)
+    wanted = {r.story_id for r in store.entity_stories(slug)} | set(store.uncached_stories())
+    views = [v for v in views if v.id in wanted]
     fn: DetailFn = detail or (lambda st, sid: stage.story_detail(st, sid))
     return entity_from_details(slug, (fn(store, v.id) for v in views))
 
