@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from vigie.extract.html import extract_html  # noqa: E402
 from vigie.errors import InputError  # noqa: E402
+from vigie.extract.html import extract_html  # noqa: E402
 from vigie.extract.readers import decode_bytes  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data"

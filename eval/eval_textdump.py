@@ -142,9 +142,17 @@ def main(argv: list[str] | None = None) -> int:
             summary[g][name] = {"f1": round(s[0] / max(s[1], 1), 4), "pages": s[1], "with": round(w, 4),
                                 "without_absent": round(wo, 4), "mean": round((w + wo) / 2, 4),
                                 "ms_per_page": round(1000 * s[6] / max(s[1], 1), 2)}
+    floors = json.loads((ROOT / "eval" / "floors.json").read_text(encoding="utf-8"))
+    status = 0
+    if not args.shipped:  # the held-out F1 floors (the gate test pins html-fr snippets with the held-out model)
+        for key, group in (("textdump_cv_html_eval_f1", "html-eval"), ("textdump_cv_html_fr_f1", "html-fr")):
+            got = next(iter(summary[group].values()))["f1"]
+            if key in floors and got < floors[key]:
+                print(f"eval_textdump: {group} held-out F1 {got:.3f} below the floor {floors[key]}", file=sys.stderr)
+                status = 1
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
-        return 0
+        return status
     for g, rows in summary.items():
         n = int(next(iter(rows.values()))["pages"])
         print(f"\n{g}: {n} pages scored on F1")
@@ -152,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, r in rows.items():
             print(f"  {name:<32} {r['f1']:>6.3f} {r['with']:>6.3f} {r['without_absent']:>8.3f} {r['mean']:>6.3f} "
                   f"{r['ms_per_page']:>8.2f}")
-    return 0
+    return status
 
 
 if __name__ == "__main__":
