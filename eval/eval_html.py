@@ -7,13 +7,14 @@ trafilatura user would). Scores per system, over all snippets: share of ``with``
 ``without`` absent, their mean, and trafilatura's own precision / recall / F1 / accuracy over the same counts.
 Snippets and bodies are compared with whitespace collapsed.
 
-Usage: python eval/eval_html.py [--data ../shared/data] [--verbose]
+Usage: python eval/eval_html.py [--data ../shared/data] [--corpus html-fr|html-eval] [--verbose]
 Exit status 2 when the shared data is absent.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import re
 import sys
@@ -25,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from vigie.errors import InputError  # noqa: E402
 from vigie.extract.html import extract_html  # noqa: E402
 from vigie.extract.readers import decode_bytes  # noqa: E402
 
@@ -73,7 +75,11 @@ def _norm(text: str) -> str:
 
 
 def _ours(data: bytes, url: str) -> str:
-    return extract_html(decode_bytes(data, url), url=url).body
+    try:
+        page = decode_bytes(data, url)
+    except InputError:  # the reader refuses the bytes (e.g. NUL bytes in the page): decode leniently
+        page = data.decode("utf-8", "replace")
+    return extract_html(page, url=url).body
 
 
 def _trafilatura(data: bytes, url: str) -> str:
@@ -102,9 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder (holds html-fr/)")
     parser.add_argument("--verbose", "-v", action="store_true", help="list every missing / unwanted snippet")
+    parser.add_argument("--corpus", choices=("html-fr", "html-eval"), default="html-fr",
+                        help="html-fr (26 French pages) or html-eval (945 pages, many languages)")
     args = parser.parse_args(argv)
 
-    gold_path = args.data / "html-fr" / "gold.json"
+    gold_path = args.data / args.corpus / "gold.json"
     if not gold_path.is_file():
         print(f"eval_html: {gold_path} not found; pass --data pointing at the shared data folder", file=sys.stderr)
         return 2
@@ -113,9 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     systems: dict[str, Callable[[bytes, str], str]] = {"ours": _ours, "trafilatura": _trafilatura}
     scores = {name: Score() for name in systems}
     rows: list[tuple[str, dict[str, tuple[int, int, int, int]]]] = []
-    for url, entry in gold.items():
-        page = gold_path.parent / str(entry["file"])
-        data = page.read_bytes()
+    for key, entry in gold.items():
+        if args.corpus == "html-eval":  # keyed by file name, gzipped, the URL inside
+            page = gold_path.parent / "pages" / f"{key}.gz"
+            data, url = gzip.decompress(page.read_bytes()), str(entry["url"])
+        else:
+            page = gold_path.parent / str(entry["file"])
+            data, url = page.read_bytes(), key
         snippets = {k: list(entry.get(k, [])) for k in ("with", "without")}  # type: ignore[call-overload]
         per: dict[str, tuple[int, int, int, int]] = {}
         for name, system in systems.items():
@@ -147,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:12} {s.with_share:>10.3f} {s.without_share:>14.3f} {s.mean:>6.3f} {s.precision:>9.3f} "
             f"{s.f1:>6.3f} {s.accuracy:>8.3f} {s.seconds:>6.2f}s"
         )
+    ours, traf = scores["ours"].seconds, scores["trafilatura"].seconds
+    print(f"\npages/s: ours {len(rows) / max(ours, 1e-9):.1f}, trafilatura {len(rows) / max(traf, 1e-9):.1f}, "
+          f"ratio {traf / max(ours, 1e-9):.2f}x (same run)")
     if args.verbose:
         for name, s in scores.items():
             print(f"\n{name} failures ({len(s.failures)}):")

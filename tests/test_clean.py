@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vigie.extract.clean import CleanedText, CleanOptions, _clean, clean_text
+from vigie.extract.clean import BodyModel, CleanedText, CleanOptions, _clean, clean_text, page_lines, viterbi
 
 S000, S001, S002, S003, S004 = (
     "000_4be715d5b9f8e314.txt",
@@ -355,3 +355,87 @@ def test_clean_never_raises(text: str) -> None:
 @given(st.text(max_size=2000))
 def test_clean_never_raises_on_any_text(text: str) -> None:
     _clean(text, CleanOptions())
+
+
+# -- the learned body decision ------------------------------------------------------------------------------------
+
+
+def test_clean_viterbi_trades_scores_against_switches() -> None:
+    assert viterbi([2.0, -1.0, 2.0], 0.0) == [True, False, True]
+    assert viterbi([2.0, -1.0, 2.0], 5.0) == [True, True, True]  # one thin line between body lines joins them
+    assert viterbi([-3.0, -3.0], 1.0) == [False, False]
+    assert viterbi([], 1.0) == []
+
+
+def test_clean_shipped_model_matches_the_features() -> None:
+    model = BodyModel.load()
+    pl = page_lines(LE_MONDE_LIKE)
+    assert len(pl.rows) == len(pl.lines) and len(model.weights) == len(pl.rows[0])
+    assert model.weights2 and pl.language == "fr"
+
+
+def test_clean_learned_false_is_the_hand_tuned_rule() -> None:
+    c = clean_text(LE_MONDE_LIKE, CleanOptions(learned=False))
+    assert c.paragraphs[0].startswith("Le Conseil constitutionnel a validé, vendredi 14 avril")
+
+
+MENU = ["Startseite", "Politik", "Wirtschaft", "Sport", "Kultur", "Anmelden", "Suche"]
+GERMAN = "\n".join([
+    *MENU,
+    "Stadtrat beschließt neuen Haushalt für das kommende Jahr",
+    "Der Stadtrat hat am Dienstagabend nach einer langen Debatte den Haushalt für das kommende Jahr beschlossen, "
+    "wobei die Mehrheit der Fraktionen den Vorschlag der Verwaltung unterstützte.",
+    "Lesen Sie auch: Neue Radwege in der Innenstadt",
+    "Die Opposition kritisierte vor allem die geplanten Kürzungen bei den Zuschüssen für die Vereine, die nach "
+    "ihrer Ansicht das Leben in den Stadtteilen schwächen würden.",
+    "Der Bürgermeister sagte, dass die Stadt trotz der schwierigen Lage weiter in die Schulen und in den "
+    "Nahverkehr investieren werde, und kündigte eine Bürgerversammlung im Frühjahr an.",
+    "Teilen", "Drucken", "Impressum", "Datenschutz", "© 2023 Stadtanzeiger",
+])
+
+
+def test_clean_german_page_body_without_chrome() -> None:
+    c = clean_text(GERMAN)
+    assert "Der Stadtrat hat am Dienstagabend" in c.body and "Bürgerversammlung im Frühjahr" in c.body
+    for bit in ("Startseite", "Lesen Sie auch", "Impressum", "Datenschutz", "Teilen"):
+        assert bit not in c.body, bit
+
+
+NON_LATIN = {
+    "ar": "أعلنت الحكومة في بيان رسمي يوم الثلاثاء أن الاجتماع المقبل مع ممثلي النقابات سيعقد في العاصمة خلال "
+          "الأسبوع القادم، وذلك بعد أن فشلت المفاوضات السابقة في التوصل إلى اتفاق حول الأجور والتقاعد.",
+    "he": "הממשלה הודיעה ביום שלישי כי הפגישה הבאה עם נציגי האיגודים תתקיים בבירה בשבוע הבא, לאחר שהמשא ומתן "
+          "הקודם לא הצליח להגיע להסכם על השכר והפנסיה של העובדים במגזר הציבורי.",
+    "ru": "Правительство во вторник объявило, что следующая встреча с представителями профсоюзов пройдет в столице "
+          "на следующей неделе, после того как предыдущие переговоры не привели к соглашению о зарплатах.",
+    "zh": "政府星期二在一份声明中宣布，与工会代表的下一次会议将于下周在首都举行，此前的谈判未能就工资和退休问题达成协议，"
+          "双方都表示希望在新的会议上取得进展。",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(NON_LATIN))
+def test_clean_non_latin_scripts_are_not_emptied(lang: str) -> None:
+    prose = NON_LATIN[lang]
+    text = "\n".join(["Home", "News", "Login", prose, prose[: len(prose) // 2] + "。" * (lang == "zh"), "© 2023"])
+    c = clean_text(text)
+    assert prose in c.body
+    assert "Login" not in c.body
+
+
+# -- already-extracted text (news-please maintext, feed content) ---------------------------------------------------
+
+
+def test_clean_container_text_is_not_recleaned_as_a_dump() -> None:
+    from vigie.extract.article import extract
+    from vigie.models import RawDocument
+
+    italian = ("Il consiglio comunale ha approvato ieri sera il bilancio.\n"
+               "Breve.\n"
+               "Leggi anche: altre notizie\n"
+               "La seduta è durata fino a tarda notte e l'opposizione ha votato contro.")
+    a = extract(RawDocument(source="x.jsonl#L1", format="text", content=italian, meta={"title": "Bilancio"}))
+    assert a.body.split("\n\n") == [
+        "Il consiglio comunale ha approvato ieri sera il bilancio.", "Breve.",
+        "La seduta è durata fino a tarda notte e l'opposizione ha votato contro.",
+    ]
+    assert a.title == "Bilancio"

@@ -10,10 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from vigie.extract.clean import clean_text
+from vigie.extract.clean import BodyModel, clean_text
 from vigie.extract.html import extract_html
 
-FLOORS = json.loads((Path(__file__).resolve().parents[1] / "eval" / "floors.json").read_text(encoding="utf-8"))
+ROOT = Path(__file__).resolve().parents[1]
+FLOORS = json.loads((ROOT / "eval" / "floors.json").read_text(encoding="utf-8"))
 
 
 def _flat(text: str) -> str:
@@ -42,8 +43,10 @@ def _textdump(shared: Path) -> ModuleType:
 
 
 def test_eval_gate_cleaner_on_text_dumps(shared_data: Path) -> None:
+    """Held out: the model trained without any html-fr site (train/train_cleaner.py --heldout) on html-fr dumps."""
     dump = _textdump(shared_data).html_dump
-    with_, without = _snippet_scores(shared_data, lambda page: clean_text(dump(page)).body)
+    model = BodyModel.load(ROOT / "train" / "cleaner_heldout_htmlfr.json")
+    with_, without = _snippet_scores(shared_data, lambda page: clean_text(dump(page), model=model).body)
     assert (with_ + without) / 2 >= FLOORS["textdump_clean_mean"], (with_, without)
     assert without >= FLOORS["textdump_clean_without"], (with_, without)
 

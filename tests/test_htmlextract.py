@@ -192,3 +192,18 @@ def test_htmlextract_shared_pages_not_worse_than_trafilatura(shared_data: Path) 
         eval_html.score_page(eval_html._ours(data, url), entry, entry["file"], ours)
         eval_html.score_page(eval_html._trafilatura(data, url), entry, entry["file"], theirs)
     assert ours.mean >= theirs.mean
+
+
+def test_htmlextract_title_without_structured_metadata() -> None:
+    """trafilatura's own metadata pass is skipped (one parse): the <h1>, else the <title> minus its site, is the title."""
+    assert extract_html(page("<title>Autre titre | Le Quotidien</title>", article())).title == "La fin des trottinettes"
+    body = "".join(f"<p>{p}</p>" for p in PARA)
+    out = extract_html(page("<title>Les trottinettes quittent la ville | Le Quotidien</title>", body))
+    assert out.title == "Les trottinettes quittent la ville"
+
+
+def test_htmlextract_drops_furniture_in_other_languages() -> None:
+    extra = "<p>Lesen Sie auch: Neue Radwege</p><p>Leer más: otra noticia</p>"
+    out = extract_html(page("<title>T</title>", article(extra)))
+    assert "Lesen Sie auch" not in out.body and "Leer más" not in out.body
+    assert PARA[-1] in out.body

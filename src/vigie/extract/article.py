@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from vigie.errors import InputError
 from vigie.extract.clean import CleanOptions, clean_text
-from vigie.extract.html import HtmlOptions, extract_html
+from vigie.extract.html import HtmlOptions, drop_furniture, extract_html
 from vigie.extract.metadata import as_list, best_datetime, detect_language, normalise_language, parse_datetime, unique
 from vigie.extract.outlets import Outlet, OutletRegistry
 from vigie.models import Article, RawDocument
@@ -36,6 +36,9 @@ class ExtractOptions:
     clean: CleanOptions = field(default_factory=CleanOptions)
     html: HtmlOptions = field(default_factory=HtmlOptions)
     detect_language: bool = True
+    # Text a container gives with its own fields (a news-please ``maintext``, a feed entry's content) is the body an
+    # extractor already chose: only clear furniture lines are removed, it is not re-cleaned as a raw page dump.
+    trust_container_text: bool = True
 
 
 def extract(doc: RawDocument, options: ExtractOptions | None = None, registry: OutletRegistry | None = None) -> Article:
@@ -47,7 +50,12 @@ def extract(doc: RawDocument, options: ExtractOptions | None = None, registry: O
     opts = options or ExtractOptions()
     reg = registry or OutletRegistry.default()
     meta = doc.meta
-    fields = _from_html(doc.content, meta.get("url"), opts) if doc.format == "html" else _from_text(doc.content, opts)
+    if doc.format == "html":
+        fields = _from_html(doc.content, meta.get("url"), opts)
+    elif meta and opts.trust_container_text:
+        fields = _from_extracted(doc.content)
+    else:
+        fields = _from_text(doc.content, opts)
 
     title = _str(meta.get("title")) or fields["title"]
     body: str = fields["body"]
@@ -110,6 +118,34 @@ def _from_text(text: str, opts: ExtractOptions) -> dict[str, Any]:
         "tags": list(c.tags),
         "comments": list(c.comments),
         "standfirst": c.standfirst,
+        "language": None,
+    }
+
+
+_TITLE_LINE = re.compile(r"^[^\n]{3,200}$")
+
+
+def _from_extracted(text: str) -> dict[str, Any]:
+    """Already-extracted body: paragraphs as given, minus furniture lines and a leading headline."""
+    lines = [" ".join(ln.split()) for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln]
+    title = None
+    # A headline on the first line (short, no sentence end) when more text follows: the text's own title.
+    if len(lines) > 1 and _TITLE_LINE.match(lines[0]) and lines[0][-1] not in ".!?…:;»\"”)" and len(lines[0]) <= 150:
+        title, lines = lines[0], lines[1:]
+    paras = drop_furniture(lines, [title])
+    return {
+        "title": title,
+        "body": "\n\n".join(paras),
+        "url": None,
+        "homepages": [],
+        "published": None,
+        "site_names": [],
+        "credits": paras[:1] + paras[-1:],
+        "authors": [],
+        "tags": [],
+        "comments": [],
+        "standfirst": None,
         "language": None,
     }
 

@@ -128,3 +128,104 @@ STRONG_FURNITURE_CUES: tuple[str, ...] = (
     "lire aussi", "à lire aussi", "a lire aussi", "read more", "en savoir plus", "partager sur", "share on",
     "suivez-nous", "suivez nous", "follow us", "télécharger l'application", "app store", "google play",
 )
+
+# --------------------------------------------------------------------------------------------- other languages
+# Function words of more languages, for the per-document prose signal: the cleaner picks the list that covers the
+# most words of the page (``STOPWORDS_BY_LANG``), so a German dump is judged on German function words.
+
+_DE = """
+der die das den dem des ein eine einer eines einem einen und oder aber doch sondern denn ist sind war waren wird
+werden wurde wurden worden sein bin bist seid hat haben hatte hatten habe hast ich du er sie es wir ihr mich mir
+dich dir sich uns euch ihn ihm ihnen mein meine dein deine sein seine unser unsere nicht auch noch schon nur sehr
+mit von zu zum zur bei aus nach vor über unter auf an in im am ins vom für durch gegen ohne um bis seit wie als wenn
+weil dass ob so da dann dort hier wo was wer welche welcher welches dieser diese dieses jener man kann können muss
+müssen soll sollen will wollen würde würden mehr viel viele alle allem allen aller alles kein keine keinen immer
+wieder also etwa bereits sowie zwischen während jedoch damit dabei dazu daher selbst ganz beim ab es einen eines
+"""
+_ES = """
+el la los las un una unos unas y o u pero sino que de del al a en con por para sin sobre entre hacia hasta desde
+es son era eran fue fueron ser estar está están estaba ha han había haber he hemos yo tú él ella ellos ellas nos
+nosotros vosotros usted ustedes me te se le les lo mi mis tu tus su sus nuestro nuestra este esta estos estas ese
+esa esos esas aquel no sí ya muy más menos también como cuando donde porque pues si aunque mientras todo toda todos
+todas otro otra otros otras mismo misma cada según tras durante contra ante bajo así hay puede pueden sólo solo
+"""
+_IT = """
+il lo la i gli le un uno una e ed o ma però che di del dello della dei degli delle da dal dallo dalla dai dagli
+dalle in nel nello nella nei negli nelle con su sul sullo sulla sui sugli sulle per tra fra a al allo alla ai agli
+alle è sono era erano fu stato stata essere ha hanno aveva avere ho abbiamo io tu lui lei noi voi loro mi ti si ci
+vi ne non più meno anche come quando dove perché se mentre questo questa questi queste quello quella quelli tutto
+tutti tutte altro altra altri molto già ancora solo sempre così cui chi quale quali dopo prima senza secondo
+"""
+_PT = """
+o a os as um uma uns umas e ou mas que de do da dos das em no na nos nas por pelo pela pelos pelas para com sem
+sobre entre até desde ao aos à às é são era eram foi foram ser estar está estão estava tem têm tinha ter há eu tu
+ele ela eles elas nós vós você vocês me te se lhe lhes meu minha seu sua seus suas nosso nossa este esta estes
+estas esse essa esses essas aquele aquela isto isso não sim já muito mais menos também como quando onde porque se
+embora enquanto todo toda todos todas outro outra outros outras mesmo cada segundo durante contra após assim pode
+"""
+_NL = """
+de het een en of maar dat die dit deze van in op aan met voor door bij naar uit over onder tegen tussen zonder om
+tot sinds als wanneer omdat dan toen is zijn was waren wordt worden werd werden geweest heeft hebben had hadden ik
+jij je hij zij ze wij we jullie u mij me mijn jouw zijn haar ons onze hun hem niet geen ook nog al wel zeer heel
+veel meer er hier daar waar wat wie welke hoe zo dus toch kan kunnen moet moeten zal zullen zou zouden wil
+"""
+_RU = """
+и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее её мне было вот от меня
+еще ещё нет о из ему теперь когда даже ну ли если уже или ни быть был него до вас там потом себя ей может они тут
+где есть надо ней для мы тебя их чем была сам без кто этот того потому этого какой здесь этом один мой тем чтобы
+сейчас были можно при два об другой после над больше тот через эти нас про всего них много также который которые
+которая которых это года году
+"""
+_AR = """
+في من على إلى الى أن ان عن مع هذا هذه التي الذي الذين كان كانت لا ما أو او ثم قد كل بين بعد قبل حتى عند لم لن
+إن هو هي هم نحن كما وقال قال وفي ولا وأن وكان أي أيضا ذلك تلك منذ خلال حول ضد غير عام يوم
+"""
+_HE = """
+של את על עם זה זו לא כי גם הוא היא הם הן אם או יש אין אבל כל אשר בין אל עוד רק כמו לפני אחרי מה מי כך שם כבר
+היה הייתה היו אני אתה אנחנו להם לו לה בו בה זאת אלה
+"""
+
+STOPWORDS_BY_LANG: dict[str, frozenset[str]] = {
+    "fr": frozenset(_FR.split()),
+    "en": frozenset(_EN.split()),
+    "de": frozenset(_DE.split()),
+    "es": frozenset(_ES.split()),
+    "it": frozenset(_IT.split()),
+    "pt": frozenset(_PT.split()),
+    "nl": frozenset(_NL.split()),
+    "ru": frozenset(_RU.split()),
+    "ar": frozenset(_AR.split()),
+    "he": frozenset(_HE.split()),
+}
+
+# CJK has no spaces: the prose signal is the share of characters that are common particles and function
+# characters (的 了 是 在 …, の に は を …), the same idea as stop-word density on words.
+CJK_FUNCTION_CHARS: frozenset[str] = frozenset(
+    "的了是在和有我他这不人们中也就都而及与着或一个上为以到说要会对所其之于被把让从但并还很没么吗呢吧"
+    "のにはをたがでてとしもなからまれいるあうこそかっすます"
+    "은는이가을를에의도와과로으로하고다"
+)
+
+# Page chrome in more languages, added to the cue lists the features look up (the same stock phrases as above).
+MORE_BOUNDARY_CUES: tuple[str, ...] = (
+    "kommentare", "kommentar schreiben", "kommentieren", "ihre meinung", "mehr zum thema", "das könnte sie auch",
+    "weitere artikel", "ähnliche artikel", "verwandte artikel", "meistgelesen", "am meisten gelesen",
+    "newsletter abonnieren", "jetzt abonnieren", "alle rechte vorbehalten", "impressum", "datenschutz",
+    "datenschutzerklärung", "nutzungsbedingungen", "zum seitenanfang", "nach oben", "antworten",
+    "comentarios", "deja un comentario", "dejar un comentario", "noticias relacionadas", "artículos relacionados",
+    "lo más leído", "más leídas", "suscríbete", "todos los derechos reservados", "aviso legal",
+    "política de privacidad", "commenti", "lascia un commento", "articoli correlati", "più letti",
+    "iscriviti", "tutti i diritti riservati", "comentários", "deixe um comentário", "notícias relacionadas",
+    "mais lidas", "todos os direitos reservados", "reacties", "reageer", "gerelateerde artikelen",
+    "meest gelezen", "alle rechten voorbehouden", "privacybeleid",
+)
+MORE_FURNITURE_CUES: tuple[str, ...] = (
+    "lesen sie auch", "lesen sie mehr", "weiterlesen", "mehr lesen", "mehr erfahren", "teilen", "drucken",
+    "startseite", "anmelden", "abmelden", "registrieren", "suche", "suchen", "kontakt", "werbung", "anzeige",
+    "cookie-einstellungen", "akzeptieren", "schließen", "zurück", "weiter", "foto", "bild", "quelle",
+    "leer más", "seguir leyendo", "compartir", "iniciar sesión", "registrarse", "buscar", "publicidad",
+    "inicio", "contacto", "leggi anche", "leggi tutto", "condividi", "accedi", "registrati", "cerca",
+    "pubblicità", "contatti", "leia mais", "leia também", "compartilhar", "partilhar", "entrar", "pesquisar",
+    "publicidade", "lees ook", "lees meer", "delen", "inloggen", "zoeken", "advertentie",
+    "related", "tags", "categories", "filed under", "posted in", "share this", "like this",
+)

@@ -88,18 +88,19 @@ def extract_html(html: str, url: str | None = None, options: HtmlOptions | None 
         return out
     tree = _parse(html)
     meta = _PageMeta.read(tree) if tree is not None else _PageMeta()
-    doc = _trafilatura(html, url, opts)
+    # Parse once: trafilatura works on (a copy of) our tree, and skips its own metadata pass (ours is above).
+    doc = _trafilatura(tree if tree is not None else html, url, opts)
 
     paragraphs = _blocks(doc.body) if doc is not None and doc.body is not None else []
     if not paragraphs and opts.fallback and tree is not None:
         paragraphs = _fallback_paragraphs(html, tree, meta.language)
-    out.title = _strip_site_suffix(meta.title or _clean(getattr(doc, "title", None)), tree)
+    out.title = _strip_site_suffix(meta.title or _clean(getattr(doc, "title", None)) or _page_title(tree, meta), tree)
     if opts.remove_furniture:
-        paragraphs = _drop_furniture(paragraphs, [out.title, _clean(getattr(doc, "title", None)), meta.page_title])
+        paragraphs = drop_furniture(paragraphs, [out.title, _clean(getattr(doc, "title", None)), meta.page_title])
     out.body = "\n\n".join(paragraphs)
     if doc is not None and doc.commentsbody is not None:
         out.comments = (
-            _drop_furniture(_blocks(doc.commentsbody), []) if opts.remove_furniture else _blocks(doc.commentsbody)
+            drop_furniture(_blocks(doc.commentsbody), []) if opts.remove_furniture else _blocks(doc.commentsbody)
         )
 
     out.url = meta.url or url or _clean(getattr(doc, "url", None))
@@ -127,7 +128,22 @@ def _parse(html: str) -> Any:
         return None
 
 
-def _trafilatura(html: str, url: str | None, opts: HtmlOptions) -> Any:
+def _page_title(tree: Any, meta: _PageMeta) -> str | None:
+    """The first <h1>, else the <title> without a trailing " | Site" (what trafilatura's metadata pass would say)."""
+    if tree is None:
+        return None
+    h1 = next((t for el in tree.iter("h1") if (t := _clean(" ".join(el.itertext())))), None)
+    if h1:
+        return h1
+    title = meta.page_title
+    if title:
+        parts = re.split(r"\s+[|–—-]\s+", title)
+        if len(parts) > 1 and len(parts[0]) >= 12:
+            return parts[0]
+    return title
+
+
+def _trafilatura(html: Any, url: str | None, opts: HtmlOptions) -> Any:
     import trafilatura
 
     try:
@@ -138,7 +154,7 @@ def _trafilatura(html: str, url: str | None, opts: HtmlOptions) -> Any:
             favor_recall=opts.favor_recall and not opts.favor_precision,
             include_comments=True,
             include_tables=opts.include_tables,
-            with_metadata=True,
+            with_metadata=False,
             date_extraction_params={"extensive_search": opts.date_extensive_search, "original_date": True},
         )
     except Exception:  # a library bug on one odd page must not stop the batch
@@ -227,7 +243,9 @@ _FURNITURE_START = re.compile(
     r"(?:sur le même sujet|sur le meme sujet)|notre sélection|(?:à|a) découvrir|"
     r"(?:partager|partagez)(?: (?:sur|cet article|l'article|l’article|par))?|"
     r"suivez[- ]nous|abonnez[- ]vous|inscrivez[- ]vous (?:à|a) (?:la|notre) newsletter|newsletter|publicité|"
-    r"read more|read also|see also|related articles?|share (?:this|on)|follow us|subscribe|advertisement"
+    r"read more|read also|see also|related articles?|share (?:this|on)|follow us|subscribe|advertisement|"
+    r"lesen sie (?:auch|mehr)|mehr zum thema|weiterlesen|jetzt abonnieren|leer más|lee también|leggi anche|"
+    r"leia (?:mais|também)|lees (?:ook|meer)"
     r")\b",
     re.I,
 )
@@ -255,7 +273,7 @@ _CREDIT = re.compile(
 )
 
 
-def _drop_furniture(paragraphs: list[str], titles: list[str | None]) -> list[str]:
+def drop_furniture(paragraphs: list[str], titles: list[str | None]) -> list[str]:
     """Remove furniture lines, a leading repeat of the title, and everything from a paywall notice on."""
     keys = {_key(t) for t in titles if t}
     out: list[str] = []

@@ -1,0 +1,383 @@
+#!/usr/bin/env python3
+"""Train the plain-text cleaner's body model on real page dumps, and cross-validate it grouped by site.
+
+Data (read from ../shared, never copied): the pages of ``html-eval`` dumped to text with
+``../shared/tools/textdump.py``, plus the five seeds. Silver line labels, because no page comes with its body
+marked line by line:
+
+- a dump line is body when trafilatura's extraction of the same HTML holds it (whole, for lines under 40
+  characters, since a short "Home" or "Share" is found inside any long text);
+- the gold snippets override: a line holding a ``with`` snippet is body, a line holding a ``without`` snippet is not;
+- the seeds' lines are labelled by the hand-checked bodies the tests pin (the previous cleaner's output on them).
+
+The model is a logistic regression over ``vigie.extract.clean.page_lines`` rows, then a two-state Viterbi over the
+page's lines; the decoder's switch cost and body prior are chosen by an inner site-grouped CV on the training
+pages only. Deterministic: fixed folds, lbfgs, no sampling.
+
+    .venv/bin/python train/train_cleaner.py [--out src/vigie/data/cleaner_model.json] [--heldout FILE] [--cache DIR]
+
+Writes the shipped model (all pages) and the evaluation gate's model (``train/cleaner_heldout_htmlfr.json``: every
+page but those of html-fr's sites). Held-out figures: ``eval/eval_textdump.py`` (5 folds grouped by site).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import importlib.util
+import json
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DATA = SHARED / "data"
+TEXTDUMP = SHARED / "tools" / "textdump.py"
+MODEL_OUT = ROOT / "src" / "vigie" / "data" / "cleaner_model.json"
+sys.path.insert(0, str(ROOT / "src"))
+
+from vigie.extract.clean import BodyModel, CleanOptions, page_lines, stage2_rows, viterbi  # noqa: E402
+
+_WS = re.compile(r"\s+")
+_TOKEN = re.compile(r"\w+")
+SHORT_LINE = 40
+SWITCH_GRID = (0.0, 0.25, 0.5, 1.0, 2.0)
+PRIOR_GRID = (-0.5, 0.0, 0.5, 1.0, 1.5)
+C = 1.0
+
+
+@dataclass(slots=True)
+class Page:
+    """One dumped page with what is known of its body."""
+
+    corpus: str
+    key: str
+    url: str
+    site: str
+    dump: str
+    traf: str
+    with_: list[str] = field(default_factory=list)
+    without: list[str] = field(default_factory=list)
+    html_path: str = ""
+
+
+def flat(text: str) -> str:
+    return _WS.sub(" ", text).strip().lower()
+
+
+def site_of(url: str, key: str) -> str:
+    """The group of a page for CV: its site (the archived site for web.archive.org, the file stem otherwise)."""
+    if "web.archive.org" in url:
+        m = re.search(r"/web/\d+\w*/(https?://.+)", url)
+        url = m.group(1) if m else url
+    host = urlsplit(url).netloc.lower().removeprefix("www.")
+    if not host:
+        host = re.split(r"[-.](?:html?)?", key.removeprefix("hard::"))[0]
+    parts = host.split(".")
+    return ".".join(parts[-2:]) if len(parts) > 2 and len(parts[-1]) > 2 else ".".join(parts[-3:])
+
+
+def _textdump() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("textdump", TEXTDUMP)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {TEXTDUMP}")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def load_pages(cache: Path) -> list[Page]:
+    """html-eval pages dumped and extracted by trafilatura (cached in ``cache``), then the seeds."""
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / "pages-v1.json"
+    if path.is_file():
+        raw: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        import trafilatura
+
+        dump = _textdump().html_dump
+        raw = []
+        base = DATA / "html-eval"
+        gold = json.loads((base / "gold.json").read_text(encoding="utf-8"))
+        for key, g in sorted(gold.items()):
+            p = base / "pages" / (key + ".gz")
+            html = gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
+            raw.append({"corpus": "html-eval", "key": key, "url": g.get("url", key), "with": g["with"],
+                        "without": g["without"], "dump": dump(html), "traf": trafilatura.extract(html) or "",
+                        "html_path": str(p)})
+        path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    pages = [
+        Page(r["corpus"], r["key"], r["url"], site_of(r["url"], r["key"]), r["dump"], r["traf"], r["with"],
+             r["without"], r.get("html_path", ""))
+        for r in raw
+        if r["corpus"] == "html-eval"  # html-fr's 26 pages are html-eval pages too: scored from the same folds
+    ]
+    for p in sorted((DATA / "seeds").glob("*.txt")):
+        pages.append(Page("seeds", p.name, p.name, "seeds", p.read_text(encoding="utf-8-sig"), ""))
+    return pages
+
+
+def html_fr_urls() -> set[str]:
+    gold = json.loads((DATA / "html-fr" / "gold.json").read_text(encoding="utf-8"))
+    return set(gold)
+
+
+def silver_labels(page: Page, lines_text: list[str]) -> list[int]:
+    """Body (1) or not (0) per dump line, from trafilatura's text and the gold snippets (see the module doc)."""
+    if page.corpus == "seeds":
+        from vigie.extract.clean import clean_text
+
+        body = clean_text(page.dump, CleanOptions(learned=False))
+        keys = {flat(p) for p in body.paragraphs}
+        full = flat(body.body)
+        return [int(flat(t) in keys or (len(t) >= SHORT_LINE and flat(t) in full)) for t in lines_text]
+    traf = flat(page.traf)
+    traf_lines = {flat(t) for t in page.traf.splitlines() if t.strip()}
+    withs = [flat(s) for s in page.with_ if flat(s)]
+    withouts = [flat(s) for s in page.without if flat(s)]
+    out = []
+    for t in lines_text:
+        f = flat(t)
+        lab = int(f in traf_lines or (len(f) >= SHORT_LINE and f in traf))
+        if any(s in f for s in withouts):
+            lab = 0
+        elif any(s in f for s in withs):
+            lab = 1
+        out.append(lab)
+    return out
+
+
+def snippet_agreement(pages: list[Page]) -> dict[str, float]:
+    """How often the trafilatura-only labels agree with the gold snippets: the noise of the silver labels."""
+    agree = Counter[str]()
+    total = Counter[str]()
+    for page in pages:
+        if page.corpus == "seeds":
+            continue
+        pl = page_lines(page.dump)
+        texts = [flat(ln.text) for ln in pl.lines]
+        traf = flat(page.traf)
+        traf_lines = {flat(t) for t in page.traf.splitlines() if t.strip()}
+        for kind, snippets, want in (("with", page.with_, 1), ("without", page.without, 0)):
+            for s in snippets:
+                fs = flat(s)
+                hits = [f for f in texts if fs and fs in f]
+                if not hits:
+                    continue
+                total[kind] += 1
+                labs = [int(f in traf_lines or (len(f) >= SHORT_LINE and f in traf)) for f in hits]
+                agree[kind] += int(all(lab == want for lab in labs))
+    return {k: agree[k] / total[k] for k in total} | {f"n_{k}": float(total[k]) for k in total}
+
+
+@dataclass(slots=True)
+class Featurised:
+    """Rows and labels of every page, stacked, with the page of each row."""
+
+    X: np.ndarray
+    y: np.ndarray
+    page_of: np.ndarray
+    starts: list[int]
+    lines: list[list[str]]
+    languages: list[str]
+
+
+def featurise(pages: list[Page], cache: Path) -> Featurised:
+    path = cache / f"features-{len(pages)}.npz"
+    rows: list[list[float]] = []
+    ys: list[int] = []
+    page_of: list[int] = []
+    starts: list[int] = []
+    lines: list[list[str]] = []
+    langs: list[str] = []
+    for i, page in enumerate(pages):
+        pl = page_lines(page.dump)
+        texts = [ln.text for ln in pl.lines]
+        starts.append(len(rows))
+        rows.extend(pl.rows)
+        ys.extend(silver_labels(page, texts))
+        page_of.extend([i] * len(texts))
+        lines.append(texts)
+        langs.append(pl.language)
+    X = np.asarray(rows, dtype=np.float64)
+    np.savez_compressed(path, X=X)
+    return Featurised(X, np.asarray(ys), np.asarray(page_of), starts, lines, langs)
+
+
+def fit(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None) -> BodyModel:
+    """Logistic regression on standardised features; the standardisation is folded into the weights."""
+    from sklearn.linear_model import LogisticRegression
+
+    mu = X.mean(axis=0)
+    sd = X.std(axis=0)
+    sd[sd < 1e-9] = 1.0
+    lr = LogisticRegression(C=C, max_iter=2000, solver="lbfgs")
+    lr.fit((X - mu) / sd, y, sample_weight=weight)
+    w = lr.coef_[0] / sd
+    b = float(lr.intercept_[0] - (lr.coef_[0] * mu / sd).sum())
+    return BodyModel(weights=[float(v) for v in w], bias=b)
+
+
+def token_f1(pred: str, ref: str) -> float:
+    p, r = Counter(_TOKEN.findall(pred.lower())), Counter(_TOKEN.findall(ref.lower()))
+    overlap = sum((p & r).values())
+    if not overlap:
+        return 1.0 if not p and not r else 0.0
+    prec, rec = overlap / sum(p.values()), overlap / sum(r.values())
+    return 2 * prec * rec / (prec + rec)
+
+
+def lines_body(texts: list[str], labels: list[bool] | list[int]) -> str:
+    """The body a labelling gives: chosen lines, each once (as the cleaner keeps them)."""
+    seen: set[str] = set()
+    out = []
+    for t, keep in zip(texts, labels, strict=True):
+        k = flat(t)
+        if keep and k not in seen:
+            seen.add(k)
+            out.append(t)
+    return "\n".join(out)
+
+
+def silver_body(data: Featurised, i: int) -> str:
+    lo = data.starts[i]
+    return lines_body(data.lines[i], [bool(v) for v in data.y[lo : lo + len(data.lines[i])]])
+
+
+def group_folds(groups: list[str], k: int) -> list[list[int]]:
+    """Deterministic site-grouped folds (as GroupKFold: largest groups first into the lightest fold)."""
+    from sklearn.model_selection import GroupKFold
+
+    idx = np.arange(len(groups))
+    return [list(test) for _, test in GroupKFold(n_splits=k).split(idx, groups=groups)]
+
+
+def _weights(pages: list[Page], data: Featurised) -> np.ndarray:
+    """Every page weighs the same whatever its length (a 3,000-line forum page must not drown the rest)."""
+    n_lines = np.bincount(data.page_of, minlength=len(pages)).astype(np.float64)
+    w = 100.0 / np.maximum(n_lines[data.page_of], 1.0)
+    seed = np.array([pages[i].corpus == "seeds" for i in data.page_of])
+    w[seed] *= 5.0  # the bundled sample is French news like the user's: it must stay perfect
+    return w
+
+
+def _rows_mask(data: Featurised, page_ids: list[int]) -> np.ndarray:
+    return np.isin(data.page_of, page_ids)
+
+
+def _page_scores(model: BodyModel, data: Featurised, i: int, stage: int) -> list[float]:
+    lo, n = data.starts[i], len(data.lines[i])
+    rows = data.X[lo : lo + n].tolist()
+    return model.stage1(rows) if stage == 1 else model.scores(rows)
+
+
+def train_model(pages: list[Page], data: Featurised, train_ids: list[int], k: int = 3) -> BodyModel:
+    """Stage 1 on all training pages; stage 2 on stage 1's out-of-fold scores (inner folds grouped by site);
+    the decoder's switch cost and prior by the best mean page F1 on those out-of-fold scores."""
+    from sklearn.linear_model import LogisticRegression
+
+    w = _weights(pages, data)
+    train_ids = [i for i in train_ids if data.y[data.starts[i] : data.starts[i] + len(data.lines[i])].any()]
+    oof: dict[int, list[float]] = {}
+    for fold in group_folds([pages[i].site for i in train_ids], k):
+        held = [train_ids[j] for j in fold]
+        fit_ids = sorted(set(train_ids) - set(held))
+        m = _rows_mask(data, fit_ids)
+        inner = fit(data.X[m], data.y[m], w[m])
+        for i in held:
+            oof[i] = _page_scores(inner, data, i, 1)
+    m = _rows_mask(data, train_ids)
+    model = fit(data.X[m], data.y[m], w[m])
+    X2: list[list[float]] = []
+    y2: list[int] = []
+    w2: list[float] = []
+    for i in train_ids:
+        lo, n = data.starts[i], len(data.lines[i])
+        X2.extend(stage2_rows(oof[i]))
+        y2.extend(int(v) for v in data.y[lo : lo + n])
+        w2.extend(float(v) for v in w[lo : lo + n])
+    lr2 = LogisticRegression(C=C, max_iter=2000, solver="lbfgs").fit(np.asarray(X2), np.asarray(y2), sample_weight=w2)
+    model.weights2 = [float(v) for v in lr2.coef_[0]]
+    model.bias2 = float(lr2.intercept_[0])
+    grid = {(sw, t): 0.0 for sw in SWITCH_GRID for t in PRIOR_GRID}
+    for i in train_ids:
+        w2_, b2 = model.weights2, model.bias2
+        base = [b2 + float(np.dot(w2_, r)) for r in stage2_rows(oof[i])]
+        ref = silver_body(data, i)
+        for sw, t in grid:
+            grid[(sw, t)] += token_f1(lines_body(data.lines[i], viterbi([v + t for v in base], sw)), ref)
+    (model.switch_cost, model.threshold), _ = max(grid.items(), key=lambda kv: (kv[1], -abs(kv[0][1]), -kv[0][0]))
+    return model
+
+
+def cross_validated_models(pages: list[Page], data: Featurised, k: int = 5) -> dict[int, BodyModel]:
+    """For each page, the model trained on the other folds (no page of its site seen in training)."""
+    groups = [p.site for p in pages]
+    out: dict[int, BodyModel] = {}
+    for n_fold, fold in enumerate(group_folds(groups, k)):
+        t0 = time.perf_counter()
+        train_ids = sorted(set(range(len(pages))) - set(fold))
+        model = train_model(pages, data, train_ids)
+        for i in fold:
+            out[i] = model
+        print(f"fold {n_fold + 1}/{k}: {len(fold)} test pages, switch {model.switch_cost}, prior {model.threshold}, "
+              f"{time.perf_counter() - t0:.0f}s", file=sys.stderr)
+    return out
+
+
+def save(model: BodyModel, path: Path, meta: dict[str, Any]) -> None:
+    doc = {
+        "format": "vigie-cleaner-logistic-v1",
+        "features": len(model.weights),
+        "bias": round(model.bias, 6),
+        "weights": [round(w, 6) for w in model.weights],
+        "switch_cost": model.switch_cost,
+        "threshold": model.threshold,
+        "bias2": round(model.bias2, 6),
+        "weights2": [round(w, 6) for w in model.weights2],
+        **meta,
+    }
+    path.write_text(json.dumps(doc, indent=0) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, default=MODEL_OUT)
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/vigie-cleaner-cache"))
+    ap.add_argument("--noise", action="store_true", help="print the silver labels' agreement with the snippets")
+    ap.add_argument("--heldout", type=Path, default=ROOT / "train" / "cleaner_heldout_htmlfr.json",
+                    help="also write the model trained without the html-fr sites (the evaluation gate's)")
+    args = ap.parse_args(argv)
+    if not (DATA / "html-eval" / "gold.json").is_file() or not TEXTDUMP.is_file():
+        print(f"train_cleaner: needs {DATA}/html-eval and {TEXTDUMP} (../shared beside the repo)", file=sys.stderr)
+        return 2
+    pages = load_pages(args.cache)
+    if args.noise:
+        print(json.dumps(snippet_agreement(pages), indent=1))
+    data = featurise(pages, args.cache)
+    print(f"{len(pages)} pages, {len(data.y)} lines, {data.y.mean():.3f} body", file=sys.stderr)
+    model = train_model(pages, data, list(range(len(pages))))
+    save(model, args.out, {"pages": len(pages), "lines": len(data.y),
+                           "trained_on": "html-eval dumps (trafilatura eval set) + the 5 seeds, silver labels"})
+    print(f"wrote {args.out}: switch {model.switch_cost}, prior {model.threshold}", file=sys.stderr)
+    if args.heldout:
+        # The gate's model: trained without any site of html-fr, so tests/test_eval_gate.py scores pages it never saw.
+        fr_sites = {p.site for p in pages if p.url in html_fr_urls()}
+        ids = [i for i, p in enumerate(pages) if p.site not in fr_sites]
+        gate = train_model(pages, data, ids)
+        save(gate, args.heldout, {"pages": len(ids), "trained_on": "as the shipped model, minus every html-fr site"})
+        print(f"wrote {args.heldout} ({len(ids)} pages, html-fr sites left out)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
