@@ -38,15 +38,16 @@ if TYPE_CHECKING:
     from vigie.store.base import ArticleStore
 
 __all__ = [
-    "ChronologyOptions",
     "Chronology",
     "ChronologyEntry",
+    "ChronologyOptions",
     "ChronologySentence",
     "DatedSentence",
     "chronology",
     "chronology_from_sentences",
     "cited_days",
     "dated_sentences",
+    "relevance",
     "select_days",
     "story_chronology",
     "volume_baseline",
@@ -74,6 +75,8 @@ class ChronologyOptions:
         lead_sentences: leading sentences of each article that speak for its publication day.
         min_words, max_words: sentence length range offered to a summary (shorter ones are captions, longer ones
             run-ons).
+        min_relevance: share of the least on-topic sentences whose citations are ignored (0 keeps all): aggregator
+            pages and site furniture cite many days that have nothing to do with the story.
         redundancy: cosine above which a candidate repeats a chosen sentence and is skipped.
         source_similarity: token Jaccard from which another article counts as carrying the same sentence.
     """
@@ -84,13 +87,14 @@ class ChronologyOptions:
     relative_weight: float = 0.5
     published_weight: float = 1.0
     next_day_weight: float = 0.5
-    article_cap: int = 3
+    article_cap: int = 1
     before_days: int = 30
     after_days: int = 1
-    lead_sentences: int = 2
+    lead_sentences: int = 3
+    min_relevance: float = 0.0
     min_words: int = 5
     max_words: int = 60
-    redundancy: float = 0.5
+    redundancy: float = 0.3
     source_similarity: float = 0.6
 
     def __post_init__(self) -> None:
@@ -105,6 +109,8 @@ class ChronologyOptions:
             raise ValueError(f"article_cap must be >= 1, got {self.article_cap}")
         if self.before_days < 0 or self.after_days < 0:
             raise ValueError(f"before_days and after_days must be >= 0, got {self.before_days}, {self.after_days}")
+        if not 0.0 <= self.min_relevance < 1.0:
+            raise ValueError(f"min_relevance must be in [0, 1), got {self.min_relevance}")
         if self.lead_sentences < 0:
             raise ValueError(f"lead_sentences must be >= 0, got {self.lead_sentences}")
         if not 1 <= self.min_words <= self.max_words:
@@ -243,12 +249,17 @@ def _safe_date(y: int, m: int, d: int) -> date | None:
 
 
 def _closest(month: int, day: int, base: date) -> date | None:
-    """The year that puts a year-less day closest to ``base`` (a report cites the recent past or near future)."""
+    """The year that puts a year-less day closest to ``base``; a day ahead counts double, as reports mostly look back."""
     best: date | None = None
+    best_cost = 0
     for y in (base.year - 1, base.year, base.year + 1):
         cand = _safe_date(y, month, day)
-        if cand is not None and (best is None or abs((cand - base).days) < abs((best - base).days)):
-            best = cand
+        if cand is None:
+            continue
+        delta = (cand - base).days
+        cost = 2 * delta if delta > 0 else -delta
+        if best is None or cost < best_cost:
+            best, best_cost = cand, cost
     return best
 
 
@@ -377,14 +388,35 @@ def dated_sentences(article: Article) -> list[DatedSentence]:
 # Scoring days and summarising them
 
 
-def _day_scores(sentences: Sequence[DatedSentence], options: ChronologyOptions) -> Counter[date]:
-    scores: Counter[date] = Counter()
+def relevance(sentences: Sequence[DatedSentence]) -> list[float]:
+    """Each sentence's share of words that many articles use: high on the story, low on unrelated briefs."""
+    arts: dict[str, set[str]] = defaultdict(set)
+    toks = [_tokens(s.text) for s in sentences]
+    for s, t in zip(sentences, toks, strict=True):
+        arts[s.article].update(t)
+    df: Counter[str] = Counter()
+    for words in arts.values():
+        df.update(words)
+    n = max(1, len(arts))
+    return [sum(df[w] for w in set(t)) / (n * len(set(t))) if t else 0.0 for t in toks]
+
+
+def _day_scores(sentences: Sequence[DatedSentence], options: ChronologyOptions,
+                rel: Sequence[float] | None = None) -> dict[date, float]:
+    scores: defaultdict[date, float] = defaultdict(float)
+    keep = [True] * len(sentences)
+    if options.min_relevance > 0 and sentences:
+        rel = relevance(sentences) if rel is None else rel
+        cut = sorted(rel)[int(options.min_relevance * (len(rel) - 1))]
+        keep = [r >= cut for r in rel]
     pubs = {s.article: s.published for s in sentences if s.published is not None}
     for day in pubs.values():
         scores[day] += options.published_weight
         scores[day - timedelta(days=1)] += options.next_day_weight
     per_article: Counter[tuple[str, date]] = Counter()
-    for s in sentences:
+    for s, kept in zip(sentences, keep, strict=True):
+        if not kept:
+            continue
         for days, weight in ((s.cited, options.cite_weight), (s.relative, options.relative_weight)):
             for day in set(days):
                 if per_article[(s.article, day)] >= options.article_cap:
@@ -400,9 +432,13 @@ def _day_scores(sentences: Sequence[DatedSentence], options: ChronologyOptions) 
     return scores
 
 
-def select_days(sentences: Sequence[DatedSentence], options: ChronologyOptions) -> list[tuple[date, float]]:
-    """The ``max_dates`` days the sentences say most about, with their scores, in date order."""
-    scores = _day_scores(sentences, options)
+def select_days(sentences: Sequence[DatedSentence], options: ChronologyOptions,
+                rel: Sequence[float] | None = None) -> list[tuple[date, float]]:
+    """The ``max_dates`` days the sentences say most about, with their scores, in date order.
+
+    ``rel`` is :func:`relevance` of the sentences when the caller has it already (tuning loops).
+    """
+    scores = _day_scores(sentences, options, rel)
     # Best score first; ties go to the earlier day so the output is stable.
     ranked = sorted((d for d in scores if scores[d] > 0), key=lambda d: (-scores[d], d))
     return sorted((d, float(scores[d])) for d in ranked[: options.max_dates])
@@ -443,6 +479,8 @@ def _candidates(day: date, sentences: Sequence[DatedSentence], options: Chronolo
             prior = 1.0
         elif day in s.relative:
             prior = 0.8
+        elif s.cited or s.relative:
+            continue  # a lead that names another day speaks for that day, not for its publication day
         elif s.published == day and s.position < options.lead_sentences:
             prior = 0.6
         elif s.published == day + timedelta(days=1) and s.position < options.lead_sentences:
@@ -468,7 +506,7 @@ def _summarise_day(cands: list[_Candidate], idf: dict[str, float], k: int, redun
     if not cands:
         return []
     vecs = [_vector(c.tokens, idf) for c in cands]
-    centroid: Counter[str] = Counter()
+    centroid: defaultdict[str, float] = defaultdict(float)
     for c, v in zip(cands, vecs, strict=True):
         for t, x in v.items():
             centroid[t] += x * len(c.sources)
@@ -498,7 +536,7 @@ def _idf(sentences: Sequence[DatedSentence]) -> dict[str, float]:
 def chronology_from_sentences(sentences: Sequence[DatedSentence], options: ChronologyOptions | None = None) -> Chronology:
     """A chronology from already dated sentences (:func:`dated_sentences` of each article): lets callers cache them."""
     opts = options or ChronologyOptions()
-    days = select_days(sentences, opts)
+    scores = _day_scores(sentences, opts)
     idf = _idf(sentences)
     by_day: dict[date, list[DatedSentence]] = defaultdict(list)
     for s in sentences:
@@ -508,11 +546,18 @@ def chronology_from_sentences(sentences: Sequence[DatedSentence], options: Chron
         for d in near:
             by_day[d].append(s)
     entries = []
-    for day, score in days:
-        chosen = _summarise_day(_candidates(day, by_day[day], opts), idf, opts.sentences_per_date, opts.redundancy)
+    used: set[str] = set()  # a sentence is told once, on the best-scored day it speaks for
+    # Best-scored days first; a day left with nothing new to say gives its place to the next one.
+    for day in sorted((d for d in scores if scores[d] > 0), key=lambda d: (-scores[d], d)):
+        if len(entries) >= opts.max_dates:
+            break
+        cands = [c for c in _candidates(day, by_day[day], opts) if c.text not in used]
+        chosen = _summarise_day(cands, idf, opts.sentences_per_date, opts.redundancy)
+        used.update(c.text for c in chosen)
         if chosen:
             entries.append(ChronologyEntry(day.isoformat(), [ChronologySentence(c.text, list(c.sources)) for c in chosen],
-                                           score))
+                                           float(scores[day])))
+    entries.sort(key=lambda e: e.date)
     return Chronology(entries)
 
 
