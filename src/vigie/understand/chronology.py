@@ -545,7 +545,7 @@ def chronology_from_sentences(sentences: Sequence[DatedSentence], options: Chron
             near |= {s.published, s.published - timedelta(days=1)}
         for d in near:
             by_day[d].append(s)
-    entries = []
+    entries: list[ChronologyEntry] = []
     used: set[str] = set()  # a sentence is told once, on the best-scored day it speaks for
     # Best-scored days first; a day left with nothing new to say gives its place to the next one.
     for day in sorted((d for d in scores if scores[d] > 0), key=lambda d: (-scores[d], d)):
