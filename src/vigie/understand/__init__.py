@@ -277,4 +277,7 @@ def analyze_story(articles: Sequence[Article], analyses: Sequence[ArticleAnalysi
             story.events.append(d)
         facts.extend((article.id, f) for f in analysis.facts)
     story.timeline, story.disagreements = build_timeline(facts)
+    from vigie.understand.figures import figure_disagreements
+
+    story.disagreements.extend(figure_disagreements(articles))  # numbers: "huit diplomates" against "dix"
     return story
