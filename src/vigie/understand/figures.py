@@ -38,9 +38,14 @@ _UNITS = {
     "soixante-dix": 70, "quatre-vingt": 80, "quatre-vingts": 80, "quatre-vingt-dix": 90, "cent": 100,
     "cents": 100, "mille": 1000,
 }
+def _stem_plain(word: str) -> str:
+    return word[:-1] if word.endswith("s") else word
+
+
 _APPROX_NOUNS = {"dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
                  "quarantaine": 40, "cinquantaine": 50, "centaine": 100, "millier": 1000}
 _SCALES = {"mille": 1e3, "million": 1e6, "millions": 1e6, "milliard": 1e9, "milliards": 1e9, "md": 1e9, "mds": 1e9}
+_NUMBER_WORDS = frozenset({*_UNITS, *(_stem_plain(w) for w in _APPROX_NOUNS), *_APPROX_NOUNS, "million", "milliard"})
 _WORD_NUM = "|".join(sorted(_UNITS, key=len, reverse=True))
 _APPROX_RX = "|".join(_APPROX_NOUNS)
 _NUMBER = (
@@ -93,6 +98,13 @@ _STOP = frozenset(
 )
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _MONTHS = ("janvier février mars avril mai juin juillet août septembre octobre novembre décembre").split()
+# An accounting period ("au premier semestre", "sur les neuf premiers mois", "au troisième trimestre") is what a
+# figure covers: 948 millions over a half-year and 1,2 milliard over nine months are both right.
+_PERIOD = re.compile(
+    r"\b(?:(?:premier|second|deuxième|troisième|quatrième|1er|2e|3e|4e)\s+(?:semestre|trimestre)|"
+    r"(?:\w+)\s+premiers\s+mois|sur\s+l['’]ensemble\s+de\s+l['’]année|(?:l['’]|cet\s+|en\s+)exercice)\b",
+    re.IGNORECASE,
+)
 # A month or a year written in the sentence dates its figures (to the day when a day is given).
 _SENT_DATE = re.compile(
     r"\b(?:(?P<d>[12]\d|3[01]|0?[1-9])(?:er)?\s+)?(?P<m>" + "|".join(_MONTHS) + r")(?:\s+(?P<y>(?:19|20)\d\d))?\b"
@@ -107,14 +119,18 @@ class FigureOptions:
 
     Args:
         round_tolerance: relative gap a rounded or approximate value may have ("près de 50" for 48).
-        context_similarity: share of content words two sentences must have in common to speak of one fact.
+        context_similarity: Jaccard of content words two sentences must reach to speak of one fact.
+        min_shared: content words (besides the figure) they must share.
         recent_days: a figure dated this many days or fewer before another article's publication can be the fact
             that article reports without a date.
+        max_values: a group of figures with more distinct values than this is several facts, not one disputed.
     """
 
     round_tolerance: float = 0.12
-    context_similarity: float = 0.12
+    context_similarity: float = 0.3
+    min_shared: int = 3
     recent_days: int = 31
+    max_values: int = 3
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.round_tolerance < 1.0:
@@ -123,6 +139,8 @@ class FigureOptions:
             raise ValueError(f"context_similarity must be in [0, 1], got {self.context_similarity}")
         if self.recent_days < 0:
             raise ValueError(f"recent_days must be >= 0, got {self.recent_days}")
+        if self.max_values < 2:
+            raise ValueError(f"max_values must be >= 2, got {self.max_values}")
 
 
 @dataclass(slots=True)
@@ -144,6 +162,7 @@ class Figure:
     published: date | None
     dated: str | None = None
     context: set[str] = field(default_factory=set)
+    period: str | None = None
 
 
 def _stem(word: str) -> str:
@@ -224,6 +243,8 @@ def find_figures(article: Article) -> list[Figure]:
                 counts = {"%": "%", "€": "euro", "$": "dollar"}[m["sym"]]
             else:
                 assert noun is not None
+                if _stem(noun) in ("autre", "premier", "dernier", "première", "dernière"):
+                    continue  # "quatre autres enfants", "ses quatre premiers enfants": a part, not the whole count
                 if _stem(noun) in _LEADING_ADJ and m["adj"]:
                     noun = m["adj"]  # "deux autres postes": the noun comes after the adjective
                 counts = _stem(noun)
@@ -251,9 +272,14 @@ def find_figures(article: Article) -> list[Figure]:
             bound = ">" if cue in {"plus de", "au moins", "pas moins de"} else "<" if cue in {
                 "moins de", "au plus", "jusqu'à", "jusqu’à"} else "~" if cue or m["approxn"] else "="
             context = {_stem(w) for w in _WORD.findall(sentence) if w.lower() not in _STOP and len(w) > 2}
-            context -= {counts, _stem(m["num"])}
-            out.append(Figure(value, m.group(0).strip(), counts, kind, action, bound, article.id, sentence, pub,
-                              dated, context))
+            context -= {counts, _stem(m["num"]), *_NUMBER_WORDS}
+            end = m.end("noun") if m["noun"] else m.end()
+            if m["adj"] and (action or (m["adj"].lower() not in _STOP and m["adj"][:1].islower() and
+                             m["adj"].lower().endswith(("s", "é", "ée", "és", "ées", "ais", "aise", "ien", "ienne")))):
+                end = m.end("adj")
+            pm = _PERIOD.search(sentence)
+            out.append(Figure(value, sentence[m.start():end].strip(), counts, kind, action, bound, article.id,
+                              sentence, pub, dated, context, pm[0].lower() if pm else None))
     return out
 
 
@@ -294,10 +320,26 @@ def _same_occasion(a: Figure, b: Figure, recent_days: int) -> bool:
     return True
 
 
-def _similar(a: Figure, b: Figure, threshold: float) -> bool:
-    if not a.context or not b.context:
-        return False
-    return len(a.context & b.context) / min(len(a.context), len(b.context)) >= threshold
+def _mentions(sentence: str, value: float) -> bool:
+    """The sentence writes ``value`` in digits (as "4,9", "4.9", "1 000" or "1000")."""
+    if value >= 1e6:
+        for scale in (1e9, 1e6):
+            if value >= scale:
+                value = value / scale
+                break
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    forms = {text, text.replace(".", ",")}
+    if value >= 1000 and float(value).is_integer():
+        n = int(value)
+        forms |= {f"{n:,}".replace(",", " "), f"{n:,}".replace(",", "."), f"{n:,}".replace(",", "\u00a0")}
+    return any(re.search(rf"(?<![\d,.]){re.escape(f)}(?![\d]|[,.]\d)", sentence) for f in forms)
+
+
+def _similar(a: Figure, b: Figure, threshold: float, min_shared: int) -> bool:
+    """Two sentences about one fact: enough content words in common, in share and in number."""
+    shared = len(a.context & b.context)
+    union = len(a.context | b.context)
+    return union > 0 and shared >= min_shared and shared / union >= threshold
 
 
 def figure_disagreements(articles: Sequence[Article], options: FigureOptions | None = None) -> list[Disagreement]:
@@ -328,9 +370,12 @@ def figure_disagreements(articles: Sequence[Article], options: FigureOptions | N
             a, b = figures[i], figures[j]
             if a.article == b.article or a.kind != b.kind:
                 continue
-            if a.action and b.action and a.action != b.action:
+            if (a.action and b.action and a.action != b.action) or a.period != b.period:
                 continue
-            if _same_occasion(a, b, opts.recent_days) and _similar(a, b, opts.context_similarity):
+            if _mentions(a.sentence, b.value) or _mentions(b.sentence, a.value):
+                continue  # one sentence gives both values: two quantities ("40 à 50 milliards de positions, une
+                # perte de 4,9 milliards"), not two outlets at odds
+            if _same_occasion(a, b, opts.recent_days) and _similar(a, b, opts.context_similarity, opts.min_shared):
                 parent[find(i)] = find(j)
     groups: dict[int, list[Figure]] = {}
     for i in range(n):
@@ -339,6 +384,11 @@ def figure_disagreements(articles: Sequence[Article], options: FigureOptions | N
     for group in groups.values():
         if len({f.article for f in group}) < 2:
             continue
+        per_article: dict[str, set[float]] = {}
+        for f in group:
+            per_article.setdefault(f.article, set()).add(f.value)
+        if any(len(v) > 1 for v in per_article.values()):
+            continue  # one article gives two values: the group holds two facts, not one disputed
         # Values that agree with each other (rounding, bounds) fold into one; the exact ones stand for the fold.
         folds: list[list[Figure]] = []
         for f in sorted(group, key=lambda f: (f.bound != "=", f.value)):
@@ -348,6 +398,8 @@ def figure_disagreements(articles: Sequence[Article], options: FigureOptions | N
                     break
             else:
                 folds.append([f])
+        if len(folds) > opts.max_values:
+            continue
         if len(folds) < 2:
             continue
         exact = [fold for fold in folds if any(f.bound == "=" for f in fold)]
