@@ -112,7 +112,7 @@ class ArticleAnalysis:
             "entities": [e.to_dict() for e in self.entities],
             "quotes": [q.to_dict(self.article_id) for q in self.quotes if q.kind != "fragment"],
             "dates": [d.to_dict() for d in self.dates],
-            "events": [e.to_dict(self.article_id) for e in self.events],
+            "events": [e.to_dict(self.article_id) for e in self.events if e.resolved],
         }
         if self.note:
             out["note"] = self.note
@@ -272,6 +272,8 @@ def analyze_story(articles: Sequence[Article], analyses: Sequence[ArticleAnalysi
             speaker = canon(q.speaker) or by_role(q.role)
             story.quotes.append({"speaker": speaker, "text": q.text, "article": article.id, "kind": q.kind})
         for e in analysis.events:
+            if not e.resolved:
+                continue  # actor or target is no entity: it only dates a fact
             d = e.to_dict(article.id)
             d["actor"], d["target"] = canon(e.actor), canon(e.target)
             story.events.append(d)
