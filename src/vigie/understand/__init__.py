@@ -278,7 +278,10 @@ def analyze_story(articles: Sequence[Article], analyses: Sequence[ArticleAnalysi
             d["actor"], d["target"] = canon(e.actor), canon(e.target)
             story.events.append(d)
         facts.extend((article.id, f) for f in analysis.facts)
-    story.timeline, story.disagreements = build_timeline(facts)
+    from vigie.understand.dates import parse_pub_date
+
+    published = [d for d in (parse_pub_date(a.published) for a in articles) if d is not None]
+    story.timeline, story.disagreements = build_timeline(facts, published)
     from vigie.understand.figures import figure_disagreements
 
     story.disagreements.extend(figure_disagreements(articles))  # numbers: "huit diplomates" against "dix"

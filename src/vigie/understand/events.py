@@ -278,10 +278,14 @@ def _sentence_date(sent: Span, t: Token, dates: Sequence[DateExpr], published: s
             continue
         h = span.root
         hops = 0
+        other_event = False
         while h.pos_ not in ("VERB", "ADJ") and h.head.i != h.i and hops < 6:
             h = h.head
             hops += 1
-        if h.i in chain_ids:
+            # "après une précédente interview en décembre 2019": the date of another happening the clause recalls.
+            if h.pos_ == "NOUN" and any(c.dep_ == "case" and fold(c.text) in ("apres", "avant", "depuis") for c in h.children):
+                other_event = True
+        if h.i in chain_ids and not other_event:
             own.append(d)
     if own:
         best = min(own, key=lambda d: abs(d.start - t.idx))
