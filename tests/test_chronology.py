@@ -141,3 +141,30 @@ def test_chronology_of_stored_story(seeds_dir: Path) -> None:
     result = story_chronology(store, story["id"], ChronologyOptions(max_dates=3))
     ids = {a["id"] for a in story["articles"]}
     assert result.entries and all(set(s.sources) <= ids for e in result.entries for s in e.sentences)
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_chronology_eval_gate_held_out(shared_data: Path) -> None:
+    """Held-out Date-F1 (tuned on one crisis, scored on the other) must stay above its floor and above the volume
+    baseline run on the same articles (eval/eval_chronology.py reports the same figures)."""
+    import importlib.util
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    floors = json.loads((root / "eval" / "floors.json").read_text(encoding="utf-8"))
+    spec = importlib.util.spec_from_file_location("eval_chronology", root / "eval" / "eval_chronology.py")
+    assert spec is not None and spec.loader is not None
+    ev = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("eval_chronology", ev)  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(ev)
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert ev.main(["--data", str(shared_data / "crisis-dev"), "--json", "--cache", "/tmp/chrono"]) == 0
+    mean = json.loads(buf.getvalue())["mean"]
+    assert mean["fr/ours"]["date_f1"] >= floors["chronology_fr_date_f1"], mean
+    for lang in ("fr", "es", "it"):
+        assert mean[f"{lang}/ours"]["date_f1"] >= floors["chronology_vs_volume_date_f1"] * mean[f"{lang}/volume"]["date_f1"]
