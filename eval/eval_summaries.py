@@ -186,7 +186,7 @@ def ours(docs: Sequence[Doc]) -> str:
 
 GRID: dict[str, dict[str, object]] = {
     "default": {},
-    "support0.6": {"min_support": 0.6},
+    "support0.4": {"min_support": 0.4},
     "no-compress": {"compress": False},
     "lead1": {"lead_sentences": 1},
 }
