@@ -8,7 +8,13 @@ matches, accents kept; clipped n-gram counts; recall against each reference, ave
 clusters).
 
 Usage: python eval/eval_summaries.py [--data ../shared/data/rpm2-dev] [--show N] [--systems ours,lead,...]
+       python eval/eval_summaries.py --folds 5   # held out: options chosen on topic-grouped folds (GroupKFold)
 Exit status 2 when the shared data is absent.
+
+With ``--folds K`` a small grid of ``SummaryOptions`` is run once on every cluster (summaries cached under
+``--cache``); for each of K folds grouped by topic (both clusters of a topic on the same side) the option set with the
+best mean ROUGE-2 on the training topics is scored on the held-out ones, so every cluster is scored by options chosen
+without it. Lead and centroid are scored on the same clusters in the same run.
 """
 
 from __future__ import annotations
@@ -179,11 +185,63 @@ def ours(docs: Sequence[Doc]) -> str:
 # --------------------------------------------------------------------------------------------------------------------
 
 
+GRID: dict[str, dict[str, object]] = {
+    "default": {},
+    "support0.4": {"min_support": 0.4},
+    "no-compress": {"compress": False},
+    "lead1": {"lead_sentences": 1},
+}
+
+
+def held_out(clusters: dict[str, list[Doc]], refs: dict[str, list[str]], folds: int, cache: Path) -> int:
+    """Options chosen on topic-grouped folds, scored on the held-out topics, beside lead and centroid."""
+    import hashlib
+    import json
+
+    from sklearn.model_selection import GroupKFold
+
+    keys = sorted(clusters)
+    groups = [k.split("_")[0] for k in keys]
+    code = hashlib.sha1((ROOT / "src" / "vigie" / "understand" / "summarize.py").read_bytes()).hexdigest()[:10]
+    r2: dict[str, dict[str, float]] = {}
+    for name, params in GRID.items():
+        path = cache / f"rpm2-{code}-{name}.json"
+        if path.exists():
+            outs = json.loads(path.read_text(encoding="utf-8"))
+        else:
+            opts = SummaryOptions(max_words=LIMIT, **params)  # type: ignore[arg-type]
+            outs = {k: summarize(clusters[k], opts).text for k in keys}
+            cache.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(outs, ensure_ascii=False), encoding="utf-8")
+        r2[name] = {k: recall(outs[k], refs[k], 2) for k in keys}
+        print(f"  ran {name}: mean R-2 over all clusters {np.mean(list(r2[name].values())):.4f} (not held out)")
+    base = {"lead": {k: recall(lead(clusters[k]), refs[k], 2) for k in keys},
+            "centroid": {k: recall(centroid(clusters[k]), refs[k], 2) for k in keys}}
+    scores: dict[str, float] = {}
+    chosen: list[str] = []
+    for train, test in GroupKFold(n_splits=folds).split(keys, groups=groups):
+        best = max(GRID, key=lambda n: (np.mean([r2[n][keys[i]] for i in train]), n == "default"))
+        chosen.append(best)
+        for i in test:
+            scores[keys[i]] = r2[best][keys[i]]
+    ours_r2 = float(np.mean([scores[k] for k in keys]))
+    cen = float(np.mean([base["centroid"][k] for k in keys]))
+    ld = float(np.mean([base["lead"][k] for k in keys]))
+    print(f"RPM2 held out ({folds} topic-grouped folds, options chosen per fold: {', '.join(chosen)})")
+    print(f"{'system':<16} {'R-2':>7}")
+    print(f"{'ours':<16} {ours_r2:7.4f}   x{ours_r2 / cen:.2f} centroid")
+    print(f"{'centroid':<16} {cen:7.4f}")
+    print(f"{'lead':<16} {ld:7.4f}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="RPM2 folder with documents/ and references/")
     ap.add_argument("--systems", default="ours,lead,centroid,lexrank,textrank,human", help="comma-separated")
     ap.add_argument("--show", type=int, default=0, help="print our summaries of the first N clusters")
+    ap.add_argument("--folds", type=int, default=0, help="held out: choose options on K topic-grouped folds")
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/chrono"), help="where --folds caches summaries")
     args = ap.parse_args(argv)
     if not (args.data / "documents").is_dir() or not (args.data / "references").is_dir():
         print(f"RPM2 data not found under {args.data} (needs documents/ and references/); pass --data", file=sys.stderr)
@@ -192,6 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not clusters:
         print(f"no TNN_Ck clusters with references under {args.data}", file=sys.stderr)
         return 2
+    if args.folds:
+        return held_out(clusters, refs, args.folds, args.cache)
     wanted = [s.strip() for s in args.systems.split(",") if s.strip()]
     systems: dict[str, System] = {"ours": ours, "lead": lead, "centroid": centroid}
     for kind in ("lexrank", "textrank"):

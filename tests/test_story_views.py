@@ -36,7 +36,7 @@ SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 
 VIEW_KEYS = ["id", "title", "articles", "events", "outlets", "first_published", "last_published"]
 DETAIL_KEYS = [*VIEW_KEYS, "headline", "summary", "abstract", "sentences", "entities", "quotes", "timeline",
-               "political_events", "disagreements", "coverage", "notes"]
+               "political_events", "disagreements", "coverage", "notes", "chronology"]
 
 
 def _view() -> StoryView:
@@ -107,8 +107,8 @@ def test_story_views_detail_round_trip_and_key_order() -> None:
     # The detailed events replace the view's in place; one without a voice has no headline or summary keys.
     assert list(d["events"][0]) == ["id", "title", "articles", "headline", "summary", "actions"]
     assert list(d["events"][1]) == ["id", "title", "articles", "actions"]
-    assert list(d["political_events"][0]) == ["actor", "action", "target", "text", "date", "article", "negated",
-                                              "modality"]
+    assert list(d["political_events"][0]) == ["actor", "action", "label", "target", "text", "date", "article",
+                                              "negated", "modality"]
     assert d["quotes"][1] == {"speaker": None, "text": "Rien à rompre", "article": "a2", "kind": "indirect"}
     assert list(d["coverage"]) == ["outlets", "facts", "only", "missing", "first", "disagreements"]
     assert list(d["coverage"]["outlets"][0]) == ["name", "articles", "first", "first_to_report", "country", "owner",

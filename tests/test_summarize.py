@@ -166,12 +166,6 @@ def test_summarize_sentences_keep_valid_sources_and_source_text() -> None:
             "Mais le Kremlin affirme qu'il n'y avait plus rien à rompre.",
             "Le Kremlin affirme qu'il n'y avait plus rien à rompre.",
         ),
-        (
-            "La Russie va suspendre sa mission à partir du 1er novembre, a annoncé Sergueï Lavrov.",
-            "La Russie va suspendre sa mission à partir du 1er novembre.",
-        ),
-        ("La décision prendra effet le 1er novembre, a-t-il ajouté.", "La décision prendra effet le 1er novembre."),
-        ("Le trader a été mis en examen, selon son avocate.", "Le trader a été mis en examen."),
         ("Le ministre russe, de son côté, a dénoncé une provocation.", "Le ministre russe a dénoncé une provocation."),
         ("La Russie a annoncé lundi suspendre sa mission.", "La Russie a annoncé suspendre sa mission."),
         ("Lundi soir, la France a regretté la décision de Moscou.", "La France a regretté la décision de Moscou."),
@@ -191,6 +185,12 @@ def test_summarize_compressions_are_grammatical_deletions(sentence: str, compres
         "Sergueï Lavrov, qui s'exprimait à Moscou, a dénoncé une provocation.",  # "a dénoncé" is the main verb
         "Le Kremlin est fermé depuis lundi à tout dialogue.",  # "depuis lundi" is a complement
         "Le ministre a déclaré que la mission fermerait.",  # no comma: nothing to cut
+        # Attributions stay: cut, each claim would read as a fact.
+        "La Russie va suspendre sa mission à partir du 1er novembre, a annoncé Sergueï Lavrov.",
+        "La décision prendra effet le 1er novembre, a-t-il ajouté.",
+        "Le trader a été mis en examen, selon son avocate.",
+        "Selon le Kremlin, l'Otan prépare une provocation.",
+        "L'Otan, selon Moscou, prépare une provocation.",
     ],
 )
 def test_summarize_compressions_leave_what_they_cannot_cut(sentence: str) -> None:
@@ -202,7 +202,8 @@ def test_summarize_compression_frees_budget_for_another_fact() -> None:
         (
             d,
             "Moscou suspend sa mission",
-            "La Russie va suspendre sa mission auprès de l'Otan à Bruxelles, a déclaré Sergueï Lavrov à l'AFP.\n"
+            "Par ailleurs, la Russie va suspendre sa mission (diplomatique, militaire et commerciale) auprès de l'Otan à "
+            "Bruxelles.\n"
             "L'Otan a expulsé la semaine dernière huit diplomates russes accusés d'espionnage au profit de Moscou.",
         )
         for d in ("a", "b", "c")

@@ -52,3 +52,25 @@ def test_understand_events_undated_sentence_takes_publication_date(events: Any) 
     ev = events("Moscou accuse l'Alliance de menacer la région.")
     e = next(x for x in ev if x["action"] == "ACCUSE")
     assert (e["actor"], e["target"], e["date"]) == ("Moscou", "Otan", "2021-10-19")
+
+
+def test_understand_events_french_label_keeps_code(events: Any) -> None:
+    ev = events("L'Otan a expulsé huit diplomates russes.")
+    assert [(e["action"], e["label"]) for e in ev] == [("EXPEL", "expulsion")]
+
+
+def test_understand_events_unresolved_target_dropped(events: Any) -> None:
+    # "ce nombre" names no entity: no row rather than a row with a phrase for a target.
+    assert events("L'Otan a réduit ce nombre.") == []
+
+
+def test_understand_events_nationality_before_place(events: Any) -> None:
+    ev = events("L'Otan a expulsé huit membres de la mission russe à Bruxelles.")
+    assert [(e["actor"], e["action"], e["target"]) for e in ev] == [("Otan", "EXPEL", "Russie")]
+
+
+def test_understand_events_capital_is_its_state(events: Any) -> None:
+    from vigie.understand.events import _same_party
+
+    assert _same_party("Moscou", "Russie") and _same_party("l'Élysée".replace("l'", ""), "France")
+    assert not _same_party("Moscou", "Otan")

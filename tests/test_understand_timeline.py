@@ -41,3 +41,31 @@ def test_understand_timeline_far_dates_are_not_a_disagreement() -> None:
     b = _f("2021-10-05", "Le 5 octobre, l'Otan a expulsé sept diplomates.", {"expulser", "diplomate", "mission"}, {7}, {"EXPEL"}, "Otan")
     _, dis = build_timeline([("a", a), ("b", b)])
     assert dis == []
+
+
+def test_understand_timeline_one_sentence_one_entry() -> None:
+    text = "En septembre 2021, après une interview en décembre 2019, Guerassimov a rencontré Milley."
+    a = _f("2021-09", text, {"rencontrer", "@guerassimov", "@milley"}, actions={"CONSULT"}, actor="Guerassimov")
+    b = _f("2019-12", text, {"rencontrer", "interview", "@guerassimov"})
+    entries, _ = build_timeline([("003", a), ("003", b)])
+    assert [(e.date, e.sources) for e in entries] == [("2021-09", ["003"])]
+
+
+def test_understand_timeline_background_apart_from_span() -> None:
+    from datetime import date
+
+    old = _f("1949", "L'alliance mise en place en 1949 avait démontré son refus.", {"alliance", "refus", "demontrer"})
+    now = _f("2021-10-18", "La Russie a annoncé lundi 18 octobre suspendre sa mission.", {"annoncer", "suspendre", "mission"})
+    run_up = _f("2021-10-05", "L'Otan a décidé le 5 octobre de réduire le personnel.", {"reduire", "personnel", "decider"})
+    entries, _ = build_timeline([("a", old), ("a", now), ("b", run_up)], [date(2021, 10, 19), date(2021, 10, 21)])
+    assert [(e.date, e.background) for e in entries] == [("1949", True), ("2021-10-05", False), ("2021-10-18", False)]
+    assert entries[0].to_dict()["background"] is True
+
+
+def test_understand_timeline_span_without_publication_dates() -> None:
+    from vigie.understand.timeline import story_span
+
+    facts = [("a", _f(d, "x", {"x"})) for d in ("2008-07-02", "2008-07-03", "2008-06-20", "2002-02-23")]
+    span = story_span(facts)
+    assert span is not None and span[0].year == 2008 and span[0] <= span[1]
+    assert story_span([]) is None

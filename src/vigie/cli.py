@@ -471,6 +471,38 @@ def summarize(paths: tuple[str, ...], max_words: int, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--max-dates", type=click.IntRange(min=1), default=10, show_default=True, help="Most days kept.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def chronology(paths: tuple[str, ...], max_dates: int, as_json: bool) -> None:
+    """Write the dated chronology of the given documents (key days, what happened, sources), without a database."""
+    from vigie.understand.chronology import ChronologyOptions
+    from vigie.understand.chronology import chronology as run
+
+    articles, failed = _read_articles(paths)
+    with _domain_errors():
+        if not articles:
+            _err("no article to build a chronology from")
+            sys.exit(1)
+        result = run(articles, ChronologyOptions(max_dates=max_dates))
+    where = {a.id: a.source for a in articles}  # without a database, a file is the source a reader can open
+    for e in result.entries:
+        for x in e.sentences:
+            x.sources = [where.get(i, i) for i in x.sources]
+    if as_json:
+        _dump(result.to_dict())
+    else:
+        if not result.entries:
+            click.echo("no dated day found (no publication date and no day cited)")
+        for e in result.entries:
+            click.echo(e.date)
+            for x in e.sentences:
+                click.echo(textwrap.fill(x.text, 100, initial_indent="  ", subsequent_indent="  "))
+                click.echo(f"    — {', '.join(x.sources)}")
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
 @click.option("--db", default=None, help=DB_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)

@@ -293,7 +293,7 @@ def get_story(store: ArticleStore, story_id: str) -> StoryView:
     return _story_view(story_id, rows)
 
 
-DETAIL_VERSION = "1"
+DETAIL_VERSION = "2"
 
 
 def story_detail(store: ArticleStore, story_id: str, *, max_words: int = 100,
@@ -330,6 +330,7 @@ def story_detail(store: ArticleStore, story_id: str, *, max_words: int = 100,
 
 def _compute_detail(store: ArticleStore, view: StoryView, max_words: int, llm: LLMConfig | None) -> StoryDetail:
     from vigie.understand import analyze_story
+    from vigie.understand.chronology import chronology
     from vigie.understand.compare import coverage
     from vigie.understand.stage import stored_analyses
     from vigie.understand.summarize import SummaryOptions, summarize
@@ -374,6 +375,7 @@ def _compute_detail(store: ArticleStore, view: StoryView, max_words: int, llm: L
         disagreements=analysis.disagreements,
         coverage=coverage(voices, analysis.to_dict(), article_entities),
         notes=notes,
+        chronology=chronology(voices),
     )
 
 

@@ -126,7 +126,7 @@ class ArticleAnalysis:
             "entities": [e.to_dict() for e in self.entities],
             "quotes": [q.to_dict(self.article_id) for q in self.quotes if q.kind != "fragment"],
             "dates": [d.to_dict() for d in self.dates],
-            "events": [e.to_dict(self.article_id) for e in self.events],
+            "events": [e.to_dict(self.article_id) for e in self.events if e.resolved],
         }
         if self.note:
             out["note"] = self.note
@@ -286,8 +286,16 @@ def analyze_story(articles: Sequence[Article], analyses: Sequence[ArticleAnalysi
             speaker = canon(q.speaker) or by_role(q.role)
             story.quotes.append(StoryQuote(speaker, q.text, article.id, q.kind))
         for e in analysis.events:
+            if not e.resolved:
+                continue  # actor or target is no entity: it only dates a fact
             story.events.append(PoliticalEvent(canon(e.actor), e.action, canon(e.target), e.text, e.date, article.id,
-                                               e.negated, e.modality))
+                                               e.negated, e.modality, e.label))
         facts.extend((article.id, f) for f in analysis.facts)
-    story.timeline, story.disagreements = build_timeline(facts)
+    from vigie.understand.dates import parse_pub_date
+
+    published = [d for d in (parse_pub_date(a.published) for a in articles) if d is not None]
+    story.timeline, story.disagreements = build_timeline(facts, published)
+    from vigie.understand.figures import figure_disagreements
+
+    story.disagreements.extend(figure_disagreements(articles))  # numbers: "huit diplomates" against "dix"
     return story

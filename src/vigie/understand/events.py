@@ -20,7 +20,16 @@ from vigie.understand.dates import DateExpr
 from vigie.understand.entities import Mention
 from vigie.understand.lexicon import Lexicon
 
-__all__ = ["Event", "Fact", "extract_events", "extract_facts"]
+__all__ = ["LABELS", "Event", "Fact", "extract_events", "extract_facts"]
+
+# French labels of the PLOVER categories (Halterman et al., the successor of CAMEO), for a reader; the code stays.
+LABELS: dict[str, str] = {
+    "AGREE": "accord", "CONSULT": "consultation", "SUPPORT": "soutien", "CONCEDE": "concession",
+    "COOPERATE": "coopération", "AID": "aide", "RETREAT": "retrait", "REQUEST": "demande", "DEMAND": "exigence",
+    "ACCUSE": "accusation", "REJECT": "rejet", "THREATEN": "menace", "PROTEST": "protestation",
+    "SANCTION": "sanction", "MOBILIZE": "mobilisation", "COERCE": "coercition", "ASSAULT": "agression",
+    "FIGHT": "combat", "REDUCE_RELATIONS": "réduction des relations", "EXPEL": "expulsion", "ATTACK": "attaque",
+}
 
 _NEG = {"pas", "jamais", "plus", "aucun", "aucune", "guere", "nullement"}
 _TARGET_PREPS = {"aupres", "contre", "avec", "envers", "vis-a-vis"}
@@ -34,7 +43,11 @@ _DATE_WORDS = {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dim
 
 @dataclass(slots=True)
 class Event:
-    """One political event: who did what to whom, in which sentence, when, and whether it is negated or hedged."""
+    """One political event: who did what to whom, in which sentence, when, and whether it is negated or hedged.
+
+    ``resolved`` is False when the actor or the target is a phrase rather than an entity ("ce nombre"): such an
+    event dates a fact for the timeline but is not reported as a political event.
+    """
 
     actor: str | None
     action: str
@@ -46,11 +59,17 @@ class Event:
     modality: str | None = None
     date_source: str | None = None
     start: int = 0
+    resolved: bool = True
+
+    @property
+    def label(self) -> str:
+        """The category in French ("expulsion" for EXPEL)."""
+        return LABELS.get(self.action, self.action.replace("_", " ").lower())
 
     def to_dict(self, article: str | None = None) -> dict[str, Any]:
         return {
-            "actor": self.actor, "action": self.action, "target": self.target, "text": self.text, "date": self.date,
-            "article": article, "negated": self.negated, "modality": self.modality,
+            "actor": self.actor, "action": self.action, "label": self.label, "target": self.target, "text": self.text,
+            "date": self.date, "article": article, "negated": self.negated, "modality": self.modality,
         }
 
 
@@ -107,12 +126,19 @@ def _satisfies(t: Token, lemma: str, lex: Lexicon, mentions: Sequence[Mention]) 
     return any(w in words or w + "s" in words for w in needs)
 
 
-def _phrase_entity(tokens: Sequence[Token], mentions: Sequence[Mention], name_map: dict[tuple[str, str], str], lex: Lexicon) -> str | None:
+def _phrase_entity(tokens: Sequence[Token], mentions: Sequence[Mention], name_map: dict[tuple[str, str], str], lex: Lexicon,
+                   *, strict: bool = True) -> str | None:
     """Canonical entity a phrase stands for: a named mention (or the person a role is tied to), else the country of
-    a nationality adjective ("huit diplomates russes" -> Russie), else the phrase itself."""
+    a nationality adjective ("huit diplomates russes" -> Russie), else None; ``strict=False`` falls back to the
+    phrase itself. An event row must name who and whom: "d'espionnage" or "ce nombre" is no target."""
     if not tokens or (len(tokens) == 1 and tokens[0].pos_ == "PRON") or (len(tokens) <= 2 and tokens[-1].pos_ == "PRON"):
         return None
     lo, hi = tokens[0].i, tokens[-1].i + 1
+    # "huit membres de la mission russe à Bruxelles": the nationality that qualifies the noun comes before the place.
+    nat = next((t for t in tokens if fold(t.text) in lex.nationalities), None)
+    first = min((m.tok_start for m in mentions if lo <= m.tok_start < hi and m.type != "LOC"), default=hi)
+    if nat is not None and nat.i < first and any(lo <= m.tok_start < hi and m.type == "LOC" for m in mentions):
+        return lex.nationalities[fold(nat.text)]
     for m in mentions:
         if lo <= m.tok_start < hi:
             if m.type == "ROLE":
@@ -123,8 +149,23 @@ def _phrase_entity(tokens: Sequence[Token], mentions: Sequence[Mention], name_ma
     for t in tokens:
         if fold(t.text) in lex.nationalities:
             return lex.nationalities[fold(t.text)]
+    if strict:
+        return None
     text = " ".join(t.text for t in tokens).replace(" '", "'").replace("’ ", "’").replace("' ", "'")
     return text or None
+
+
+# A capital stands for its state in news French ("Moscou accuse…"): an actor and a target that are the same state
+# under two names are a misread, not an event.
+_CAPITALS = {"moscou": "russie", "kremlin": "russie", "washington": "etats-unis", "maison blanche": "etats-unis",
+             "pekin": "chine", "paris": "france", "elysee": "france", "londres": "royaume-uni", "berlin": "allemagne",
+             "kiev": "ukraine", "kyiv": "ukraine", "ankara": "turquie", "teheran": "iran", "le caire": "egypte",
+             "sanaa": "yemen", "damas": "syrie", "tokyo": "japon", "rome": "italie", "madrid": "espagne"}
+
+
+def _same_party(a: str, b: str) -> bool:
+    fa, fb = fold(a), fold(b)
+    return _CAPITALS.get(fa, fa) == _CAPITALS.get(fb, fb)
 
 
 def _subtree(t: Token) -> list[Token]:
@@ -173,10 +214,12 @@ def extract_events(doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[s
             target_tok = next((c for c in t.children if c.dep_ in ("nsubj:pass", "nsubj")), None)
         else:
             target_tok = next((c for c in t.children if c.dep_ in ("obj", "obl:arg")), None)
-        actor = _phrase_entity(_subtree(actor_tok), mentions, name_map, lex) if actor_tok is not None else None
-        if actor_tok is not None and fold(actor_tok.text) in ("qui",) and t.dep_.startswith("acl"):
-            actor = _phrase_entity(_subtree(t.head), mentions, name_map, lex)
-        target = None
+        actor_toks: list[Token] = []
+        if actor_tok is not None:
+            actor_toks = _subtree(t.head) if fold(actor_tok.text) == "qui" and t.dep_.startswith("acl") else _subtree(actor_tok)
+        actor = _phrase_entity(actor_toks, mentions, name_map, lex, strict=False)
+        actor_ent = _phrase_entity(actor_toks, mentions, name_map, lex)
+        target = target_ent = None
         # "suspendre sa mission auprès de l'Otan": the body named after auprès/contre/avec is the target.
         sub = list(t.subtree)
         for x in sub:
@@ -184,19 +227,26 @@ def extract_events(doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[s
                 after = [y for y in sub if y.i > x.i][:6]
                 ent = _phrase_entity(after, [m for m in mentions if m.type != "ROLE"], name_map, lex)
                 if ent and any(m.tok_start >= x.i and m.tok_start < x.i + 6 for m in mentions):
-                    target = ent
+                    target = target_ent = ent
                     break
         if target is None and target_tok is not None:
-            target = _phrase_entity(_subtree(target_tok), mentions, name_map, lex)
+            target = _phrase_entity(_subtree(target_tok), mentions, name_map, lex, strict=False)
+            target_ent = _phrase_entity(_subtree(target_tok), mentions, name_map, lex)
         if actor is None and target is None:
             continue
+        # Only events whose actor and target both resolve to (different) entities are reported; the others still
+        # date a fact for the timeline ("L'Otan a réduit le personnel le 5 octobre").
+        resolved = actor_ent is not None and target_ent is not None and not _same_party(actor_ent, target_ent)
+        if resolved:
+            actor, target = actor_ent, target_ent
         sent = t.sent
         negated = any(fold(c.text) in _NEG or fold(c.lemma_) == "rien" for c in t.children) or any(
             fold(c.text) in _NEG for c in t.head.children if t.dep_ == "xcomp"
         )
         modality = _modality(t, lex)
         d, source = _sentence_date(sent, t, dates, published)
-        out.append(Event(actor, lex.event_verbs[lemma], target, sent.text.strip(), d, lemma, negated, modality, source, sent.start_char))
+        out.append(Event(actor, lex.event_verbs[lemma], target, sent.text.strip(), d, lemma, negated, modality, source,
+                         sent.start_char, resolved))
     return out
 
 
@@ -229,10 +279,14 @@ def _sentence_date(sent: Span, t: Token, dates: Sequence[DateExpr], published: s
             continue
         h = span.root
         hops = 0
+        other_event = False
         while h.pos_ not in ("VERB", "ADJ") and h.head.i != h.i and hops < 6:
             h = h.head
             hops += 1
-        if h.i in chain_ids:
+            # "après une précédente interview en décembre 2019": the date of another happening the clause recalls.
+            if h.pos_ == "NOUN" and any(c.dep_ == "case" and fold(c.text) in ("apres", "avant", "depuis") for c in h.children):
+                other_event = True
+        if h.i in chain_ids and not other_event:
             own.append(d)
     if own:
         best = min(own, key=lambda d: abs(d.start - t.idx))

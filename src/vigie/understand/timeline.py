@@ -4,6 +4,10 @@ Two facts are the same when their dates are close (or one contains the other: "d
 octobre"), they share an event category or enough content words, and their numbers do not contradict ("de 20 à
 10" and "ramené à 10" agree; "sept membres" and "huit membres" do not). Same fact and same date: one entry with
 several sources. Same fact, two different dates of the same precision from different outlets: a disagreement.
+
+One sentence is one entry: a sentence citing two dates ("En septembre 2021, après une interview en décembre 2019")
+stays under the date of its own event, not twice. Dates before the story's own span (its publication dates, else the
+stretch where most of its precise dates fall) are marked ``background``: history the reader may want apart.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 
 from vigie.understand.events import Fact
 
-__all__ = ["Disagreement", "TimelineEntry", "build_timeline", "same_fact"]
+__all__ = ["Disagreement", "TimelineEntry", "build_timeline", "same_fact", "story_span"]
 
 MAX_GAP_DAYS = 60
 
@@ -29,9 +33,11 @@ class TimelineEntry:
     precision: str
     text: str
     sources: list[str]
+    background: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"date": self.date, "precision": self.precision, "text": self.text, "sources": self.sources}
+        return {"date": self.date, "precision": self.precision, "text": self.text, "sources": self.sources,
+                "background": self.background}
 
 
 @dataclass(slots=True)
@@ -95,8 +101,26 @@ def same_fact(a: Fact, b: Fact) -> bool:
     return len(words) >= 4 and len(shared) / smaller >= 0.5
 
 
-def build_timeline(facts: Sequence[tuple[str, Fact]]) -> tuple[list[TimelineEntry], list[Disagreement]]:
-    """Merge (article id, fact) pairs of a story into timeline entries and disagreements."""
+SPAN_MARGIN_DAYS = 31  # before the first publication: the run-up a report recounts still belongs to the story
+
+
+def story_span(facts: Sequence[tuple[str, Fact]], published: Sequence[date] = ()) -> tuple[date, date] | None:
+    """The story's own stretch of time: its publication dates (with a month of run-up), else the 120 days around the
+    median of the precise dates it cites; None without either."""
+    if published:
+        return date.fromordinal(min(published).toordinal() - SPAN_MARGIN_DAYS), max(published)
+    days = sorted(date.fromisoformat(f.date) for _, f in facts if len(f.date) == 10)
+    if not days:
+        return None
+    mid = days[len(days) // 2].toordinal()
+    return date.fromordinal(mid - 60), date.fromordinal(mid + 60)
+
+
+def build_timeline(facts: Sequence[tuple[str, Fact]], published: Sequence[date] = ()) -> tuple[list[TimelineEntry], list[Disagreement]]:
+    """Merge (article id, fact) pairs of a story into timeline entries and disagreements.
+
+    ``published`` are the story's publication days: they set its span, and entries before it are ``background``.
+    """
     n = len(facts)
     same = [[i == j or same_fact(facts[i][1], facts[j][1]) for j in range(n)] for i in range(n)]
     # Complete linkage: a fact joins a group only if it is the same fact as every member, so one loose link cannot
@@ -142,7 +166,22 @@ def build_timeline(facts: Sequence[tuple[str, Fact]]) -> tuple[list[TimelineEntr
             merged[key].sources = sorted(set(merged[key].sources) | set(e.sources))
         else:
             merged[key] = e
-    out = sorted(merged.values(), key=lambda e: (_bounds(e.date)[0], -len(e.date), e.text))
+    # One sentence under two dates: keep the date its event carries, else the most precise, else the latest.
+    own = {(facts[i][1].text, facts[i][1].date) for i in range(n) if facts[i][1].actions}
+    by_text: dict[str, list[TimelineEntry]] = defaultdict(list)
+    for e in merged.values():
+        by_text[e.text].append(e)
+    kept: list[TimelineEntry] = []
+    for same_text in by_text.values():
+        entry = max(same_text, key=lambda e: ((e.text, e.date) in own, len(e.date), e.date))
+        entry.sources = sorted({s for e in same_text for s in e.sources})
+        kept.append(entry)
+    span = story_span(facts, published)
+    if span is not None:
+        for e in kept:
+            hi = _bounds(e.date)[1]
+            e.background = hi < span[0]  # history; a day announced ahead ("dès début novembre") is still the story
+    out = sorted(kept, key=lambda e: (_bounds(e.date)[0], -len(e.date), e.text))
     return out, disagreements
 
 

@@ -23,6 +23,7 @@ from vigie.errors import NotFoundError
 from vigie.store import ArticleStore
 from vigie.stories.views import EventView, StoryArticle, StoryView
 from vigie.text import slug as slugify
+from vigie.understand.chronology import Chronology, ChronologyEntry, ChronologySentence
 from vigie.understand.entities import Entity
 from vigie.understand.summarize import SummarySentence
 from vigie.understand.timeline import Disagreement, TimelineEntry
@@ -62,24 +63,33 @@ class PoliticalEvent:
     article: str | None = None
     negated: bool = False
     modality: str | None = None
+    label: str = ""  # the category in French, for a reader
 
     def to_dict(self) -> dict[str, Any]:
-        return {"actor": self.actor, "action": self.action, "target": self.target, "text": self.text,
-                "date": self.date, "article": self.article, "negated": self.negated, "modality": self.modality}
+        return {"actor": self.actor, "action": self.action, "label": self.label, "target": self.target,
+                "text": self.text, "date": self.date, "article": self.article, "negated": self.negated,
+                "modality": self.modality}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> PoliticalEvent:
         return cls(d.get("actor"), d.get("action") or "", d.get("target"), d.get("text") or "", d.get("date"),
-                   d.get("article"), bool(d.get("negated", False)), d.get("modality"))
+                   d.get("article"), bool(d.get("negated", False)), d.get("modality"), d.get("label") or "")
 
 
 def _entity(d: Mapping[str, Any]) -> Entity:
     return Entity(name=d.get("name") or "", type=d.get("type") or "", count=int(d.get("count") or 0))
 
 
+def _chronology(d: Mapping[str, Any]) -> Chronology:
+    return Chronology([ChronologyEntry(str(e.get("date") or ""), [ChronologySentence(str(s.get("text") or ""),
+                                                                                     list(s.get("sources") or []))
+                                                                 for s in e.get("sentences") or []])
+                       for e in d.get("entries") or []])  # fmt: skip
+
+
 def _timeline(d: Mapping[str, Any]) -> TimelineEntry:
     return TimelineEntry(d.get("date") or "", d.get("precision") or "", d.get("text") or "",
-                         list(d.get("sources") or []))
+                         list(d.get("sources") or []), bool(d.get("background", False)))
 
 
 def _disagreement(d: Mapping[str, Any]) -> Disagreement:
@@ -233,6 +243,7 @@ class StoryDetail:
     disagreements: list[Disagreement] = field(default_factory=list)
     coverage: Coverage | None = None
     notes: list[str] = field(default_factory=list)
+    chronology: Chronology | None = None
 
     @classmethod
     def bare(cls, story: StoryView) -> StoryDetail:
@@ -278,6 +289,7 @@ class StoryDetail:
             "disagreements": [d.to_dict() for d in self.disagreements],
             "coverage": self.coverage.to_dict() if self.coverage is not None else None,
             "notes": list(self.notes),
+            "chronology": self.chronology.to_dict() if self.chronology is not None else None,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -304,6 +316,7 @@ class StoryDetail:
             disagreements=[_disagreement(x) for x in d.get("disagreements") or []],
             coverage=Coverage.from_dict(d["coverage"]) if d.get("coverage") else None,
             notes=list(d.get("notes") or []),
+            chronology=_chronology(d["chronology"]) if d.get("chronology") else None,
         )
 
 

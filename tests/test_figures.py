@@ -1,0 +1,91 @@
+"""Figure disagreements: numbers with what they count, compared across the outlets of a story."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import vigie
+from vigie.models import Article
+from vigie.understand.figures import FigureOptions, figure_disagreements, find_figures
+
+
+def _a(aid: str, body: str, published: str | None = "2021-10-20") -> Article:
+    return Article(aid, aid + ".txt", published=published, body=body)
+
+
+def test_figures_find_counts_units_bounds() -> None:
+    body = ("L'Otan a expulsé huit diplomates russes. Près de 50 manifestants ont été arrêtés. "
+            "Le plan coûte 3 millions d'euros. Plus de 1 000 soldats sont déployés. Une dizaine de blessés.")
+    got = [(f.value, f.counts, f.kind, f.bound) for f in find_figures(_a("a", body))]
+    assert got == [
+        (8.0, "diplomate", "officials", "="),
+        (50.0, "manifestant", "protesters", "~"),
+        (3e6, "euro", "eur", "="),
+        (1000.0, "soldat", "soldiers", ">"),
+        (10.0, "blessé", "injured", "~"),
+    ]
+
+
+def test_figures_skip_dates_years_and_durations() -> None:
+    body = "Le 7 octobre 2021, la réunion de deux jours a eu lieu, depuis 2014 progressivement, à trois reprises."
+    assert find_figures(_a("a", body)) == []
+
+
+def test_figures_disagreement_lists_values_and_sources() -> None:
+    arts = [_a("a", "L'Otan a expulsé huit diplomates russes de sa mission à Bruxelles."),
+            _a("b", "L'Otan a expulsé dix diplomates russes de sa mission à Bruxelles."),
+            _a("c", "L'Otan a expulsé huit diplomates russes de la mission à Bruxelles.")]
+    (d,) = figure_disagreements(arts)
+    assert d.about == "nombre de diplomate"
+    assert d.values == [{"value": "huit diplomates russes", "sources": ["a", "c"]},
+                        {"value": "dix diplomates russes", "sources": ["b"]}]
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("Plus de 1 000 soldats ont été déployés dans la région du Donbass.",
+     "Au total 1 012 soldats ont été déployés dans la région du Donbass."),
+    ("Près de 50 manifestants ont été arrêtés place Tahrir au Caire.",
+     "48 manifestants ont été arrêtés place Tahrir au Caire."),
+    ("Quelque 200 manifestants ont défilé place Tahrir au Caire.",
+     "Quelque 190 manifestants ont défilé place Tahrir au Caire."),
+])
+def test_figures_rounding_is_no_disagreement(one: str, other: str) -> None:
+    assert figure_disagreements([_a("a", one), _a("b", other)]) == []
+
+
+def test_figures_later_toll_is_an_update() -> None:
+    arts = [_a("a", "Les affrontements au Caire ont fait 12 morts selon le ministère.", "2011-01-28"),
+            _a("b", "Les affrontements au Caire ont fait 30 morts selon le ministère.", "2011-01-30")]
+    assert figure_disagreements(arts) == []
+    same_day = [_a("a", arts[0].body, "2011-01-30"), _a("b", arts[1].body, "2011-01-30")]
+    assert len(figure_disagreements(same_day)) == 1
+
+
+def test_figures_other_dated_fact_and_other_context() -> None:
+    arts = [_a("a", "En mars 2018, l'Otan a retiré l'accréditation de sept membres de la mission russe."),
+            _a("b", "L'Otan a retiré l'accréditation de huit membres de la mission russe.")]
+    assert figure_disagreements(arts) == []
+    arts = [_a("a", "Dix membres du parlement européen ont voté contre le texte."),
+            _a("b", "L'Otan a retiré l'accréditation de huit membres de la mission russe.")]
+    assert figure_disagreements(arts) == []
+
+
+def test_figures_one_article_is_no_dispute() -> None:
+    art = _a("a", "Le bilan était de 12 morts au Caire. Le bilan est désormais de 15 morts au Caire.")
+    assert figure_disagreements([art]) == []
+
+
+def test_figures_seeds_no_false_alarm(seeds_dir: Path) -> None:
+    # Four seeds give eight Russians expelled (the fifth, the mission cut "de 20 à 10 personnes"); "sept membres"
+    # is the March 2018 round, not a dispute.
+    arts = [a for p in sorted(seeds_dir.glob("*.txt")) for a in vigie.extract_file(str(p))]
+    eights = [f for a in arts for f in find_figures(a) if f.kind == "officials" and f.value == 8]
+    assert len({f.article for f in eights}) == 4
+    assert figure_disagreements(arts) == []
+
+
+def test_figures_options_checked() -> None:
+    with pytest.raises(ValueError, match="round_tolerance"):
+        FigureOptions(round_tolerance=1.5)
