@@ -422,6 +422,10 @@ def story(story_id: str, db: str | None, as_json: bool, max_words: int) -> None:
             if a.id in ev.articles:
                 dup = f" (copy of {a.duplicate_of[:10]})" if a.duplicate_of else ""
                 click.echo(f"    {(a.published or '-')[:16]:<16}  {(a.outlet or '-')[:20]:<20}  {a.title}{dup}")
+    if view.chronology is not None and view.chronology.entries:
+        click.echo("\nKey days")
+        for e in view.chronology.entries:
+            click.echo(f"  {e.date:<10} {textwrap.shorten(e.summary, 100)}")
     if view.timeline:
         click.echo("\nTimeline")
         for t in view.timeline:
