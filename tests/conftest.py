@@ -72,7 +72,9 @@ class LocalServer:
 
 
 @pytest.fixture
-def http_server() -> Iterator[LocalServer]:
+def http_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalServer]:
+    # Vigie refuses private addresses unless allowed: allow this server's, exactly as a user would.
+    monkeypatch.setenv("VIGIE_ALLOW_PRIVATE_URLS", "127.0.0.1")
     server = LocalServer()
     yield server
     server.close()

@@ -214,7 +214,7 @@ def split_sentences(text: str, lang: str = "fr") -> list[str]:
                 continue  # "3.5", "www.site.fr": no space after the period
             punct_at = m.start()
             if par[m.start()] == "." and m.group(0).rstrip(_CLOSERS + " \u00a0") == "." and _is_abbreviation(
-                par[start:punct_at]
+                par[max(start, punct_at - 64) : punct_at]  # the last token only: linear on "M. M. M. …"
             ):
                 continue
             if punct_at > 0 and par[punct_at - 1] in "([":
