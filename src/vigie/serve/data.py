@@ -5,23 +5,31 @@ writer thread with its own connection (a queue of one worker); reads use one con
 never wait for a write thanks to WAL (PostgreSQL: MVCC). Only the store protocol is used, so a ``postgresql://``
 URL serves as well as a file. Story lists and story details are cached by a cheap version of the story
 tables, so a page view does not recompute them, and an ingest (here or by ``vigie ingest``) is seen at once.
+
+Story details are computed on one computation thread, never on the writer and never on a request thread:
+concurrent requests for one story share one computation (a future), others wait for nothing but their own, and
+async routes await the future without holding a server thread, so reads never queue behind an analysis. The
+details are cached in the store through the writer; a read-only or full store only loses that cache.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import sqlite3
 import threading
 import unicodedata
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from vigie import stories
-from vigie.errors import NotFoundError
+from vigie.errors import NotFoundError, VigieError
+from vigie.export import public_source
 from vigie.extract.outlets import Outlet, OutletRegistry
 from vigie.models import Article
 from vigie.store import ArticleStore, open_store
@@ -92,8 +100,8 @@ class Data:
         self._opened: list[ArticleStore] = []
         self._open_lock = threading.Lock()
         self._writer: ThreadPoolExecutor | None = None
-        self._prefetch: ThreadPoolExecutor | None = None
-        self._pending: set[str] = set()
+        self._compute: ThreadPoolExecutor | None = None
+        self._inflight: dict[tuple[str, tuple[str, ...]], Future[dict[str, Any]]] = {}
         self._write_store: ArticleStore | None = None
         # Open once up front: a bad path or a newer schema fails at start-up, not on the first request.
         self._shared = open_store(path) if path == ":memory:" else None
@@ -134,7 +142,7 @@ class Data:
 
     def close(self) -> None:
         with self._open_lock:
-            pools, self._writer, self._prefetch = (self._prefetch, self._writer), None, None
+            pools, self._writer, self._compute = (self._compute, self._writer), None, None
         for pool in pools:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
@@ -205,8 +213,23 @@ class Data:
         Raises:
             NotFoundError: no such story.
         """
-        store = self.read()
-        view = stories.get_story(store, check_id(story_id, "story"))
+        return self.detail_future(story_id).result()
+
+    async def detail_async(self, story_id: str) -> dict[str, Any]:
+        """:meth:`detail` for async routes: the wait holds no server thread, so other requests are served."""
+        future = await asyncio.to_thread(self.detail_future, story_id)  # the story view is a store read
+        return await asyncio.wrap_future(future)
+
+    def detail_future(self, story_id: str) -> Future[dict[str, Any]]:
+        """The details of a story as a future: done at once when cached, else shared with every request for them.
+
+        Raises:
+            NotFoundError: no such story.
+        """
+        view = stories.get_story(self.read(), check_id(story_id, "story"))
+        return self._detail_of(view)
+
+    def _detail_of(self, view: dict[str, Any]) -> Future[dict[str, Any]]:
         key = (view["id"], tuple(a["id"] for a in view["articles"]))
         # Looked up at call time: the story stage may be wired (or monkeypatched) after the app was made.
         fn: Callable[[ArticleStore, str], dict[str, Any]] = getattr(stories, "story_detail", stories.get_story)
@@ -214,45 +237,54 @@ class Data:
             hit = self._details.get(key)
             if hit is not None:
                 self._details.move_to_end(key)
-                return hit
-        # On the writer thread: the story stage caches its details in the store (a write), and one computation at a
-        # time suits the analysis models, which are not known to be thread-safe. The lock is not held meanwhile, so
-        # pages reading other cached details do not wait; a racing twin computation hits the store's cache.
-        sid = view["id"]
-        result = view if fn is stories.get_story else self.write(lambda st: fn(st, sid))
-        with self._detail_lock:
-            self._details[key] = result
-            while len(self._details) > self._detail_cache:
-                self._details.popitem(last=False)
-        return result
+                done: Future[dict[str, Any]] = Future()
+                done.set_result(hit)
+                return done
+            if fn is stories.get_story:
+                done = Future()
+                done.set_result(self._public(view))
+                return done
+            running = self._inflight.get(key)
+            if running is not None:
+                return running
+            with self._open_lock:
+                if self._compute is None:  # one computation at a time: the analysis models are not thread-safe
+                    self._compute = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-detail")
+                pool = self._compute
+            future = pool.submit(self._computed, key, fn, view["id"])
+            self._inflight[key] = future
+            return future
+
+    def _computed(
+        self, key: tuple[str, tuple[str, ...]], fn: Callable[[ArticleStore, str], dict[str, Any]], sid: str
+    ) -> dict[str, Any]:
+        try:
+            result = self._public(fn(cast(ArticleStore, _CacheThroughWriter(self)), sid))
+            with self._detail_lock:
+                self._details[key] = result
+                while len(self._details) > self._detail_cache:
+                    self._details.popitem(last=False)
+            return result
+        finally:
+            with self._detail_lock:
+                self._inflight.pop(key, None)
+
+    @staticmethod
+    def _public(view: dict[str, Any]) -> dict[str, Any]:
+        """A story as the server shows it: file sources by their name, not the server's paths."""
+        arts = [{**a, "source": public_source(a["source"])} if a.get("source") else a for a in view["articles"]]
+        return {**view, "articles": arts}
 
     def cached_detail(self, view: dict[str, Any]) -> dict[str, Any] | None:
         """The details of a story view if already computed; otherwise start computing them in the background
         (pages that list many stories must not wait for each one) and return None."""
-        key = (view["id"], tuple(a["id"] for a in view["articles"]))
-        with self._detail_lock:
-            hit = self._details.get(key)
-        if hit is not None:
-            return hit
-        with self._open_lock:
-            if view["id"] in self._pending:
-                return None
-            self._pending.add(view["id"])
-            if self._prefetch is None:
-                self._prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-prefetch")
-            pool = self._prefetch
-
-        def run(sid: str = view["id"]) -> None:
-            try:
-                self.detail(sid)
-            except Exception:  # a story that vanished or fails shows its plain view; the page itself reports errors
-                log.debug("detail prefetch failed for %s", sid, exc_info=True)
-            finally:
-                with self._open_lock:
-                    self._pending.discard(sid)
-
-        pool.submit(run)
-        return None
+        future = self._detail_of(view)
+        if not future.done():
+            return None
+        if future.exception() is not None:  # a story that vanished or fails shows its plain view
+            log.debug("detail failed for %s", view["id"], exc_info=future.exception())
+            return None
+        return future.result()
 
     def detail_fn(self, _store: ArticleStore, story_id: str) -> dict[str, Any]:
         """:meth:`detail` with the signature of ``vigie.export``'s ``detail`` argument."""
@@ -341,6 +373,24 @@ class Data:
         profile = {**(reg.to_dict() if reg else {"name": name, "state_affiliated": None}),
                    "id": slug, "registered": reg is not None, "articles": len(ids)}
         return profile, [store.get(i) for i in ids]
+
+
+class _CacheThroughWriter:
+    """The computation thread's view of the store: reads on its own connection, the detail cache written by the
+    server's one writer. A cache write that fails (read-only store, full disk) is logged: the details are served."""
+
+    def __init__(self, data: Data) -> None:
+        self._data = data
+        self._store = data.read()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def cache_story(self, *args: Any) -> None:
+        try:
+            self._data.write(lambda st: st.cache_story(*args))
+        except (sqlite3.Error, OSError, VigieError) as e:
+            log.warning("story details not cached in the store (%s); they are served from memory", e)
 
 
 def per_period(days: Iterable[date]) -> tuple[str, list[tuple[date, int]]]:
