@@ -537,13 +537,17 @@ def export(db: str | None, fmt: str, what: str, output: str) -> None:
             from vigie.stories import update_stories
 
             update_stories(store)
-        if output == "-":
-            if fmt == "parquet":
-                _err("parquet is binary: give a file with --output")
-                sys.exit(2)
-            n = run(store, fmt, what, sys.stdout)
-        else:
-            n = run(store, fmt, what, output)
+        try:
+            if output == "-":
+                if fmt == "parquet":
+                    _err("parquet is binary: give a file with --output")
+                    sys.exit(2)
+                n = run(store, fmt, what, sys.stdout)
+            else:
+                n = run(store, fmt, what, output)
+        except OSError as e:  # a full disk, a read-only folder: one line naming the output
+            _err(f"cannot write {'standard output' if output == '-' else output}: {e.strerror or e}")
+            sys.exit(1)
     click.echo(f"{n} row(s) written", err=True)
 
 

@@ -65,6 +65,11 @@ def csv_safe(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+def _csv_text(value: str) -> str:
+    # A bare CR is not quoted by the csv module (the line ends are "\n"), so a reader would cut the row there.
+    return csv_safe(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
 def public_source(source: str) -> str:
     """What a reader outside the machine may see of a source: a URL as is, a file path as its file name.
 
@@ -229,7 +234,7 @@ def _csv(table: Iterator[dict[str, Any]], cols: dict[str, str], out: IO[str]) ->
     for r in table:
         writer.writerow(
             json.dumps(r[c], ensure_ascii=False) if kind == "list"
-            else "" if r[c] is None else csv_safe(r[c]) if isinstance(r[c], str) else r[c]
+            else "" if r[c] is None else _csv_text(r[c]) if isinstance(r[c], str) else r[c]
             for c, kind in cols.items()
         )
         n += 1

@@ -137,7 +137,7 @@ _SENT_PUNCT = ".!?…"
 _CLOSERS = "»\"”’')]"
 # End punctuation, then closers glued to it ('."', '.)') or a French closing guillemet after a space ('. »').
 _BOUNDARY = re.compile(r"(?:\.{2,}|[.!?…]+)(?:[\s\u00a0]?[»”]|[\"’')\]])*[\s\u00a0]*")
-_UPPER_START = re.compile(r"[\s\u00a0]*([«\"“(\[—–-]?\s*[A-ZÀ-ÖØ-Þ0-9¿¡]|$)")
+_UPPER_START = re.compile(r"[\s\u00a0]*+([«\"“(\[—–-]?\s*[A-ZÀ-ÖØ-Þ0-9¿¡]|$)")
 _GLUED = re.compile(r"(?<=[a-zà-öø-ÿ]{3}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ])")  # "espionnage.Comme" (lost space)
 _LONG_QUOTE = 500  # a quote this long is a multi-sentence speech: split inside it rather than keep a wall of text
 
@@ -406,7 +406,7 @@ _MID_PHRASE = re.compile(
     r"quant\s+à\s+(?:lui|elle|eux))\s*,(?=\s)",
     re.IGNORECASE,
 )
-_PAREN = re.compile(r"\s+\([^()]{1,80}\)(?=[\s,.;:])")
+_PAREN = re.compile(r"(?<!\s)\s+\([^()]{1,80}\)(?=[\s,.;:])")  # lookbehind: a run of spaces is tried once
 _DAY_AFTER = re.compile(r"(?<=[\wÀ-ÿ])\s+(?:" + _WHEN + r")(?=[\s,.])", re.IGNORECASE)
 # A day these words govern is a complement, not a filler ("depuis lundi", "le lundi 18 octobre").
 _GOVERNS_DAY = frozenset(
