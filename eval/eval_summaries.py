@@ -26,7 +26,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from vigie.understand.summarize import SummaryOptions, split_sentences, summarize  # noqa: E402
+from vigie.text import split_sentences  # noqa: E402
+from vigie.understand.summarize import SummaryOptions, summarize  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "rpm2-dev"
 LIMIT = 100

@@ -11,6 +11,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "examples" / "seeds"
 SHARED = ROOT.parent / "shared" / "data"
 
+# Whole modules left out of the fast loop (`make check`, `pytest -m "not slow"`); `make test` and CI run them all.
+# Each costs tens of seconds: the evaluation gate, the end-to-end bench, the fuzzers, the crash and browser tests.
+SLOW_MODULES = frozenset({"test_eval_gate", "test_bench", "test_api_fuzz", "test_fuzz", "test_crash", "test_browser"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is not None and item.module.__name__.rpartition(".")[2] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture
 def seeds_dir() -> Path:

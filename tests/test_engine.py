@@ -1,4 +1,4 @@
-"""Dask engine: on a LocalCluster it stores, reports and clusters exactly what the local engine does."""
+"""Dask executor: on a LocalCluster the runner stores, reports and clusters exactly what the local executor gives."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 pytest.importorskip("distributed")
 
 from vigie.errors import InputError, VigieError
-from vigie.pipeline import ingest
-from vigie.pipeline.dask_engine import SentenceVectors, ingest_dask, place_stories
+from vigie.pipeline import IngestReport, Paths, RunOptions, ingest, run
+from vigie.pipeline.dask_engine import DaskExecutor
 from vigie.store import Store
 from vigie.stories import embed, list_stories, update_stories
 
@@ -70,6 +70,12 @@ def _snapshot(store: Store) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def ingest_dask(store: Store, paths: list[str], *, stdin: Any = None, **executor: Any) -> IngestReport:
+    """The runner with the Dask executor and no story stage: its storing report."""
+    return run(store, Paths(paths, stdin=stdin), executor=DaskExecutor(embed=False, understand=False, **executor),
+               options=RunOptions(stories=False, alerts=False)).report
+
+
 def _summary(report: Any) -> tuple[Any, ...]:
     return report.read, report.new, report.duplicate, report.failed, [str(e) for e in report.errors], report.new_ids
 
@@ -87,15 +93,21 @@ def test_engine_matches_local_engine(corpus: Path, scheduler: str, tmp_path: Pat
         raise AssertionError("the driver embedded a text the workers should have embedded")
 
     monkeypatch.setattr(embed, "_model", no_model)
+    from vigie.understand import stage
+
+    monkeypatch.setattr(stage, "analyze_articles", no_model)  # nor analyse: the workers did
     dist = Store(tmp_path / "dask.db")
     errors_dask: list[str] = []
     progress: list[str] = []
-    vectors = SentenceVectors()
-    r_dask = ingest_dask(dist, [str(corpus)], scheduler=scheduler, partitions=3, vectors=vectors,
-                         on_error=lambda e: errors_dask.append(str(e)), on_progress=progress.append)  # fmt: skip
-    assert len(vectors) == r_dask.new
-    placed = place_stories(dist, vectors)
-    assert len(vectors) == 0  # released after use
+    result = run(dist, Paths([str(corpus)]), executor=DaskExecutor(scheduler=scheduler, partitions=3),
+                 options=RunOptions(alerts=False, details=False), on_error=lambda e: errors_dask.append(str(e)),
+                 on_progress=progress.append)  # fmt: skip
+    r_dask: IngestReport = result.report
+    placed = result.stories
+    assert placed is not None
+    assert result.warnings == []
+    voices = {p["id"] for p in dist.placements() if not p["duplicate_of"]}
+    assert set(dist.analyses(sorted(voices))) == voices  # analysed on the workers, stored by the driver
 
     assert _summary(r_dask) == _summary(r_local)
     assert (r_dask.read, r_dask.new, r_dask.duplicate, r_dask.failed) == (9, 8, 1, 2)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from vigie import pipeline
 from vigie.errors import InputError
 from vigie.extract.outlets import OutletRegistry
 from vigie.models import Article, RawDocument
+from vigie.pipeline import executors as pipeline
 from vigie.pipeline import extract_documents, ingest
 from vigie.store import Store
 

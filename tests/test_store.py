@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,90 @@ def test_store_get_by_prefix_and_missing(store: ArticleStore) -> None:
     assert store.get(art.id[:8]).id == art.id
     with pytest.raises(NotFoundError):
         store.get("ffffffffffff")
+
+
+def _sharing_prefix(n: int = 6) -> tuple[tuple[RawDocument, Article], tuple[RawDocument, Article]]:
+    """Two documents whose content-hash ids start with the same ``n`` characters (found in a few thousand tries)."""
+    seen: dict[str, tuple[RawDocument, Article]] = {}
+    for i in range(200_000):
+        doc = _doc(f"Titre {i}\nCorps.", f"{i}.txt")
+        other = seen.setdefault(doc[0].id[:n], doc)
+        if other is not doc:
+            return other, doc
+    raise AssertionError("no shared prefix")
+
+
+def test_store_get_prefix_is_text_not_a_pattern(store: ArticleStore) -> None:
+    """A LIKE wildcard in an id prefix is a plain character (SQLite once returned an article for ``%%%%%%``)."""
+    raw, art = _doc("Titre\nCorps.")
+    store.add(raw, art)
+    for pattern in ("%%%%%%", "______", art.id[:5] + "_", art.id[:6] + "%", "\\" * 6, art.id[:6].upper()):
+        with pytest.raises(NotFoundError, match="no article"):
+            store.get(pattern)
+    assert store.get(art.id[:6]).id == art.id and store.get(art.id).id == art.id
+    (raw1, art1), (raw2, art2) = _sharing_prefix()
+    store.add(raw1, art1)
+    store.add(raw2, art2)
+    with pytest.raises(NotFoundError):  # ambiguous
+        store.get(art1.id[:6])
+    assert store.get(art1.id[:12]).id == art1.id and store.get(art2.id[:12]).id == art2.id
+
+
+def test_store_known_ids(store: ArticleStore) -> None:
+    assert list(store.known_ids()) == []
+    docs = [_doc(f"T{i}\nCorps {i}.", f"{i}.txt") for i in range(3)]
+    for raw, art in docs:
+        store.add(raw, art)
+    assert sorted(store.known_ids()) == sorted(raw.id for raw, _ in docs)
+
+
+def test_store_alerts_round_trip(store: ArticleStore) -> None:
+    assert store.alerts() == []
+    a = store.add_alert("otan russie")
+    b = store.add_alert("peskov", "https://hooks.example.org/x")
+    assert (a.id, a.query, a.webhook) == (1, "otan russie", None) and a.created_at
+    assert store.alerts() == [a, b]
+    assert store.remove_alert(a.id) is True and store.remove_alert(a.id) is False
+    assert store.add_alert("kremlin").id == 3  # a removed id is never given again
+    assert [x.query for x in store.alerts()] == ["peskov", "kremlin"]
+
+
+@contextmanager
+def _reopenable(backend: str, tmp_path: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield str(tmp_path / "v.db")
+    else:
+        with fresh_database() as url:
+            yield url
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_store_alerts_migration_keeps_a_table_made_on_first_use(backend: str, tmp_path: Path) -> None:
+    """Earlier versions made the alerts table on first use: migration 5 adopts it with its rows."""
+    with _reopenable(backend, tmp_path) as target:
+        with open_store(target) as s:
+            s.add_alert("otan")
+            with s.atomic() as conn:
+                conn.execute("DELETE FROM migrations WHERE version = 5")
+        with open_store(target) as s:
+            assert s.schema_version() == MIGRATIONS[-1][0]
+            assert [a.query for a in s.alerts()] == ["otan"] and s.add_alert("kremlin").id == 2
+
+
+def test_store_server_close_closes_every_connection(tmp_path: Path) -> None:
+    """Data.close closes the writer's connection too, not only the readers' (it once dropped it unclosed)."""
+    from vigie.serve.data import Data
+
+    data = Data(str(tmp_path / "v.db"))
+    reader = data.read()
+    writer = data.write(lambda s: s)
+    assert writer is not reader and writer.count() == 0
+    data.close()
+    for s in (reader, writer):
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            s.count()
+    assert data.write(lambda s: s.count()) == 0  # a later lifespan opens a new writer
+    data.close()
 
 
 def test_store_atomic_rolls_back_whole_article(store: ArticleStore) -> None:
@@ -246,3 +331,19 @@ def test_store_pg_search_french(pg_store: ArticleStore) -> None:
     assert {a.title for a, _ in store.search("skripal or otan")} == {"Skripal", "Otan"}
     assert store.search("skripal -salisbury") == []
     assert store.search('"mission russe"')[0][0].title == "Otan"
+
+
+def test_store_dialects_differ_only_in_form() -> None:
+    """One statement, two spellings: placeholders (and literal %) for psycopg, upserts that renew a counter."""
+    from vigie.store.dialect import POSTGRES, SQLITE
+
+    stmt = "SELECT id FROM articles WHERE title LIKE '100%' AND id = ?"
+    assert SQLITE.sql(stmt) == stmt
+    assert POSTGRES.sql(stmt) == "SELECT id FROM articles WHERE title LIKE '100%%' AND id = %s"
+    assert SQLITE.upsert("assignments", ("article_id", "story_id"), ("article_id",), counter="rev") == (
+        "INSERT OR REPLACE INTO assignments (article_id, story_id) VALUES (?, ?)")
+    assert POSTGRES.upsert("assignments", ("article_id", "story_id"), ("article_id",), counter="rev") == (
+        "INSERT INTO assignments (article_id, story_id) VALUES (?, ?) "
+        "ON CONFLICT (article_id) DO UPDATE SET story_id = EXCLUDED.story_id, rev = DEFAULT")
+    assert (SQLITE.counter("rev"), POSTGRES.counter("rev")) == ("rowid", "rev")
+    assert SQLITE.clean("a\x00b") == "a\x00b" and POSTGRES.clean("a\x00b") == "a\ufffdb"

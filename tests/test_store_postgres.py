@@ -192,3 +192,25 @@ def test_cli_postgres_bad_url_is_one_line() -> None:
     assert res.exit_code == 1
     assert "cannot connect to PostgreSQL" in res.output and "hunter2" not in res.output
     assert "me:***@127.0.0.1:1/nowhere" in res.output
+
+
+def test_cli_postgres_alerts_same_as_sqlite(pg_url: str, tmp_path: Path) -> None:
+    """`vigie alert add/list/remove` give the same lines on both back ends (the alerts table is a migration)."""
+    runner = CliRunner()
+    out: dict[str, list[str]] = {}
+    for name, db in (("sqlite", str(tmp_path / "v.db")), ("postgres", pg_url)):
+        lines = [
+            _run(runner, "alert", "add", "Otan Russie", "--db", db),
+            _run(runner, "alert", "add", "peskov", "--webhook", "https://hooks.example.org/x", "--db", db),
+            _run(runner, "alert", "remove", "1", "--db", db),
+            _run(runner, "alert", "add", "kremlin", "--db", db),
+            _run(runner, "alert", "list", "--db", db),
+        ]
+        listed = json.loads(_run(runner, "alert", "list", "--json", "--db", db))
+        assert all(a.pop("created_at") for a in listed)
+        out[name] = [*lines, json.dumps(listed)]
+        res = runner.invoke(main, ["alert", "remove", "1", "--db", db])
+        assert res.exit_code == 1 and "no alert 1" in res.output
+    assert out["postgres"] == out["sqlite"]
+    assert out["sqlite"][2:5] == ["alert 1 removed\n", 'alert 3 saved: "kremlin"\n',
+                                  '   2  "peskov"  -> https://hooks.example.org/x\n   3  "kremlin"\n2 alert(s)\n']

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from vigie.models import Article
+from vigie.text import fold
 from vigie.understand.entities import role_key
-from vigie.understand.lexicon import fold, get_lexicon, norm_key
+from vigie.understand.lexicon import get_lexicon, norm_key
 
 spacy = pytest.importorskip("spacy")
 

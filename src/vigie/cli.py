@@ -189,8 +189,11 @@ def extract(paths: tuple[str, ...], as_json: bool, understand: bool) -> None:
               help="Dask tasks the input files are split into (default: 4 per worker thread).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Cleaning processes for a large batch (local engine; default: the CPUs available, at most 4).")
+@click.option("--understand/--no-understand", default=True, show_default=True,
+              help="Analyse the new articles (entities, quotes, dates, events) and make the touched stories' details "
+                   "now, so story pages answer at once.")
 def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet: bool, stories: bool, alerts: bool,
-           engine: str, scheduler: str | None, partitions: int | None, workers: int | None) -> None:
+           engine: str, scheduler: str | None, partitions: int | None, workers: int | None, understand: bool) -> None:
     """Read, clean and store articles from files, folders or '-' (stdin)."""
     if engine != "dask" and (scheduler or partitions):
         _err("--scheduler and --partitions need --engine dask")
@@ -215,32 +218,27 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
                 bar.clear()
             _err(str(e))
 
-        vectors = None
+        from vigie.pipeline import Executor, LocalExecutor, Paths, RunOptions, default_workers, run
+
+        executor: Executor
+        if engine == "dask":
+            from vigie.pipeline.dask_engine import DaskExecutor
+
+            executor = DaskExecutor(scheduler=scheduler, partitions=partitions, embed=stories, understand=understand)
+        else:
+            executor = LocalExecutor(workers or default_workers())
         try:
-            if engine == "dask":
-                from vigie.pipeline.dask_engine import SentenceVectors, ingest_dask
-
-                vectors = SentenceVectors() if stories else None
-                report = ingest_dask(store, paths, scheduler=scheduler, partitions=partitions, stdin=sys.stdin.buffer,
-                                     vectors=vectors, on_error=on_error, on_progress=tick)
-            else:
-                from vigie.pipeline import default_workers
-                from vigie.pipeline import ingest as run_ingest
-
-                report = run_ingest(store, paths, stdin=sys.stdin.buffer, on_error=on_error, on_progress=tick,
-                                    workers=workers or default_workers())  # fmt: skip
+            result = run(store, Paths(list(paths), stdin=sys.stdin.buffer), executor=executor,
+                         options=RunOptions(stories=stories, understand=understand, details=stories and understand,
+                                            alerts=alerts, nlp_processes=workers or default_workers()),
+                         on_error=on_error, on_progress=tick,
+                         echo=_echo)  # fmt: skip
         finally:
             if bar is not None:
                 bar.close()
-        placed = None
-        if stories:
-            from vigie.pipeline.dask_engine import place_stories
-
-            placed = place_stories(store, vectors)  # without vectors: plain update_stories
-        if alerts and report.new_ids:
-            from vigie.alerts import check_alerts, notify
-
-            notify(check_alerts(store, report.new_ids), echo=_echo, on_error=_err)
+        for warning in result.warnings:
+            _err(warning)
+    report, placed = result.report, result.stories
     if not quiet:
         line = report.summary()
         if placed is not None and placed.placed:
@@ -572,13 +570,22 @@ def bench(size: int, add: int, data: str | None, as_json: bool) -> None:
 
 @main.command()
 @click.option("--db", default=None, help=DB_HELP)
-def reprocess(db: str | None) -> None:
-    """Re-clean every stored article from its kept raw input (after upgrading Vigie)."""
+@click.option("--understand/--no-understand", default=False, show_default=True,
+              help="Also analyse every article again (entities, quotes, dates, events), after upgrading Vigie.")
+def reprocess(db: str | None, understand: bool) -> None:
+    """Re-clean every stored article from its kept raw input (after upgrading Vigie); a re-cleaned article is
+    analysed again the next time it is needed, every article with --understand."""
     from vigie.pipeline import reprocess as run
 
     with _domain_errors(), _open(db) as store:
         changed = run(store, on_error=lambda e: _err(str(e)))
-    click.echo(f"{changed} article(s) changed")
+        click.echo(f"{changed} article(s) changed")
+        if understand:
+            from vigie.pipeline import default_workers
+            from vigie.understand.stage import understand_new
+
+            ids = [a.id for a in store.articles()]
+            click.echo(f"{understand_new(store, ids, n_process=default_workers())} article(s) analysed")
 
 
 @main.command()

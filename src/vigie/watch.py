@@ -14,22 +14,23 @@ watched like any other file.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from vigie.alerts import USER_AGENT, AlertMatch, check_alerts, notify
+from vigie.alerts import USER_AGENT, AlertMatch
 from vigie.errors import InputError, VigieError
 from vigie.extract import ExtractOptions
-from vigie.extract.readers import ReadOptions, iter_files, read_bytes
+from vigie.extract.readers import ReadOptions, iter_documents, iter_files, read_bytes
 from vigie.models import RawDocument
 from vigie.net import FetchError, FetchPolicy, fetch
-from vigie.pipeline import IngestReport, extract_documents, ingest
-from vigie.stories import StoryReport, update_stories
+from vigie.pipeline import Documents, IngestReport, RunOptions, run
+from vigie.stories import StoryReport
 
 if TYPE_CHECKING:
     from vigie.store import ArticleStore
@@ -143,19 +144,19 @@ class Watcher:
     # -- polling ----------------------------------------------------------------------------------------------
 
     def poll_once(self) -> IngestReport:
-        """Ingest what changed since the last poll, then place it in stories and run the alerts."""
-        report = IngestReport()
+        """Ingest what changed since the last poll, then place it in stories and run the alerts (one run)."""
+        report = IngestReport()  # listing and fetch failures, reported as they happen
         changed = self._changed_files(report)
-        if changed:
-            _merge(report, ingest(self.store, changed, options=self.extract_options, read_options=self.read_options,
-                                  on_error=self.on_error))  # fmt: skip
-        for url in self.urls:
-            data = self._fetch(url, report)
-            if data is not None:
-                self._ingest_docs(read_bytes(data, url, self.read_options), report)
-        self.last = PollResult()
-        if report.new_ids:
-            self._after_ingest(report)
+        docs = itertools.chain(iter_documents(changed, self.read_options), self._feed_documents(report))
+        options = RunOptions(stories=self.options.stories, alerts=self.options.alerts,
+                             webhook_timeout=self.options.timeout,
+                             webhook_allow_private=self.options.allow_private)  # fmt: skip
+        result = run(self.store, Documents(docs), options=options, extract_options=self.extract_options,
+                     on_error=self._error, echo=self.echo)  # fmt: skip
+        report.merge(result.report)
+        for warning in result.warnings:
+            self._error(VigieError(warning))
+        self.last = PollResult(result.stories, result.matches)
         return report
 
     def run(self, stop: threading.Event, on_poll: Callable[[IngestReport], None] | None = None) -> None:
@@ -238,46 +239,8 @@ class Watcher:
         self._error(err)
         return None
 
-    def _ingest_docs(self, docs: Iterable[RawDocument | InputError], report: IngestReport) -> None:
-        """:func:`vigie.pipeline.ingest` for documents already read (a fetched feed): same counts, same skips."""
-
-        def fresh(items: Iterable[RawDocument | InputError]) -> Iterator[RawDocument | InputError]:
-            for doc in items:
-                if isinstance(doc, RawDocument):
-                    report.read += 1
-                    if self.store.has(doc.id):
-                        report.duplicate += 1
-                        self.store.add_source(doc.id, doc.source)
-                        continue
-                yield doc
-
-        for item in extract_documents(fresh(docs), self.extract_options):
-            if isinstance(item, InputError):
-                report.failed += 1
-                report.errors.append(item)
-                self._error(item)
-            elif self.store.add(*item):
-                report.new += 1
-                report.new_ids.append(item[1].id)
-            else:
-                report.duplicate += 1
-
-    def _after_ingest(self, report: IngestReport) -> None:
-        if self.options.stories:
-            try:
-                self.last.stories = update_stories(self.store)
-            except VigieError as e:  # e.g. the stories extra is missing: articles are stored, alerts still run
-                self._error(VigieError(f"story stage skipped: {e}"))
-        if self.options.alerts:
-            self.last.matches = check_alerts(self.store, report.new_ids)
-            notify(self.last.matches, echo=self.echo, on_error=lambda msg: self._error(VigieError(msg)),
-                   timeout=self.options.timeout, allow_private=self.options.allow_private)  # fmt: skip
-
-
-def _merge(into: IngestReport, r: IngestReport) -> None:
-    into.read += r.read
-    into.new += r.new
-    into.duplicate += r.duplicate
-    into.failed += r.failed
-    into.errors.extend(r.errors)
-    into.new_ids.extend(r.new_ids)
+    def _feed_documents(self, report: IngestReport) -> Iterator[RawDocument | InputError]:
+        for url in self.urls:
+            data = self._fetch(url, report)
+            if data is not None:
+                yield from read_bytes(data, url, self.read_options)

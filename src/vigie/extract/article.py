@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from vigie.errors import InputError
 from vigie.extract.clean import CleanOptions, clean_text
-from vigie.extract.html import extract_html
+from vigie.extract.html import HtmlOptions, extract_html
 from vigie.extract.metadata import as_list, best_datetime, detect_language, normalise_language, parse_datetime, unique
 from vigie.extract.outlets import Outlet, OutletRegistry
 from vigie.models import Article, RawDocument
@@ -39,6 +39,7 @@ class ExtractOptions:
     """How raw documents are turned into articles."""
 
     clean: CleanOptions = field(default_factory=CleanOptions)
+    html: HtmlOptions = field(default_factory=HtmlOptions)
     detect_language: bool = True
 
 
@@ -51,7 +52,7 @@ def extract(doc: RawDocument, options: ExtractOptions | None = None, registry: O
     opts = options or ExtractOptions()
     reg = registry or OutletRegistry.default()
     meta = doc.meta
-    fields = _from_html(doc.content, meta.get("url")) if doc.format == "html" else _from_text(doc.content, opts)
+    fields = _from_html(doc.content, meta.get("url"), opts) if doc.format == "html" else _from_text(doc.content, opts)
 
     title = _str(meta.get("title")) or fields["title"]
     body: str = fields["body"]
@@ -130,8 +131,8 @@ def _from_text(text: str, opts: ExtractOptions) -> dict[str, Any]:
     }
 
 
-def _from_html(html: str, url: str | None) -> dict[str, Any]:
-    h = extract_html(html, url=url)
+def _from_html(html: str, url: str | None, opts: ExtractOptions) -> dict[str, Any]:
+    h = extract_html(html, url=url, options=opts.html)
     paras = [p for p in h.body.split("\n\n") if p.strip()]
     return {
         "title": h.title,

@@ -6,10 +6,11 @@ Dates are never invented: a string that does not name a full day gives ``None``.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
+
+from vigie.text import fold
 
 _ISO = re.compile(
     r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
@@ -45,10 +46,6 @@ _TEXTUAL_EN = re.compile(
     r"(?:\s*(?:at|,|-)?\s*(?P<H>\d{1,2}):(?P<M>\d{2})\s*(?P<ampm>[ap]\.?m\.?)?)?",
     re.IGNORECASE,
 )
-
-
-def _fold(s: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c)).lower()
 
 
 def _tz(s: str | None) -> timezone | None:
@@ -94,11 +91,11 @@ def parse_datetime(text: str | None, *, fallback: bool = True) -> str | None:
     if m := _DMY.search(text):
         return _build(int(m["y"]), int(m["m"]), int(m["d"]), m["H"], m["M"], None, None)
     if m := _TEXTUAL.search(text):
-        mon = _MONTHS.get(_fold(m["mon"]).rstrip("."))
+        mon = _MONTHS.get(fold(m["mon"]).rstrip("."))
         if mon:
             return _build(int(m["y"]), mon, int(m["d"]), m["H"], m["M"] if m["H"] else None, None, None)
     if m := _TEXTUAL_EN.search(text):
-        mon = _MONTHS.get(_fold(m["mon"]).rstrip("."))
+        mon = _MONTHS.get(fold(m["mon"]).rstrip("."))
         if mon:
             hh = m["H"]
             if hh and m["ampm"]:

@@ -1,30 +1,57 @@
-"""The pipeline, assembled in one visible place: read -> extract (clean + metadata) -> store.
+"""The one runner: every way in (``vigie ingest``, ``vigie watch``, ``POST /api/articles``, ``--engine dask``) hands
+a batch to :func:`run`, which takes it through every stage, assembled here in one visible place:
 
-Each stage is a plain callable; a failing document is reported with its source and skipped, the batch goes on.
+read -> extract (clean + metadata) -> store -> stories -> understand -> story details -> alerts
+
+The per-document stages run in an executor (:mod:`vigie.pipeline.executors`: in-process or worker processes;
+:mod:`vigie.pipeline.dask_engine`: a Dask cluster); storing, the story stage and alerts run here, on the caller's
+store. A failing document is reported with its source and skipped, the batch goes on.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
-import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from vigie.errors import InputError
+from vigie.errors import InputError, VigieError
 from vigie.extract import ExtractOptions, extract
 from vigie.extract.outlets import OutletRegistry
 from vigie.extract.readers import ReadOptions, iter_documents
 from vigie.models import Article, RawDocument
+from vigie.pipeline.executors import (
+    Batch,
+    Documents,
+    Executor,
+    Extracted,
+    Failed,
+    LocalExecutor,
+    Paths,
+    Seen,
+    default_workers,
+    extract_documents,
+)
 from vigie.store import ArticleStore
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from vigie.alerts import AlertMatch
+    from vigie.stories import StoryOptions, StoryReport
+    from vigie.understand import ArticleAnalysis
+
+__all__ = [
+    "Documents", "Executor", "IngestReport", "LocalExecutor", "Paths", "RunOptions", "RunResult", "default_workers",
+    "extract_documents", "extract_paths", "ingest", "reprocess", "run",
+]
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
 class IngestReport:
-    """What one ingest run did."""
+    """What the storing step of one run did."""
 
     read: int = 0
     new: int = 0
@@ -36,124 +63,186 @@ class IngestReport:
     def summary(self) -> str:
         return f"read {self.read}, new {self.new}, duplicate {self.duplicate}, failed {self.failed}"
 
+    def merge(self, other: IngestReport) -> None:
+        """Add another run's counts to these (a watch poll is several runs)."""
+        self.read += other.read
+        self.new += other.new
+        self.duplicate += other.duplicate
+        self.failed += other.failed
+        self.errors.extend(other.errors)
+        self.new_ids.extend(other.new_ids)
+
 
 OnError = Callable[[InputError], None]
 OnProgress = Callable[[str], None]
 
 
-Extracted = tuple[RawDocument, Article] | InputError
+@dataclass(slots=True)
+class RunOptions:
+    """Which stages a run goes through after storing, and how.
 
-# Parallel cleaning starts only after this many documents (starting worker processes costs a second or two) and
-# feeds them this many at a time (bounded memory: the reader never runs far ahead of the cleaners).
-PARALLEL_AFTER = 256
-_WINDOW = 256
-
-
-def _extract_one(doc: RawDocument | InputError, options: ExtractOptions | None, reg: OutletRegistry) -> Extracted:
-    if isinstance(doc, InputError):
-        return doc
-    try:
-        return doc, extract(doc, options, reg)
-    except InputError as e:
-        return e
-    except Exception as e:  # a cleaner bug must not stop the batch; the document is named and skipped
-        log.exception("cleaning failed for %s", doc.source)
-        return InputError(doc.source, f"cleaning failed ({type(e).__name__}: {e})")
-
-
-_WORKER: tuple[ExtractOptions | None, OutletRegistry] | None = None
-
-
-def _init_worker(options: ExtractOptions | None, reg: OutletRegistry) -> None:
-    global _WORKER
-    _WORKER = (options, reg)
-
-
-def _extract_in_worker(doc: RawDocument) -> Extracted:
-    assert _WORKER is not None
-    return _extract_one(doc, *_WORKER)
-
-
-def default_workers() -> int:
-    """Cleaning processes worth starting here: the CPUs this process may use, at most 4."""
-    import os
-
-    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
-
-
-def extract_documents(
-    docs: Iterable[RawDocument | InputError],
-    options: ExtractOptions | None = None,
-    registry: OutletRegistry | None = None,
-    *,
-    workers: int = 1,
-) -> Iterator[Extracted]:
-    """Clean each raw document, in input order; pass reader errors through and turn cleaning failures into
-    InputErrors.
-
-    With ``workers`` > 1 and more than :data:`PARALLEL_AFTER` documents, the rest are cleaned by that many processes
-    (cleaning is pure Python: threads would not run it in parallel; workers are forked where the platform can).
-    A worker that dies (a crash in a C parser) costs only the document that kills it: it is reported as failed and a
-    new pool takes the rest.
+    Attributes:
+        stories: place the new articles in stories and events.
+        understand: analyse the new articles (entities, quotes, dates, events) once and keep the result.
+        details: recompute the details (summary, timeline, coverage...) of the stories the batch touched, so they
+            are ready before anyone asks; needs ``stories``.
+        alerts: run the saved searches on the new articles.
+        nlp_processes: processes for the language model on large batches.
     """
-    reg = registry or OutletRegistry.default()
-    it = iter(docs)
-    n_local = PARALLEL_AFTER if workers > 1 else None
-    for doc in itertools.islice(it, n_local):
-        yield _extract_one(doc, options, reg)
-    if workers <= 1:
-        return
-    window = list(itertools.islice(it, _WINDOW))
-    if not window:
-        return
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
 
-    # Fork where there is fork: workers start in milliseconds with the loaded modules, and a caller's script is not
-    # re-run in them (spawn re-imports __main__: an unguarded script would run again in every worker). Callers
-    # that hold threads of their own (the web server, watch mode) clean in-process (workers=1).
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    stories: bool = True
+    understand: bool = True
+    details: bool = True
+    alerts: bool = True
+    story_options: StoryOptions | None = None
+    nlp_processes: int = 1
+    webhook_timeout: float = 10.0
+    webhook_allow_private: bool = False  # webhooks to loopback/private addresses (vigie.net refuses them otherwise)
 
-    def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(options, reg))
 
-    pool = new_pool()
+@dataclass(slots=True)
+class RunResult:
+    """What one run did: the storing report, the story stage's report (None when it did not run), the stories the
+    new articles are in, the saved-search matches, and warnings (a stage skipped, a webhook failed)."""
+
+    report: IngestReport
+    stories: StoryReport | None = None
+    touched: list[str] = field(default_factory=list)
+    matches: list[AlertMatch] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def run(
+    store: ArticleStore,
+    batch: Batch,
+    *,
+    executor: Executor | None = None,
+    options: RunOptions | None = None,
+    extract_options: ExtractOptions | None = None,
+    on_error: OnError | None = None,
+    on_progress: OnProgress | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Take one batch through every stage: extract (in ``executor``), store, stories, alerts.
+
+    Each article is stored in its own transaction, so a crash never leaves half an article; content already stored
+    adds only its new source. Alert matches are printed through ``echo`` (or posted to their webhooks).
+
+    Example:
+        >>> from vigie.store import Store
+        >>> result = run(Store(":memory:"), Paths(["examples/seeds"]))  # doctest: +SKIP
+        >>> result.report.summary()  # doctest: +SKIP
+        'read 5, new 5, duplicate 0, failed 0'
+    """
+    opts = options or RunOptions()
+    vectors: dict[str, Any] = {}  # article id -> story vector, when the executor embedded the new articles
+    analyses: dict[str, Any] = {}  # article id -> analysis, when the executor analysed them
+    items = (executor or LocalExecutor()).run(batch, store, extract_options)
+    result = RunResult(_store_items(store, items, on_error, on_progress, vectors, analyses))
+    if opts.stories:
+        _stories(store, result, opts, vectors)
+    if opts.understand and result.report.new_ids:
+        _understand(store, result, opts, analyses)
+    if opts.details and result.touched:
+        _details(store, result)
+    if opts.alerts and result.report.new_ids:
+        _alerts(store, result, opts, echo)
+    return result
+
+
+def _store_items(
+    store: ArticleStore, items: Iterator[Extracted | Seen | Failed], on_error: OnError | None,
+    on_progress: OnProgress | None, vectors: dict[str, np.ndarray], analyses: dict[str, ArticleAnalysis],
+) -> IngestReport:
+    """The storing step, the same for every executor: count, skip stored content, store the new."""
+    report = IngestReport()
+
+    def seen(raw_id: str, source: str) -> None:
+        report.read += 1
+        report.duplicate += 1
+        store.add_source(raw_id, source)
+        if on_progress:
+            on_progress(source)
+
+    for item in items:
+        if isinstance(item, Seen):
+            seen(item.raw_id, item.source)
+        elif isinstance(item, Failed):
+            if item.raw_id is not None and store.has(item.raw_id):
+                seen(item.raw_id, item.error.source)  # stored meanwhile from an identical input: not a failure
+                continue
+            if item.raw_id is not None:
+                report.read += 1
+                if on_progress:
+                    on_progress(item.error.source)
+            report.failed += 1
+            report.errors.append(item.error)
+            if on_error:
+                on_error(item.error)
+        elif store.has(item.raw.id):  # an identical input earlier in this batch
+            seen(item.raw.id, item.raw.source)
+        else:
+            report.read += 1
+            if on_progress:
+                on_progress(item.raw.source)
+            if store.add(item.raw, item.article):
+                report.new += 1
+                report.new_ids.append(item.article.id)
+                if item.vector is not None:
+                    vectors[item.article.id] = item.vector
+                if item.analysis is not None:
+                    analyses[item.article.id] = item.analysis
+            else:
+                report.duplicate += 1
+    return report
+
+
+def _stories(store: ArticleStore, result: RunResult, opts: RunOptions, vectors: dict[str, Any]) -> None:
     try:
-        while window:
-            todo = [d for d in window if isinstance(d, RawDocument)]
-            futures = iter(pool.map(_extract_in_worker, todo, chunksize=8))
-            k = 0  # documents of ``todo`` answered so far
-            for doc in window:
-                if isinstance(doc, InputError):
-                    yield doc
-                    continue
-                k += 1
-                try:
-                    yield next(futures)
-                except BrokenProcessPool:
-                    # Every pending document fails with the pool: this one is tried again alone, in a new pool, to
-                    # tell the document that kills a worker from those that were merely waiting beside it.
-                    pool.shutdown(cancel_futures=True)
-                    pool = new_pool()
-                    try:
-                        yield pool.submit(_extract_in_worker, doc).result()
-                    except BrokenProcessPool:
-                        yield InputError(doc.source, "cleaning crashed its worker process")
-                        pool.shutdown(cancel_futures=True)
-                        pool = new_pool()
-                    futures = iter(pool.map(_extract_in_worker, todo[k:], chunksize=8))
-            window = list(itertools.islice(it, _WINDOW))
-    finally:
-        pool.shutdown(cancel_futures=True)
+        from vigie.stories import update_stories
+
+        result.stories = update_stories(store, opts.story_options, vectors=vectors or None)
+    except VigieError as e:  # e.g. the stories extra is missing: the articles are stored, alerts still run
+        result.warnings.append(f"story stage skipped: {e}")
+        return
+    result.touched = sorted({s for aid in result.report.new_ids if (s := store.story_of(aid)) is not None})
 
 
-def extract_paths(
-    paths: Iterable[str], options: ExtractOptions | None = None, read_options: ReadOptions | None = None,
-    stdin: BinaryIO | None = None,
-) -> Iterator[tuple[RawDocument, Article] | InputError]:
-    """Read and clean every article under ``paths`` without storing anything (``vigie extract``)."""
-    return extract_documents(iter_documents(paths, read_options, stdin=stdin), options)
+def _understand(store: ArticleStore, result: RunResult, opts: RunOptions, made: dict[str, ArticleAnalysis]) -> None:
+    from vigie.understand.stage import keep_analyses, understand_new
+
+    new = result.report.new_ids
+    if result.stories is not None:  # near copies are not another voice: their original's analysis stands
+        new_set = set(new)
+        copies = {p["id"] for sid in result.touched for p in store.placements(sid)
+                  if p["duplicate_of"] and p["id"] in new_set}  # fmt: skip
+        new = [aid for aid in new if aid not in copies]
+    if made:  # analysed by the executor's workers: kept as they are
+        keep_analyses(store, [made[aid] for aid in new if aid in made])
+        new = [aid for aid in new if aid not in made]
+    try:
+        understand_new(store, new, n_process=opts.nlp_processes)
+    except VigieError as e:  # e.g. no model for the language: articles and stories stand, details parse later
+        result.warnings.append(f"understand stage skipped: {e}")
+
+
+def _details(store: ArticleStore, result: RunResult) -> None:
+    from vigie.stories import story_detail
+
+    for sid in result.touched:
+        try:
+            story_detail(store, sid)
+        except VigieError as e:
+            result.warnings.append(f"story {sid}: details not made ({e})")
+            return
+
+
+def _alerts(store: ArticleStore, result: RunResult, opts: RunOptions, echo: Callable[[str], None] | None) -> None:
+    from vigie.alerts import check_alerts, notify
+
+    result.matches = check_alerts(store, result.report.new_ids)
+    notify(result.matches, echo=echo or log.info, on_error=result.warnings.append, timeout=opts.webhook_timeout,
+           allow_private=opts.webhook_allow_private)  # fmt: skip
 
 
 def ingest(
@@ -167,10 +256,9 @@ def ingest(
     on_progress: OnProgress | None = None,
     workers: int = 1,
 ) -> IngestReport:
-    """Read, clean and store every article under ``paths``; already stored content adds nothing.
+    """Read, clean and store every article under ``paths`` (no story stage, no alerts: :func:`run` does those).
 
-    Each article is stored in its own transaction, so a crash never leaves half an article. ``workers`` > 1 cleans
-    large batches in that many processes (see :func:`extract_documents`); reading and storing stay here.
+    ``workers`` > 1 cleans large batches in that many processes (see :func:`extract_documents`).
 
     Example:
         >>> from vigie.store import Store
@@ -178,37 +266,18 @@ def ingest(
         >>> report.summary()  # doctest: +SKIP
         'read 5, new 5, duplicate 0, failed 0'
     """
-    report = IngestReport()
-    reg = OutletRegistry.default()
+    return run(store, Paths(list(paths), read_options, stdin), executor=LocalExecutor(workers),
+               options=RunOptions(stories=False, understand=False, details=False, alerts=False),
+               extract_options=options, on_error=on_error,
+               on_progress=on_progress).report  # fmt: skip
 
-    def fresh(docs: Iterable[RawDocument | InputError]) -> Iterator[RawDocument | InputError]:
-        # Skip the cleaning of content already stored: only its extra source is remembered.
-        for doc in docs:
-            if isinstance(doc, RawDocument):
-                report.read += 1
-                if on_progress:
-                    on_progress(doc.source)
-                if store.has(doc.id):
-                    report.duplicate += 1
-                    store.add_source(doc.id, doc.source)
-                    continue
-            yield doc
 
-    for item in extract_documents(fresh(iter_documents(paths, read_options, stdin=stdin)), options, reg,
-                                  workers=workers):
-        if isinstance(item, InputError):
-            report.failed += 1
-            report.errors.append(item)
-            if on_error:
-                on_error(item)
-            continue
-        raw, article = item
-        if store.add(raw, article):
-            report.new += 1
-            report.new_ids.append(article.id)
-        else:
-            report.duplicate += 1
-    return report
+def extract_paths(
+    paths: Iterable[str], options: ExtractOptions | None = None, read_options: ReadOptions | None = None,
+    stdin: BinaryIO | None = None,
+) -> Iterator[tuple[RawDocument, Article] | InputError]:
+    """Read and clean every article under ``paths`` without storing anything (``vigie extract``)."""
+    return extract_documents(iter_documents(paths, read_options, stdin=stdin), options)
 
 
 def reprocess(store: ArticleStore, *, options: ExtractOptions | None = None, on_error: OnError | None = None) -> int:

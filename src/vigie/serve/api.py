@@ -8,6 +8,7 @@ from __future__ import annotations
 import hmac
 import io
 import json
+import logging
 import re
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -24,6 +25,7 @@ from vigie.serve.data import SLUG_PATTERN, Data, StoryFilter, check_id, day_of, 
 from vigie.serve.errors import Forbidden, HttpError
 from vigie.store import ArticleStore
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["api"])
 
 
@@ -155,17 +157,14 @@ def _check_token(request: Request) -> None:
 
 
 def _ingest_one(store: ArticleStore, raw: RawDocument) -> dict[str, Any]:
-    from vigie.pipeline import extract_documents
-    from vigie.stories import update_stories
+    from vigie.pipeline import Documents, run
 
-    item = next(iter(extract_documents([raw])))
-    if isinstance(item, InputError):
-        raise item
-    raw, art = item
-    new = store.add(raw, art)
-    if new:
-        update_stories(store)
-    return {"id": art.id, "new": new, "story": store.story_of(art.id)}
+    result = run(store, Documents([raw]), echo=log.info)
+    if result.report.errors:
+        raise result.report.errors[0]
+    for warning in result.warnings:
+        log.warning("%s", warning)
+    return {"id": raw.id, "new": result.report.new == 1, "story": store.story_of(raw.id)}
 
 
 @router.post(

@@ -19,7 +19,6 @@ import logging
 import re
 import sqlite3
 import threading
-import unicodedata
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,6 +32,7 @@ from vigie.export import public_source
 from vigie.extract.outlets import Outlet, OutletRegistry
 from vigie.models import Article
 from vigie.store import ArticleStore, open_store
+from vigie.text import slug
 
 T = TypeVar("T")
 
@@ -41,10 +41,7 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _ID_RE = re.compile(ID_PATTERN)
 
 
-def slugify(name: str) -> str:
-    """Lowercase ASCII slug of a name: "Jens Stoltenberg" -> "jens-stoltenberg", "L'Élysée" -> "l-elysee"."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:80]
+slugify = slug  # the name the pages and the API use
 
 
 def check_id(value: str, what: str) -> str:
@@ -146,13 +143,13 @@ class Data:
         for pool in pools:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
-        self._write_store = None
         with self._open_lock:
             for s in self._opened:
                 s.close()
             self._opened.clear()
-        if self._write_store is not None and self._write_store is not self._shared:
-            self._write_store.close()
+        writer, self._write_store = self._write_store, None  # the next lifespan's first write opens it again
+        if writer is not None and writer is not self._shared:
+            writer.close()
         if self._shared is not None:
             self._shared.close()
 

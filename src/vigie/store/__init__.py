@@ -1,6 +1,8 @@
-"""Article stores: one :class:`ArticleStore` protocol, two back ends (:mod:`vigie.store.sqlite`, the default, and
-:mod:`vigie.store.postgres`), and :func:`open_store`, which picks the back end from the path or URL (a file or
-``:memory:`` -> SQLite, ``postgresql://`` -> PostgreSQL)."""
+"""Article stores: one :class:`ArticleStore` protocol, implemented once in SQL (:mod:`vigie.store.sql`, with the
+schema in :mod:`vigie.store.migrations` and what differs between SQL dialects in :mod:`vigie.store.dialect`) on two
+back ends (:mod:`vigie.store.sqlite`, the default, and :mod:`vigie.store.postgres`), and :func:`open_store`, which
+picks the back end from the path or URL (a file or ``:memory:`` -> SQLite, ``postgresql://`` -> PostgreSQL).
+No SQL runs outside this package."""
 
 from __future__ import annotations
 
@@ -8,18 +10,21 @@ import os
 
 from vigie.store.base import (
     DEFAULT_DB,
+    Alert,
     ArticleStore,
+    EntityRow,
     FeatureRow,
     Placement,
     is_postgres_url,
     resolve_db_path,
     search_text,
 )
-from vigie.store.sqlite import MIGRATIONS, SQLiteStore, Store
+from vigie.store.migrations import MIGRATIONS
+from vigie.store.sqlite import SQLiteStore, Store
 
 __all__ = [
-    "DEFAULT_DB", "MIGRATIONS", "ArticleStore", "FeatureRow", "Placement", "SQLiteStore", "Store", "is_postgres_url",
-    "open_store", "resolve_db_path", "search_text",
+    "DEFAULT_DB", "MIGRATIONS", "Alert", "ArticleStore", "EntityRow", "FeatureRow", "Placement", "SQLiteStore", "Store",
+    "is_postgres_url", "open_store", "resolve_db_path", "search_text",
 ]
 
 

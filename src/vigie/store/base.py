@@ -9,6 +9,7 @@ import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, Self, TypedDict
 
@@ -55,10 +56,34 @@ class Placement(TypedDict):
 FeatureRow = tuple[str, str, bytes | None, bytes | None, str | None]
 
 
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A saved search (:mod:`vigie.alerts`): its id is never given again once removed."""
+
+    id: int
+    query: str
+    webhook: str | None = None
+    created_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRow:
+    """One entity in one story's details, as the entity index keeps it (``slug``: :func:`vigie.text.slug` of the
+    name; ``mentions``: times the details count it; ``quotes``: quotes given to it)."""
+
+    slug: str
+    name: str
+    type: str | None
+    mentions: int
+    quotes: int
+    story_id: str = ""
+
+
 class ArticleStore(Protocol):
     """What the pipeline, the story stage, the exports and the server need of a store, whatever its back end.
 
-    Implemented by :class:`SQLiteStore` and :class:`vigie.store.postgres.PostgresStore`; get one with :func:`open_store`.
+    Implemented once by :class:`vigie.store.sql.SQLStore`, on SQLite (:class:`vigie.store.sqlite.SQLiteStore`) and
+    PostgreSQL (:class:`vigie.store.postgres.PostgresStore`); get one with :func:`vigie.store.open_store`.
     """
 
     path: str  # what names the store in messages (a PostgreSQL URL with its password masked)
@@ -79,6 +104,7 @@ class ArticleStore(Protocol):
     def raw(self, article_id: str) -> RawDocument: ...
     def raws(self) -> Iterator[RawDocument]: ...
     def sources(self, article_id: str) -> list[str]: ...
+    def known_ids(self) -> Iterator[str]: ...
     def articles(self, *, limit: int | None = None, offset: int = 0) -> list[Article]: ...
     def search(self, query: str, *, limit: int = 20) -> list[tuple[Article, str]]: ...
     def outlet_counts(self) -> dict[str, int]: ...
@@ -103,9 +129,17 @@ class ArticleStore(Protocol):
         cluster_edges: Sequence[tuple[int, int, float]] = (),
     ) -> None: ...
     def placements(self, story_id: str | None = None) -> list[Placement]: ...
+    def save_analyses(self, rows: Sequence[tuple[str, str, str]]) -> None: ...
+    def analyses(self, article_ids: Sequence[str]) -> dict[str, tuple[str, str]]: ...
     def cached_story(self, story_id: str, key: str) -> str | None: ...
-    def cache_story(self, story_id: str, key: str, value: str) -> None: ...
+    def cache_story(self, story_id: str, key: str, value: str, entities: Sequence[EntityRow] = ()) -> None: ...
+    def entity_stories(self, slug: str) -> list[EntityRow]: ...
+    def uncached_stories(self) -> list[str]: ...
     def story_of(self, article_id: str) -> str | None: ...
+    # saved alerts
+    def add_alert(self, query: str, webhook: str | None = None) -> Alert: ...
+    def alerts(self) -> list[Alert]: ...
+    def remove_alert(self, alert_id: int) -> bool: ...
 
 
 def is_postgres_url(path: str | os.PathLike[str] | None) -> bool:

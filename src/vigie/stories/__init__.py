@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,9 +19,10 @@ import numpy as np
 
 from vigie.errors import NotFoundError, VigieError
 from vigie.models import Article
-from vigie.store import ArticleStore, Placement
+from vigie.store import ArticleStore, EntityRow, Placement
 from vigie.stories.cluster import ArticleFeatures, ClusterItem, ClusterOptions, StoryClusterer
 from vigie.stories.dedup import Deduplicator, DedupOptions, exact_key
+from vigie.text import slug
 
 log = logging.getLogger(__name__)
 
@@ -100,22 +101,42 @@ def _load_dedup(store: ArticleStore, options: DedupOptions) -> Deduplicator:
     return d
 
 
+def cluster_item(article: Article) -> ClusterItem:
+    """What the clusterer is given of an article (its vector is computed from this title and body)."""
+    return ClusterItem(id=article.id, title=article.title or "", body=article.body or f"{article.title or ''}\n",
+                       published=article.published, language=article.language)  # fmt: skip
+
+
+def article_vectors(articles: Sequence[Article], *, threads: int = 1) -> list[np.ndarray]:
+    """The story-stage vectors of these articles, as the clusterer would compute them (executors that embed on
+    their workers hand them to :func:`update_stories`)."""
+    from vigie.stories.embed import Embedder
+
+    items = [cluster_item(a) for a in articles]
+    return list(Embedder(threads=threads).embed_articles([it.title for it in items], [it.body for it in items]))
+
+
 def update_stories(
-    store: ArticleStore, options: StoryOptions | None = None, on_progress: Callable[[int], None] | None = None
+    store: ArticleStore, options: StoryOptions | None = None, on_progress: Callable[[int], None] | None = None,
+    *, vectors: Mapping[str, np.ndarray] | None = None,
 ) -> StoryReport:
-    """Place every article the story stage has not seen yet; returns how many were placed and were duplicates."""
+    """Place every article the story stage has not seen yet; returns how many were placed and were duplicates.
+
+    ``vectors`` (article id -> vector from :func:`article_vectors`) spares embedding the articles it covers.
+    """
     opts = options or StoryOptions()
     report = StoryReport()
     if store.count_unplaced() == 0:
         return report
     # Another process may run the stage at the same time: it waits here, then places only what is still unplaced.
     with store.stories_lock():
-        _place(store, opts, report, on_progress)
+        _place(store, opts, report, on_progress, vectors or {})
     return report
 
 
 def _place(
-    store: ArticleStore, opts: StoryOptions, report: StoryReport, on_progress: Callable[[int], None] | None
+    store: ArticleStore, opts: StoryOptions, report: StoryReport, on_progress: Callable[[int], None] | None,
+    vectors: Mapping[str, np.ndarray],
 ) -> None:
     """The stage under the story lock: load the saved clusterer, place the pending articles batch by batch."""
     persisted = _PersistedState(store)
@@ -136,7 +157,6 @@ def _place(
         dups: dict[str, str] = {}
         items: list[ClusterItem] = []
         for a in batch:
-            text = f"{a.title or ''}\n{a.body}"
             sig = dedup.signature(a.body)
             orig = dedup.add(a.id, a.body, sig)
             if orig is not None:
@@ -145,12 +165,13 @@ def _place(
                 dups[a.id] = root
             features.append((a.id, exact_key(a.body), None if sig is None else sig.tobytes(), None, None))
             if orig is None:
-                items.append(ClusterItem(id=a.id, title=a.title or "", body=a.body or text, published=a.published,
-                                         language=a.language))
+                item = cluster_item(a)
+                item.vector = vectors.get(a.id)
+                items.append(item)
         clusterer.add(items)
-        vectors = {it.id: it for it in items}
+        by_id = {it.id: it for it in items}
         for i, (aid, key, sig_b, _, _) in enumerate(features):
-            it = vectors.get(aid)
+            it = by_id.get(aid)
             if it is not None and it.vector is not None:
                 feats = it.features.to_dict() if isinstance(it.features, ArticleFeatures) else None
                 features[i] = (aid, key, sig_b, it.vector.astype(np.float16).tobytes(),
@@ -290,18 +311,19 @@ def story_detail(store: ArticleStore, story_id: str, *, max_words: int = 100) ->
     if cached is not None:
         return {**view, **json.loads(cached)}
     detail = _compute_detail(store, view, max_words)
-    store.cache_story(view["id"], key, json.dumps(detail, ensure_ascii=False))
+    store.cache_story(view["id"], key, json.dumps(detail, ensure_ascii=False), entity_rows(detail))
     return {**view, **detail}
 
 
 def _compute_detail(store: ArticleStore, view: dict[str, Any], max_words: int) -> dict[str, Any]:
-    from vigie.understand import analyze_articles, analyze_story
+    from vigie.understand import analyze_story
     from vigie.understand.compare import coverage
+    from vigie.understand.stage import stored_analyses
     from vigie.understand.summarize import SummaryOptions, summarize
 
     # Near copies are not another voice: the analysis and summary read each text once.
     voices = [store.get(a["id"]) for a in view["articles"] if not a["duplicate_of"]]
-    analyses = analyze_articles(voices)
+    analyses = stored_analyses(store, voices)  # parsed once at ingest; only what is missing is parsed here
     analysis = analyze_story(voices, analyses).to_dict()
     names = [e["name"] for e in analysis["entities"]]
     article_entities = {
@@ -351,3 +373,18 @@ def story_articles(store: ArticleStore, story: dict[str, Any]) -> list[Article]:
 
 def outlet_counts(story: dict[str, Any]) -> Counter[str]:
     return Counter(a["outlet"] for a in story["articles"] if a["outlet"])
+
+
+def entity_rows(detail: dict[str, Any]) -> list[EntityRow]:
+    """The entity index rows of a story's details: each name it counts or quotes, by slug."""
+    rows: dict[tuple[str, str], list[Any]] = {}
+    for e in detail.get("entities") or []:
+        name = str(e.get("name") or "")
+        if s := slug(name):
+            row = rows.setdefault((s, name), [e.get("type"), 0, 0])
+            row[1] += int(e.get("count") or 1)
+    for q in detail.get("quotes") or []:
+        name = str(q.get("speaker") or "")
+        if s := slug(name):
+            rows.setdefault((s, name), [None, 0, 0])[2] += 1
+    return [EntityRow(s, name, typ, mentions, quotes) for (s, name), (typ, mentions, quotes) in sorted(rows.items())]

@@ -39,7 +39,6 @@ from __future__ import annotations
 import math
 import re
 import threading
-import unicodedata
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
@@ -49,6 +48,7 @@ import numpy as np
 
 from vigie.stories.growarray import GrowArray
 from vigie.stories.timeanchor import _CUM_DAYS, TimeAnchor, find_dates, latest_day_of_year, time_anchor
+from vigie.text import fold
 
 __all__ = [
     "ArticleFeatures",
@@ -187,13 +187,7 @@ _FREQS: dict[str, dict[str, float]] = {}
 _FREQ_LOCK = threading.Lock()
 
 
-def _fold(token: str) -> str:
-    """Lower-case and strip accents, so "Élysée" and "elysee" meet (feeds do not agree on accents)."""
-    t = unicodedata.normalize("NFKD", token.lower())
-    return "".join(c for c in t if not unicodedata.combining(c)).replace("’", "'")
-
-
-_STOP = frozenset(_fold(w) for w in _STOP_WORDS.split())
+_STOP = frozenset(fold(w) for w in _STOP_WORDS.split())
 
 
 def _hash(token: str) -> int:
@@ -229,7 +223,7 @@ def _terms(title: str, body: str, cap: int) -> dict[int, float]:
     for text, w in ((title, 2), (body, 1)):
         for m in _WORD.finditer(text):
             lower = m.group().lower()
-            tok = _fold(lower)
+            tok = fold(lower)
             if (len(tok) < 3 and not tok.isdigit()) or tok in _STOP:
                 continue
             c = counts.get(tok)

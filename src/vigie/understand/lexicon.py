@@ -9,23 +9,16 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["Lexicon", "fold", "get_lexicon", "norm_key"]
+from vigie.text import fold
 
-_APOS = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "‐": "-", "‑": "-", "–": "-", "\u00a0": " "})
+__all__ = ["Lexicon", "get_lexicon", "norm_key"]
+
 _LEADING_DET = re.compile(r"^(?:l'|le |la |les |du |de la |de l'|des |d')", re.IGNORECASE)
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free, straight-apostrophe form: "l’Élysée" and "l'Elysee" compare equal."""
-    text = unicodedata.normalize("NFKD", text.translate(_APOS))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", text).strip().lower()
 
 
 def norm_key(name: str) -> str:

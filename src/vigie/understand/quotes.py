@@ -19,8 +19,9 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
+from vigie.text import fold
 from vigie.understand.entities import Mention, RoleKey
-from vigie.understand.lexicon import Lexicon, fold
+from vigie.understand.lexicon import Lexicon
 
 __all__ = ["Quote", "SpeakerRef", "extract_quotes", "person_refs"]
 

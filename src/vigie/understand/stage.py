@@ -1,0 +1,76 @@
+"""The understand stage on a store: each article is analysed once, when it comes in, and the result is kept.
+
+:func:`understand_new` runs in the pipeline after storing (batched ``nlp.pipe``, in ``n_process`` processes for
+large batches) and writes one row per article; :func:`stored_analyses` gives a story's analyses back without
+parsing, analysing (and storing) only what is missing or was written by another shape of the records. Re-cleaning
+an article (``vigie reprocess``) drops its analysis, so it is made again from the new text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+
+from vigie.errors import StoreError
+from vigie.models import Article
+from vigie.records import decode, encode, fingerprint
+from vigie.store import ArticleStore
+from vigie.understand import ArticleAnalysis, analyze_articles
+
+__all__ = ["VERSION", "keep_analyses", "stored_analyses", "understand_new"]
+
+log = logging.getLogger(__name__)
+
+# The stored shape: changes with any field of the records, so an upgrade re-analyses instead of misreading.
+VERSION = fingerprint(ArticleAnalysis)
+_CHUNK = 256  # articles per nlp.pipe call and per transaction: bounded memory on large batches
+
+
+def _row(analysis: ArticleAnalysis) -> tuple[str, str, str]:
+    return analysis.article_id, VERSION, json.dumps(encode(analysis), ensure_ascii=False, separators=(",", ":"))
+
+
+def keep_analyses(store: ArticleStore, analyses: Sequence[ArticleAnalysis]) -> None:
+    """Store analyses made elsewhere (an executor's workers)."""
+    for i in range(0, len(analyses), _CHUNK):
+        store.save_analyses([_row(a) for a in analyses[i : i + _CHUNK]])
+
+
+def understand_new(store: ArticleStore, article_ids: Sequence[str], *, n_process: int = 1) -> int:
+    """Analyse these stored articles and keep the results; returns how many were analysed.
+
+    Raises:
+        VigieError: the language model is missing (nothing is stored; the caller reports it and goes on).
+    """
+    done = 0
+    for i in range(0, len(article_ids), _CHUNK):
+        articles = [store.get(aid) for aid in article_ids[i : i + _CHUNK]]
+        analyses = analyze_articles(articles, n_process=n_process if len(articles) > 32 else 1)
+        store.save_analyses([_row(a) for a in analyses])
+        done += len(analyses)
+    return done
+
+
+def stored_analyses(store: ArticleStore, articles: Sequence[Article]) -> list[ArticleAnalysis]:
+    """The analyses of ``articles``, in order: stored ones read back, missing or stale ones made (and stored when
+    the store can be written; a read-only store still gets its answer)."""
+    rows = store.analyses([a.id for a in articles])
+    found: dict[str, ArticleAnalysis] = {}
+    for a in articles:
+        row = rows.get(a.id)
+        if row is None or row[0] != VERSION:
+            continue
+        try:
+            found[a.id] = decode(ArticleAnalysis, json.loads(row[1]))
+        except (ValueError, KeyError, TypeError) as e:  # a damaged row is made again, not trusted
+            log.warning("%s: stored analysis of %s unreadable (%s); analysing again", store.path, a.id, e)
+    missing = [a for a in articles if a.id not in found]
+    if missing:
+        made = analyze_articles(missing)
+        found.update((m.article_id, m) for m in made)
+        try:
+            store.save_analyses([_row(m) for m in made])
+        except StoreError as e:
+            log.warning("%s: analyses not kept (%s)", store.path, e)
+    return [found[a.id] for a in articles]
