@@ -196,7 +196,6 @@ def fetch(
     end = time.monotonic() + pol.deadline
     hdrs = dict(headers or {})
     current = url
-    first_host: str | None = None
     for _hop in range(pol.max_redirects + 1):
         parts = urlsplit(current)
         scheme = parts.scheme.lower()
@@ -214,8 +213,6 @@ def fetch(
             creds = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
             send["Authorization"] = "Basic " + base64.b64encode(creds).decode()
         origin = (host, port)
-        if first_host is None:
-            first_host = f"{host}:{port}"
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         status, reason, resp_headers, body = _one(scheme, host, port, path, method, data, send, pol, end, truncate)
         if status not in _REDIRECTS:
