@@ -762,3 +762,19 @@ def test_security_ci_turns_dependency_skips_into_failures(tmp_path: Path) -> Non
     ci = subprocess.run(args, capture_output=True, text=True, env={**env, "CI": "true"}, cwd=tmp_path, timeout=600)
     assert ci.returncode == 1 and "1 failed, 1 skipped" in ci.stdout, ci.stdout
     assert "every dependency of Vigie must be installed: Skipped: French model unavailable" in ci.stdout
+
+
+def test_security_text_over_the_model_limit_is_analysed_not_fatal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 10 MB article made ``vigie ingest`` die in spaCy (E088) once articles were analysed at ingest."""
+    from vigie.models import Article
+    from vigie.understand import analyze_articles, get_nlp
+
+    nlp = get_nlp("fr")
+    monkeypatch.setattr(nlp, "max_length", 3000)  # the same refusal as at 1,000,000 characters, at test size
+    body = "\n\n".join(f"Le ministre Sergueï Lavrov a déclaré lundi {i} que Moscou suspendait sa mission." for i in range(80))
+    assert len(body) > 3000
+    arts = [Article(id="long", source="long.txt", language="fr", body=body),
+            Article(id="short", source="short.txt", language="fr", body="Jens Stoltenberg a regretté la décision.")]
+    out = analyze_articles(arts)
+    assert [a.article_id for a in out] == ["long", "short"]
+    assert any("Lavrov" in e.name for e in out[0].entities)

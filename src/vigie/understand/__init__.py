@@ -194,7 +194,7 @@ def analyze_article(article: Article, nlp: Language | None = None) -> ArticleAna
         return _unsupported(article, lang)
     pipeline = nlp or get_nlp(lang)
     with pipeline.select_pipes(disable=_disabled(pipeline)):
-        doc = pipeline(article.body or "")
+        doc = pipeline((article.body or "")[: pipeline.max_length])  # the model refuses longer texts
     return _analyze_doc(article, doc, lang)
 
 
@@ -217,7 +217,8 @@ def analyze_articles(articles: Sequence[Article], *, batch_size: int = 32, n_pro
             out[i] = _unsupported(a, lang)
     for lang, idx in by_lang.items():
         nlp = get_nlp(lang)
-        texts = (articles[i].body or "" for i in idx)
+        # A text over the model's limit (a 10 MB article) would fail the whole batch: its start is analysed.
+        texts = ((articles[i].body or "")[: nlp.max_length] for i in idx)
         with nlp.select_pipes(disable=_disabled(nlp)):
             for i, doc in zip(idx, nlp.pipe(texts, batch_size=batch_size, n_process=n_process), strict=True):
                 try:
