@@ -189,7 +189,11 @@ def test_serve_api_story_is_the_cli_story_json(db: Path, monkeypatch: pytest.Mon
         by_prefix = c.get(f"/api/stories/{sid[:8]}").json()
     out = CliRunner().invoke(main, ["story", sid, "--json", "--db", str(db)])
     assert out.exit_code == 0, out.output
-    assert api == json.loads(out.output)
+    cli = json.loads(out.output)
+    from vigie.export import public_source  # the server shows file names, never its own paths (issue 13)
+
+    cli["articles"] = [{**a, "source": public_source(a["source"])} for a in cli["articles"]]
+    assert api == cli
     assert by_prefix["id"] == sid
     assert api["articles"] and api["outlets"]
 
@@ -207,7 +211,8 @@ def test_serve_api_article(client: TestClient, story_id: str) -> None:
     aid = client.get(f"/api/stories/{story_id}").json()["articles"][0]["id"]
     body = client.get(f"/api/articles/{aid}").json()
     assert body["id"] == aid and body["story"] == story_id
-    assert body["sources"] and "examples/seeds/" in body["sources"][0]
+    # File names only: the server's own paths are not for its readers (issue 13).
+    assert body["sources"] and body["sources"][0].endswith(".txt") and "/" not in body["sources"][0]
     assert body["body"]
     assert client.get(f"/api/articles/{aid[:8]}").json()["id"] == aid  # a unique prefix is enough
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -22,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from vigie import __version__
 from vigie.errors import NotFoundError, VigieError
 from vigie.models import Article
+from vigie.net import FetchError, FetchPolicy, fetch
 from vigie.store.base import Alert
 from vigie.text import fold
 
@@ -210,12 +209,15 @@ def notify(
     echo: Callable[[str], None] = print,
     on_error: Callable[[str], None] | None = None,
     timeout: float = 10.0,
+    allow_private: bool = False,
 ) -> int:
     """Print one line per match, or POST each alert's matches as one JSON object to its webhook.
 
     The JSON carries ``alert``, ``matches`` and a ``text`` field (the lines), which chat webhooks (Slack,
     Mattermost) display as is. A failing webhook is reported through ``on_error`` in one line; it never raises.
-    Returns how many webhook calls failed.
+    Webhooks go through :func:`vigie.net.fetch`: no private address unless ``allow_private`` (or
+    ``$VIGIE_ALLOW_PRIVATE_URLS``), and a redirect counts as delivered only when it re-sends the payload (307/308)
+    to an allowed address and gets a 2xx. Returns how many webhook calls failed.
     """
     by_alert: dict[int, list[AlertMatch]] = {}
     for m in matches:
@@ -229,7 +231,7 @@ def notify(
             continue
         payload = {"alert": {"id": alert.id, "query": alert.query}, "matches": [m.to_dict() for m in group],
                    "text": "\n".join(m.line() for m in group)}  # fmt: skip
-        problem = post_json(alert.webhook, payload, timeout=timeout)
+        problem = post_json(alert.webhook, payload, timeout=timeout, allow_private=allow_private)
         if problem:
             failed += 1
             if on_error:
@@ -237,19 +239,17 @@ def notify(
     return failed
 
 
-def post_json(url: str, payload: dict[str, Any], *, timeout: float = 10.0) -> str | None:
-    """POST ``payload`` as JSON; None on a 2xx answer, else the reason in a few words."""
-    req = urllib.request.Request(
-        url, data=json.dumps(payload, ensure_ascii=False).encode(), method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT},
-    )  # fmt: skip
+def post_json(url: str, payload: dict[str, Any], *, timeout: float = 10.0, allow_private: bool = False) -> str | None:
+    """POST ``payload`` as JSON; None on a 2xx answer (after no redirect, or a 307/308 one), else the reason."""
+    policy = FetchPolicy.from_env(allow_private=allow_private, deadline=timeout, max_bytes=64 * 1024)
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            resp.read(64 * 1024)
-            return None
-    except urllib.error.HTTPError as e:
-        return f"HTTP {e.code} {e.reason}"
-    except urllib.error.URLError as e:
-        return str(e.reason)
-    except (TimeoutError, OSError, ValueError) as e:  # ValueError: a URL urllib cannot use
-        return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+        resp = fetch(url, policy=policy, method="POST", data=json.dumps(payload, ensure_ascii=False).encode(),
+                     headers=headers, truncate=True)  # fmt: skip
+    except FetchError as e:
+        return str(e)
+    if 200 <= resp.status < 300:
+        return None
+    if 300 <= resp.status < 400:
+        return f"HTTP {resp.status} {resp.reason} without a Location to re-send to"
+    return f"HTTP {resp.status} {resp.reason}"

@@ -5,7 +5,10 @@ Exit codes: 0 all inputs fine, 1 some input failed (the rest was processed), 2 u
 
 from __future__ import annotations
 
+import errno
 import json
+import re
+import sqlite3
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -25,13 +28,43 @@ if TYPE_CHECKING:
 DB_HELP = "SQLite file or postgresql:// URL (default: $VIGIE_DB or vigie.db)."
 
 
+# What a terminal would obey rather than print (ESC sequences clear the screen or set the window title, C1 CSI
+# likewise) and bidirectional overrides: shown escaped. Tabs and line breaks stay.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(text: str) -> str:
+    """``text`` with control characters shown as ``\\x1b``-style escapes, so printing it cannot drive the terminal."""
+    return _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+
+
+def _echo(message: str = "", err: bool = False) -> None:
+    """``click.echo`` of text that may come from an article, a feed or a file name."""
+    click.echo(safe(message), err=err)
+
+
 def _err(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    _echo(f"error: {message}", err=True)
+
+
+def _write_failure(e: BaseException) -> str | None:
+    """One line for a store or file that cannot be written (full disk, read-only), else None."""
+    if isinstance(e, sqlite3.Error):
+        text = str(e).lower()
+        if "full" in text:
+            return "the disk holding the store is full: the articles stored so far are kept, the rest was not written"
+        if "readonly" in text or "read-only" in text:
+            return "the store is read-only: nothing was written"
+        return f"the store cannot be written ({e})"
+    if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPIPE):
+        where = e.filename or "the output"
+        return f"cannot write {where}: {e.strerror or e}"
+    return None
 
 
 @contextmanager
 def _domain_errors() -> Iterator[None]:
-    """Translate library errors into one-line CLI messages at the edge."""
+    """Translate library errors, and write failures (full disk, read-only store), into one-line CLI messages."""
     try:
         yield
     except NotFoundError as e:
@@ -40,6 +73,12 @@ def _domain_errors() -> Iterator[None]:
     except VigieError as e:
         _err(str(e))
         sys.exit(1)
+    except (sqlite3.Error, OSError) as e:
+        reason = _write_failure(e)
+        if reason is None:
+            raise
+        _err(reason)
+        sys.exit(1)
 
 
 def _open(db: str | None) -> ArticleStore:
@@ -47,7 +86,9 @@ def _open(db: str | None) -> ArticleStore:
 
 
 def _dump(obj: Any) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+    # json.dumps escapes C0 controls; C1 ones and bidi overrides are escaped here (still valid JSON).
+    text = json.dumps(obj, ensure_ascii=False, indent=2)
+    click.echo(_UNPRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", text))
 
 
 def _llm() -> LLMConfig | None:
@@ -137,7 +178,7 @@ def extract(paths: tuple[str, ...], as_json: bool, understand: bool) -> None:
         elif articles or not failed:
             _dump(rows)
     else:
-        click.echo("\n\n".join(_render(a) for a in articles))
+        _echo("\n\n".join(_render(a) for a in articles))
     sys.exit(1 if failed else 0)
 
 
@@ -202,7 +243,7 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
                                             alerts=alerts, nlp_processes=workers or default_workers(),
                                             llm=_llm() if stories and understand else None),
                          on_error=on_error, on_progress=tick,
-                         echo=click.echo)  # fmt: skip
+                         echo=_echo)  # fmt: skip
         finally:
             if bar is not None:
                 bar.close()
@@ -232,8 +273,10 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
               help="Report each poll's new articles that match saved alerts.")
 @click.option("--once", is_flag=True, help="Poll once and exit (for cron); exit code 1 if an input failed.")
 @click.option("--quiet", "-q", is_flag=True, help="No line per poll.")
+@click.option("--allow-private-urls", is_flag=True,
+              help="Let feeds, their redirects and webhooks reach loopback/private addresses (off: no SSRF).")
 def watch(paths: tuple[str, ...], feeds: tuple[str, ...], db: str | None, interval: float, stories: bool,
-          alerts: bool, once: bool, quiet: bool) -> None:
+          alerts: bool, once: bool, quiet: bool, allow_private_urls: bool = False) -> None:
     """Ingest new and changed files under PATHS and new feed entries every --interval seconds, until Ctrl-C."""
     import contextlib
     import signal
@@ -247,9 +290,9 @@ def watch(paths: tuple[str, ...], feeds: tuple[str, ...], db: str | None, interv
         _err("nothing to watch: give a folder or file, or --feed URL_OR_FILE")
         sys.exit(2)
     with _domain_errors(), _open(db) as store:
-        watcher = Watcher(store, paths, feeds, WatchOptions(interval=interval, stories=stories, alerts=alerts,
-                                                            llm=_llm() if stories else None),
-                          on_error=lambda e: _err(str(e)), echo=click.echo)
+        wopts = WatchOptions(interval=interval, stories=stories, alerts=alerts, allow_private=allow_private_urls,
+                             llm=_llm() if stories else None)
+        watcher = Watcher(store, paths, feeds, wopts, on_error=lambda e: _err(str(e)), echo=_echo)
 
         def show(r: IngestReport) -> None:
             if quiet or not (r.read or r.failed):
@@ -294,7 +337,7 @@ def alert_add(query: str, webhook: str | None, db: str | None) -> None:
         except AlertError as e:
             _err(str(e))
             sys.exit(2)
-    click.echo(f'alert {a.id} saved: "{a.query}"' + (f" -> {a.webhook}" if a.webhook else ""))
+    _echo(f'alert {a.id} saved: "{a.query}"' + (f" -> {a.webhook}" if a.webhook else ""))
 
 
 @alert.command("list")
@@ -310,7 +353,7 @@ def alert_list(db: str | None, as_json: bool) -> None:
         _dump([{"id": a.id, "query": a.query, "webhook": a.webhook, "created_at": a.created_at} for a in alerts])
         return
     for a in alerts:
-        click.echo(f'{a.id:>4}  "{a.query}"' + (f"  -> {a.webhook}" if a.webhook else ""))
+        _echo(f'{a.id:>4}  "{a.query}"' + (f"  -> {a.webhook}" if a.webhook else ""))
     click.echo(f"{len(alerts)} alert(s)")
 
 
@@ -338,7 +381,7 @@ def articles(db: str | None, as_json: bool, limit: int | None) -> None:
         _dump([_row(a) for a in rows])
         return
     for a in rows:
-        click.echo(f"{a.id[:10]}  {(a.published or '-')[:16]:<16}  {(a.outlet or '-')[:22]:<22}  {a.title or '(untitled)'}")
+        _echo(f"{a.id[:10]}  {(a.published or '-')[:16]:<16}  {(a.outlet or '-')[:22]:<22}  {a.title or '(untitled)'}")
     click.echo(f"{len(rows)} article(s)")
 
 
@@ -354,7 +397,7 @@ def article(article_id: str, db: str | None, as_json: bool) -> None:
     if as_json:
         _dump({**_extract_json(a), "sources": sources})
     else:
-        click.echo(_render(a))
+        _echo(_render(a))
 
 
 @main.command()
@@ -370,7 +413,7 @@ def search(query: str, db: str | None, as_json: bool, limit: int) -> None:
         _dump([{**_row(a), "snippet": snip} for a, snip in hits])
         return
     for a, snip in hits:
-        click.echo(f"{a.id[:10]}  {(a.outlet or '-')[:22]:<22}  {a.title or '(untitled)'}\n            {snip}")
+        _echo(f"{a.id[:10]}  {(a.outlet or '-')[:22]:<22}  {a.title or '(untitled)'}\n            {snip}")
     click.echo(f"{len(hits)} hit(s)")
 
 
@@ -390,9 +433,9 @@ def stories(db: str | None, as_json: bool, limit: int | None) -> None:
         return
     for v in views:
         span = " → ".join(x[:10] for x in (v.first_published, v.last_published) if x) or "undated"
-        click.echo(f"{v.id[:12]}  {len(v.articles):>3} art. {len(v.events):>2} ev.  {span:<23}  {v.title}")
+        _echo(f"{v.id[:12]}  {len(v.articles):>3} art. {len(v.events):>2} ev.  {span:<23}  {v.title}")
         if v.outlets:
-            click.echo(f"{'':14}{', '.join(v.outlets)}")
+            _echo(f"{'':14}{', '.join(v.outlets)}")
     click.echo(f"{len(views)} story(ies)")
 
 
@@ -412,38 +455,38 @@ def story(story_id: str, db: str | None, as_json: bool, max_words: int) -> None:
     if as_json:
         _dump(view.to_dict())
         return
-    click.echo(view.headline or view.title or "(untitled story)")
-    click.echo(f"id {view.id} · {len(view.articles)} article(s) · outlets: {', '.join(view.outlets) or '-'}")
+    _echo(view.headline or view.title or "(untitled story)")
+    _echo(f"id {view.id} · {len(view.articles)} article(s) · outlets: {', '.join(view.outlets) or '-'}")
     if view.summary:
-        click.echo("\n" + textwrap.fill(view.summary, 100))
+        _echo("\n" + textwrap.fill(view.summary, 100))
     for ev in view.events:
-        click.echo(f"\n  Event {ev.id[:12]}: {ev.title}")
+        _echo(f"\n  Event {ev.id[:12]}: {ev.title}")
         for a in view.articles:
             if a.id in ev.articles:
                 dup = f" (copy of {a.duplicate_of[:10]})" if a.duplicate_of else ""
-                click.echo(f"    {(a.published or '-')[:16]:<16}  {(a.outlet or '-')[:20]:<20}  {a.title}{dup}")
+                _echo(f"    {(a.published or '-')[:16]:<16}  {(a.outlet or '-')[:20]:<20}  {a.title}{dup}")
     if view.chronology is not None and view.chronology.entries:
         click.echo("\nKey days")
         for e in view.chronology.entries:
-            click.echo(f"  {e.date:<10} {textwrap.shorten(e.summary, 100)}")
+            _echo(f"  {e.date:<10} {textwrap.shorten(e.summary, 100)}")
     if view.timeline:
         click.echo("\nTimeline")
         for t in view.timeline:
-            click.echo(f"  {t.date:<10} [{len(t.sources)}] {textwrap.shorten(t.text, 100)}")
+            _echo(f"  {t.date:<10} [{len(t.sources)}] {textwrap.shorten(t.text, 100)}")
     if view.quotes:
         click.echo("\nQuotes")
         for q in view.quotes:
-            click.echo(f"  {q.speaker or '(unattributed)'}: « {textwrap.shorten(q.text, 90)} »")
+            _echo(f"  {q.speaker or '(unattributed)'}: « {textwrap.shorten(q.text, 90)} »")
     for d in view.disagreements:
         vals = "; ".join(f"{v['value']} ({len(v['sources'])} source(s))" for v in d.values)
-        click.echo(f"\nDisagreement: {textwrap.shorten(d.about, 80)}\n  {vals}")
+        _echo(f"\nDisagreement: {textwrap.shorten(d.about, 80)}\n  {vals}")
     cov = view.coverage
     if cov:
         click.echo("\nCoverage by outlet")
         for o in cov.outlets:
             flag = " [state-affiliated]" if o.state_affiliated else ""
             first = " · first to report" if o.first_to_report else ""
-            click.echo(f"  {o.name}{flag}: {len(o.articles)} article(s), {len(o.only)} exclusive fact(s), "
+            _echo(f"  {o.name}{flag}: {len(o.articles)} article(s), {len(o.only)} exclusive fact(s), "
                        f"{len(o.missing)} left out{first}")
 
 
@@ -466,11 +509,11 @@ def summarize(paths: tuple[str, ...], max_words: int, as_json: bool) -> None:
         _dump({"summary": result.text, "headline": result.headline,
                "sentences": [{"text": x.text, "sources": list(x.sources)} for x in result.sentences]})
     else:
-        click.echo(result.headline)
+        _echo(result.headline)
         click.echo("")
         for x in result.sentences:
-            click.echo(textwrap.fill(x.text, 100))
-            click.echo(f"    — {', '.join(x.sources)}")
+            _echo(textwrap.fill(x.text, 100))
+            _echo(f"    — {', '.join(x.sources)}")
     sys.exit(1 if failed else 0)
 
 
@@ -510,7 +553,9 @@ def chronology(paths: tuple[str, ...], max_dates: int, as_json: bool) -> None:
 @click.option("--db", default=None, help=DB_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-def serve(db: str | None, host: str, port: int) -> None:
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Another Host name to answer (repeatable; the bound address and localhost always are).")
+def serve(db: str | None, host: str, port: int, allowed_hosts: tuple[str, ...] = ()) -> None:
     """Serve the web UI and the JSON API (writes need $VIGIE_TOKEN)."""
     from vigie.store import resolve_db_path
 
@@ -520,7 +565,7 @@ def serve(db: str | None, host: str, port: int) -> None:
         from vigie.serve import run
 
         click.echo(f"Vigie at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-        run(path, host, port)
+        run(path, host, port, allowed_hosts=allowed_hosts)
 
 
 @main.command()
@@ -538,13 +583,17 @@ def export(db: str | None, fmt: str, what: str, output: str) -> None:
             from vigie.stories import update_stories
 
             update_stories(store)
-        if output == "-":
-            if fmt == "parquet":
-                _err("parquet is binary: give a file with --output")
-                sys.exit(2)
-            n = run(store, fmt, what, sys.stdout)
-        else:
-            n = run(store, fmt, what, output)
+        try:
+            if output == "-":
+                if fmt == "parquet":
+                    _err("parquet is binary: give a file with --output")
+                    sys.exit(2)
+                n = run(store, fmt, what, sys.stdout)
+            else:
+                n = run(store, fmt, what, output)
+        except OSError as e:  # a full disk, a read-only folder: one line naming the output
+            _err(f"cannot write {'standard output' if output == '-' else output}: {e.strerror or e}")
+            sys.exit(1)
     click.echo(f"{n} row(s) written", err=True)
 
 

@@ -2,7 +2,9 @@
 
 One function, :func:`export`, used by the CLI (``vigie export``) and the server (``GET /api/export``). Rows are
 flat dicts with a fixed column order per table (:data:`COLUMNS`); list columns stay lists in JSON Lines and Parquet
-and are JSON-encoded in CSV, so nothing is lost in any format.
+and are JSON-encoded in CSV, so nothing is lost in any format. A CSV cell that a spreadsheet would read as a
+formula (it starts with ``= + - @``, a tab or a carriage return) is prefixed with ``'``, so opening an export
+never runs what an article says.
 
 Quotes, timelines and story headlines come from the story details (:func:`vigie.stories.story_detail`, or the
 server's cached one).
@@ -14,6 +16,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import IO, TYPE_CHECKING, Any, Literal
@@ -24,7 +27,10 @@ from vigie.store import ArticleStore
 if TYPE_CHECKING:
     from vigie.understand.views import StoryDetail
 
-__all__ = ["COLUMNS", "CONTENT_TYPES", "FORMATS", "WHATS", "MissingDependencyError", "export", "rows"]
+__all__ = [
+    "COLUMNS", "CONTENT_TYPES", "FORMATS", "WHATS", "MissingDependencyError", "csv_safe", "export", "public_source",
+    "rows",
+]
 
 Fmt = Literal["jsonl", "csv", "parquet"]
 What = Literal["articles", "stories", "quotes", "timeline"]
@@ -54,6 +60,29 @@ COLUMNS: dict[str, dict[str, str]] = {
 }
 
 _PAGE = 500
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading ``= + - @``, tab or CR gets a ``'`` (OWASP's advice)."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _csv_text(value: str) -> str:
+    # A bare CR is not quoted by the csv module (the line ends are "\n"), so a reader would cut the row there.
+    return csv_safe(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def public_source(source: str) -> str:
+    """What a reader outside the machine may see of a source: a URL as is, a file path as its file name.
+
+    ``/home/me/inbox/feed.xml#https://x/1`` -> ``feed.xml#https://x/1``; the full path stays for the CLI owner.
+    """
+    if "://" in source.split("#", 1)[0] or source in ("-", "api"):
+        return source
+    path, sep, frag = source.partition("#")
+    name = re.split(r"[/\\]", path.rstrip("/\\"))[-1] or path
+    return name + sep + frag
 
 
 class MissingDependencyError(VigieError):
@@ -67,14 +96,18 @@ def _default_detail() -> Detail:
     return stories.story_detail
 
 
-def _article_rows(store: ArticleStore) -> Iterator[dict[str, Any]]:
+def _article_rows(store: ArticleStore, public: bool = False) -> Iterator[dict[str, Any]]:
     story_of = {r["id"]: r["story_id"] for r in store.placements()}
     offset = 0
     while True:
         page = store.articles(limit=_PAGE, offset=offset)
         for a in page:
             d = a.to_dict()
-            yield {**d, "story": story_of.get(a.id), "sources": store.sources(a.id)}
+            sources = store.sources(a.id)
+            if public:
+                d["source"] = public_source(a.source)
+                sources = [public_source(s) for s in sources]
+            yield {**d, "story": story_of.get(a.id), "sources": sources}
         if len(page) < _PAGE:
             return
         offset += _PAGE
@@ -87,8 +120,12 @@ def _details(store: ArticleStore, detail: Detail) -> Iterator[StoryDetail]:
         yield detail(store, view.id)
 
 
-def rows(store: ArticleStore, what: What, *, detail: Detail | None = None) -> Iterator[dict[str, Any]]:
+def rows(
+    store: ArticleStore, what: What, *, detail: Detail | None = None, public: bool = False
+) -> Iterator[dict[str, Any]]:
     """The rows of one table, each a dict with exactly the keys of ``COLUMNS[what]``, in that order.
+
+    ``public`` shows file sources by their name only (:func:`public_source`), for exports served over HTTP.
 
     Raises:
         VigieError: ``what`` is not one of :data:`WHATS`.
@@ -98,7 +135,7 @@ def rows(store: ArticleStore, what: What, *, detail: Detail | None = None) -> It
     fn = detail or _default_detail()
     source: Iterator[dict[str, Any]]
     if what == "articles":
-        source = _article_rows(store)
+        source = _article_rows(store, public)
     elif what == "stories":
         source = (
             {**s.to_dict(), "articles": len(s.articles), "article_ids": s.story.article_ids, "events": len(s.events)}
@@ -134,6 +171,7 @@ def export(
     out: IO[bytes] | IO[str] | str | os.PathLike[str],
     *,
     detail: Detail | None = None,
+    public: bool = False,
 ) -> int:
     """Write one table of the store to ``out``; returns the number of rows written.
 
@@ -144,6 +182,7 @@ def export(
         out: a path, a binary stream, or a text stream (not for Parquet).
         detail: the function giving one story's details (default: :func:`vigie.stories.story_detail`); the
             server passes its cached one.
+        public: file sources by their name only (the server's exports).
 
     Raises:
         VigieError: an unknown format or table, or Parquet to a text stream.
@@ -161,7 +200,7 @@ def export(
     _check("format", fmt, FORMATS)
     _check("what", what, WHATS)
     what_ = what  # narrowed by _check
-    table = rows(store, what_, detail=detail)  # type: ignore[arg-type]
+    table = rows(store, what_, detail=detail, public=public)  # type: ignore[arg-type]
     if fmt == "parquet":
         return _parquet(table, COLUMNS[what], out)
     with ExitStack() as stack:
@@ -194,7 +233,8 @@ def _csv(table: Iterator[dict[str, Any]], cols: dict[str, str], out: IO[str]) ->
     n = 0
     for r in table:
         writer.writerow(
-            json.dumps(r[c], ensure_ascii=False) if kind == "list" else ("" if r[c] is None else r[c])
+            json.dumps(r[c], ensure_ascii=False) if kind == "list"
+            else "" if r[c] is None else _csv_text(r[c]) if isinstance(r[c], str) else r[c]
             for c, kind in cols.items()
         )
         n += 1

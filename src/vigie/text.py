@@ -56,7 +56,7 @@ _SENT_PUNCT = ".!?…"
 CLOSERS = "»\"”’')]"  # what may follow the end of a sentence
 # End punctuation, then closers glued to it ('."', '.)') or a French closing guillemet after a space ('. »').
 _BOUNDARY = re.compile(r"(?:\.{2,}|[.!?…]+)(?:[\s\u00a0]?[»”]|[\"’')\]])*[\s\u00a0]*")
-_UPPER_START = re.compile(r"[\s\u00a0]*([«\"“(\[—–-]?\s*[A-ZÀ-ÖØ-Þ0-9¿¡]|$)")
+_UPPER_START = re.compile(r"[\s\u00a0]*+([«\"“(\[—–-]?\s*[A-ZÀ-ÖØ-Þ0-9¿¡]|$)")
 _GLUED = re.compile(r"(?<=[a-zà-öø-ÿ]{3}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ])")  # "espionnage.Comme" (lost space)
 _LONG_QUOTE = 500  # a quote this long is a multi-sentence speech: split inside it rather than keep a wall of text
 
@@ -137,7 +137,7 @@ def iter_sentences(text: str) -> Iterator[str]:
                 continue  # "3.5", "www.site.fr": no space after the period
             punct_at = m.start()
             if par[m.start()] == "." and m.group(0).rstrip(CLOSERS + " \u00a0") == "." and _is_abbreviation(
-                par[start:punct_at]
+                par[max(start, punct_at - 64) : punct_at]  # the last token only: linear on "M. M. M. …"
             ):
                 continue
             if punct_at > 0 and par[punct_at - 1] in "([":

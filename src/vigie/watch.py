@@ -5,8 +5,9 @@ content-hash ids make a repeated read harmless. Each poll re-reads only the file
 the last poll (kept in memory; the first poll reads everything, and stored content adds nothing). A file modified
 less than ``settle`` seconds ago is left for the next poll, so a file still being written is not read half-way.
 
-Feeds given as http(s) URLs are fetched with a timeout, a User-Agent and conditional requests (ETag,
-Last-Modified); a feed answering 304, or the same bytes again, costs nothing more. A feed given as a file is
+Feeds given as http(s) URLs are fetched through :func:`vigie.net.fetch` (one deadline for the whole fetch, the
+feed size cap, redirects re-checked, no private address unless allowed), with a User-Agent and conditional requests
+(ETag, Last-Modified); a feed answering 304, or the same bytes again, costs nothing more. A feed given as a file is
 watched like any other file.
 """
 
@@ -18,8 +19,6 @@ import logging
 import os
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -29,6 +28,7 @@ from vigie.errors import InputError, VigieError
 from vigie.extract import ExtractOptions
 from vigie.extract.readers import ReadOptions, iter_documents, iter_files, read_bytes
 from vigie.models import RawDocument
+from vigie.net import FetchError, FetchPolicy, fetch
 from vigie.pipeline import Documents, IngestReport, RunOptions, run
 from vigie.stories import StoryReport
 
@@ -57,7 +57,10 @@ class WatchOptions:
     Attributes:
         interval: seconds between the end of one poll and the start of the next.
         settle: files modified less than this many seconds ago wait for the next poll (still being written).
-        timeout: seconds allowed for each feed request.
+        timeout: seconds allowed for each feed fetch as a whole (and for each webhook call).
+        allow_private: fetch feeds (and follow redirects) to loopback, private and link-local addresses too;
+            off by default, so a feed cannot make Vigie read the local network (``$VIGIE_ALLOW_PRIVATE_URLS``
+            also allows them, or only the hosts it lists).
         stories: place new articles in stories after each poll that stored some.
         alerts: run the saved alerts on each poll's new articles.
         llm: the endpoint for the story details' optional abstractive rewrite (see :class:`RunOptions`).
@@ -66,6 +69,7 @@ class WatchOptions:
     interval: float = 60.0
     settle: float = 2.0
     timeout: float = 20.0
+    allow_private: bool = False
     stories: bool = True
     alerts: bool = True
     llm: LLMConfig | None = None
@@ -148,7 +152,8 @@ class Watcher:
         changed = self._changed_files(report)
         docs = itertools.chain(iter_documents(changed, self.read_options), self._feed_documents(report))
         options = RunOptions(stories=self.options.stories, alerts=self.options.alerts,
-                             webhook_timeout=self.options.timeout, llm=self.options.llm)  # fmt: skip
+                             webhook_timeout=self.options.timeout, llm=self.options.llm,
+                             webhook_allow_private=self.options.allow_private)  # fmt: skip
         result = run(self.store, Documents(docs), options=options, extract_options=self.extract_options,
                      on_error=self._error, echo=self.echo)  # fmt: skip
         report.merge(result.report)
@@ -213,30 +218,24 @@ class Watcher:
             headers["If-None-Match"] = state.etag
         if state.modified:
             headers["If-Modified-Since"] = state.modified
-        limit = self.read_options.max_container_bytes
+        policy = FetchPolicy.from_env(allow_private=self.options.allow_private, deadline=self.options.timeout,
+                                      max_bytes=self.read_options.max_feed_bytes)  # fmt: skip
         try:
-            with urllib.request.urlopen(urllib.request.Request(url, headers=headers),
-                                        timeout=self.options.timeout) as resp:  # fmt: skip
-                data = resp.read(limit + 1)
-                etag, modified = resp.headers.get("ETag"), resp.headers.get("Last-Modified")
-        except urllib.error.HTTPError as e:
-            if e.code == 304:
-                return None
-            reason = f"HTTP {e.code} {e.reason}"
-        except urllib.error.URLError as e:
-            reason = f"cannot fetch ({e.reason})"
-        except (TimeoutError, OSError) as e:
-            reason = f"cannot fetch ({type(e).__name__}{': ' + str(e) if str(e) else ''})"
+            resp = fetch(url, policy=policy, headers=headers)
+        except FetchError as e:
+            reason = str(e)
         else:
-            if len(data) > limit:
-                reason = f"feed too large (> {limit // (1024 * 1024)} MB limit)"
+            if resp.status == 304:
+                return None
+            if not 200 <= resp.status < 300:
+                reason = f"HTTP {resp.status} {resp.reason}"
             else:
-                state.etag, state.modified = etag, modified
-                digest = hashlib.sha256(data).hexdigest()
+                state.etag, state.modified = resp.headers.get("ETag"), resp.headers.get("Last-Modified")
+                digest = hashlib.sha256(resp.body).hexdigest()
                 if digest == state.digest:
                     return None
                 state.digest = digest
-                return data
+                return resp.body
         err = InputError(url, reason)
         report.failed += 1
         report.errors.append(err)

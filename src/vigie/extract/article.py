@@ -27,6 +27,11 @@ _CREDIT = re.compile(
 
 
 _WEB_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+# C0/C1 controls (ESC starts terminal sequences that clear a screen or set a window title) and bidirectional
+# overrides (which make a title read other than it is): never part of a title, an outlet or a name.
+_LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+")
+# In running text, line breaks and tabs stay (paragraphs are separated by blank lines).
+_TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+")
 
 
 @dataclass(slots=True)
@@ -80,18 +85,30 @@ def extract(doc: RawDocument, options: ExtractOptions | None = None, registry: O
     return Article(
         id=doc.id,
         source=doc.source,
-        title=title,
-        published=published,
-        url=url,
-        outlet=outlet,
-        original_outlet=original,
-        authors=unique(as_list(meta.get("authors")) or fields["authors"]),
+        title=_line(title),
+        published=_line(published),
+        url=_line(url),
+        outlet=_line(outlet),
+        original_outlet=_line(original),
+        authors=unique([a for x in as_list(meta.get("authors")) or fields["authors"] if (a := _line(x))]),
         language=language,
-        body=body,
-        standfirst=_str(meta.get("standfirst")) or fields["standfirst"],
-        comments=fields["comments"],
-        tags=unique(as_list(meta.get("tags")) or fields["tags"]),
+        body=_text(body),
+        standfirst=_line(_str(meta.get("standfirst")) or fields["standfirst"]),
+        comments=[c for x in fields["comments"] if (c := _text(x))],
+        tags=unique([t for x in as_list(meta.get("tags")) or fields["tags"] if (t := _line(x))]),
     )
+
+
+def _line(v: str | None) -> str | None:
+    """A one-line field without control characters (they become spaces), or None when nothing is left."""
+    if v is None:
+        return None
+    return " ".join(_LINE_CONTROLS.sub(" ", v).split()) or None
+
+
+def _text(v: str) -> str:
+    """Running text without control characters other than line breaks and tabs."""
+    return _TEXT_CONTROLS.sub("", v) if _TEXT_CONTROLS.search(v) else v
 
 
 def _str(v: Any) -> str | None:

@@ -136,7 +136,9 @@ _REPLACE = (
 )
 _SPACES = re.compile(r" {2,}")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'«»]+", re.I)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Patterns are linear in the line length: a run that may start a match is only tried from its first character
+# (lookbehind), and runs that cannot give back characters are possessive, so hostile lines cannot backtrack.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+")
 _ASSET = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|avif|bmp|ico|css|js|mp[34]|m4a|webm|woff2?|ttf|pdf)(?:[?#]|$)", re.I)
 _WORD = re.compile(r"[^\W\d_]+")
 _NUM = re.compile(r"\d+")
@@ -169,7 +171,7 @@ _NAME_STOP = frozenset(
 )
 _TAG_HEAD = re.compile(r"^(?:tags?|mots[- ]clés|mots[- ]clefs|keywords|thèmes|sujets|topics|étiquettes)\s*:?\s*(?P<rest>.*)$", re.I)
 _LOWER_TAG = re.compile(rf"^[{_LO}][{_LO}' ’-]*$")
-_TITLE_SUFFIX = re.compile(r"^(?P<title>.{12,}?)\s+[|–—-]\s+(?P<site>[^|–—]{2,40})$")
+_TITLE_SUFFIX = re.compile(r"^(?P<title>.{11,}?\S)\s++[|–—-]\s+(?P<site>[^|–—]{2,40})$")
 _COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*(?P<site>[^|,.\d][^|,]{1,40}?)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*(?:[|,.-]|$)", re.I)
 _SITE_PHRASE = re.compile(
     r"\b(?:offres? exclusives?|newsletters?|la rédaction|l'équipe|l’équipe|abonnez-vous à|abonnement à)\s+"
@@ -177,7 +179,7 @@ _SITE_PHRASE = re.compile(
 )
 _DOMAIN = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:com|fr|net|org|info|ch|be|ca|cn|ru|uk|de|eu|tn|ma|dz|sn|ci|cm|io|news|tv)$", re.I)
 _END_MARK = re.compile(r"(?<=[.!?»\"”)])\s+(?:Fin|FIN|\(Fin\)|\(FIN\)|-- ?Fin|\[Fin\])\s*$")
-_GLUE = re.compile(r"[.!?…]+(?=[\"“”«»]?[" + _UP + r"])")
+_GLUE = re.compile(r"(?<![.!?…])[.!?…]++(?=[\"“”«»]?[" + _UP + r"])")
 _CAMEL = re.compile(rf"[{_LO}]{{2}}(?=[{_UP}])")
 _ABBREV = frozenset(
     ["m", "mm", "mme", "mmes", "mlle", "mr", "mrs", "ms", "dr", "pr", "me", "st", "ste", "jr", "sr", "inc", "corp", "co", "ltd", "vs", "cf", "av", "bd", "no", "nº", "etc", "gen", "gén", "col", "lt", "sgt", "capt", "prof", "rev", "hon", "sen", "rep", "gov", "dept", "univ", "fig", "vol", "ed", "eds", "éd"]
@@ -318,9 +320,9 @@ def _byline_names(text: str) -> list[str]:
     m = _BYLINE.match(text)
     if not m:
         return []
-    part = re.split(r"\s*(?:[,|(–—]|\s-\s|\ble\s+\d|\bpublié|\bmis à jour|\bupdated|\bon\s+\w+\s+\d)", m.group("names"))[0]
+    part = re.split(r"(?<!\s)\s*(?:[,|(–—]|\s-\s|\ble\s+\d|\bpublié|\bmis à jour|\bupdated|\bon\s+\w+\s+\d)", m.group("names"))[0]
     out = []
-    for name in re.split(r"\s+(?:et|and|&)\s+|\s*,\s*", part):
+    for name in re.split(r"\s+(?:et|and|&)\s+|(?<!\s)\s*,\s*", part):
         name = name.strip(" .:")
         if _is_name(name):
             out.append(name)
@@ -845,7 +847,7 @@ def _split_glued(text: str) -> list[str]:
     pieces: list[str] = []
     for m in _GLUE.finditer(text):
         p = m.start()
-        before = text[start:p]
+        before = text[max(start, p - 512) : p]  # the last token is all that is read: a bounded slice keeps it linear
         tok = before.rsplit(" ", 1)[-1].lstrip("(«“\"'")
         if "://" in tok or "www." in tok or "@" in tok:
             continue
@@ -967,7 +969,7 @@ def _pick_title(lines: list[_Line], body_start: int, body_keys: set[str]) -> tup
 
 def _harvest_dates(ln: _Line, out: list[tuple[int, int, str]]) -> None:
     """Date candidates from a furniture line, ranked: published, then ISO stamps, then others, updates last."""
-    parts = re.split(r"\s*\|\s*|,\s*(?=(?:mis|mise|modifié|updated|actualisé)\b)|\s+-\s+(?=\D)", ln.text)
+    parts = re.split(r"(?<!\s)\s*\|\s*|,\s*(?=(?:mis|mise|modifié|updated|actualisé)\b)|(?<!\s)\s+-\s+(?=\D)", ln.text)
     for part in parts:
         if not _DATE.search(part) or len(part.split()) > 16:
             continue

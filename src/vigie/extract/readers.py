@@ -49,21 +49,26 @@ class ReadOptions:
     Attributes:
         max_file_bytes: largest single-article file (text or HTML) read.
         max_record_bytes: largest JSONL line, WARC record or feed entry read.
-        max_container_bytes: largest file that must be parsed in one piece (feed, JSON document) and the cap on
-            what a gzip file may decompress to (a gzip bomb stops there). WARC and JSONL files are streamed, so
-            they have no overall limit.
+        max_feed_bytes: largest RSS/Atom feed, file or decompressed ``.gz`` (parsed in one piece, and slowly).
+        max_json_bytes: largest JSON document parsed in one piece (a list or object, not JSON Lines).
+        max_container_bytes: largest standard input, and what a gzip of a streamed kind (JSONL, WARC) may
+            decompress to. A gzip stops at the cap of the kind its first bytes show (a text, HTML page, feed or
+            JSON document), so a small bomb never expands to more than its kind allows. WARC and JSONL files are
+            streamed, so they have no overall limit.
         follow_symlinks: read symbolic links; when false they are skipped inside folders and reported when named.
         skip_hidden: skip files and folders whose name starts with a dot while walking folders.
     """
 
     max_file_bytes: int = 20 * _MB
     max_record_bytes: int = 20 * _MB
+    max_feed_bytes: int = 8 * _MB
+    max_json_bytes: int = 64 * _MB
     max_container_bytes: int = 512 * _MB
     follow_symlinks: bool = True
     skip_hidden: bool = True
 
     def __post_init__(self) -> None:
-        for name in ("max_file_bytes", "max_record_bytes", "max_container_bytes"):
+        for name in ("max_file_bytes", "max_record_bytes", "max_feed_bytes", "max_json_bytes", "max_container_bytes"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"ReadOptions.{name} must be a positive number of bytes, got {getattr(self, name)}")
 
@@ -366,7 +371,7 @@ def _read_stream(
     elif kind == "json":
         yield from _read_json(f, head, source, name, size, opts)
     elif kind in ("text", "html", "feed"):
-        limit = opts.max_container_bytes if kind == "feed" else opts.max_file_bytes
+        limit = opts.max_feed_bytes if kind == "feed" else opts.max_file_bytes
         if size > limit:
             yield InputError(source, f"file too large ({_fmt_mb(size)} > {_fmt_mb(limit)} limit)")
             return
@@ -396,8 +401,8 @@ def _read_gzip(
 ) -> Iterator[RawDocument | InputError]:
     """Decompress into a spooled file (memory up to ``max_file_bytes``, disk beyond), then read what is inside.
 
-    The cap is ``max_container_bytes``, or ``max_file_bytes`` once the first bytes show one text or HTML article, so a
-    gzip bomb stops early and never holds more than the cap.
+    The cap is ``max_container_bytes`` until the first bytes show what is inside, then the cap of that kind
+    (:func:`_kind_cap`), so a gzip bomb stops early and never holds more than its kind allows.
     """
     if depth >= _MAX_GZIP_DEPTH:
         yield InputError(source, "gzip nested too deep")
@@ -419,8 +424,8 @@ def _read_gzip(
                 size += len(chunk)
                 if len(head) < _HEAD:
                     head += chunk[: _HEAD - len(head)]
-                    if (len(head) == _HEAD or d.eof) and _sniff(head, inner) in ("text", "html"):
-                        cap = min(cap, opts.max_file_bytes)
+                    if len(head) == _HEAD or d.eof:
+                        cap = min(cap, _kind_cap(_sniff(head, inner), head, inner, opts))
                 if size > cap:
                     yield InputError(source, f"gzip expands beyond {_fmt_mb(cap)} limit (gzip bomb?)")
                     return
@@ -562,18 +567,13 @@ def _read_json(
     """Single object or list (whole-file parse) when the file is one JSON value; JSONL otherwise."""
     ext = _extension(name)
     text_head = _head_text(head).lstrip()
-    first_line = text_head.split("\n", 1)[0].strip()
-    is_utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    streamable = ext in ("jsonl", "ndjson") or (
-        ext != "json" and text_head.startswith("{") and _parses_as_object(first_line)
-    )
-    if streamable and not is_utf16:
+    if _json_streamable(head, name):
         yield from _iter_jsonl(_byte_lines(f, opts.max_record_bytes), source, opts)
         return
-    if size > opts.max_container_bytes:
-        yield InputError(source, f"file too large ({_fmt_mb(size)} > {_fmt_mb(opts.max_container_bytes)} limit)")
+    if size > opts.max_json_bytes:
+        yield InputError(source, f"file too large ({_fmt_mb(size)} > {_fmt_mb(opts.max_json_bytes)} JSON document limit)")
         return
-    data = f.read(opts.max_container_bytes + 1)
+    data = f.read(opts.max_json_bytes + 1)
     try:
         text = decode_bytes(data, source)
     except InputError as err:
@@ -595,6 +595,29 @@ def _read_json(
             yield _record(item, f"{source}#{i}", opts)
     else:
         yield _record(value, source, opts)
+
+
+def _json_streamable(head: bytes, name: str) -> bool:
+    """True for JSON Lines (read line by line); False for one JSON document (parsed whole)."""
+    ext = _extension(name)
+    text_head = _head_text(head).lstrip()
+    first_line = text_head.split("\n", 1)[0].strip()
+    is_utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    streamable = ext in ("jsonl", "ndjson") or (
+        ext != "json" and text_head.startswith("{") and _parses_as_object(first_line)
+    )
+    return streamable and not is_utf16
+
+
+def _kind_cap(kind: Kind | str, head: bytes, name: str, opts: ReadOptions) -> int:
+    """Largest size a file of this kind may have once decompressed: a feed or a JSON document is not a WARC."""
+    if kind in ("text", "html"):
+        return opts.max_file_bytes
+    if kind == "feed":
+        return opts.max_feed_bytes
+    if kind == "json" and not _json_streamable(head, name):
+        return opts.max_json_bytes
+    return opts.max_container_bytes
 
 
 def _parses_as_object(line: str) -> bool:

@@ -101,6 +101,7 @@ class RunOptions:
     nlp_processes: int = 1
     webhook_timeout: float = 10.0
     llm: LLMConfig | None = None
+    webhook_allow_private: bool = False  # webhooks to loopback/private addresses (vigie.net refuses them otherwise)
 
 
 @dataclass(slots=True)
@@ -244,7 +245,8 @@ def _alerts(store: ArticleStore, result: RunResult, opts: RunOptions, echo: Call
     from vigie.alerts import check_alerts, notify
 
     result.matches = check_alerts(store, result.report.new_ids)
-    notify(result.matches, echo=echo or log.info, on_error=result.warnings.append, timeout=opts.webhook_timeout)
+    notify(result.matches, echo=echo or log.info, on_error=result.warnings.append, timeout=opts.webhook_timeout,
+           allow_private=opts.webhook_allow_private)  # fmt: skip
 
 
 def ingest(

@@ -5,8 +5,11 @@ Example:
     >>> run("vigie.db", "127.0.0.1", 8000)  # doctest: +SKIP
 
 Security: every response carries a strict Content-Security-Policy (no inline script or style, nothing from another
-origin), ``nosniff``, ``DENY`` framing and a same-origin referrer policy; request bodies over ``max_body`` bytes are
-refused with 413; static files come only from the package folder, by an allow-listed name.
+origin), ``nosniff``, ``DENY`` framing and a same-origin referrer policy, 500s included; request bodies over
+``max_body`` bytes are refused with 413; static files come only from the package folder, by an allow-listed name.
+``vigie serve`` answers only requests whose ``Host`` is the bound address, ``localhost`` or one the user allows
+(``--allowed-host``, ``$VIGIE_ALLOWED_HOSTS``), so a DNS-rebinding page cannot read the API from a browser.
+``HEAD`` is answered as ``GET`` without the body.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, MutableMapping, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
@@ -31,7 +35,7 @@ from vigie.serve import api, pages
 from vigie.serve.data import Data
 from vigie.serve.errors import HttpError, TooLarge, Unavailable, code_of, describe, error_body
 
-__all__ = ["MAX_BODY", "SECURITY_HEADERS", "create_app", "run"]
+__all__ = ["MAX_BODY", "SECURITY_HEADERS", "allowed_hosts_for", "create_app", "run"]
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +65,11 @@ def _is_api(path: str) -> bool:
 
 
 class SecurityHeaders:
-    """Adds :data:`SECURITY_HEADERS` to every HTTP response, errors included."""
+    """Adds :data:`SECURITY_HEADERS` to every HTTP response, errors included.
+
+    An unexpected exception is answered here (Starlette's own last-resort handler sits outside every middleware,
+    so its 500 would carry none of the headers): the one JSON error shape for the API, the error page otherwise.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -70,15 +78,83 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = [(k, v) for k, v in message.get("headers", []) if k.decode().lower() not in SECURITY_HEADERS]
                 headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception as exc:
+            if started:  # too late for another answer: the client sees a cut response
+                raise
+            request = None if _is_api(scope.get("path", "")) else Request(scope)
+            await _error_response(scope, exc, request)(scope, receive, send_with_headers)
+
+
+class HeadAsGet:
+    """Answers ``HEAD`` like ``GET``, headers only (routes are declared for GET)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def no_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, no_body)
+
+
+class HostCheck:
+    """Refuses (400) a request whose ``Host`` header is not allowed: the defence against DNS rebinding."""
+
+    def __init__(self, app: ASGIApp, hosts: Iterable[str]) -> None:
+        self.app = app
+        self.hosts = frozenset(h.lower() for h in hosts)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1").strip().lower()
+        host = _host_part(raw)
+        if host not in self.hosts:
+            shown = raw[:100] or "(none)"
+            err = HttpError(f"host {shown!r} is not allowed: serve with --allowed-host {host or 'NAME'} to accept it",
+                            status=400, code="invalid_host")  # fmt: skip
+            await _error_response(scope, err)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _host_part(value: str) -> str:
+    """``example.org:8000`` -> ``example.org``; ``[::1]:8000`` -> ``::1``."""
+    if value.startswith("["):
+        return value[1 : value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+def allowed_hosts_for(bound: str, extra: Iterable[str] = ()) -> list[str]:
+    """The Host names ``vigie serve`` accepts: the bound address, localhost, and ``extra`` plus
+    ``$VIGIE_ALLOWED_HOSTS`` (comma-separated). A wildcard bind (``0.0.0.0``) adds this machine's names."""
+    hosts = {bound.strip("[]").lower(), "localhost", "127.0.0.1", "::1"}
+    if bound in ("0.0.0.0", "::", ""):
+        hosts.update({socket.gethostname().lower(), socket.getfqdn().lower()})
+    hosts.update(h.strip().lower() for h in extra if h.strip())
+    hosts.update(h.strip().lower() for h in os.environ.get("VIGIE_ALLOWED_HOSTS", "").split(",") if h.strip())
+    return sorted(hosts)
 
 
 class BodyLimit:
@@ -186,6 +262,7 @@ def create_app(
     lang: str = "fr",
     max_body: int = MAX_BODY,
     home_details: int = 10,
+    allowed_hosts: Sequence[str] | None = None,
 ) -> FastAPI:
     """The Vigie web app over the store at ``db``.
 
@@ -197,6 +274,8 @@ def create_app(
         max_body: largest request body in bytes (413 beyond).
         home_details: how many stories of the home page show their headline and summary (each needs the story's
             details, computed once and cached).
+        allowed_hosts: the ``Host`` names answered (others get 400); None checks nothing, for an app embedded
+            behind a proxy that checks it. ``vigie serve`` passes :func:`allowed_hosts_for` its address.
 
     Raises:
         VigieError: a bad language or size, or a store that cannot be opened.
@@ -225,12 +304,19 @@ def create_app(
     app.include_router(pages.router)
     app.add_api_route("/static/{name}", _static, methods=["GET"], include_in_schema=False)
     app.add_middleware(BodyLimit, limit=max_body)
+    app.add_middleware(HeadAsGet)
+    if allowed_hosts is not None:
+        app.add_middleware(HostCheck, hosts=allowed_hosts)
     app.add_middleware(SecurityHeaders)
     return app
 
 
-def run(db: str, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the store at ``db`` until interrupted (``vigie serve``); the write token comes from ``$VIGIE_TOKEN``."""
+def run(db: str, host: str = "127.0.0.1", port: int = 8000, allowed_hosts: Sequence[str] = ()) -> None:
+    """Serve the store at ``db`` until interrupted (``vigie serve``); the write token comes from ``$VIGIE_TOKEN``.
+
+    Only requests for the bound address, localhost, ``allowed_hosts`` and ``$VIGIE_ALLOWED_HOSTS`` are answered.
+    """
     import uvicorn
 
-    uvicorn.run(create_app(db, token=None), host=host, port=port, log_level="info")
+    app = create_app(db, token=None, allowed_hosts=allowed_hosts_for(host, allowed_hosts))
+    uvicorn.run(app, host=host, port=port, log_level="info")

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from vigie.errors import InputError, NotFoundError
-from vigie.export import CONTENT_TYPES, export
+from vigie.export import CONTENT_TYPES, export, public_source
 from vigie.extract.readers import read_bytes
 from vigie.models import Article, RawDocument
 from vigie.serve.data import SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period
@@ -56,7 +56,8 @@ class ArticleIn(BaseModel):
 
 def _article_json(data: Data, a: Article) -> dict[str, Any]:
     store = data.read()
-    return {**a.to_dict(), "sources": store.sources(a.id), "story": store.story_of(a.id)}
+    sources = [public_source(s) for s in store.sources(a.id)]
+    return {**a.to_dict(), "source": public_source(a.source), "sources": sources, "story": store.story_of(a.id)}
 
 
 def _page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
@@ -81,8 +82,9 @@ def stories(
 
 
 @router.get("/stories/{story_id}", summary="One story with its details (as `vigie story ID --json`)")
-def story(data: DataDep, story_id: str) -> dict[str, Any]:
-    return data.detail(story_id).to_dict()
+async def story(data: DataDep, story_id: str) -> dict[str, Any]:
+    # Async: waiting for a computation holds no server thread, so reads go on meanwhile.
+    return (await data.detail_async(story_id)).to_dict()
 
 
 @router.get("/articles/{article_id}", summary="One article, its sources and its story")
@@ -142,7 +144,7 @@ def export_table(
     what: Annotated[Literal["articles", "stories", "quotes", "timeline"], Query()] = "articles",
 ) -> Response:
     buf = io.BytesIO()
-    export(data.read(), format, what, buf, detail=data.detail_fn)
+    export(data.read(), format, what, buf, detail=data.detail_fn, public=True)
     return Response(
         buf.getvalue(), media_type=CONTENT_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="vigie-{what}.{format}"'},

@@ -5,22 +5,30 @@ writer thread with its own connection (a queue of one worker); reads use one con
 never wait for a write thanks to WAL (PostgreSQL: MVCC). Only the store protocol is used, so a ``postgresql://``
 URL serves as well as a file. Story lists and story details are cached by a cheap version of the story
 tables, so a page view does not recompute them, and an ingest (here or by ``vigie ingest``) is seen at once.
+
+Story details are computed on one computation thread, never on the writer and never on a request thread:
+concurrent requests for one story share one computation (a future), others wait for nothing but their own, and
+async routes await the future without holding a server thread, so reads never queue behind an analysis. The
+details are cached in the store through the writer; a read-only or full store only loses that cache.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import sqlite3
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from vigie import stories
-from vigie.errors import NotFoundError
+from vigie.errors import NotFoundError, VigieError
+from vigie.export import public_source
 from vigie.extract.outlets import OutletRegistry
 from vigie.models import Article
 from vigie.store import ArticleStore, open_store
@@ -93,8 +101,8 @@ class Data:
         self._opened: list[ArticleStore] = []
         self._open_lock = threading.Lock()
         self._writer: ThreadPoolExecutor | None = None
-        self._prefetch: ThreadPoolExecutor | None = None
-        self._pending: set[str] = set()
+        self._compute: ThreadPoolExecutor | None = None
+        self._inflight: dict[tuple[str, tuple[str, ...]], Future[StoryDetail]] = {}
         self._write_store: ArticleStore | None = None
         # Open once up front: a bad path or a newer schema fails at start-up, not on the first request.
         self._shared = open_store(path) if path == ":memory:" else None
@@ -139,7 +147,7 @@ class Data:
 
     def close(self) -> None:
         with self._open_lock:
-            pools, self._writer, self._prefetch = (self._prefetch, self._writer), None, None
+            pools, self._writer, self._compute = (self._compute, self._writer), None, None
         for pool in pools:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
@@ -205,58 +213,76 @@ class Data:
         return ids
 
     def detail(self, story_id: str) -> StoryDetail:
-        """One story's details (:func:`vigie.stories.story_detail`), cached.
+        """One story's details (:func:`vigie.stories.story_detail`), cached; waits for their computation.
 
         Raises:
             NotFoundError: no such story.
         """
-        store = self.read()
-        view = stories.get_story(store, check_id(story_id, "story"))
+        return self.detail_future(story_id).result()
+
+    async def detail_async(self, story_id: str) -> StoryDetail:
+        """:meth:`detail` for async routes: the wait holds no server thread, so other requests are served."""
+        future = await asyncio.to_thread(self.detail_future, story_id)  # the story view is a store read
+        return await asyncio.wrap_future(future)
+
+    def detail_future(self, story_id: str) -> Future[StoryDetail]:
+        """The details of a story as a future: done at once when cached, else shared with every request for them.
+
+        Raises:
+            NotFoundError: no such story.
+        """
+        view = stories.get_story(self.read(), check_id(story_id, "story"))
+        return self._detail_of(view)
+
+    def _detail_of(self, view: StoryView) -> Future[StoryDetail]:
         key = (view.id, tuple(view.article_ids))
         with self._detail_lock:
             hit = self._details.get(key)
             if hit is not None:
-                self._details.move_to_end(key)
-                return hit
-        # On the writer thread: the story stage caches its details in the store (a write), and one computation at a
-        # time suits the analysis models, which are not known to be thread-safe. The lock is not held meanwhile, so
-        # pages reading other cached details do not wait; a racing twin computation hits the store's cache.
-        sid, llm = view.id, self.llm
-        # Looked up at call time, so a test may stand in for the story stage after the app was made.
-        result = self.write(lambda st: stories.story_detail(st, sid, llm=llm))
-        with self._detail_lock:
-            self._details[key] = result
-            while len(self._details) > self._detail_cache:
-                self._details.popitem(last=False)
-        return result
+                done: Future[StoryDetail] = Future()
+                done.set_result(hit)
+                return done
+            running = self._inflight.get(key)
+            if running is not None:
+                return running
+            with self._open_lock:
+                if self._compute is None:  # one computation at a time: the analysis models are not thread-safe
+                    self._compute = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-detail")
+                pool = self._compute
+            future = pool.submit(self._computed, key, view.id)
+            self._inflight[key] = future
+            return future
+
+    def _computed(self, key: tuple[str, tuple[str, ...]], sid: str) -> StoryDetail:
+        try:
+            # Looked up at call time, so a test may stand in for the story stage after the app was made.
+            store = cast(ArticleStore, _CacheThroughWriter(self))
+            result = self._public(stories.story_detail(store, sid, llm=self.llm))
+            with self._detail_lock:
+                self._details[key] = result
+                while len(self._details) > self._detail_cache:
+                    self._details.popitem(last=False)
+            return result
+        finally:
+            with self._detail_lock:
+                self._inflight.pop(key, None)
+
+    @staticmethod
+    def _public(detail: StoryDetail) -> StoryDetail:
+        """A story as the server shows it: file sources by their name, not the server's paths."""
+        arts = [replace(a, source=public_source(a.source)) if a.source else a for a in detail.story.articles]
+        return replace(detail, story=replace(detail.story, articles=arts))
 
     def cached_detail(self, view: StoryView) -> StoryDetail | None:
         """The details of a story view if already computed; otherwise start computing them in the background
         (pages that list many stories must not wait for each one) and return None."""
-        key = (view.id, tuple(view.article_ids))
-        with self._detail_lock:
-            hit = self._details.get(key)
-        if hit is not None:
-            return hit
-        with self._open_lock:
-            if view.id in self._pending:
-                return None
-            self._pending.add(view.id)
-            if self._prefetch is None:
-                self._prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-prefetch")
-            pool = self._prefetch
-
-        def run(sid: str = view.id) -> None:
-            try:
-                self.detail(sid)
-            except Exception:  # a story that vanished or fails shows its plain view; the page itself reports errors
-                log.debug("detail prefetch failed for %s", sid, exc_info=True)
-            finally:
-                with self._open_lock:
-                    self._pending.discard(sid)
-
-        pool.submit(run)
-        return None
+        future = self._detail_of(view)
+        if not future.done():
+            return None
+        if future.exception() is not None:  # a story that vanished or fails shows its plain view
+            log.debug("detail failed for %s", view.id, exc_info=future.exception())
+            return None
+        return future.result()
 
     def detail_fn(self, _store: ArticleStore, story_id: str) -> StoryDetail:
         """:meth:`detail` with the signature of ``vigie.export``'s ``detail`` argument."""
@@ -292,6 +318,24 @@ class Data:
             NotFoundError: neither the registry nor the store knows it.
         """
         return outlet_view(self.read(), slug, registry=self.registry)
+
+
+class _CacheThroughWriter:
+    """The computation thread's view of the store: reads on its own connection, the detail cache written by the
+    server's one writer. A cache write that fails (read-only store, full disk) is logged: the details are served."""
+
+    def __init__(self, data: Data) -> None:
+        self._data = data
+        self._store = data.read()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def cache_story(self, *args: Any) -> None:
+        try:
+            self._data.write(lambda st: st.cache_story(*args))
+        except (sqlite3.Error, OSError, VigieError) as e:
+            log.warning("story details not cached in the store (%s); they are served from memory", e)
 
 
 def per_period(days: Iterable[date]) -> tuple[str, list[tuple[date, int]]]:

@@ -6,6 +6,8 @@ paths and into an HTML error page for the others.
 
 from __future__ import annotations
 
+import errno
+import sqlite3
 from http import HTTPStatus
 
 from vigie.errors import InputError, NotFoundError, StoreError, VigieError
@@ -67,7 +69,28 @@ def describe(exc: BaseException) -> tuple[int, str, str]:
         return 503, "store_unavailable", str(exc)
     if isinstance(exc, VigieError):
         return 400, "bad_request", str(exc)
+    write = write_failure(exc)
+    if write is not None:
+        return 503, "store_unavailable", write
     return 500, "internal_error", "internal server error"
+
+
+def write_failure(exc: BaseException) -> str | None:
+    """A one-line reason when ``exc`` is a store or file that cannot be written (read-only, full disk, locked)."""
+    if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError):
+        text = str(exc).lower()
+        if "readonly" in text or "read-only" in text:
+            return "the store is read-only: nothing can be written (reads still work)"
+        if "full" in text:
+            return "the disk holding the store is full: nothing was written"
+        if "locked" in text or "busy" in text:
+            return "the store is busy (locked by another writer): try again"
+        return f"the store cannot be written ({exc})"
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES):
+        return f"cannot write {exc.filename or 'the store'}: {exc.strerror or exc}"
+    if type(exc).__module__.startswith("psycopg") and type(exc).__name__ in ("OperationalError", "DiskFull"):
+        return f"the store cannot be written ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+    return None
 
 
 def error_body(status: int, code: str, message: str) -> dict[str, dict[str, int | str]]:

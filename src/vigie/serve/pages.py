@@ -15,14 +15,16 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 
 from vigie.errors import NotFoundError
+from vigie.export import public_source
 from vigie.serve import plots
 from vigie.serve.data import SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period, slugify
 from vigie.serve.i18n import COOKIE, LANGUAGES, negotiate, translator
 
 if TYPE_CHECKING:
-    from vigie.understand.views import StoryQuote
+    from vigie.understand.views import StoryDetail, StoryQuote
 
 router = APIRouter(include_in_schema=False)
 
@@ -67,8 +69,11 @@ def page_lang(request: Request) -> str:
 def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
     """Render a page in the request's language; ``?lang=`` is remembered in a cookie."""
     lang = page_lang(request)
+    # "//evil.example/x" must not become a link to another host: one leading slash, no backslash (browsers read
+    # "/\\host" as "//host").
+    path = "/" + request.url.path.replace("\\", "/").lstrip("/")
     html = env.get_template(template).render(
-        t=translator(lang), lang=lang, languages=LANGUAGES, path=request.url.path, **context
+        t=translator(lang), lang=lang, languages=LANGUAGES, path=path, **context
     )
     response = HTMLResponse(html, status_code=status)
     asked = request.query_params.get("lang")
@@ -124,9 +129,14 @@ def home(
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
-def story(request: Request, data: DataDep, story_id: str) -> HTMLResponse:
+async def story(request: Request, data: DataDep, story_id: str) -> HTMLResponse:
+    # Async: waiting for the story's computation holds no server thread, so other pages are served meanwhile.
+    s = await data.detail_async(story_id)
+    return await run_in_threadpool(_story_page, request, data, s)
+
+
+def _story_page(request: Request, data: Data, s: StoryDetail) -> HTMLResponse:
     t = translator(page_lang(request))
-    s = data.detail(story_id)
     articles = data.articles_of(s)
     number = {a.id: i for i, a in enumerate(s.articles, 1)}
     outlet_of = {a.id: a.outlet for a in s.articles}
@@ -152,7 +162,8 @@ def article(request: Request, data: DataDep, article_id: str) -> HTMLResponse:
     store = data.read()
     a = store.get(check_id(article_id, "article"))
     sid = store.story_of(a.id)
-    return render(request, "article.html", article=a, sources=store.sources(a.id), story_id=sid,
+    return render(request, "article.html", article=a, sources=[public_source(x) for x in store.sources(a.id)],
+                  story_id=sid,
                   outlet_slug=slugify(a.outlet) if a.outlet else None)
 
 

@@ -10,6 +10,7 @@ dateparser is far too slow for that.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -134,10 +135,11 @@ def find_dates(text: str) -> list[DateMention]:
         [('day', 7, 2), ('year', None, None)]
     """
     found: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # disjoint spans, sorted: the overlap test is a bisection, not a scan
 
     def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
+        i = bisect.bisect_left(taken, (b,))
+        return i == 0 or taken[i - 1][1] <= a
 
     def add(m: re.Match[str], kind: str, month: int | None, day: int | None, year: int | None) -> None:
         a, b = m.span()
@@ -145,7 +147,7 @@ def find_dates(text: str) -> list[DateMention]:
             return
         future = bool(_FUTURE_AFTER.match(text, b)) or _future_cue(text, a)
         found.append(DateMention(a, b, kind, month, day, year, future))
-        taken.append((a, b))
+        bisect.insort(taken, (a, b))
 
     def year_of(raw: str | None) -> int | None:
         if raw is None:

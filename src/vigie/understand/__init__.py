@@ -180,6 +180,15 @@ def _analyze_doc(article: Article, doc: Doc, lang: str) -> ArticleAnalysis:
     return ArticleAnalysis(article.id, lang, entities, quotes, dates, events, facts, mentions)
 
 
+# A news article is far shorter; of a longer text (a 10 MB dump) the start is analysed. The parser needs about
+# 1 GB per 100,000 characters, and spaCy refuses texts over nlp.max_length, which would fail the whole batch.
+MAX_ANALYSED_CHARS = 100_000
+
+
+def _limit(nlp: Language) -> int:
+    return min(int(nlp.max_length), MAX_ANALYSED_CHARS)
+
+
 def analyze_article(article: Article, nlp: Language | None = None) -> ArticleAnalysis:
     """Entities, quotes, dates and events of one article.
 
@@ -195,7 +204,7 @@ def analyze_article(article: Article, nlp: Language | None = None) -> ArticleAna
         return _unsupported(article, lang)
     pipeline = nlp or get_nlp(lang)
     with pipeline.select_pipes(disable=_disabled(pipeline)):
-        doc = pipeline(article.body or "")
+        doc = pipeline((article.body or "")[: _limit(pipeline)])
     return _analyze_doc(article, doc, lang)
 
 
@@ -218,7 +227,7 @@ def analyze_articles(articles: Sequence[Article], *, batch_size: int = 32, n_pro
             out[i] = _unsupported(a, lang)
     for lang, idx in by_lang.items():
         nlp = get_nlp(lang)
-        texts = (articles[i].body or "" for i in idx)
+        texts = ((articles[i].body or "")[: _limit(nlp)] for i in idx)
         with nlp.select_pipes(disable=_disabled(nlp)):
             for i, doc in zip(idx, nlp.pipe(texts, batch_size=batch_size, n_process=n_process), strict=True):
                 try:

@@ -5,6 +5,9 @@ it is off, slow or failing, callers keep the extractive summary, whose sentences
 
 Configuration (environment): ``VIGIE_LLM_URL`` (base URL, e.g. ``http://127.0.0.1:8080/v1``), ``VIGIE_LLM_MODEL``
 (default ``default``), ``VIGIE_LLM_KEY`` (optional bearer token), ``VIGIE_LLM_TIMEOUT`` (seconds, default 60).
+
+The request goes through :func:`vigie.net.fetch`: the configured host may be local (the user chose it), but a
+redirect is checked like any URL, and one that would carry the key to another host is refused.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from vigie.net import FetchError, FetchPolicy, fetch
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +68,16 @@ def rewrite(summary: str, *, max_words: int = 100, config: LLMConfig | None = No
     headers = {"Content-Type": "application/json"}
     if cfg.key:
         headers["Authorization"] = f"Bearer {cfg.key}"
-    req = urllib.request.Request(f"{cfg.url}/chat/completions", data=json.dumps(body).encode(), headers=headers)
+    host = (urlsplit(cfg.url).hostname or "").lower()
+    policy = FetchPolicy.from_env(allow_hosts=frozenset({host}), deadline=cfg.timeout, max_bytes=1_000_000)
     try:
-        with urllib.request.urlopen(req, timeout=cfg.timeout) as resp:
-            reply = json.loads(resp.read(1_000_000))
+        resp = fetch(f"{cfg.url}/chat/completions", policy=policy, method="POST", data=json.dumps(body).encode(),
+                     headers=headers)  # fmt: skip
+        if not 200 <= resp.status < 300:
+            raise FetchError(f"HTTP {resp.status} {resp.reason}")
+        reply = json.loads(resp.body)
         text = str(reply["choices"][0]["message"]["content"]).strip()
-    except (OSError, urllib.error.URLError, ValueError, KeyError, IndexError, TypeError) as e:
+    except (FetchError, ValueError, KeyError, IndexError, TypeError) as e:
         log.warning("abstractive rewrite via %s failed (%s); keeping the extractive summary", cfg.url, e)
         return None
     if not text or len(text.split()) > 2 * max_words:

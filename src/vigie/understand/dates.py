@@ -11,6 +11,7 @@ placed in the year of the latest full date the article gives; relative ones ("hi
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -116,13 +117,14 @@ def find_dates(text: str, published: str | date | None = None) -> list[DateExpr]
         ['2021-10-05']
     """
     pub = published if isinstance(published, date) else parse_pub_date(published)
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # disjoint spans, sorted: the overlap test is a bisection, not a scan
     raw: list[tuple[str, re.Match[str]]] = []
     for kind, pat in _PATTERNS:
         for m in pat.finditer(text):
-            if any(m.start() < e and m.end() > s for s, e in taken):
+            i = bisect.bisect_left(taken, (m.end(),))
+            if i and taken[i - 1][1] > m.start():
                 continue
-            taken.append((m.start(), m.end()))
+            bisect.insort(taken, (m.start(), m.end()))
             raw.append((kind, m))
     raw.sort(key=lambda km: km[1].start())
     # Without a publication date, year-less days hang on the latest full date the article gives.

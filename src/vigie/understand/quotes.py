@@ -34,7 +34,7 @@ _ADVERBS = (
 )
 # ", a déclaré X" / ", a-t-elle néanmoins ajouté" / ", ajoute-t-il" / ", poursuit M. X"
 _POST_ATTR = re.compile(
-    rf"^\s*,?\s*(?:(?P<aux>a|avait|aurait|ont|avaient)(?:-t-(?P<p1>il|elle|ils|elles))?\s+)?(?:{_ADVERBS}\s+)*"
+    rf"^\s*+,?\s*+(?:(?P<aux>a|avait|aurait|ont|avaient)(?:-t-(?P<p1>il|elle|ils|elles))?\s+)?(?:{_ADVERBS}\s+)*"
     rf"(?P<verb>[^\W\d_][\w'’-]*?)(?:-t-(?P<p2>il|elle|ils|elles)|-(?P<p3>il|elle|ils|elles))?(?=[\s,.;:!?]|$)(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )

@@ -283,7 +283,7 @@ _MID_PHRASE = re.compile(
     r"quant\s+à\s+(?:lui|elle|eux))\s*,(?=\s)",
     re.IGNORECASE,
 )
-_PAREN = re.compile(r"\s+\([^()]{1,80}\)(?=[\s,.;:])")
+_PAREN = re.compile(r"(?<!\s)\s+\([^()]{1,80}\)(?=[\s,.;:])")  # lookbehind: a run of spaces is tried once
 _DAY_AFTER = re.compile(r"(?<=[\wÀ-ÿ])\s+(?:" + _WHEN + r")(?=[\s,.])", re.IGNORECASE)
 # A day these words govern is a complement, not a filler ("depuis lundi", "le lundi 18 octobre").
 _GOVERNS_DAY = frozenset(
