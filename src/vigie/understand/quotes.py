@@ -57,6 +57,7 @@ class SpeakerRef:
     pos: int = 0
     subject: bool = False
     is_person: bool = True
+    label: str | None = None  # a definite noun phrase ("l'avocat", "les syndicats") when no name is known
 
 
 @dataclass(slots=True)
@@ -70,9 +71,10 @@ class Quote:
     end: int
     role: RoleKey | None = None
     sent: int = 0
+    label: str | None = None  # the speaker as the article describes them, when it never names them
 
     def to_dict(self, article: str | None = None) -> dict[str, Any]:
-        return {"speaker": self.speaker, "text": self.text, "article": article, "kind": self.kind}
+        return {"speaker": self.speaker or self.label, "text": self.text, "article": article, "kind": self.kind}
 
 
 def person_refs(mentions: Sequence[Mention], name_map: dict[tuple[str, str], str]) -> list[SpeakerRef]:
@@ -116,17 +118,28 @@ def _ref_at(refs: Sequence[SpeakerRef], tok_start: int, tok_end: int) -> Speaker
 
 
 def _resolve_pronoun(refs: Sequence[SpeakerRef], before: int, pron: str, quotes: Sequence[Quote]) -> SpeakerRef | None:
-    gender = _PRON_GENDER.get(pron.lower())
-
-    def fits(r: SpeakerRef) -> bool:
-        return r.is_person and (gender is None or r.gender in (gender, None)) and (r.name is not None or r.role is not None)
-
-    earlier = [r for r in refs if r.pos < before]
-    for r in reversed(earlier):
-        if r.subject and fits(r):
+    """The person an "il"/"elle" of an attribution stands for: the latest subject whose gender is known to agree,
+    then the latest speaker of the article who agrees, then a recent subject of unknown gender; plural pronouns and
+    a gender that contradicts every candidate give None."""
+    low = pron.lower()
+    if low in ("ils", "elles"):
+        return None
+    gender = _PRON_GENDER.get(low)
+    named = [r for r in refs if r.pos < before and r.is_person and (r.name is not None or r.role is not None)]
+    if gender is None:
+        return next((r for r in reversed(named) if r.subject), named[-1] if named else None)
+    for r in reversed(named):
+        if r.subject and r.gender == gender and before - r.pos <= 150:
             return r
-    for r in reversed(earlier):
-        if fits(r):
+    genders = {r.name: r.gender for r in named if r.name and r.gender}
+    for q in reversed(quotes):
+        if q.kind == "direct" and q.speaker and genders.get(q.speaker) == gender:
+            return SpeakerRef(q.speaker, q.role, gender, q.start)
+    for r in reversed(named):
+        if r.subject and r.gender is None and before - r.pos <= 60:
+            return r
+    for r in reversed(named):
+        if r.gender == gender:
             return r
     return None
 
@@ -144,43 +157,118 @@ def extract_quotes(doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[s
         post_end = _sentence_end(text, qe, spans)
         pre, post = text[pre_start:qs], text[qe:post_end]
         standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
-        ref: SpeakerRef | None = None
-        found = False
-        m = _POST_ATTR.match(post)
-        if m and lex.is_speech_word(m.group("verb")) and not (m.group("aux") is None and fold(m.group("verb")) in {"a", "est"}):
-            found = True
-            pron = m.group("p1") or m.group("p2") or m.group("p3")
-            if pron:
-                ref = _resolve_pronoun(refs, _tok(doc, qs), pron, quotes)
-            else:
-                rest_start = qe + m.start("rest")
-                rest_toks = _toks(doc, rest_start, post_end)
-                if rest_toks is not None:
-                    ref = _ref_at(refs, rest_toks[0], min(rest_toks[1], rest_toks[0] + 14))
-                    ref = ref if ref is not None and ref.pos - rest_toks[0] <= 8 else None
-        if not found:
-            verb = _first_speech_verb(doc, pre_start, qs, lex)
-            if verb is not None:
-                found = True
-                ref = _subject_of(doc, verb, refs, quotes)
-        if not found:
-            sel = _selon(doc, text, pre_start, post_end, refs)
-            if sel is not None:
-                found, ref = True, sel
-        if not found and standalone and quotes:
-            prev = quotes[-1]
-            gap = text[prev.end : qs]
-            if prev.kind == "direct" and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 200:
-                found = True
-                ref = SpeakerRef(prev.speaker, prev.role)
+        found, ref = _attribute(doc, text, (qs, qe, cs, ce), pre_start, post_end, refs, quotes, lex)
         kind = "direct"
-        if (words <= FRAGMENT_MAX_WORDS and not standalone and pre.strip()) or (not found and not standalone):
+        if not found and not standalone:
+            kind = "fragment"
+        elif words <= FRAGMENT_MAX_WORDS and not standalone and pre.strip() and not found:
             kind = "fragment"
         speaker, role = _speaker(ref)
-        quotes.append(Quote(content, speaker if kind != "fragment" else None, kind, qs, qe, role if kind != "fragment" else None, _sent_of(doc, cs)))
+        label = ref.label if ref is not None and speaker is None and kind != "fragment" else None
+        quotes.append(
+            Quote(content, speaker if kind != "fragment" else None, kind, qs, qe, role if kind != "fragment" else None,
+                  _sent_of(doc, cs), label)
+        )
     quotes.extend(_indirect(doc, refs, quotes, lex))
     quotes.sort(key=lambda q: q.start)
     return quotes
+
+
+_INCISE = re.compile(
+    rf",\s*(?:(?:a|avait)-t-(?P<p1>il|elle|ils|elles)\s+(?:{_ADVERBS}\s+)*(?P<v1>[^\W\d_][\w'’-]*)|"
+    rf"(?P<v2>[^\W\d_][\w'’]*?)-t-(?P<p2>il|elle|ils|elles)|(?P<v3>[^\W\d_][\w'’]*?)-(?P<p3>il|elle|ils|elles))"
+    rf"(?:\s+{_ADVERBS})?\s*[,.;!?]",
+    re.IGNORECASE,
+)
+
+
+def _attribute(
+    doc: Doc, text: str, span: tuple[int, int, int, int], pre_start: int, post_end: int, refs: Sequence[SpeakerRef],
+    quotes: Sequence[Quote], lex: Lexicon,
+) -> tuple[bool, SpeakerRef | None]:
+    """Whether the quote has an attribution, and its speaker, trying the text's cues from the most to the least sure:
+    an incise inside the quote, an attribution after it, a verb of saying before it, "X :", "selon X", a verb of
+    saying closing the previous line ("X a déclaré :"), then, for a quote standing alone, the previous speaker."""
+    qs, qe, cs, ce = span
+    pre, post = text[pre_start:qs], text[qe:post_end]
+    # "« A, a-t-elle indiqué. B »": the verb inside the quote.
+    inc = _INCISE.search(text, cs, ce)
+    if inc is not None:
+        verb = inc.group("v1") or inc.group("v2") or inc.group("v3")
+        pron = inc.group("p1") or inc.group("p2") or inc.group("p3")
+        if lex.is_speech_word(verb):
+            return True, _resolve_pronoun(refs, _tok(doc, qs), pron, quotes)
+    # "« A », a-t-il dit, « B »": the second half of a quote split around its verb.
+    if quotes and quotes[-1].kind != "fragment":
+        prev = quotes[-1]
+        gap = text[prev.end : qs]
+        if len(gap) < 80 and "\n" not in gap and _POST_ATTR.match(gap) and gap.rstrip().endswith(","):
+            return True, SpeakerRef(prev.speaker, prev.role, label=prev.label)
+    m = _POST_ATTR.match(post)
+    if m and lex.is_speech_word(m.group("verb")) and not (m.group("aux") is None and fold(m.group("verb")) in {"a", "est"}):
+        pron = m.group("p1") or m.group("p2") or m.group("p3")
+        if pron:
+            return True, _resolve_pronoun(refs, _tok(doc, qs), pron, quotes)
+        rest_start = qe + m.start("rest")
+        rest_toks = _toks(doc, rest_start, post_end)
+        ref = None
+        if rest_toks is not None:
+            ref = _ref_at(refs, rest_toks[0], min(rest_toks[1], rest_toks[0] + 14))
+            ref = ref if ref is not None and ref.pos - rest_toks[0] <= 8 else None
+            if ref is None:
+                ref = _np_label(doc, rest_toks[0], rest_toks[1])
+        return True, ref
+    verb = _first_speech_verb(doc, pre_start, qs, lex)
+    if verb is not None:
+        return True, _subject_of(doc, verb, refs, quotes)
+    # "Betancourt : « … »" (a headline, a transcript).
+    if pre.rstrip().endswith(":") and len(pre.split()) <= 6:
+        toks = _toks(doc, pre_start, qs)
+        if toks is not None:
+            r = _ref_at(refs, toks[0], toks[1])
+            if r is not None:
+                return True, r
+    sel = _selon(doc, text, pre_start, post_end, refs)
+    if sel is not None:
+        return True, sel
+    # "X a déclaré :\n« … »": the attribution closes the line before.
+    if not pre.strip() and text[:qs].rstrip().endswith(":"):
+        colon = text[:qs].rstrip()
+        line_start = max(colon.rfind("\n") + 1, _sentence_start(text, len(colon) - 1, []))
+        verb = _first_speech_verb(doc, line_start, len(colon), lex)
+        if verb is not None:
+            return True, _subject_of(doc, verb, refs, quotes)
+    standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
+    if standalone and quotes:
+        prev = quotes[-1]
+        gap = text[prev.end : qs]
+        if prev.kind == "direct" and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 200:
+            return True, SpeakerRef(prev.speaker, prev.role, label=prev.label)
+    return False, None
+
+
+def _np_label(doc: Doc, start: int, end: int) -> SpeakerRef | None:
+    """A definite noun phrase naming an unnamed speaker ("l'avocat", "les syndicats", "la Commission bancaire")."""
+    toks = [t for t in doc[start:end] if not t.is_space]
+    if len(toks) < 2 or fold(toks[0].text) not in _DEF_DETS:
+        return None
+    head = toks[1]
+    if head.pos_ not in ("NOUN", "PROPN") or not head.is_alpha:
+        return None
+    stop = len(toks)
+    for i, t in enumerate(toks[1:], 1):
+        if t.is_punct or t.pos_ in ("VERB", "AUX", "PRON", "SCONJ", "CCONJ") or i > 6:
+            stop = i
+            break
+    words = toks[:stop]
+    while words and words[-1].pos_ in ("ADP", "DET"):
+        words.pop()
+    if len(words) < 2:
+        return None
+    return SpeakerRef(label=doc[words[0].i : words[-1].i + 1].text, pos=words[0].i)
+
+
+_DEF_DETS = {"le", "la", "l'", "les", "son", "sa", "ses", "leur", "leurs"}
 
 
 def _speaker(ref: SpeakerRef | None) -> tuple[str | None, RoleKey | None]:
@@ -299,9 +387,10 @@ def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
                     return _ref_at(refs, between[0].pos, v.i)
             if r is not None:
                 return r
-            # The subject is a noun phrase holding a name ("le porte-parole du Kremlin Dmitri Peskov").
+            # The subject is a noun phrase holding a name ("le porte-parole du Kremlin Dmitri Peskov"), or a
+            # definite description of someone the article does not name ("l'avocat").
             sub = list(subj.subtree)
-            return _ref_at(refs, sub[0].i, sub[-1].i + 1)
+            return _ref_at(refs, sub[0].i, sub[-1].i + 1) or _np_label(doc, sub[0].i, sub[-1].i + 1)
         if v.dep_ in ("conj", "xcomp", "advcl", "acl") and v.head.i != v.i:
             v = v.head
             continue
