@@ -237,7 +237,17 @@ def extract_mentions(doc: Doc, lex: Lexicon) -> list[Mention]:
     _mark_subjects(doc, found)
     for m in found:
         if m.type == "PER" and m.gender is None:
-            m.gender = person_gender(m.text, lex)
+            m.gender = person_gender(m.text, lex) or _agreement_gender(doc, m)
+    # One person, one gender across the article: what one mention shows holds for "Betancourt" alone too.
+    known: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in found:
+        if m.type == "PER" and m.gender:
+            known[surname_key(m.name)][m.gender] += 1
+    for m in found:
+        if m.type == "PER" and m.gender is None:
+            votes = known.get(surname_key(m.name))
+            if votes and len(votes) == 1:
+                m.gender = next(iter(votes))
     return found
 
 
@@ -409,10 +419,27 @@ def person_gender(name: str, lex: Lexicon) -> str | None:
     if first in lex.titles_female:
         return "F"
     if len(words) >= 2:
-        g = lex.first_name_gender(words[0])
-        if g:
-            return g
-        return "M" if not words[0].endswith("a") else None
+        # An unknown first name says nothing: guessing "M" gave women's words to men.
+        return lex.first_name_gender(words[0])
+    return None
+
+
+def _agreement_gender(doc: Doc, m: Mention) -> str | None:
+    """Gender a person's clause shows: "Ingrid Betancourt est arrivée", "l'ex-otage, libérée mercredi"."""
+    head = doc[m.tok_start : m.tok_end].root
+    votes: list[str] = []
+    if head.dep_ in ("nsubj", "nsubj:pass"):
+        verb = head.head
+        for t in [verb, *verb.children]:
+            if t.i != head.i and (t.pos_ == "ADJ" or t.morph.get("VerbForm") == ["Part"]) and t.dep_ not in ("obj", "obl"):
+                votes.extend(g for g in t.morph.get("Gender") if t.morph.get("Number") != ["Plur"])
+    for t in head.children:
+        if t.dep_ in ("amod", "acl", "appos") and (t.pos_ == "ADJ" or t.morph.get("VerbForm") == ["Part"]):
+            votes.extend(t.morph.get("Gender"))
+    if "Fem" in votes and "Masc" not in votes:
+        return "F"
+    if "Masc" in votes and "Fem" not in votes:
+        return "M"
     return None
 
 

@@ -77,6 +77,7 @@ class Lexicon:
     modal_verbs: set[str] = field(default_factory=set)
     female_names: set[str] = field(default_factory=set)
     male_names_in_a: set[str] = field(default_factory=set)
+    male_names: set[str] = field(default_factory=set)
     titles_male: set[str] = field(default_factory=set)
     titles_female: set[str] = field(default_factory=set)
 
@@ -105,6 +106,7 @@ class Lexicon:
         lex.modal_verbs = {fold(x) for x in d.get("modal_verbs", [])}
         lex.female_names = {fold(x) for x in d.get("female_first_names", [])}
         lex.male_names_in_a = {fold(x) for x in d.get("male_first_names_ending_in_a", [])}
+        lex.male_names = {fold(x) for x in d.get("male_first_names", [])} | lex.male_names_in_a
         lex.titles_male = {fold(x) for x in d.get("titles_male", [])}
         lex.titles_female = {fold(x) for x in d.get("titles_female", [])}
         return lex
@@ -123,7 +125,7 @@ class Lexicon:
         f = fold(first)
         if f in self.female_names:
             return "F"
-        if f in self.male_names_in_a:
+        if f in self.male_names:
             return "M"
         if len(f) > 2 and f.endswith("a"):
             return "F"

@@ -218,9 +218,32 @@ def _attribute(
             if ref is None:
                 ref = _np_label(doc, rest_toks[0], rest_toks[1])
         return True, ref
-    verb = _first_speech_verb(doc, pre_start, qs, lex)
+    verb = _first_speech_verb(doc, pre_start, qs, lex, reach=10)
     if verb is not None:
         return True, _subject_of(doc, verb, refs, quotes)
+    # "… « … » au sein de la banque, souligne le document.": the attribution closes the sentence.
+    for cm in re.finditer(r",", post):
+        tail = _POST_ATTR.match(post, cm.start())
+        if tail is None or not lex.is_speech_word(tail.group("verb")) or len(tail.group("rest").split()) > 12:
+            continue
+        pron = tail.group("p1") or tail.group("p2") or tail.group("p3")
+        if pron:
+            return True, _resolve_pronoun(refs, _tok(doc, qs), pron, quotes)
+        if tail.group("aux") is None and fold(tail.group("verb")) in {"a", "est"}:
+            continue
+        rest = _toks(doc, qe + tail.start("rest"), post_end)
+        if rest is not None:
+            return True, _ref_at(refs, rest[0], rest[1]) or _np_label(doc, rest[0], rest[1])
+    # "Pour elle, la libération était due à « … »".
+    pour = _POUR.match(text, pre_start, qs)
+    if pour is not None:
+        who = fold(pour.group("who"))
+        if who in ("elle", "lui"):
+            return True, _resolve_pronoun(refs, _tok(doc, qs), "elle" if who == "elle" else "il", quotes)
+        toks = _toks(doc, pour.start("who"), pour.end("who"))
+        r = _ref_at(refs, toks[0], toks[1]) if toks is not None else None
+        if r is not None:
+            return True, r
     # "Betancourt : « … »" (a headline, a transcript).
     if pre.rstrip().endswith(":") and len(pre.split()) <= 6:
         toks = _toks(doc, pre_start, qs)
@@ -239,11 +262,17 @@ def _attribute(
         if verb is not None:
             return True, _subject_of(doc, verb, refs, quotes)
     standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
-    if standalone and quotes:
+    if quotes:
         prev = quotes[-1]
         gap = text[prev.end : qs]
-        if prev.kind == "direct" and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 200:
+        if standalone and prev.kind == "direct" and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 200:
             return True, SpeakerRef(prev.speaker, prev.role, label=prev.label)
+        # A sentence quoting again, right after someone's quote, with no one else in it, goes on with their words.
+        if prev.kind == "direct" and (prev.speaker or prev.label) and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 250:
+            toks = _toks(doc, pre_start, post_end)
+            others = [r for r in refs if toks is not None and toks[0] <= r.pos < toks[1] and r.name != prev.speaker]
+            if not others and "\n\n" not in gap:
+                return True, SpeakerRef(prev.speaker, prev.role, label=prev.label)
     return False, None
 
 
@@ -268,6 +297,7 @@ def _np_label(doc: Doc, start: int, end: int) -> SpeakerRef | None:
     return SpeakerRef(label=doc[words[0].i : words[-1].i + 1].text, pos=words[0].i)
 
 
+_POUR = re.compile(r"\s*(?:Mais\s+|Et\s+)?[Pp]our\s+(?P<who>elle|lui|[A-ZÉ][^,]{1,40}?)\s*,")
 _DEF_DETS = {"le", "la", "l'", "les", "son", "sa", "ses", "leur", "leurs"}
 
 
@@ -348,7 +378,7 @@ def _sent_of(doc: Doc, char: int) -> int:
     return sum(1 for tok in doc[:t + 1] if tok.is_sent_start) - 1
 
 
-def _first_speech_verb(doc: Doc, start: int, end: int, lex: Lexicon) -> int | None:
+def _first_speech_verb(doc: Doc, start: int, end: int, lex: Lexicon, reach: int = 4) -> int | None:
     """Token index of the outermost verb of saying in [start, end): "X a indiqué que Y regrettait que « … »" is X's."""
     toks = _toks(doc, start, end)
     if toks is None:
@@ -360,7 +390,7 @@ def _first_speech_verb(doc: Doc, start: int, end: int, lex: Lexicon) -> int | No
                 continue
             # The verb must introduce the quote: "a déclaré : « … »", "a affirmé que … « … »", "a qualifié … de « … »".
             between = doc.text[t.idx + len(t.text) : end]
-            if ":" in between or re.search(r"\bqu(?:e\b|['’])", between) or len(between.split()) <= 4:
+            if ":" in between or re.search(r"\bqu(?:e\b|['’])", between) or len(between.split()) <= reach:
                 return t.i
     return None
 
