@@ -71,5 +71,5 @@ def test_understand_entities_kremlin_is_org_and_no_garbage(entities: Any) -> Non
 def test_understand_entities_unsupported_language_note() -> None:
     from vigie.understand import analyze_article
 
-    out = analyze_article(Article(id="x", source="t", body="Hello world", language="en")).to_dict()
-    assert "no NER for language 'en'" in out["note"]
+    out = analyze_article(Article(id="x", source="t", body="Hallo Welt", language="de")).to_dict()
+    assert "no NER for language 'de'" in out["note"]

@@ -154,8 +154,8 @@ def _analyze_doc(article: Article, doc: Doc, lang: str) -> ArticleAnalysis:
     lex = get_lexicon(lang)
     mentions = extract_mentions(doc, lex)
     entities, name_map = canonicalize(mentions, lex)
-    quotes = extract_quotes(doc, mentions, name_map, lex)
-    dates = find_dates(doc.text, article.published)
+    quotes = extract_quotes(doc, mentions, name_map, lex, lang)
+    dates = find_dates(doc.text, article.published, lang)
     events = extract_events(doc, mentions, name_map, dates, lex, article.published)
     facts = extract_facts(doc, dates, events, mentions, name_map)
     # Mentions keep their canonical article-level names so a story can merge them without re-parsing.

@@ -23,10 +23,16 @@ from vigie.understand.lexicon import Lexicon, fold, norm_key
 __all__ = ["Entity", "Mention", "RoleKey", "canonicalize", "extract_mentions", "role_key"]
 
 ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
+# Model labels -> Vigie types (French models use PER/ORG/LOC/MISC, English ones OntoNotes); others are not names.
+_LABELS = {
+    "PER": "PER", "ORG": "ORG", "LOC": "LOC", "MISC": "MISC", "PERSON": "PER", "GPE": "LOC", "FAC": "LOC", "NORP": "MISC",
+    "EVENT": "MISC", "PRODUCT": "MISC", "WORK_OF_ART": "MISC", "LAW": "MISC", "LANGUAGE": "MISC",
+}
 _PARTICLES = {"de", "du", "des", "d'", "la", "le", "von", "van", "der", "den", "bin", "ben", "al", "el", "di", "da", "ibn", "y", "e", "et", "l'", "ter", "dos"}
-_TITLE_RE = re.compile(r"^(?:M\.|Mme|Mlle|Mr\.?|Dr\.?|Pr\.?|Me)\s*", re.UNICODE)
-_LEADING_DET_RE = re.compile(r"^(?:l['’]|le |la |les |de |du |des |d['’]|au |aux )", re.IGNORECASE)
-_DEFINITE = {"le", "la", "l'", "l’", "du", "au", "de"}
+# "Me" and "Mr" need a space after them: "Medvedev" and "Mrs" are not titles plus a name.
+_TITLE_RE = re.compile(r"^(?:M\.\s*|(?:Mme|Mlle|Mrs\.?|Ms\.?|Mr\.?|Dr\.?|Pr\.?|Me)\s+)", re.UNICODE)
+_LEADING_DET_RE = re.compile(r"^(?:l['’]|le |la |les |de |du |des |d['’]|au |aux |the )", re.IGNORECASE)
+_DEFINITE = {"le", "la", "l'", "l’", "du", "au", "de", "the", "his", "her", "its", "their"}
 _FEMININE_DET = {"la", "une", "cette", "sa"}
 _MASCULINE_DET = {"le", "un", "ce", "du", "au", "son"}
 _ROLE_WORDS = {"president", "presidente", "premier", "ministre", "chef", "secretaire", "general", "roi", "reine", "pape"}
@@ -207,6 +213,8 @@ def extract_mentions(doc: Doc, lex: Lexicon) -> list[Mention]:
         )
 
     for ent in doc.ents:
+        if ent.label_ not in _LABELS:
+            continue
         for span, typ in _repair(doc, ent, lex):
             _add_typed(span, typ, lex, add)
 
@@ -280,7 +288,7 @@ def _add_typed(span: Span, typ: str, lex: Lexicon, add: Any) -> None:
 
 def _repair(doc: Doc, ent: Span, lex: Lexicon) -> Iterable[tuple[Span, str]]:
     """Split or trim one model entity into the mentions it really holds."""
-    label = ent.label_ if ent.label_ in ENTITY_TYPES else "MISC"
+    label = _LABELS.get(ent.label_, "MISC")
     toks = list(ent)
     while toks and (toks[-1].is_space or toks[-1].is_punct):
         toks.pop()
@@ -431,11 +439,11 @@ def _agreement_gender(doc: Doc, m: Mention) -> str | None:
     if head.dep_ in ("nsubj", "nsubj:pass"):
         verb = head.head
         for t in [verb, *verb.children]:
-            if t.i != head.i and (t.pos_ == "ADJ" or t.morph.get("VerbForm") == ["Part"]) and t.dep_ not in ("obj", "obl"):
-                votes.extend(g for g in t.morph.get("Gender") if t.morph.get("Number") != ["Plur"])
+            if t.i != head.i and (t.pos_ == "ADJ" or t.morph.get("VerbForm", []) == ["Part"]) and t.dep_ not in ("obj", "obl"):
+                votes.extend(g for g in t.morph.get("Gender", []) if t.morph.get("Number", []) != ["Plur"])
     for t in head.children:
-        if t.dep_ in ("amod", "acl", "appos") and (t.pos_ == "ADJ" or t.morph.get("VerbForm") == ["Part"]):
-            votes.extend(t.morph.get("Gender"))
+        if t.dep_ in ("amod", "acl", "appos") and (t.pos_ == "ADJ" or t.morph.get("VerbForm", []) == ["Part"]):
+            votes.extend(t.morph.get("Gender", []))
     if "Fem" in votes and "Masc" not in votes:
         return "F"
     if "Masc" in votes and "Fem" not in votes:

@@ -43,8 +43,9 @@ _QUE = re.compile(
     r"dimanche|hier|aujourd['’]hui|ce matin|ce soir|dimanche soir)\s+)*qu(?:e\b|['’])",
     re.IGNORECASE,
 )
-_PRON_GENDER = {"il": "M", "ils": "M", "elle": "F", "elles": "F"}
-FRAGMENT_MAX_WORDS = 4
+_PRON_GENDER = {"il": "M", "ils": "M", "elle": "F", "elles": "F", "he": "M", "she": "F", "they": "M"}
+_PLURAL = {"ils", "elles", "they"}
+
 
 
 @dataclass(slots=True)
@@ -122,7 +123,7 @@ def _resolve_pronoun(refs: Sequence[SpeakerRef], before: int, pron: str, quotes:
     then the latest speaker of the article who agrees, then a recent subject of unknown gender; plural pronouns and
     a gender that contradicts every candidate give None."""
     low = pron.lower()
-    if low in ("ils", "elles"):
+    if low in _PLURAL:
         return None
     gender = _PRON_GENDER.get(low)
     named = [r for r in refs if r.pos < before and r.is_person and (r.name is not None or r.role is not None)]
@@ -144,25 +145,25 @@ def _resolve_pronoun(refs: Sequence[SpeakerRef], before: int, pron: str, quotes:
     return None
 
 
-def extract_quotes(doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[str, str], str], lex: Lexicon) -> list[Quote]:
+def extract_quotes(
+    doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[str, str], str], lex: Lexicon, lang: str = "fr"
+) -> list[Quote]:
     """Direct quotes, indirect speech and scare-quote fragments of a parsed article, in text order."""
+    if lang == "en":
+        return _extract_quotes_en(doc, mentions, name_map, lex)
     text = doc.text
     refs = person_refs(mentions, name_map)
     quotes: list[Quote] = []
     spans = _quote_spans(text)
     for qs, qe, cs, ce in spans:
         content = text[cs:ce].strip()
-        words = len(content.split())
         pre_start = _sentence_start(text, qs, spans)
         post_end = _sentence_end(text, qe, spans)
         pre, post = text[pre_start:qs], text[qe:post_end]
         standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
         found, ref = _attribute(doc, text, (qs, qe, cs, ce), pre_start, post_end, refs, quotes, lex)
-        kind = "direct"
-        if not found and not standalone:
-            kind = "fragment"
-        elif words <= FRAGMENT_MAX_WORDS and not standalone and pre.strip() and not found:
-            kind = "fragment"
+        # A quote with no attribution inside running text is a scare quote or a title: a fragment, not shown.
+        kind = "direct" if found or standalone else "fragment"
         speaker, role = _speaker(ref)
         label = ref.label if ref is not None and speaker is None and kind != "fragment" else None
         quotes.append(
@@ -218,9 +219,6 @@ def _attribute(
             if ref is None:
                 ref = _np_label(doc, rest_toks[0], rest_toks[1])
         return True, ref
-    verb = _first_speech_verb(doc, pre_start, qs, lex, reach=10)
-    if verb is not None:
-        return True, _subject_of(doc, verb, refs, quotes)
     # "… « … » au sein de la banque, souligne le document.": the attribution closes the sentence.
     for cm in re.finditer(r",", post):
         tail = _POST_ATTR.match(post, cm.start())
@@ -234,6 +232,9 @@ def _attribute(
         rest = _toks(doc, qe + tail.start("rest"), post_end)
         if rest is not None:
             return True, _ref_at(refs, rest[0], rest[1]) or _np_label(doc, rest[0], rest[1])
+    verb = _first_speech_verb(doc, pre_start, qs, lex, reach=10)
+    if verb is not None:
+        return True, _subject_of(doc, verb, refs, quotes)
     # "Pour elle, la libération était due à « … »".
     pour = _POUR.match(text, pre_start, qs)
     if pour is not None:
@@ -271,34 +272,45 @@ def _attribute(
         if prev.kind == "direct" and (prev.speaker or prev.label) and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 250:
             toks = _toks(doc, pre_start, post_end)
             others = [r for r in refs if toks is not None and toks[0] <= r.pos < toks[1] and r.name != prev.speaker]
-            if not others and "\n\n" not in gap:
+            root = doc[_tok(doc, qs)].sent.root if _tok(doc, qs) < len(doc) else None
+            subj = next((c for c in root.children if c.dep_.startswith("nsubj")), None) if root is not None else None
+            own_subject = subj is not None and subj.pos_ != "PRON"
+            if not others and not own_subject and "\n\n" not in gap:
                 return True, SpeakerRef(prev.speaker, prev.role, label=prev.label)
     return False, None
 
 
 def _np_label(doc: Doc, start: int, end: int) -> SpeakerRef | None:
-    """A definite noun phrase naming an unnamed speaker ("l'avocat", "les syndicats", "la Commission bancaire")."""
+    """A definite noun phrase naming an unnamed speaker ("l'avocat", "les syndicats", "la Commission bancaire"):
+    determiner, noun, adjectives and "de" complements; times ("la veille") are not speakers."""
     toks = [t for t in doc[start:end] if not t.is_space]
     if len(toks) < 2 or fold(toks[0].text) not in _DEF_DETS:
         return None
     head = toks[1]
-    if head.pos_ not in ("NOUN", "PROPN") or not head.is_alpha:
+    if head.pos_ not in ("NOUN", "PROPN") or not head.is_alpha or fold(head.text) in _NOT_SPEAKERS:
         return None
-    stop = len(toks)
-    for i, t in enumerate(toks[1:], 1):
-        if t.is_punct or t.pos_ in ("VERB", "AUX", "PRON", "SCONJ", "CCONJ") or i > 6:
+    stop = 2
+    i = 2
+    while i < len(toks) and i <= 7:
+        t = toks[i]
+        low = fold(t.text)
+        if t.pos_ in ("ADJ", "PROPN") or (t.pos_ == "NOUN" and toks[i - 1].pos_ in ("ADP", "DET")):
+            i += 1
             stop = i
+        elif low in ("de", "du", "des", "d'") or (t.pos_ == "DET" and toks[i - 1].pos_ == "ADP"):
+            i += 1
+        else:
             break
     words = toks[:stop]
-    while words and words[-1].pos_ in ("ADP", "DET"):
-        words.pop()
-    if len(words) < 2:
-        return None
     return SpeakerRef(label=doc[words[0].i : words[-1].i + 1].text, pos=words[0].i)
 
 
+_NOT_SPEAKERS = {
+    "veille", "lendemain", "jour", "semaine", "mois", "annee", "an", "matin", "soir", "nuit", "fois", "suite", "fin",
+    "debut", "raison", "question", "idee", "situation", "decision", "operation", "affaire", "chose", "cas",
+}
 _POUR = re.compile(r"\s*(?:Mais\s+|Et\s+)?[Pp]our\s+(?P<who>elle|lui|[A-ZÉ][^,]{1,40}?)\s*,")
-_DEF_DETS = {"le", "la", "l'", "les", "son", "sa", "ses", "leur", "leurs"}
+_DEF_DETS = {"le", "la", "l'", "les", "son", "sa", "ses", "leur", "leurs", "the", "his", "her", "their", "its"}
 
 
 def _speaker(ref: SpeakerRef | None) -> tuple[str | None, RoleKey | None]:
@@ -379,20 +391,26 @@ def _sent_of(doc: Doc, char: int) -> int:
 
 
 def _first_speech_verb(doc: Doc, start: int, end: int, lex: Lexicon, reach: int = 4) -> int | None:
-    """Token index of the outermost verb of saying in [start, end): "X a indiqué que Y regrettait que « … »" is X's."""
+    """Token index of the verb of saying in [start, end) that introduces the quote: the nearest one, unless an outer
+    verb of saying governs it ("X a indiqué que Y regrettait que « … »" is X's)."""
     toks = _toks(doc, start, end)
     if toks is None:
         return None
+    cands: list[int] = []
     for t in doc[toks[0] : toks[1]]:
-        if t.pos_ in ("VERB", "AUX", "ADJ", "NOUN") and lex.is_speech_word(t.text, t.lemma_ if t.pos_ == "VERB" else None):
-            # "déclarations", "annonce": nouns are not speech acts with a subject; skip them.
-            if t.pos_ == "NOUN":
-                continue
+        # "déclarations", "annonce": nouns are not speech acts with a subject; skip them.
+        if t.pos_ in ("VERB", "AUX", "ADJ") and lex.is_speech_word(t.text, t.lemma_ if t.pos_ == "VERB" else None):
             # The verb must introduce the quote: "a déclaré : « … »", "a affirmé que … « … »", "a qualifié … de « … »".
             between = doc.text[t.idx + len(t.text) : end]
             if ":" in between or re.search(r"\bqu(?:e\b|['’])", between) or len(between.split()) <= reach:
-                return t.i
-    return None
+                cands.append(t.i)
+    if not cands:
+        return None
+    last = doc[cands[-1]]
+    for c in cands[:-1]:
+        if doc[c].is_ancestor(last):
+            return c
+    return last.i
 
 
 def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequence[Quote]) -> SpeakerRef | None:
@@ -407,7 +425,7 @@ def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
             low = fold(subj.text).strip("-")
             if low in _PRON_GENDER:
                 return _resolve_pronoun(refs, subj.i, low, quotes)
-            if low in ("qui",) and v.dep_.startswith("acl"):
+            if low in ("qui", "who") and (v.dep_.startswith("acl") or v.dep_ == "relcl"):
                 return _ref_covering(refs, v.head)
             r = _ref_covering(refs, subj)
             if r is not None and not r.is_person:
@@ -538,3 +556,108 @@ def sentence_span(doc: Doc, char: int) -> Span | None:
     """The parsed sentence holding a character offset."""
     t = _tok(doc, char)
     return doc[t].sent if t < len(doc) else None
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# English: "…," said X / X said / he added; X said: "…"; X told Reuters that "…"; according to X.
+
+_EN_ACCORDING = re.compile(r"\baccording to\s+", re.IGNORECASE)
+
+
+def _extract_quotes_en(doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[str, str], str], lex: Lexicon) -> list[Quote]:
+    text = doc.text
+    refs = person_refs(mentions, name_map)
+    quotes: list[Quote] = []
+    spans = _quote_spans(text)
+    for qs, qe, cs, ce in spans:
+        content = text[cs:ce].strip()
+        pre_start = _sentence_start(text, qs, spans)
+        post_end = _sentence_end(text, qe, spans)
+        pre, post = text[pre_start:qs], text[qe:post_end]
+        standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
+        found, ref = _attribute_en(doc, text, (qs, qe, cs, ce), pre_start, post_end, refs, quotes, lex)
+        kind = "direct" if found or standalone else "fragment"
+        speaker, role = _speaker(ref)
+        label = ref.label if ref is not None and speaker is None and kind != "fragment" else None
+        quotes.append(
+            Quote(content, speaker if kind != "fragment" else None, kind, qs, qe, role if kind != "fragment" else None,
+                  _sent_of(doc, cs), label)
+        )
+    return quotes
+
+
+def _speech_verb_in(doc: Doc, start: int, end: int, lex: Lexicon, first: bool) -> int | None:
+    toks = _toks(doc, start, end)
+    if toks is None:
+        return None
+    found = [t.i for t in doc[toks[0] : toks[1]] if t.pos_ in ("VERB", "AUX") and lex.is_speech_word(t.text, t.lemma_)]
+    if not found:
+        return None
+    return found[0] if first else found[-1]
+
+
+def _en_subject(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequence[Quote]) -> SpeakerRef | None:
+    v = doc[verb]
+    for _ in range(3):
+        subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None:
+            low = subj.text.lower()
+            if low in _PRON_GENDER:
+                return _resolve_pronoun(refs, subj.i, low, quotes)
+            if low in ("who", "that") and v.dep_ == "relcl":
+                return _ref_covering(refs, v.head) or _np_label(doc, v.head.left_edge.i, v.head.i + 1)
+            sub = list(subj.subtree)
+            return _ref_at(refs, sub[0].i, sub[-1].i + 1) or _np_label(doc, sub[0].i, sub[-1].i + 1)
+        if v.dep_ in ("conj", "xcomp", "advcl") and v.head.i != v.i:
+            v = v.head
+            continue
+        break
+    return None
+
+
+def _attribute_en(
+    doc: Doc, text: str, span: tuple[int, int, int, int], pre_start: int, post_end: int, refs: Sequence[SpeakerRef],
+    quotes: Sequence[Quote], lex: Lexicon,
+) -> tuple[bool, SpeakerRef | None]:
+    qs, qe = span[0], span[1]
+    pre, post = text[pre_start:qs], text[qe:post_end]
+    if quotes and quotes[-1].kind != "fragment":
+        prev = quotes[-1]
+        gap = text[prev.end : qs]
+        split = len(gap) < 80 and "\n" not in gap and gap.strip().startswith(",") and gap.rstrip().endswith((",", ":", "."))
+        if split and _speech_verb_in(doc, prev.end, qs, lex, True) is not None:
+            return True, SpeakerRef(prev.speaker, prev.role, label=prev.label)
+    # '"…," said Smith' / '"…," the spokesman said' / '"…," he added': the attribution right after the quote.
+    verb = _speech_verb_in(doc, qe, min(post_end, qe + 80), lex, True)
+    if verb is not None and (post.lstrip()[:1] in (",", "", "-", "—") or len(text[qe : doc[verb].idx].split()) <= 5):
+        ref = _en_subject(doc, verb, refs, quotes)
+        if ref is None:
+            toks = _toks(doc, doc[verb].idx + len(doc[verb].text), post_end)
+            if toks is not None:
+                ref = _ref_at(refs, toks[0], min(toks[1], toks[0] + 6)) or _np_label(doc, toks[0], toks[1])
+        return True, ref
+    # 'Smith said: "…"' / 'Smith told Reuters that "…"' / 'Smith called it "…"'.
+    verb = _speech_verb_in(doc, pre_start, qs, lex, False)
+    if verb is not None:
+        between = text[doc[verb].idx + len(doc[verb].text) : qs]
+        if ":" in between or re.search(r"\bthat\b", between) or len(between.split()) <= 8:
+            return True, _en_subject(doc, verb, refs, quotes)
+    m = _EN_ACCORDING.search(text, pre_start, post_end)
+    if m is not None:
+        toks = _toks(doc, m.end(), post_end)
+        if toks is not None:
+            r = _ref_at(refs, toks[0], min(toks[1], toks[0] + 6)) or _np_label(doc, toks[0], min(toks[1], toks[0] + 6))
+            return True, r
+    if not pre.strip() and text[:qs].rstrip().endswith(":"):
+        colon = text[:qs].rstrip()
+        line_start = max(colon.rfind("\n") + 1, _sentence_start(text, len(colon) - 1, []))
+        verb = _speech_verb_in(doc, line_start, len(colon), lex, False)
+        if verb is not None:
+            return True, _en_subject(doc, verb, refs, quotes)
+    standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
+    if standalone and quotes:
+        prev = quotes[-1]
+        gap = text[prev.end : qs]
+        if prev.kind == "direct" and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 200:
+            return True, SpeakerRef(prev.speaker, prev.role, label=prev.label)
+    return False, None
