@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span, Token
 
 from vigie.understand.lexicon import Lexicon, fold, norm_key
 
-__all__ = ["Entity", "Mention", "RoleKey", "canonicalize", "extract_mentions", "role_key"]
+__all__ = ["Entity", "EntityOptions", "Mention", "RoleKey", "canonicalize", "extract_mentions", "role_key"]
 
 ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
 # Model labels -> Vigie types (French models use PER/ORG/LOC/MISC, English ones OntoNotes); others are not names.
@@ -37,6 +37,21 @@ _FEMININE_DET = {"la", "une", "cette", "sa"}
 _MASCULINE_DET = {"le", "un", "ce", "du", "au", "son"}
 _ROLE_WORDS = {"president", "presidente", "premier", "ministre", "chef", "secretaire", "general", "roi", "reine", "pape"}
 _FEMININE_ROLES = {"presidente", "ambassadrice", "representante", "directrice", "dirigeante", "chanceliere", "conseillere", "patronne", "deputee", "senatrice", "reine", "vice-presidente"}
+
+
+@dataclass(frozen=True, slots=True)
+class EntityOptions:
+    """Which layers over the model's entities run; each is kept only while it raises held-out F1
+    (``eval/eval_entities.py`` measures each one switched off)."""
+
+    repair: bool = True  # split or trim glued model spans ("OTAN Jens Stoltenberg")
+    lexicon: bool = True  # the lexicon's aliases and types, and the spans it finds that the model missed
+    role_names: bool = True  # names apposed to a role phrase, and no place or organisation inside a role
+    shape: bool = True  # drop spans a name cannot be: lower-case words, digits, more than five words for a person
+    junk: bool = True  # drop the lexicon's non-entities (weekdays, verbs, pronouns)
+
+
+DEFAULT_OPTIONS = EntityOptions()
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +168,9 @@ def _role_spans(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str | None, str 
             if folded[i : i + len(h)] == h:
                 matched = len(h)
                 break
-        if not matched or (i > 0 and doc[i - 1].is_title and folded[i - 1] not in {"le", "la", "l'", "un", "une"}):
+        # "General Electric", "Forces armées": a capitalised head inside a model organisation or place is its name.
+        inside_name = doc[i].text[:1].isupper() and doc[i].ent_type_ in ("ORG", "LOC", "MISC", "GPE", "FAC")
+        if not matched or inside_name or (i > 0 and doc[i - 1].is_title and folded[i - 1] not in {"le", "la", "l'", "un", "une"}):
             i += 1
             continue
         # The determiner decides definiteness and gender; an adjective may sit between ("le dernier représentant").
@@ -199,14 +216,17 @@ def _starts_person(doc: Doc, k: int) -> bool:
     return t.ent_iob_ == "B" and t.ent_type_ == "PER" and fold(t.text) not in _ROLE_WORDS
 
 
-def extract_mentions(doc: Doc, lex: Lexicon) -> list[Mention]:
+def extract_mentions(doc: Doc, lex: Lexicon, options: EntityOptions = DEFAULT_OPTIONS) -> list[Mention]:
     """Entity and role mentions of a parsed article, repaired and typed, in text order."""
     sent_of = _sentence_index(doc)
     found: list[Mention] = []
 
     def add(span: Span, name: str, typ: str, gender: str | None = None) -> None:
         name = _display(name)
-        if not name or fold(name) in lex.not_entities or len(name) < 2 or name.isdigit():
+        if not name or len(name) < 2 or name.isdigit():
+            return
+        # Weekdays and months are never people or organisations ("Vendredi, Ingrid Betancourt a…"), but "Mars" is a place.
+        if options.junk and fold(name) in lex.not_entities and not (typ == "LOC" and fold(name) in lex.time_words):
             return
         found.append(
             Mention(span.text, name, typ, span.start_char, span.end_char, span.start, span.end, sent_of[span.start], gender)
@@ -215,11 +235,12 @@ def extract_mentions(doc: Doc, lex: Lexicon) -> list[Mention]:
     for ent in doc.ents:
         if ent.label_ not in _LABELS:
             continue
-        for span, typ in _repair(doc, ent, lex):
-            _add_typed(span, typ, lex, add)
+        pieces = _repair(doc, ent, lex) if options.repair else [(ent, _LABELS[ent.label_])]
+        for span, typ in pieces:
+            _add_typed(span, typ, lex, add, options)
 
     # Lexicon aliases the model missed ("l'Alliance" untagged, "Organisation du traité de l'Atlantique nord" cut).
-    for span, canonical, typ in _lexicon_spans(doc, lex):
+    for span, canonical, typ in _lexicon_spans(doc, lex) if options.lexicon else ():
         found = [m for m in found if m.tok_end <= span.start or m.tok_start >= span.end or (m.tok_end - m.tok_start) > len(span)]
         if not any(m.tok_start <= span.start and m.tok_end >= span.end for m in found):
             add(span, canonical, typ)
@@ -228,13 +249,14 @@ def extract_mentions(doc: Doc, lex: Lexicon) -> list[Mention]:
     roles = _role_spans(doc, lex)
     for start, end, det, gender in roles:
         span = doc[start:end]
-        found = [m for m in found if not (m.type in ("ORG", "LOC", "MISC") and m.tok_start < end and m.tok_end > start and m.tok_start <= start)]
+        if options.role_names:
+            found = [m for m in found if not (m.type in ("ORG", "LOC", "MISC") and m.tok_start < end and m.tok_end > start and m.tok_start <= start)]
         key = role_key(span.text, lex)
         m = Mention(span.text, str(key), "ROLE", span.start_char, span.end_char, start, end, sent_of[start], gender)
         m.role = key
         m.definite = det in _DEFINITE or det is None
         found.append(m)
-        person = _apposed_name(doc, start, end, found)
+        person = _apposed_name(doc, start, end, found) if options.role_names else None
         if person is not None:
             ps, pe = person
             if not any(x.type == "PER" and x.tok_start <= ps and x.tok_end >= pe for x in found):
@@ -259,15 +281,20 @@ def extract_mentions(doc: Doc, lex: Lexicon) -> list[Mention]:
     return found
 
 
-def _add_typed(span: Span, typ: str, lex: Lexicon, add: Any) -> None:
+def _add_typed(span: Span, typ: str, lex: Lexicon, add: Any, options: EntityOptions = DEFAULT_OPTIONS) -> None:
     surface = _clean_surface(span.text)
-    hit = lex.lookup(surface)
+    hit = lex.lookup(surface) if options.lexicon else None
     if hit:
         add(span, hit[0], hit[1])
         return
-    if not surface or not _is_cap(surface):
+    if not surface:
+        return
+    if not options.shape:
+        add(span, _TITLE_RE.sub("", surface).strip() if typ == "PER" else surface, typ if typ in ENTITY_TYPES else "MISC")
         return
     words = surface.split()
+    if typ == "PER" and not _is_cap(surface):
+        return
     if typ == "PER":
         surface = _TITLE_RE.sub("", surface).strip()
         words = surface.split()
@@ -279,9 +306,10 @@ def _add_typed(span: Span, typ: str, lex: Lexicon, add: Any) -> None:
         return
     if typ not in ENTITY_TYPES:
         typ = "MISC"
-    # An organisation or place whose words are mostly lower-case is a generic phrase the model over-extended.
+    # An organisation or place needs a capital somewhere ("ministère de la Culture", "Forces démocratiques
+    # syriennes" are names); one that starts lower-case and is mostly lower-case is a phrase the model over-extended.
     lower = [w for w in words if not _is_cap(w) and fold(w) not in _PARTICLES]
-    if len(lower) > len(words) / 2:
+    if not any(_is_cap(w) for w in words) or (not _is_cap(surface) and len(lower) > len(words) / 2) or len(words) > 8:
         return
     add(span, surface, typ)
 
@@ -330,7 +358,7 @@ def _lexicon_spans(doc: Doc, lex: Lexicon) -> Iterable[tuple[Span, str, str]]:
         if not raw[:1].isupper():
             # Lower-case aliases count only after a definite article: "l'alliance" is NATO, "une alliance" is not.
             before = ftext[max(0, m.start() - 2) : m.start()]
-            if before != "l'" or " " in raw:
+            if before != "l'" or " " in raw or len(raw) < 4:
                 continue
         span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
         if span is None:

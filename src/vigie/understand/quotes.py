@@ -199,6 +199,22 @@ def _attribute(
         pron = inc.group("p1") or inc.group("p2") or inc.group("p3")
         if lex.is_speech_word(verb):
             return True, _resolve_pronoun(refs, _tok(doc, qs), pron, quotes)
+    # "« A, raconte son amie Anne-Colombe de la Taille. B »", "« A, a écrit Ingrid Betancourt. B »".
+    for cm in re.finditer(r",", text[cs:ce]):
+        at = cs + cm.start()
+        inner = _POST_ATTR.match(text, at, ce)
+        if inner is None or inner.group("p1") or inner.group("p2") or inner.group("p3"):
+            continue
+        if not lex.is_speech_word(inner.group("verb")) or (inner.group("aux") is None and fold(inner.group("verb")) in {"a", "est"}):
+            continue
+        stop = re.search(r"[.;!?]", text[at + 1 : ce])
+        seg_end = at + 1 + stop.start() if stop else ce
+        rest = _toks(doc, at + inner.start("rest"), seg_end)
+        if rest is None or rest[1] - rest[0] > 10:
+            continue
+        r = _ref_at(refs, rest[0], rest[1])
+        if r is not None and r.pos - rest[0] <= 4:
+            return True, r
     # "« A », a-t-il dit, « B »": the second half of a quote split around its verb.
     if quotes and quotes[-1].kind != "fragment":
         prev = quotes[-1]
@@ -217,7 +233,7 @@ def _attribute(
             ref = _ref_at(refs, rest_toks[0], min(rest_toks[1], rest_toks[0] + 14))
             ref = ref if ref is not None and ref.pos - rest_toks[0] <= 8 else None
             if ref is None:
-                ref = _np_label(doc, rest_toks[0], rest_toks[1])
+                ref = _np_label(doc, rest_toks[0], rest_toks[1], indefinite=True)
         return True, ref
     # "… « … » au sein de la banque, souligne le document.": the attribution closes the sentence.
     for cm in re.finditer(r",", post):
@@ -231,7 +247,7 @@ def _attribute(
             continue
         rest = _toks(doc, qe + tail.start("rest"), post_end)
         if rest is not None:
-            return True, _ref_at(refs, rest[0], rest[1]) or _np_label(doc, rest[0], rest[1])
+            return True, _ref_at(refs, rest[0], rest[1]) or _np_label(doc, rest[0], rest[1], indefinite=True)
     verb = _first_speech_verb(doc, pre_start, qs, lex, reach=10)
     if verb is not None:
         return True, _subject_of(doc, verb, refs, quotes)
@@ -280,17 +296,21 @@ def _attribute(
     return False, None
 
 
-def _np_label(doc: Doc, start: int, end: int) -> SpeakerRef | None:
+def _np_label(doc: Doc, start: int, end: int, indefinite: bool = False) -> SpeakerRef | None:
     """A definite noun phrase naming an unnamed speaker ("l'avocat", "les syndicats", "la Commission bancaire"):
     determiner, noun, adjectives and "de" complements; times ("la veille") are not speakers."""
     toks = [t for t in doc[start:end] if not t.is_space]
-    if len(toks) < 2 or fold(toks[0].text) not in _DEF_DETS:
+    if len(toks) < 2 or fold(toks[0].text) not in (_DEF_DETS | _INDEF_DETS if indefinite else _DEF_DETS):
         return None
     head = toks[1]
-    if head.pos_ not in ("NOUN", "PROPN") or not head.is_alpha or fold(head.text) in _NOT_SPEAKERS:
-        return None
-    stop = 2
     i = 2
+    # "l'ex-otage" may come as "ex", "-", "otage".
+    while i + 1 < len(toks) and toks[i].text == "-" and toks[i].idx == toks[i - 1].idx + len(toks[i - 1].text):
+        head = toks[i + 1]
+        i += 2
+    if head.pos_ not in ("NOUN", "PROPN", "ADJ") or not head.is_alpha or fold(head.text) in _NOT_SPEAKERS:
+        return None
+    stop = i
     while i < len(toks) and i <= 7:
         t = toks[i]
         low = fold(t.text)
@@ -305,6 +325,7 @@ def _np_label(doc: Doc, start: int, end: int) -> SpeakerRef | None:
     return SpeakerRef(label=doc[words[0].i : words[-1].i + 1].text, pos=words[0].i)
 
 
+_INDEF_DETS = {"un", "une", "des", "a", "an"}
 _NOT_SPEAKERS = {
     "veille", "lendemain", "jour", "semaine", "mois", "annee", "an", "matin", "soir", "nuit", "fois", "suite", "fin",
     "debut", "raison", "question", "idee", "situation", "decision", "operation", "affaire", "chose", "cas",
@@ -477,7 +498,9 @@ def _selon(doc: Doc, text: str, start: int, end: int, refs: Sequence[SpeakerRef]
     if toks is None:
         return None
     r = _ref_at(refs, toks[0], min(toks[1], toks[0] + 12))
-    return r if r is not None and r.pos - toks[0] <= 3 else SpeakerRef()
+    if r is not None and r.pos - toks[0] <= 3:
+        return r
+    return _np_label(doc, toks[0], min(toks[1], toks[0] + 8)) or SpeakerRef()
 
 
 def _indirect(doc: Doc, refs: Sequence[SpeakerRef], direct: Sequence[Quote], lex: Lexicon) -> list[Quote]:
