@@ -284,6 +284,9 @@ def extract_mentions(doc: Doc, lex: Lexicon, options: EntityOptions = DEFAULT_OP
 def _add_typed(span: Span, typ: str, lex: Lexicon, add: Any, options: EntityOptions = DEFAULT_OPTIONS) -> None:
     surface = _clean_surface(span.text)
     hit = lex.lookup(surface) if options.lexicon else None
+    # Short aliases are acronyms only in capitals: "UN" is the UN, a sentence-initial "Un" is not.
+    if hit and len(surface) <= 3 and not surface.isupper():
+        hit = None
     if hit:
         add(span, hit[0], hit[1])
         return
@@ -355,6 +358,8 @@ def _lexicon_spans(doc: Doc, lex: Lexicon) -> Iterable[tuple[Span, str, str]]:
     ftext = "".join(_fold_char(c) for c in text)
     for m in pattern.finditer(ftext):
         raw = text[m.start() : m.end()]
+        if len(raw) <= 3 and not raw.isupper():
+            continue  # acronyms only in capitals: a sentence-initial "Un" is not the UN
         if not raw[:1].isupper():
             # Lower-case aliases count only after a definite article: "l'alliance" is NATO, "une alliance" is not.
             before = ftext[max(0, m.start() - 2) : m.start()]

@@ -37,6 +37,8 @@ _POST_ATTR = re.compile(
     rf"(?P<verb>[^\W\d_][\w'’-]*?)(?:-t-(?P<p2>il|elle|ils|elles)|-(?P<p3>il|elle|ils|elles))?(?=[\s,.;:!?]|$)(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
+# The same, anchored where the search starts rather than at the start of the string (``^`` ignores ``pos``).
+_POST_ATTR_AT = re.compile(_POST_ATTR.pattern.removeprefix("^"), _POST_ATTR.flags)
 _SELON = re.compile(r"\bselon\s+(?!lesquel|lequel|laquelle|que\b|qu['’]|nos\b|les informations|des informations)", re.IGNORECASE)
 _QUE = re.compile(
     r"\s*(?:,\s*)?(?:(?:\w+ment|aussi|également|encore|d['’]ailleurs|par ailleurs|lundi|mardi|mercredi|jeudi|vendredi|samedi|"
@@ -202,7 +204,7 @@ def _attribute(
     # "« A, raconte son amie Anne-Colombe de la Taille. B »", "« A, a écrit Ingrid Betancourt. B »".
     for cm in re.finditer(r",", text[cs:ce]):
         at = cs + cm.start()
-        inner = _POST_ATTR.match(text, at, ce)
+        inner = _POST_ATTR_AT.match(text, at, ce)
         if inner is None or inner.group("p1") or inner.group("p2") or inner.group("p3"):
             continue
         if not lex.is_speech_word(inner.group("verb")) or (inner.group("aux") is None and fold(inner.group("verb")) in {"a", "est"}):
@@ -237,7 +239,7 @@ def _attribute(
         return True, ref
     # "… « … » au sein de la banque, souligne le document.": the attribution closes the sentence.
     for cm in re.finditer(r",", post):
-        tail = _POST_ATTR.match(post, cm.start())
+        tail = _POST_ATTR_AT.match(post, cm.start())
         if tail is None or not lex.is_speech_word(tail.group("verb")) or len(tail.group("rest").split()) > 12:
             continue
         pron = tail.group("p1") or tail.group("p2") or tail.group("p3")
@@ -314,7 +316,7 @@ def _np_label(doc: Doc, start: int, end: int, indefinite: bool = False) -> Speak
     while i < len(toks) and i <= 7:
         t = toks[i]
         low = fold(t.text)
-        if t.pos_ in ("ADJ", "PROPN") or (t.pos_ == "NOUN" and toks[i - 1].pos_ in ("ADP", "DET")):
+        if t.pos_ in ("ADJ", "PROPN") or (t.pos_ == "NOUN" and toks[i - 1].pos_ in ("ADP", "DET", "ADJ")):
             i += 1
             stop = i
         elif low in ("de", "du", "des", "d'") or (t.pos_ == "DET" and toks[i - 1].pos_ == "ADP"):
@@ -325,6 +327,11 @@ def _np_label(doc: Doc, start: int, end: int, indefinite: bool = False) -> Speak
     return SpeakerRef(label=doc[words[0].i : words[-1].i + 1].text, pos=words[0].i)
 
 
+_ASSOCIATES = {
+    "entourage", "proche", "proches", "famille", "avocat", "avocate", "avocats", "cabinet", "equipe", "services",
+    "collaborateurs", "partisans", "soutiens", "mere", "pere", "fils", "fille", "epouse", "mari", "femme", "frere", "soeur",
+    "ami", "amie", "amis", "conseiller", "conseillere", "entourages", "camp", "parti", "gouvernement", "ministere",
+}
 _INDEF_DETS = {"un", "une", "des", "a", "an"}
 _NOT_SPEAKERS = {
     "veille", "lendemain", "jour", "semaine", "mois", "annee", "an", "matin", "soir", "nuit", "fois", "suite", "fin",
@@ -429,9 +436,19 @@ def _first_speech_verb(doc: Doc, start: int, end: int, lex: Lexicon, reach: int 
         return None
     last = doc[cands[-1]]
     for c in cands[:-1]:
-        if doc[c].is_ancestor(last):
+        if doc[c].is_ancestor(last) and not _coordinated(doc[c], last):
             return c
     return last.i
+
+
+def _coordinated(outer: Any, inner: Any) -> bool:
+    """Whether ``inner`` hangs from ``outer`` through a coordination ("X a estimé … et Y a dénoncé …")."""
+    t = inner
+    while t.i != outer.i and t.head.i != t.i:
+        if t.dep_ == "conj":
+            return True
+        t = t.head
+    return False
 
 
 def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequence[Quote]) -> SpeakerRef | None:
@@ -448,6 +465,12 @@ def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
                 return _resolve_pronoun(refs, subj.i, low, quotes)
             if low in ("qui", "who") and (v.dep_.startswith("acl") or v.dep_ == "relcl"):
                 return _ref_covering(refs, v.head)
+            # "l'entourage de la ministre", "la mère d'Ingrid": the speaker is the one the phrase describes.
+            if subj.pos_ == "NOUN" and fold(subj.text) in _ASSOCIATES:
+                sub = list(subj.subtree)
+                lab = _np_label(doc, sub[0].i, sub[-1].i + 1)
+                if lab is not None:
+                    return lab
             r = _ref_covering(refs, subj)
             if r is not None and not r.is_person:
                 # A dateline or place the parser took for the subject: a person right before the verb is the speaker.
