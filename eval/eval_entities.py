@@ -37,6 +37,8 @@ CACHE = Path("/tmp/quotes/parses")
 GOLD_TYPES = {"Person": "PER", "Location": "LOC", "Organization": "ORG"}
 TYPES = {"PER", "LOC", "ORG"}
 LAYERS = [f.name for f in dataclasses.fields(EntityOptions)] + ["votes"]
+# Errors of fold 0 were read while writing the rules; the other folds were never looked at.
+INSPECTED_FOLDS = {0}
 _DET = re.compile(r"^(?:l'|le |la |les |du |de la |de l'|des |d'|m\. |mme |dr )+")
 
 Keys = set[tuple[str, str]]
@@ -155,6 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # Held out: per fold, keep the layers whose removal costs F1 on the other folds.
     held = {"spacy": PRF(), "vigie": PRF(), "selected": PRF()}
+    unseen = {"spacy": PRF(), "vigie": PRF(), "selected": PRF()}
     for k in range(args.folds):
         train = {i for i in everything if folds[i] != k}
         test = everything - train
@@ -165,11 +168,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"fold {k}: layers off {sorted(off) or '-'}")
         for name, keys in (("spacy", spacy_keys), ("vigie", preds["vigie"]), ("selected", sel)):
             s = score(keys, test)
-            held[name].tp += s.tp
-            held[name].fp += s.fp
-            held[name].fn += s.fn
+            for pool in (held, unseen) if k not in INSPECTED_FOLDS else (held,):
+                pool[name].tp += s.tp
+                pool[name].fp += s.fp
+                pool[name].fn += s.fn
     print("held out (pooled over the test folds):")
     for name, s in held.items():
+        print(f"{name:10s} {s.row()}")
+    print(f"never inspected (folds other than {sorted(INSPECTED_FOLDS)}):")
+    for name, s in unseen.items():
         print(f"{name:10s} {s.row()}")
     return 0
 

@@ -314,6 +314,9 @@ def _add_typed(span: Span, typ: str, lex: Lexicon, add: Any, options: EntityOpti
     lower = [w for w in words if not _is_cap(w) and fold(w) not in _PARTICLES]
     if not any(_is_cap(w) for w in words) or (not _is_cap(surface) and len(lower) > len(words) / 2) or len(words) > 8:
         return
+    # "les Français", "Européen": a people is not a place or an organisation.
+    if len(words) == 1 and typ in ("LOC", "ORG") and fold(surface) in lex.demonyms:
+        typ = "MISC"
     add(span, surface, typ)
 
 
@@ -326,6 +329,12 @@ def _repair(doc: Doc, ent: Span, lex: Lexicon) -> Iterable[tuple[Span, str]]:
     if not toks:
         return
     start, end = toks[0].i, toks[-1].i + 1
+    # "Turquie - Croatie" (a match, a route): two names joined by a dash.
+    dash = [t.i for t in doc[start:end] if t.text in ("-", "–", "—") and t.whitespace_ and doc[t.i - 1].whitespace_]
+    if len(dash) == 1 and start < dash[0] < end - 1 and _is_cap(doc[dash[0] + 1].text):
+        yield doc[start : dash[0]], label
+        yield doc[dash[0] + 1 : end], label
+        return
     # Leading role words or a known acronym glued to a name: "Président russe Dmitri Peskov", "OTAN Jens Stoltenberg".
     k = start
     while k < end and (fold(doc[k].text) in {h for h in lex.role_heads} or fold(doc[k].text) in lex.nationalities or not _is_cap(doc[k].text)):

@@ -281,6 +281,14 @@ def _attribute(
         if verb is not None:
             return True, _subject_of(doc, verb, refs, quotes)
     standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
+    # "Les banques se sont engagées à « adopter sans délai » ce code": words quoted inside a clause are its subject's,
+    # when they are more than a label (one or two quoted words are scare quotes: "la décision « malhonnête »").
+    if not standalone and len(text[cs:ce].split()) >= 3:
+        verb = _governing_verb(doc, cs, ce)
+        if verb is not None:
+            ref = _clause_subject(doc, verb, refs, quotes)
+            if ref is not None and ref.name and ref.is_person:
+                return True, ref
     if quotes:
         prev = quotes[-1]
         gap = text[prev.end : qs]
@@ -296,6 +304,41 @@ def _attribute(
             if not others and not own_subject and "\n\n" not in gap:
                 return True, SpeakerRef(prev.speaker, prev.role, label=prev.label)
     return False, None
+
+
+def _governing_verb(doc: Doc, cs: int, ce: int) -> int | None:
+    """The verb outside the quote that the quoted words hang from."""
+    toks = _toks(doc, cs, ce)
+    if toks is None:
+        return None
+    t = doc[toks[0] : toks[1]].root
+    for _ in range(6):
+        if t.head.i == t.i:
+            return t.i if t.pos_ in ("VERB", "AUX") and not toks[0] <= t.i < toks[1] else None
+        t = t.head
+        if t.pos_ in ("VERB", "AUX") and not toks[0] <= t.i < toks[1]:
+            return t.i
+    return None
+
+
+def _clause_subject(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequence[Quote]) -> SpeakerRef | None:
+    """The explicit subject of a clause (through participles and coordination), as a person, organisation or
+    definite description; None without one (no guessing from nearby names)."""
+    v = doc[verb]
+    for _ in range(4):
+        subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubj:pass")), None)
+        if subj is not None:
+            low = fold(subj.text)
+            if low in _PRON_GENDER:
+                return _resolve_pronoun(refs, subj.i, low, quotes)
+            sub = list(subj.subtree)
+            r = _ref_covering(refs, subj)
+            return r if r is not None else _np_label(doc, sub[0].i, sub[-1].i + 1)
+        if v.dep_ in ("conj", "xcomp", "advcl", "acl", "acl:relcl") and v.head.i != v.i:
+            v = v.head
+            continue
+        break
+    return None
 
 
 def _np_label(doc: Doc, start: int, end: int, indefinite: bool = False) -> SpeakerRef | None:
