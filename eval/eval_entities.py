@@ -123,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--json", type=Path, default=None, help="write spaCy's and Vigie's F1 on all the articles here")
     args = ap.parse_args(argv)
     if not args.data.is_dir():
         print(f"{args.data}: shared data absent", file=sys.stderr)
@@ -152,6 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     everything = set(range(len(docs)))
     print(f"WiNER-fr dev: {len(docs)} articles, {sum(len(g) for g in gold)} unique gold (type, name), PER/LOC/ORG")
     print(f"{'spacy':10s} {score(spacy_keys, everything).row()}")
+    if args.json:
+        figures = {"spacy_f1": score(spacy_keys, everything).f1(), "vigie_f1": score(preds["vigie"], everything).f1()}
+        args.json.write_text(json.dumps(figures), encoding="utf-8")
     for name in configs:
         print(f"{name:10s} {score(preds[name], everything).row()}")
 

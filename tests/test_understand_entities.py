@@ -73,3 +73,24 @@ def test_understand_entities_unsupported_language_note() -> None:
 
     out = analyze_article(Article(id="x", source="t", body="Hallo Welt", language="de")).to_dict()
     assert "no NER for language 'de'" in out["note"]
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_understand_entities_gate_winer_above_spacy(shared_data: Any, tmp_path: Any) -> None:
+    """On the first 200 WiNER-fr dev articles, PER/LOC/ORG document-level F1 beats plain spaCy by the pinned margin."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("eval_entities", root / "eval" / "eval_entities.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    out = tmp_path / "e.json"
+    code = mod.main(["--data", str(shared_data / "winer-fr-dev"), "--limit", "200", "--folds", "2", "--json", str(out)])
+    assert code == 0
+    got = json.loads(out.read_text(encoding="utf-8"))
+    floors = json.loads((root / "eval" / "floors.json").read_text(encoding="utf-8"))
+    assert got["vigie_f1"] - got["spacy_f1"] >= floors["entities_winer_f1_over_spacy"], got

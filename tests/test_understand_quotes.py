@@ -81,3 +81,33 @@ def test_understand_quotes_scare_quotes_are_not_quotes(analyze: Any) -> None:
 def test_understand_quotes_unresolvable_speaker_stays_none(analyze: Any) -> None:
     body = "Paris a toujours prôné le dialogue avec la Russie, a déclaré un porte-parole du ministère français."
     assert _by_text(analyze(body), "prôné le dialogue")["speaker"] is None
+
+
+def _eval_module(name: str) -> Any:
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "eval" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_understand_quotes_gate_on_hand_gold(shared_data: Any, tmp_path: Any, lang: str) -> None:
+    """Held-out attribution precision and recall on eval/quotes/gold_*.jsonl stay above eval/floors.json."""
+    import json
+    from pathlib import Path
+
+    floors = json.loads((Path(__file__).resolve().parents[1] / "eval" / "floors.json").read_text(encoding="utf-8"))
+    out = tmp_path / "q.json"
+    assert _eval_module("eval_quotes").main(["--lang", lang, "--data", str(shared_data), "--json", str(out)]) == 0
+    got = json.loads(out.read_text(encoding="utf-8"))
+    ours, base = got[f"{lang}_ours"], got[f"{lang}_baseline"]
+    assert ours["precision"] >= floors[f"quotes_{lang}_precision"], got
+    assert ours["recall"] >= floors[f"quotes_{lang}_recall"], got
+    assert ours["precision"] > base["precision"], got
