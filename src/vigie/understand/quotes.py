@@ -391,15 +391,33 @@ def _speaker(ref: SpeakerRef | None) -> tuple[str | None, RoleKey | None]:
 
 
 def _quote_spans(text: str) -> list[tuple[int, int, int, int]]:
-    """(open, close-end, content-start, content-end) of each direct quote; straight quotes paired per paragraph."""
+    """(open, close-end, content-start, content-end) of each direct quote. Straight quotes pair within a line; a line
+    left with one open carries it to the next lines (a quote of several sentences, one per line) until a line
+    closes it, at most six lines on."""
     spans = [(m.start(), m.end(), m.start() + 1, m.end() - 1) for m in _QUOTE_RE.finditer(text)]
+    open_at: int | None = None
+    carried = 0
     offset = 0
-    for para in text.split("\n"):
-        marks = [offset + i for i, c in enumerate(para) if c == '"']
+    for line in text.split("\n"):
+        marks = [offset + i for i, c in enumerate(line) if c == '"' and not any(s <= offset + i < e for s, e, _, _ in spans)]
+        if open_at is not None:
+            if marks:
+                spans.append((open_at, marks[0] + 1, open_at + 1, marks[0]))
+                marks = marks[1:]
+                open_at = None
+            else:
+                carried += 1
+                if carried > 6 or not line.strip():
+                    open_at = None
         for a, b in zip(marks[::2], marks[1::2], strict=False):
-            if not any(s <= a < e for s, e, _, _ in spans):
-                spans.append((a, b + 1, a + 1, b))
-        offset += len(para) + 1
+            spans.append((a, b + 1, a + 1, b))
+        # Only a mark that opens a passage carries: at the line start or after "said," / ":", before a capital.
+        if len(marks) % 2 == 1:
+            last = marks[-1]
+            before = text[offset:last].rstrip()
+            if (not before or before.endswith((":", ","))) and text[last + 1 : last + 2].isupper():
+                open_at, carried = last, 0
+        offset += len(line) + 1
     spans.sort()
     return [s for s in spans if s[3] - s[2] > 1]
 
