@@ -243,7 +243,8 @@ def analyze_story(articles: Sequence[Article], analyses: Sequence[ArticleAnalysi
         analyses = analyze_articles(articles)
     if len(analyses) != len(articles):
         raise ValueError(f"got {len(analyses)} analyses for {len(articles)} articles")
-    lex = get_lexicon("fr")
+    langs = [a.language for a in analyses if a.language in MODELS]
+    lex = get_lexicon(max(set(langs), key=langs.count) if langs else "fr")
     all_mentions = [m for a in analyses for m in a.mentions]
     entities, name_map = canonicalize(all_mentions, lex)
 

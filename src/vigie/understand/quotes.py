@@ -158,7 +158,7 @@ def extract_quotes(
     quotes: list[Quote] = []
     spans = _quote_spans(text)
     for qs, qe, cs, ce in spans:
-        content = text[cs:ce].strip()
+        content = text[cs:ce].strip().rstrip(",").strip()  # '"We will win," said X': the comma is punctuation
         pre_start = _sentence_start(text, qs, spans)
         post_end = _sentence_end(text, qe, spans)
         pre, post = text[pre_start:qs], text[qe:post_end]
@@ -677,7 +677,7 @@ def _extract_quotes_en(doc: Doc, mentions: Sequence[Mention], name_map: dict[tup
     quotes: list[Quote] = []
     spans = _quote_spans(text)
     for qs, qe, cs, ce in spans:
-        content = text[cs:ce].strip()
+        content = text[cs:ce].strip().rstrip(",").strip()  # '"We will win," said X': the comma is punctuation
         pre_start = _sentence_start(text, qs, spans)
         post_end = _sentence_end(text, qe, spans)
         pre, post = text[pre_start:qs], text[qe:post_end]
@@ -703,7 +703,16 @@ def _speech_verb_in(doc: Doc, start: int, end: int, lex: Lexicon, first: bool) -
     return found[0] if first else found[-1]
 
 
+_EN_ASSOCIATES = {
+    "rep", "representative", "spokesman", "spokeswoman", "spokesperson", "lawyer", "attorney", "publicist", "agent",
+    "manager", "family", "friend", "mother", "father", "son", "daughter", "wife", "husband", "sister", "brother",
+    "office", "campaign", "aide", "aides", "lawyers", "attorneys", "friends", "relatives", "spokesmen",
+}
+
+
 def _en_subject(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequence[Quote]) -> SpeakerRef | None:
+    """Speaker of an English verb of saying: its subject, a pronoun resolved, "Reid's rep" kept as a description,
+    "Zadan and Meron" as both."""
     v = doc[verb]
     for _ in range(3):
         subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")), None)
@@ -711,6 +720,16 @@ def _en_subject(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
             low = subj.text.lower()
             if low in _PRON_GENDER:
                 return _resolve_pronoun(refs, subj.i, low, quotes)
+            if subj.pos_ == "NOUN" and low in _EN_ASSOCIATES:
+                sub = list(subj.subtree)
+                if 1 < len(sub) <= 6:
+                    return SpeakerRef(label=doc[sub[0].i : sub[-1].i + 1].text, pos=sub[0].i)
+            conj = [c for c in subj.children if c.dep_ == "conj"]
+            if conj:
+                first = _ref_at(refs, subj.left_edge.i, subj.i + 1)
+                second = _ref_at(refs, conj[0].left_edge.i, conj[0].i + 1)
+                if first is not None and second is not None and first.name and second.name:
+                    return SpeakerRef(f"{first.name} and {second.name}", pos=first.pos)
             if low in ("who", "that") and v.dep_ == "relcl":
                 return _ref_covering(refs, v.head) or _np_label(doc, v.head.left_edge.i, v.head.i + 1)
             sub = list(subj.subtree)
@@ -737,7 +756,10 @@ def _attribute_en(
     # '"…," said Smith' / '"…," the spokesman said' / '"…," he added': the attribution right after the quote.
     verb = _speech_verb_in(doc, qe, min(post_end, qe + 80), lex, True)
     if verb is not None and (post.lstrip()[:1] in (",", "", "-", "—") or len(text[qe : doc[verb].idx].split()) <= 5):
-        ref = _en_subject(doc, verb, refs, quotes)
+        # '"…," said Paul Lee, president, ABC': a person right after the verb is the speaker, whatever the parse says.
+        after = [r for r in refs if verb < r.pos <= verb + 2 and r.is_person and r.name]
+        ref = after[0] if after and not any(c.dep_ in ("nsubj", "nsubjpass") and c.i < verb for c in doc[verb].children) else None
+        ref = ref or _en_subject(doc, verb, refs, quotes)
         if ref is None:
             toks = _toks(doc, doc[verb].idx + len(doc[verb].text), post_end)
             if toks is not None:
