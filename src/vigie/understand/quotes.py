@@ -75,6 +75,7 @@ class Quote:
     role: RoleKey | None = None
     sent: int = 0
     label: str | None = None  # the speaker as the article describes them, when it never names them
+    tok: int = 0  # token index of the opening mark
 
     def to_dict(self, article: str | None = None) -> dict[str, Any]:
         return {"speaker": self.speaker or self.label, "text": self.text, "article": article, "kind": self.kind}
@@ -141,6 +142,12 @@ def _resolve_pronoun(refs: Sequence[SpeakerRef], before: int, pron: str, quotes:
     for r in reversed(named):
         if r.subject and r.gender is None and before - r.pos <= 60:
             return r
+    # '"…," he told E! News. … "…," O'Connor said': the speaker of the quote just before, when nobody of that
+    # gender came between.
+    prev = next((q for q in reversed(quotes) if q.kind == "direct" and q.speaker and q.tok < before), None)
+    if prev is not None and before - prev.tok <= 120 and genders.get(prev.speaker or "") in (gender, None):
+        if not any(prev.tok < r.pos < before and r.gender == gender for r in named):
+            return SpeakerRef(prev.speaker, prev.role, gender, prev.tok)
     for r in reversed(named):
         if r.gender == gender:
             return r
@@ -170,7 +177,7 @@ def extract_quotes(
         label = ref.label if ref is not None and speaker is None and kind != "fragment" else None
         quotes.append(
             Quote(content, speaker if kind != "fragment" else None, kind, qs, qe, role if kind != "fragment" else None,
-                  _sent_of(doc, cs), label)
+                  _sent_of(doc, cs), label, _tok(doc, qs))
         )
     quotes.extend(_indirect(doc, refs, quotes, lex))
     quotes.sort(key=lambda q: q.start)
@@ -688,7 +695,7 @@ def _extract_quotes_en(doc: Doc, mentions: Sequence[Mention], name_map: dict[tup
         label = ref.label if ref is not None and speaker is None and kind != "fragment" else None
         quotes.append(
             Quote(content, speaker if kind != "fragment" else None, kind, qs, qe, role if kind != "fragment" else None,
-                  _sent_of(doc, cs), label)
+                  _sent_of(doc, cs), label, _tok(doc, qs))
         )
     return quotes
 
