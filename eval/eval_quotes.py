@@ -78,6 +78,7 @@ class Pred:
     end: int
     speaker: str | None
     kind: str
+    via: str = ""
 
 
 @dataclass(slots=True)
@@ -203,7 +204,7 @@ def _cached_docs(docs: Sequence[GoldDoc], lang: str) -> list[Any]:
 def ours(doc: GoldDoc, parsed: Any) -> list[Pred]:
     art = Article(id=doc.doc, source=doc.doc, body=doc.text, language=doc.lang)
     analysis = analyze_parsed(art, parsed, doc.lang)
-    return [Pred(q.start, q.end, q.speaker or q.label, q.kind) for q in analysis.quotes if q.kind != "fragment"]
+    return [Pred(q.start, q.end, q.speaker or q.label, q.kind, q.via) for q in analysis.quotes if q.kind != "fragment"]
 
 
 def baseline(doc: GoldDoc, parsed: Any) -> list[Pred]:
@@ -234,7 +235,7 @@ def score(doc: GoldDoc, preds: Sequence[Pred], report: Report, slices: Iterable[
             if pred.speaker is not None:
                 t.attributed = 1
                 t.right = int(speaker_matches(pred.speaker, q))
-        for s in (*slices, f"{slices[0]}/kind/{q.kind}"):
+        for s in (*slices, f"{slices[0]}/kind/{q.kind}", f"{slices[0]}/via/{pred.via if pred else '-'}"):
             report.by[s].add(t)
         if show and q.speaker is not None and not t.right:
             got = "—" if pred is None else repr(pred.speaker)
@@ -258,6 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--show", type=int, default=0, help="print up to N errors of ours")
     ap.add_argument("--only", choices=["dev", "held"], default=None, help="show errors of this part only")
     ap.add_argument("--groups", action="store_true", help="also report per group")
+    ap.add_argument("--cues", action="store_true", help="also report per attribution cue (dev and held out)")
     ap.add_argument("--json", type=Path, default=None, help="write the held-out figures as JSON here")
     args = ap.parse_args(argv)
     if not args.data.is_dir():
@@ -286,6 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         keys = ["held", *(f"held/kind/{k}" for k in KINDS), "dev", *(f"dev/kind/{k}" for k in KINDS), "all"]
         if args.groups:
             keys += sorted(k for k in reports["ours"].by if k.startswith("group/"))
+        if args.cues:
+            keys += sorted(k for k in reports["ours"].by if "/via/" in k)
         for k in keys:
             if k not in reports["ours"].by:
                 continue

@@ -445,7 +445,9 @@ def _mark_subjects(doc: Doc, mentions: list[Mention]) -> None:
     """Flag mentions that are the subject of their clause: pronouns resolve to recent subjects first."""
     for m in mentions:
         for t in doc[m.tok_start : m.tok_end]:
-            if t.dep_ in {"nsubj", "nsubj:pass", "obl:agent"} or (t.head.i == t.i and t.pos_ != "VERB"):
+            # "Le médecin-chef de l'Elysée, Christophe Fernandez, … a examiné": a name apposed to a subject is one.
+            apposed = t.dep_ == "appos" and t.head.dep_ in {"nsubj", "nsubj:pass"}
+            if t.dep_ in {"nsubj", "nsubj:pass", "obl:agent"} or apposed or (t.head.i == t.i and t.pos_ != "VERB"):
                 m.is_subject = True
                 break
 

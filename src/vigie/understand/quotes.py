@@ -61,6 +61,7 @@ class SpeakerRef:
     subject: bool = False
     is_person: bool = True
     label: str | None = None  # a definite noun phrase ("l'avocat", "les syndicats") when no name is known
+    via: str = ""  # which cue gave it (for evaluation by rule)
 
 
 @dataclass(slots=True)
@@ -76,6 +77,7 @@ class Quote:
     sent: int = 0
     label: str | None = None  # the speaker as the article describes them, when it never names them
     tok: int = 0  # token index of the opening mark
+    via: str = ""  # which cue attributed it
 
     def to_dict(self, article: str | None = None) -> dict[str, Any]:
         return {"speaker": self.speaker or self.label, "text": self.text, "article": article, "kind": self.kind}
@@ -177,7 +179,7 @@ def extract_quotes(
         label = ref.label if ref is not None and speaker is None and kind != "fragment" else None
         quotes.append(
             Quote(content, speaker if kind != "fragment" else None, kind, qs, qe, role if kind != "fragment" else None,
-                  _sent_of(doc, cs), label, _tok(doc, qs))
+                  _sent_of(doc, cs), label, _tok(doc, qs), ref.via if ref is not None else "")
         )
     quotes.extend(_indirect(doc, refs, quotes, lex))
     quotes.sort(key=lambda q: q.start)
@@ -190,6 +192,13 @@ _INCISE = re.compile(
     rf"(?:\s+{_ADVERBS})?\s*[,.;!?]",
     re.IGNORECASE,
 )
+
+
+def _via(tag: str, ref: SpeakerRef | None) -> tuple[bool, SpeakerRef | None]:
+    """An attribution found, tagged with the cue that found it (eval/eval_quotes.py scores each cue)."""
+    if ref is not None:
+        ref.via = tag
+    return True, ref
 
 
 def _attribute(
@@ -207,7 +216,7 @@ def _attribute(
         verb = inc.group("v1") or inc.group("v2") or inc.group("v3")
         pron = inc.group("p1") or inc.group("p2") or inc.group("p3")
         if lex.is_speech_word(verb):
-            return True, _resolve_pronoun(refs, _tok(doc, qs), pron, quotes)
+            return _via("incise-pronoun", _resolve_pronoun(refs, _tok(doc, qs), pron, quotes))
     # "« A, raconte son amie Anne-Colombe de la Taille. B »", "« A, a écrit Ingrid Betancourt. B »".
     for cm in re.finditer(r",", text[cs:ce]):
         at = cs + cm.start()
@@ -223,18 +232,18 @@ def _attribute(
             continue
         r = _ref_at(refs, rest[0], rest[1])
         if r is not None and r.pos - rest[0] <= 4:
-            return True, r
+            return _via("incise-named", r)
     # "« A », a-t-il dit, « B »": the second half of a quote split around its verb.
     if quotes and quotes[-1].kind != "fragment":
         prev = quotes[-1]
         gap = text[prev.end : qs]
         if len(gap) < 80 and "\n" not in gap and _POST_ATTR.match(gap) and gap.rstrip().endswith(","):
-            return True, SpeakerRef(prev.speaker, prev.role, label=prev.label)
+            return _via("split", SpeakerRef(prev.speaker, prev.role, label=prev.label))
     m = _POST_ATTR.match(post)
     if m and lex.is_speech_word(m.group("verb")) and not (m.group("aux") is None and fold(m.group("verb")) in {"a", "est"}):
         pron = m.group("p1") or m.group("p2") or m.group("p3")
         if pron:
-            return True, _resolve_pronoun(refs, _tok(doc, qs), pron, quotes)
+            return _via("post-pronoun", _resolve_pronoun(refs, _tok(doc, qs), pron, quotes))
         rest_start = qe + m.start("rest")
         rest_toks = _toks(doc, rest_start, post_end)
         ref = None
@@ -243,7 +252,7 @@ def _attribute(
             ref = ref if ref is not None and ref.pos - rest_toks[0] <= 8 else None
             if ref is None:
                 ref = _np_label(doc, rest_toks[0], rest_toks[1], indefinite=True)
-        return True, ref
+        return _via("post", ref)
     # "… « … » au sein de la banque, souligne le document.": the attribution closes the sentence.
     for cm in re.finditer(r",", post):
         tail = _POST_ATTR_AT.match(post, cm.start())
@@ -251,42 +260,42 @@ def _attribute(
             continue
         pron = tail.group("p1") or tail.group("p2") or tail.group("p3")
         if pron:
-            return True, _resolve_pronoun(refs, _tok(doc, qs), pron, quotes)
+            return _via("tail-pronoun", _resolve_pronoun(refs, _tok(doc, qs), pron, quotes))
         if tail.group("aux") is None and fold(tail.group("verb")) in {"a", "est"}:
             continue
         rest = _toks(doc, qe + tail.start("rest"), post_end)
         if rest is not None:
-            return True, _ref_at(refs, rest[0], rest[1]) or _np_label(doc, rest[0], rest[1], indefinite=True)
+            return _via("tail", _ref_at(refs, rest[0], rest[1]) or _np_label(doc, rest[0], rest[1], indefinite=True))
     verb = _first_speech_verb(doc, pre_start, qs, lex, reach=10)
     if verb is not None:
-        return True, _subject_of(doc, verb, refs, quotes)
+        return _via("pre-verb", _subject_of(doc, verb, refs, quotes))
     # "Pour elle, la libération était due à « … »".
     pour = _POUR.match(text, pre_start, qs)
     if pour is not None:
         who = fold(pour.group("who"))
         if who in ("elle", "lui"):
-            return True, _resolve_pronoun(refs, _tok(doc, qs), "elle" if who == "elle" else "il", quotes)
+            return _via("pour-pronoun", _resolve_pronoun(refs, _tok(doc, qs), "elle" if who == "elle" else "il", quotes))
         toks = _toks(doc, pour.start("who"), pour.end("who"))
         r = _ref_at(refs, toks[0], toks[1]) if toks is not None else None
         if r is not None:
-            return True, r
+            return _via("pour", r)
     # "Betancourt : « … »" (a headline, a transcript).
     if pre.rstrip().endswith(":") and len(pre.split()) <= 6:
         toks = _toks(doc, pre_start, qs)
         if toks is not None:
             r = _ref_at(refs, toks[0], toks[1])
             if r is not None:
-                return True, r
+                return _via("name-colon", r)
     sel = _selon(doc, text, pre_start, post_end, refs)
     if sel is not None:
-        return True, sel
+        return _via("selon", sel)
     # "X a déclaré :\n« … »": the attribution closes the line before.
     if not pre.strip() and text[:qs].rstrip().endswith(":"):
         colon = text[:qs].rstrip()
         line_start = max(colon.rfind("\n") + 1, _sentence_start(text, len(colon) - 1, []))
         verb = _first_speech_verb(doc, line_start, len(colon), lex)
         if verb is not None:
-            return True, _subject_of(doc, verb, refs, quotes)
+            return _via("colon-line", _subject_of(doc, verb, refs, quotes))
     standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
     # "Les banques se sont engagées à « adopter sans délai » ce code": words quoted inside a clause are its subject's,
     # when they are more than a label (one or two quoted words are scare quotes: "la décision « malhonnête »").
@@ -295,12 +304,12 @@ def _attribute(
         if verb is not None:
             ref = _clause_subject(doc, verb, refs, quotes)
             if ref is not None and ref.name and ref.is_person:
-                return True, ref
+                return _via("clause-subject", ref)
     if quotes:
         prev = quotes[-1]
         gap = text[prev.end : qs]
         if standalone and prev.kind == "direct" and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 200:
-            return True, SpeakerRef(prev.speaker, prev.role, label=prev.label)
+            return _via("standalone-continuation", SpeakerRef(prev.speaker, prev.role, label=prev.label))
         # A sentence quoting again, right after someone's quote, with no one else in it, goes on with their words.
         if prev.kind == "direct" and (prev.speaker or prev.label) and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 250:
             toks = _toks(doc, pre_start, post_end)
@@ -309,7 +318,7 @@ def _attribute(
             subj = next((c for c in root.children if c.dep_.startswith("nsubj")), None) if root is not None else None
             own_subject = subj is not None and subj.pos_ != "PRON"
             if not others and not own_subject and "\n\n" not in gap:
-                return True, SpeakerRef(prev.speaker, prev.role, label=prev.label)
+                return _via("sentence-continuation", SpeakerRef(prev.speaker, prev.role, label=prev.label))
     return False, None
 
 
@@ -535,8 +544,10 @@ def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
                 return _ref_covering(refs, v.head)
             # "l'entourage de la ministre", "la mère d'Ingrid": the speaker is the one the phrase describes.
             if subj.pos_ == "NOUN" and fold(subj.text) in _ASSOCIATES:
-                sub = list(subj.subtree)
-                lab = _np_label(doc, sub[0].i, sub[-1].i + 1)
+                # From the determiner: "Interrogé sur …, l'entourage de la ministre a rappelé" hangs the participle
+                # on the subject.
+                det = [c.i for c in subj.children if c.dep_ == "det" and c.i < subj.i]
+                lab = _np_label(doc, det[0] if det else subj.i, subj.right_edge.i + 1)
                 if lab is not None:
                     return lab
             r = _ref_covering(refs, subj)
@@ -695,7 +706,7 @@ def _extract_quotes_en(doc: Doc, mentions: Sequence[Mention], name_map: dict[tup
         label = ref.label if ref is not None and speaker is None and kind != "fragment" else None
         quotes.append(
             Quote(content, speaker if kind != "fragment" else None, kind, qs, qe, role if kind != "fragment" else None,
-                  _sent_of(doc, cs), label, _tok(doc, qs))
+                  _sent_of(doc, cs), label, _tok(doc, qs), ref.via if ref is not None else "")
         )
     return quotes
 
@@ -759,7 +770,7 @@ def _attribute_en(
         gap = text[prev.end : qs]
         split = len(gap) < 80 and "\n" not in gap and gap.strip().startswith(",") and gap.rstrip().endswith((",", ":", "."))
         if split and _speech_verb_in(doc, prev.end, qs, lex, True) is not None:
-            return True, SpeakerRef(prev.speaker, prev.role, label=prev.label)
+            return _via("en-split", SpeakerRef(prev.speaker, prev.role, label=prev.label))
     # '"…," said Smith' / '"…," the spokesman said' / '"…," he added': the attribution right after the quote.
     verb = _speech_verb_in(doc, qe, min(post_end, qe + 80), lex, True)
     if verb is not None and (post.lstrip()[:1] in (",", "", "-", "—") or len(text[qe : doc[verb].idx].split()) <= 5):
@@ -771,29 +782,29 @@ def _attribute_en(
             toks = _toks(doc, doc[verb].idx + len(doc[verb].text), post_end)
             if toks is not None:
                 ref = _ref_at(refs, toks[0], min(toks[1], toks[0] + 6)) or _np_label(doc, toks[0], toks[1])
-        return True, ref
+        return _via("en-post", ref)
     # 'Smith said: "…"' / 'Smith told Reuters that "…"' / 'Smith called it "…"'.
     verb = _speech_verb_in(doc, pre_start, qs, lex, False)
     if verb is not None:
         between = text[doc[verb].idx + len(doc[verb].text) : qs]
         if ":" in between or re.search(r"\bthat\b", between) or len(between.split()) <= 8:
-            return True, _en_subject(doc, verb, refs, quotes)
+            return _via("en-pre-verb", _en_subject(doc, verb, refs, quotes))
     m = _EN_ACCORDING.search(text, pre_start, post_end)
     if m is not None:
         toks = _toks(doc, m.end(), post_end)
         if toks is not None:
             r = _ref_at(refs, toks[0], min(toks[1], toks[0] + 6)) or _np_label(doc, toks[0], min(toks[1], toks[0] + 6))
-            return True, r
+            return _via("en-according", r)
     if not pre.strip() and text[:qs].rstrip().endswith(":"):
         colon = text[:qs].rstrip()
         line_start = max(colon.rfind("\n") + 1, _sentence_start(text, len(colon) - 1, []))
         verb = _speech_verb_in(doc, line_start, len(colon), lex, False)
         if verb is not None:
-            return True, _en_subject(doc, verb, refs, quotes)
+            return _via("en-colon-line", _en_subject(doc, verb, refs, quotes))
     standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
     if standalone and quotes:
         prev = quotes[-1]
         gap = text[prev.end : qs]
         if prev.kind == "direct" and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 200:
-            return True, SpeakerRef(prev.speaker, prev.role, label=prev.label)
+            return _via("en-continuation", SpeakerRef(prev.speaker, prev.role, label=prev.label))
     return False, None
