@@ -147,9 +147,9 @@ def _resolve_pronoun(refs: Sequence[SpeakerRef], before: int, pron: str, quotes:
     # '"…," he told E! News. … "…," O'Connor said': the speaker of the quote just before, when nobody of that
     # gender came between.
     prev = next((q for q in reversed(quotes) if q.kind == "direct" and q.speaker and q.tok < before), None)
-    if prev is not None and before - prev.tok <= 120 and genders.get(prev.speaker or "") in (gender, None):
-        if not any(prev.tok < r.pos < before and r.gender == gender for r in named):
-            return SpeakerRef(prev.speaker, prev.role, gender, prev.tok)
+    close = prev is not None and before - prev.tok <= 120 and genders.get(prev.speaker or "") in (gender, None)
+    if prev is not None and close and not any(prev.tok < r.pos < before and r.gender == gender for r in named):
+        return SpeakerRef(prev.speaker, prev.role, gender, prev.tok)
     for r in reversed(named):
         if r.gender == gender:
             return r
