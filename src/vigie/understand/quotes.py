@@ -227,7 +227,7 @@ def _attribute(
             continue
         stop = re.search(r"[.;!?]", text[at + 1 : ce])
         seg_end = at + 1 + stop.start() if stop else ce
-        rest = _toks(doc, at + inner.start("rest"), seg_end)
+        rest = _toks(doc, inner.start("rest"), seg_end)
         if rest is None or rest[1] - rest[0] > 10:
             continue
         r = _ref_at(refs, rest[0], rest[1])
@@ -344,7 +344,7 @@ def _clause_subject(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Seq
     for _ in range(4):
         subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubj:pass")), None)
         if subj is not None:
-            low = fold(subj.text)
+            low = fold(subj.text).strip("-").removeprefix("t-")
             if low in _PRON_GENDER:
                 return _resolve_pronoun(refs, subj.i, low, quotes)
             sub = list(subj.subtree)
@@ -537,7 +537,7 @@ def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
         seen += 1
         subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubj:pass", "expl:subj")), None)
         if subj is not None:
-            low = fold(subj.text).strip("-")
+            low = fold(subj.text).strip("-").removeprefix("t-")  # "a-t-elle": the subject token is "-t-elle"
             if low in _PRON_GENDER:
                 return _resolve_pronoun(refs, subj.i, low, quotes)
             if low in ("qui", "who") and (v.dep_.startswith("acl") or v.dep_ == "relcl"):
