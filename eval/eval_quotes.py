@@ -204,7 +204,7 @@ def _cached_docs(docs: Sequence[GoldDoc], lang: str) -> list[Any]:
 def ours(doc: GoldDoc, parsed: Any) -> list[Pred]:
     art = Article(id=doc.doc, source=doc.doc, body=doc.text, language=doc.lang)
     analysis = analyze_parsed(art, parsed, doc.lang)
-    return [Pred(q.start, q.end, q.speaker or q.label, q.kind, q.via) for q in analysis.quotes if q.kind != "fragment"]
+    return [Pred(q.start, q.end, q.speaker or q.label, q.kind, q.via + ("+label" if q.speaker is None and q.label else "")) for q in analysis.quotes if q.kind != "fragment"]
 
 
 def baseline(doc: GoldDoc, parsed: Any) -> list[Pred]:
