@@ -777,6 +777,11 @@ def _attribute_en(
         # '"…," said Paul Lee, president, ABC': a person right after the verb is the speaker, whatever the parse says.
         after = [r for r in refs if verb < r.pos <= verb + 2 and r.is_person and r.name]
         ref = after[0] if after and not any(c.dep_ in ("nsubj", "nsubjpass") and c.i < verb for c in doc[verb].children) else None
+        if ref is not None:
+            # '"…," said Laurence Mark and Bill Condon': both.
+            nxt = [r for r in refs if ref.pos < r.pos <= ref.pos + 5 and r.is_person and r.name and doc[r.pos - 1].lower_ == "and"]
+            if nxt:
+                ref = SpeakerRef(f"{ref.name} and {nxt[0].name}", pos=ref.pos)
         ref = ref or _en_subject(doc, verb, refs, quotes)
         if ref is None:
             toks = _toks(doc, doc[verb].idx + len(doc[verb].text), post_end)
