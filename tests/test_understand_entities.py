@@ -94,3 +94,22 @@ def test_understand_entities_gate_winer_above_spacy(shared_data: Any, tmp_path: 
     got = json.loads(out.read_text(encoding="utf-8"))
     floors = json.loads((root / "eval" / "floors.json").read_text(encoding="utf-8"))
     assert got["vigie_f1"] - got["spacy_f1"] >= floors["entities_winer_f1_over_spacy"], got
+
+
+def test_understand_entities_junk_and_demonyms(entities: Any) -> None:
+    ents = entities(
+        "Vendredi, Ingrid Betancourt a remercié les Français. Les Européens ont salué l'opération. "
+        "La planète Mars est visible. Un homme a été arrêté."
+    )
+    names = {(e["name"], e["type"]) for e in ents}
+    assert not {n for n, _ in names} & {"Vendredi", "Remercier", "Un"}
+    assert ("Ingrid Betancourt", "PER") in names
+    assert not any(t in ("LOC", "ORG") and n in ("Français", "Européens") for n, t in names)
+    assert ("ONU", "ORG") not in names
+
+
+def test_understand_entities_titles_need_a_space() -> None:
+    from vigie.understand.entities import surname_key
+
+    assert surname_key("Medvedev") == "medvedev"
+    assert surname_key("M. Lavrov") == "lavrov"

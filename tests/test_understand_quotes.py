@@ -111,3 +111,48 @@ def test_understand_quotes_gate_on_hand_gold(shared_data: Any, tmp_path: Any, la
     assert ours["precision"] >= floors[f"quotes_{lang}_precision"], got
     assert ours["recall"] >= floors[f"quotes_{lang}_recall"], got
     assert ours["precision"] > base["precision"], got
+
+
+def test_understand_quotes_named_incise_inside_quote(analyze: Any) -> None:
+    body = (
+        "L'icône respire l'apaisement.\n«Les plaisirs vont des plus petites aux plus grandes choses, raconte son amie "
+        "Anne-Colombe de la Taille. Il n'y a de place que pour les moments de vraie vie.»"
+    )
+    assert _by_text(analyze(body), "plus grandes choses")["speaker"] == "Anne-Colombe de la Taille"
+
+
+def test_understand_quotes_partial_quote_after_verb(analyze: Any) -> None:
+    body = "Le ministre Jean Dupont a salué « une victoire d'abord du peuple » dans un communiqué."
+    assert _by_text(analyze(body), "une victoire")["speaker"] == "Jean Dupont"
+
+
+def test_understand_quotes_pronoun_gender_from_first_name(analyze: Any) -> None:
+    body = (
+        "Ingrid Betancourt est arrivée à Paris. Nicolas Sarkozy l'a accueillie. "
+        "« Je dois tout à la France », a-t-elle déclaré. « Vous êtes chez vous », a-t-il répondu."
+    )
+    q = analyze(body)
+    assert _by_text(q, "Je dois tout")["speaker"] == "Ingrid Betancourt"
+    assert _by_text(q, "chez vous")["speaker"] == "Nicolas Sarkozy"
+
+
+def test_understand_quotes_weekday_is_never_a_speaker(analyze: Any) -> None:
+    body = "Vendredi, Ingrid Betancourt a souligné l'importance de l'opération. \"Les personnes n'étaient pas armées\", a-t-elle expliqué."
+    assert _by_text(analyze(body), "pas armées")["speaker"] == "Ingrid Betancourt"
+
+
+def test_understand_quotes_unnamed_speaker_keeps_its_description(analyze: Any) -> None:
+    body = "\"Il n'a pas trahi les Farc\", a indiqué l'avocat."
+    assert _by_text(analyze(body), "pas trahi")["speaker"] == "l'avocat"
+
+
+def test_understand_quotes_story_gives_one_speaker_to_the_same_quote() -> None:
+    from vigie.understand import _one_speaker_per_quote
+
+    quotes = [
+        {"speaker": "Dmitri Peskov", "text": "Il n'y avait rien à rompre entre nous", "article": "a", "kind": "direct"},
+        {"speaker": "Dmitri Peskov", "text": "Il n'y avait rien à rompre entre nous", "article": "b", "kind": "direct"},
+        {"speaker": None, "text": "Il n’y avait rien à rompre entre nous", "article": "c", "kind": "direct"},
+    ]
+    _one_speaker_per_quote(quotes)
+    assert {q["speaker"] for q in quotes} == {"Dmitri Peskov"}

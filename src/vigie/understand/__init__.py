@@ -295,5 +295,24 @@ def analyze_story(articles: Sequence[Article], analyses: Sequence[ArticleAnalysi
             d["actor"], d["target"] = canon(e.actor), canon(e.target)
             story.events.append(d)
         facts.extend((article.id, f) for f in analysis.facts)
+    _one_speaker_per_quote(story.quotes)
     story.timeline, story.disagreements = build_timeline(facts)
     return story
+
+
+def _one_speaker_per_quote(quotes: list[dict[str, Any]]) -> None:
+    """The same words quoted by several outlets get one speaker: the one most articles give, when one leads."""
+    from collections import Counter
+
+    from vigie.understand.lexicon import fold
+
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for q in quotes:
+        if q["kind"] == "direct" and len(q["text"].split()) >= 4:
+            groups.setdefault(" ".join(fold(q["text"]).split())[:80], []).append(q)
+    for same in groups.values():
+        votes = Counter(q["speaker"] for q in same if q["speaker"])
+        ranked = votes.most_common(2)
+        if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+            for q in same:
+                q["speaker"] = ranked[0][0]

@@ -239,6 +239,20 @@ def extract_mentions(doc: Doc, lex: Lexicon, options: EntityOptions = DEFAULT_OP
         for span, typ in pieces:
             _add_typed(span, typ, lex, add, options)
 
+    # "Anne-Colombe de la Taille": particles and a capitalised word the model left outside a person's name.
+    for i, m in enumerate(found):
+        if m.type != "PER":
+            continue
+        k = m.tok_end
+        while k < len(doc) and fold(doc[k].text) in {"de", "la", "du", "d'", "des", "le"} and k - m.tok_end < 2:
+            k += 1
+        # The word may carry a model tag of its own ("Taille" LOC) only when that tag was junk.
+        free = k < len(doc) and (not doc[k].ent_type_ or fold(doc[k].text) in lex.not_entities)
+        if k > m.tok_end and free and _is_cap(doc[k].text) and doc[k].is_alpha:
+            span = doc[m.tok_start : k + 1]
+            found[i] = Mention(span.text, _clean_surface(span.text), "PER", span.start_char, span.end_char, span.start,
+                               span.end, m.sent, m.gender)
+
     # Lexicon aliases the model missed ("l'Alliance" untagged, "Organisation du traité de l'Atlantique nord" cut).
     for span, canonical, typ in _lexicon_spans(doc, lex) if options.lexicon else ():
         found = [m for m in found if m.tok_end <= span.start or m.tok_start >= span.end or (m.tok_end - m.tok_start) > len(span)]

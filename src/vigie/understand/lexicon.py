@@ -78,7 +78,7 @@ class Lexicon:
     female_names: set[str] = field(default_factory=set)
     male_names_in_a: set[str] = field(default_factory=set)
     male_names: set[str] = field(default_factory=set)
-    time_words: set[str] = field(default_factory=set)
+    time_words: set[str] = field(default_factory=set)  # junk words that are also places ("Mars")
     demonyms: set[str] = field(default_factory=set)
     titles_male: set[str] = field(default_factory=set)
     titles_female: set[str] = field(default_factory=set)
@@ -109,7 +109,7 @@ class Lexicon:
         lex.female_names = {fold(x) for x in d.get("female_first_names", [])}
         lex.male_names_in_a = {fold(x) for x in d.get("male_first_names_ending_in_a", [])}
         lex.demonyms = {fold(x) for x in d.get("demonyms", [])} | set(lex.nationalities)
-        lex.time_words = {fold(x) for x in d.get("time_words", [])}
+        lex.time_words = {fold(x) for x in d.get("junk_except_as_place", [])}
         lex.male_names = {fold(x) for x in d.get("male_first_names", [])} | lex.male_names_in_a
         lex.titles_male = {fold(x) for x in d.get("titles_male", [])}
         lex.titles_female = {fold(x) for x in d.get("titles_female", [])}
