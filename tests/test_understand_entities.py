@@ -80,6 +80,7 @@ def test_understand_entities_unsupported_language_note() -> None:
 def test_understand_entities_gate_winer_above_spacy(shared_data: Any, tmp_path: Any) -> None:
     """On the first 200 WiNER-fr dev articles, PER/LOC/ORG document-level F1 beats plain spaCy by the pinned margin."""
     import importlib.util
+    import sys
     import json
     from pathlib import Path
 
@@ -87,6 +88,7 @@ def test_understand_entities_gate_winer_above_spacy(shared_data: Any, tmp_path: 
     spec = importlib.util.spec_from_file_location("eval_entities", root / "eval" / "eval_entities.py")
     assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
+    sys.modules["eval_entities"] = mod  # dataclasses look their module up there
     spec.loader.exec_module(mod)
     out = tmp_path / "e.json"
     code = mod.main(["--data", str(shared_data / "winer-fr-dev"), "--limit", "200", "--folds", "2", "--json", str(out)])

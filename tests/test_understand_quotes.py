@@ -85,12 +85,14 @@ def test_understand_quotes_unresolvable_speaker_stays_none(analyze: Any) -> None
 
 def _eval_module(name: str) -> Any:
     import importlib.util
+    import sys
     from pathlib import Path
 
     path = Path(__file__).resolve().parents[1] / "eval" / f"{name}.py"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod  # dataclasses look their module up there
     spec.loader.exec_module(mod)
     return mod
 
