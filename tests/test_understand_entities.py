@@ -80,8 +80,8 @@ def test_understand_entities_unsupported_language_note() -> None:
 def test_understand_entities_gate_winer_above_spacy(shared_data: Any, tmp_path: Any) -> None:
     """On the first 200 WiNER-fr dev articles, PER/LOC/ORG document-level F1 beats plain spaCy by the pinned margin."""
     import importlib.util
-    import sys
     import json
+    import sys
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
