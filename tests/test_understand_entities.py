@@ -72,5 +72,47 @@ def test_understand_entities_kremlin_is_org_and_no_garbage(entities: Any) -> Non
 def test_understand_entities_unsupported_language_note() -> None:
     from vigie.understand import analyze_article
 
-    out = analyze_article(Article(id="x", source="t", body="Hello world", language="en")).to_dict()
-    assert "no NER for language 'en'" in out["note"]
+    out = analyze_article(Article(id="x", source="t", body="Hallo Welt", language="de")).to_dict()
+    assert "no NER for language 'de'" in out["note"]
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_understand_entities_gate_winer_above_spacy(shared_data: Any, tmp_path: Any) -> None:
+    """On the first 200 WiNER-fr dev articles, PER/LOC/ORG document-level F1 beats plain spaCy by the pinned margin."""
+    import importlib.util
+    import json
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("eval_entities", root / "eval" / "eval_entities.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["eval_entities"] = mod  # dataclasses look their module up there
+    spec.loader.exec_module(mod)
+    out = tmp_path / "e.json"
+    code = mod.main(["--data", str(shared_data / "winer-fr-dev"), "--limit", "200", "--folds", "2", "--json", str(out)])
+    assert code == 0
+    got = json.loads(out.read_text(encoding="utf-8"))
+    floors = json.loads((root / "eval" / "floors.json").read_text(encoding="utf-8"))
+    assert got["vigie_f1"] - got["spacy_f1"] >= floors["entities_winer_f1_over_spacy"], got
+
+
+def test_understand_entities_junk_and_demonyms(entities: Any) -> None:
+    ents = entities(
+        "Vendredi, Ingrid Betancourt a remercié les Français. Les Européens ont salué l'opération. "
+        "La planète Mars est visible. Un homme a été arrêté."
+    )
+    names = {(e["name"], e["type"]) for e in ents}
+    assert not {n for n, _ in names} & {"Vendredi", "Remercier", "Un"}
+    assert ("Ingrid Betancourt", "PER") in names
+    assert not any(t in ("LOC", "ORG") and n in ("Français", "Européens") for n, t in names)
+    assert ("ONU", "ORG") not in names
+
+
+def test_understand_entities_titles_need_a_space() -> None:
+    from vigie.understand.entities import surname_key
+
+    assert surname_key("Medvedev") == "medvedev"
+    assert surname_key("M. Lavrov") == "lavrov"

@@ -81,3 +81,81 @@ def test_understand_quotes_scare_quotes_are_not_quotes(analyze: Any) -> None:
 def test_understand_quotes_unresolvable_speaker_stays_none(analyze: Any) -> None:
     body = "Paris a toujours prôné le dialogue avec la Russie, a déclaré un porte-parole du ministère français."
     assert _by_text(analyze(body), "prôné le dialogue")["speaker"] is None
+
+
+def _eval_module(name: str) -> Any:
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "eval" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod  # dataclasses look their module up there
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_understand_quotes_gate_on_hand_gold(shared_data: Any, tmp_path: Any, lang: str) -> None:
+    """Held-out attribution precision and recall on eval/quotes/gold_*.jsonl stay above eval/floors.json."""
+    import json
+    from pathlib import Path
+
+    floors = json.loads((Path(__file__).resolve().parents[1] / "eval" / "floors.json").read_text(encoding="utf-8"))
+    out = tmp_path / "q.json"
+    assert _eval_module("eval_quotes").main(["--lang", lang, "--data", str(shared_data), "--json", str(out)]) == 0
+    got = json.loads(out.read_text(encoding="utf-8"))
+    ours, base = got[f"{lang}_ours"], got[f"{lang}_baseline"]
+    assert ours["precision"] >= floors[f"quotes_{lang}_precision"], got
+    assert ours["recall"] >= floors[f"quotes_{lang}_recall"], got
+    assert ours["precision"] > base["precision"], got
+
+
+def test_understand_quotes_named_incise_inside_quote(analyze: Any) -> None:
+    body = (
+        "L'icône respire l'apaisement.\n«Les plaisirs vont des plus petites aux plus grandes choses, raconte son amie "
+        "Anne-Colombe de la Taille. Il n'y a de place que pour les moments de vraie vie.»"
+    )
+    assert _by_text(analyze(body), "plus grandes choses")["speaker"] == "Anne-Colombe de la Taille"
+
+
+def test_understand_quotes_partial_quote_after_verb(analyze: Any) -> None:
+    body = "Le ministre Jean Dupont a salué « une victoire d'abord du peuple » dans un communiqué."
+    assert _by_text(analyze(body), "une victoire")["speaker"] == "Jean Dupont"
+
+
+def test_understand_quotes_pronoun_gender_from_first_name(analyze: Any) -> None:
+    body = (
+        "Ingrid Betancourt est arrivée à Paris. Nicolas Sarkozy l'a accueillie. "
+        "« Je dois tout à la France », a-t-elle déclaré. « Vous êtes chez vous », a-t-il répondu."
+    )
+    q = analyze(body)
+    assert _by_text(q, "Je dois tout")["speaker"] == "Ingrid Betancourt"
+    assert _by_text(q, "chez vous")["speaker"] == "Nicolas Sarkozy"
+
+
+def test_understand_quotes_weekday_is_never_a_speaker(analyze: Any) -> None:
+    body = "Vendredi, Ingrid Betancourt a souligné l'importance de l'opération. \"Les personnes n'étaient pas armées\", a-t-elle expliqué."
+    assert _by_text(analyze(body), "pas armées")["speaker"] == "Ingrid Betancourt"
+
+
+def test_understand_quotes_unnamed_speaker_keeps_its_description(analyze: Any) -> None:
+    body = "\"Il n'a pas trahi les Farc\", a indiqué l'avocat."
+    assert _by_text(analyze(body), "pas trahi")["speaker"] == "l'avocat"
+
+
+def test_understand_quotes_story_gives_one_speaker_to_the_same_quote() -> None:
+    from vigie.understand import _one_speaker_per_quote
+    from vigie.understand.views import StoryQuote
+
+    quotes = [
+        StoryQuote("Dmitri Peskov", "Il n'y avait rien à rompre entre nous", "a", "direct"),
+        StoryQuote("Dmitri Peskov", "Il n'y avait rien à rompre entre nous", "b", "direct"),
+        StoryQuote(None, "Il n’y avait rien à rompre entre nous", "c", "direct"),
+    ]
+    _one_speaker_per_quote(quotes)
+    assert {q.speaker for q in quotes} == {"Dmitri Peskov"}

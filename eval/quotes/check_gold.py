@@ -1,5 +1,4 @@
 #!/usr/bin/env python3
-# ruff: noqa: UP031
 """Check a gold file of French direct quotations (gold_fr.jsonl).
 
 usage: check_gold.py [GOLD] [DATA_DIR]
@@ -17,12 +16,10 @@ problem, 0 otherwise.  Standard library only.
 
 import collections
 import hashlib
-import itertools
 import json
 import os
 import re
 import sys
-from pathlib import Path
 
 KINDS = ("named", "pronoun", "role", "earlier")
 CORPORA = ("rpm2-dev", "seeds", "crisis-dev")
@@ -90,7 +87,7 @@ def check_quote(x, text):
     """Problems with one quote, as strings."""
     out = []
     if set(x) != FIELDS:
-        out.append(f"fields {sorted(set(x) ^ FIELDS)}")
+        out.append("fields %s" % sorted(set(x) ^ FIELDS))
         return out
     s, e = x["start"], x["end"]
     if not (isinstance(s, int) and isinstance(e, int) and 0 <= s < e <= len(text)):
@@ -103,7 +100,7 @@ def check_quote(x, text):
     if not bordered(text, s, e):
         out.append("span is not next to any quotation mark")
     if x["kind"] not in KINDS:
-        out.append("kind {!r}".format(x["kind"]))
+        out.append("kind %r" % (x["kind"],))
     if not isinstance(x["partial"], bool):
         out.append("partial is not a boolean")
     if x["speaker"] is not None and not (isinstance(x["speaker"], str) and x["speaker"].strip()):
@@ -118,7 +115,7 @@ def check_quote(x, text):
 def main(argv):
     here = os.path.dirname(os.path.abspath(__file__))
     gold = argv[1] if len(argv) > 1 else os.path.join(here, "gold_fr.jsonl")
-    data = argv[2] if len(argv) > 2 else str(Path(__file__).resolve().parents[3] / "shared" / "data")
+    data = argv[2] if len(argv) > 2 else "/work/shared/data"
     crisis = load_crisis(data)
 
     problems = []
@@ -139,27 +136,28 @@ def main(argv):
         try:
             rec = json.loads(line)
         except ValueError as err:
-            problems.append(f"{where}: not JSON ({err})")
+            problems.append("%s: not JSON (%s)" % (where, err))
             continue
         if set(rec) != {"corpus", "doc", "group", "sha1", "quotes"}:
-            problems.append(f"{where}: fields {sorted(rec)}")
+            problems.append("%s: fields %s" % (where, sorted(rec)))
             continue
         corpus, doc = rec["corpus"], rec["doc"]
-        where = f"{where} ({corpus} {doc})"
+        where = "%s (%s %s)" % (where, corpus, doc)
         if corpus not in CORPORA:
-            problems.append(f"{where}: unknown corpus")
+            problems.append("%s: unknown corpus" % where)
             continue
         if (corpus, doc) in seen:
-            problems.append(f"{where}: document annotated twice")
+            problems.append("%s: document annotated twice" % where)
         seen.add((corpus, doc))
         if rec["group"] != expected_group(corpus, doc):
-            problems.append("{}: group {!r}, expected {!r}".format(where, rec["group"], expected_group(corpus, doc)))
+            problems.append("%s: group %r, expected %r"
+                            % (where, rec["group"], expected_group(corpus, doc)))
         text = document_text(corpus, doc, data, crisis)
         if text is None:
-            problems.append(f"{where}: no such French document")
+            problems.append("%s: no such French document" % where)
             continue
         if hashlib.sha1(text.encode("utf-8")).hexdigest() != rec["sha1"]:
-            problems.append(f"{where}: sha1 differs from the text")
+            problems.append("%s: sha1 differs from the text" % where)
             continue
         spans = []
         for k, x in enumerate(rec["quotes"]):
@@ -177,7 +175,7 @@ def main(argv):
                 kinds_spk[x["kind"]] += 1
                 speakers.add((doc, x["speaker"]))
         spans.sort()
-        for a, b in itertools.pairwise(spans):
+        for a, b in zip(spans, spans[1:]):
             if b[0] < a[1]:
                 problems.append("%s: quotes %d-%d and %d-%d overlap" % (where, a[0], a[1], b[0], b[1]))
         n_docs[rec["group"]] += 1
@@ -200,7 +198,7 @@ def main(argv):
             by_corpus[c][i] += v
     print("\ncorpus          docs  quotes  with speaker")
     for c in CORPORA:
-        print("%-14s %5d %7d %13d" % ((c, *tuple(by_corpus[c]))))
+        print("%-14s %5d %7d %13d" % ((c,) + tuple(by_corpus[c])))
     if problems:
         print("\n%d problem(s):" % len(problems))
         for p in problems:

@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
-# ruff: noqa: UP031
 """Validate a quote-attribution gold file against its source corpus.
 
-Usage: python3 check_gold_en.py eval/quotes/gold_en.jsonl [--stats] [--show]
+Usage: python3 check_gold_en.py /work/gold/gold_en.jsonl [--stats] [--show]
 
 Checks, per record:
   * schema: corpus, doc, group, sha1, quotes[start,end,speaker,aliases,kind,partial]
@@ -22,10 +21,9 @@ import hashlib
 import json
 import sys
 from collections import Counter
-from pathlib import Path
 
 SOURCES = {
-    "ecbplus-dev": (str(Path(__file__).resolve().parents[3] / "shared" / "data" / "ecbplus-dev" / "ecbplus-dev.jsonl"), "id", "maintext"),
+    "ecbplus-dev": ("/work/shared/data/ecbplus-dev/ecbplus-dev.jsonl", "id", "maintext"),
 }
 KINDS = {"named", "pronoun", "role", "earlier"}
 MARKS = set('"\u201c\u201d\u201e\u00ab\u00bb')
@@ -79,63 +77,63 @@ def main(argv):
             where = "line %d (%s)" % (ln, r.get("doc"))
             for k in ("corpus", "doc", "group", "sha1", "quotes"):
                 if k not in r:
-                    errors.append(f"{where}: missing key {k}")
+                    errors.append("%s: missing key %s" % (where, k))
             corpus = r.get("corpus")
             if corpus not in SOURCES:
-                errors.append(f"{where}: corpus {corpus!r} not handled")
+                errors.append("%s: corpus %r not handled" % (where, corpus))
                 continue
             if corpus not in cache:
                 cache[corpus] = load(corpus)
             docs, textf = cache[corpus]
             d = docs.get(r.get("doc"))
             if d is None:
-                errors.append(f"{where}: unknown doc")
+                errors.append("%s: unknown doc" % where)
                 continue
             if (corpus, r["doc"]) in seen:
-                errors.append(f"{where}: document annotated twice")
+                errors.append("%s: document annotated twice" % where)
             seen.add((corpus, r["doc"]))
             text = d[textf]
             sha = hashlib.sha1(text.encode("utf-8")).hexdigest()
             if r.get("sha1") != sha:
-                errors.append(f"{where}: sha1 mismatch")
+                errors.append("%s: sha1 mismatch" % where)
             if corpus == "ecbplus-dev" and r.get("group") != "ecb/%d" % d["topic"]:
                 errors.append("%s: group %r != ecb/%d" % (where, r.get("group"), d["topic"]))
             stats["docs"] += 1
             prev_end = -1
             qs = r.get("quotes", [])
             if not isinstance(qs, list):
-                errors.append(f"{where}: quotes not a list")
+                errors.append("%s: quotes not a list" % where)
                 continue
             for qi, q in enumerate(qs):
                 w = "%s quote %d" % (where, qi)
                 if set(q) != QKEYS:
-                    errors.append(f"{w}: keys {sorted(q)}")
+                    errors.append("%s: keys %s" % (w, sorted(q)))
                     continue
                 s, e = q["start"], q["end"]
                 if not (isinstance(s, int) and isinstance(e, int) and 0 <= s < e <= len(text)):
-                    errors.append(f"{w}: bad offsets {s!r}-{e!r}")
+                    errors.append("%s: bad offsets %r-%r" % (w, s, e))
                     continue
                 if s < prev_end:
                     errors.append("%s: overlaps or unsorted (start %d < previous end %d)" % (w, s, prev_end))
                 prev_end = e
                 span = text[s:e]
                 if span != span.strip():
-                    errors.append(f"{w}: span has surrounding whitespace")
+                    errors.append("%s: span has surrounding whitespace" % w)
                 if span[0] in MARKS or span[-1] in MARKS:
-                    errors.append(f"{w}: span includes a quotation mark")
+                    errors.append("%s: span includes a quotation mark" % w)
                 if not near_mark(text, s, -1):
-                    warnings.append(f"{w}: no quotation mark before span: {text[max(0, s - 20):s]!r}")
+                    warnings.append("%s: no quotation mark before span: %r" % (w, text[max(0, s - 20):s]))
                 if not near_mark(text, e, +1):
-                    warnings.append(f"{w}: no quotation mark after span: {text[e:e + 20]!r}")
+                    warnings.append("%s: no quotation mark after span: %r" % (w, text[e:e + 20]))
                 sp = q["speaker"]
                 if sp is not None and (not isinstance(sp, str) or not sp.strip()):
-                    errors.append(f"{w}: speaker must be a non-empty string or null")
+                    errors.append("%s: speaker must be a non-empty string or null" % w)
                 if not isinstance(q["aliases"], list) or not all(isinstance(a, str) and a for a in q["aliases"]):
-                    errors.append(f"{w}: aliases must be a list of non-empty strings")
+                    errors.append("%s: aliases must be a list of non-empty strings" % w)
                 if q["kind"] not in KINDS:
-                    errors.append("{}: kind {!r}".format(w, q["kind"]))
+                    errors.append("%s: kind %r" % (w, q["kind"]))
                 if not isinstance(q["partial"], bool):
-                    errors.append(f"{w}: partial must be bool")
+                    errors.append("%s: partial must be bool" % w)
                 stats["quotes"] += 1
                 docs_with_quotes.add(r["doc"])
                 if sp is not None:

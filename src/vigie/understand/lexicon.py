@@ -70,6 +70,9 @@ class Lexicon:
     modal_verbs: set[str] = field(default_factory=set)
     female_names: set[str] = field(default_factory=set)
     male_names_in_a: set[str] = field(default_factory=set)
+    male_names: set[str] = field(default_factory=set)
+    time_words: set[str] = field(default_factory=set)  # junk words that are also places ("Mars")
+    demonyms: set[str] = field(default_factory=set)
     titles_male: set[str] = field(default_factory=set)
     titles_female: set[str] = field(default_factory=set)
 
@@ -98,6 +101,9 @@ class Lexicon:
         lex.modal_verbs = {fold(x) for x in d.get("modal_verbs", [])}
         lex.female_names = {fold(x) for x in d.get("female_first_names", [])}
         lex.male_names_in_a = {fold(x) for x in d.get("male_first_names_ending_in_a", [])}
+        lex.demonyms = {fold(x) for x in d.get("demonyms", [])} | set(lex.nationalities)
+        lex.time_words = {fold(x) for x in d.get("junk_except_as_place", [])}
+        lex.male_names = {fold(x) for x in d.get("male_first_names", [])} | lex.male_names_in_a
         lex.titles_male = {fold(x) for x in d.get("titles_male", [])}
         lex.titles_female = {fold(x) for x in d.get("titles_female", [])}
         return lex
@@ -116,7 +122,7 @@ class Lexicon:
         f = fold(first)
         if f in self.female_names:
             return "F"
-        if f in self.male_names_in_a:
+        if f in self.male_names:
             return "M"
         if len(f) > 2 and f.endswith("a"):
             return "F"

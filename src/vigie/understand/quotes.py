@@ -38,14 +38,17 @@ _POST_ATTR = re.compile(
     rf"(?P<verb>[^\W\d_][\w'’-]*?)(?:-t-(?P<p2>il|elle|ils|elles)|-(?P<p3>il|elle|ils|elles))?(?=[\s,.;:!?]|$)(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
+# The same, anchored where the search starts rather than at the start of the string (``^`` ignores ``pos``).
+_POST_ATTR_AT = re.compile(_POST_ATTR.pattern.removeprefix("^"), _POST_ATTR.flags)
 _SELON = re.compile(r"\bselon\s+(?!lesquel|lequel|laquelle|que\b|qu['’]|nos\b|les informations|des informations)", re.IGNORECASE)
 _QUE = re.compile(
     r"\s*(?:,\s*)?(?:(?:\w+ment|aussi|également|encore|d['’]ailleurs|par ailleurs|lundi|mardi|mercredi|jeudi|vendredi|samedi|"
     r"dimanche|hier|aujourd['’]hui|ce matin|ce soir|dimanche soir)\s+)*qu(?:e\b|['’])",
     re.IGNORECASE,
 )
-_PRON_GENDER = {"il": "M", "ils": "M", "elle": "F", "elles": "F"}
-FRAGMENT_MAX_WORDS = 4
+_PRON_GENDER = {"il": "M", "ils": "M", "elle": "F", "elles": "F", "he": "M", "she": "F", "they": "M"}
+_PLURAL = {"ils", "elles", "they"}
+
 
 
 @dataclass(slots=True)
@@ -58,6 +61,8 @@ class SpeakerRef:
     pos: int = 0
     subject: bool = False
     is_person: bool = True
+    label: str | None = None  # a definite noun phrase ("l'avocat", "les syndicats") when no name is known
+    via: str = ""  # which cue gave it (for evaluation by rule)
 
 
 @dataclass(slots=True)
@@ -71,9 +76,12 @@ class Quote:
     end: int
     role: RoleKey | None = None
     sent: int = 0
+    label: str | None = None  # the speaker as the article describes them, when it never names them
+    tok: int = 0  # token index of the opening mark
+    via: str = ""  # which cue attributed it
 
     def to_dict(self, article: str | None = None) -> dict[str, Any]:
-        return {"speaker": self.speaker, "text": self.text, "article": article, "kind": self.kind}
+        return {"speaker": self.speaker or self.label, "text": self.text, "article": article, "kind": self.kind}
 
 
 def person_refs(mentions: Sequence[Mention], name_map: dict[tuple[str, str], str]) -> list[SpeakerRef]:
@@ -117,71 +125,280 @@ def _ref_at(refs: Sequence[SpeakerRef], tok_start: int, tok_end: int) -> Speaker
 
 
 def _resolve_pronoun(refs: Sequence[SpeakerRef], before: int, pron: str, quotes: Sequence[Quote]) -> SpeakerRef | None:
-    gender = _PRON_GENDER.get(pron.lower())
-
-    def fits(r: SpeakerRef) -> bool:
-        return r.is_person and (gender is None or r.gender in (gender, None)) and (r.name is not None or r.role is not None)
-
-    earlier = [r for r in refs if r.pos < before]
-    for r in reversed(earlier):
-        if r.subject and fits(r):
+    """The person an "il"/"elle" of an attribution stands for: the latest subject whose gender is known to agree,
+    then the latest speaker of the article who agrees, then a recent subject of unknown gender; plural pronouns and
+    a gender that contradicts every candidate give None."""
+    low = pron.lower()
+    if low in _PLURAL:
+        return None
+    gender = _PRON_GENDER.get(low)
+    named = [r for r in refs if r.pos < before and r.is_person and (r.name is not None or r.role is not None)]
+    if gender is None:
+        return next((r for r in reversed(named) if r.subject), named[-1] if named else None)
+    for r in reversed(named):
+        if r.subject and r.gender == gender and before - r.pos <= 150:
             return r
-    for r in reversed(earlier):
-        if fits(r):
+    genders = {r.name: r.gender for r in named if r.name and r.gender}
+    for q in reversed(quotes):
+        if q.kind == "direct" and q.speaker and genders.get(q.speaker) == gender:
+            return SpeakerRef(q.speaker, q.role, gender, q.start)
+    for r in reversed(named):
+        if r.subject and r.gender is None and before - r.pos <= 60:
+            return r
+    # '"…," he told E! News. … "…," O'Connor said': the speaker of the quote just before, when nobody of that
+    # gender came between.
+    prev = next((q for q in reversed(quotes) if q.kind == "direct" and q.speaker and q.tok < before), None)
+    close = prev is not None and before - prev.tok <= 120 and genders.get(prev.speaker or "") in (gender, None)
+    if prev is not None and close and not any(prev.tok < r.pos < before and r.gender == gender for r in named):
+        return SpeakerRef(prev.speaker, prev.role, gender, prev.tok)
+    for r in reversed(named):
+        if r.gender == gender:
             return r
     return None
 
 
-def extract_quotes(doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[str, str], str], lex: Lexicon) -> list[Quote]:
+def extract_quotes(
+    doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[str, str], str], lex: Lexicon, lang: str = "fr"
+) -> list[Quote]:
     """Direct quotes, indirect speech and scare-quote fragments of a parsed article, in text order."""
+    if lang == "en":
+        return _extract_quotes_en(doc, mentions, name_map, lex)
     text = doc.text
     refs = person_refs(mentions, name_map)
     quotes: list[Quote] = []
     spans = _quote_spans(text)
     for qs, qe, cs, ce in spans:
-        content = text[cs:ce].strip()
-        words = len(content.split())
+        content = text[cs:ce].strip().rstrip(",").strip()  # '"We will win," said X': the comma is punctuation
         pre_start = _sentence_start(text, qs, spans)
         post_end = _sentence_end(text, qe, spans)
         pre, post = text[pre_start:qs], text[qe:post_end]
         standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
-        ref: SpeakerRef | None = None
-        found = False
-        m = _POST_ATTR.match(post)
-        if m and lex.is_speech_word(m.group("verb")) and not (m.group("aux") is None and fold(m.group("verb")) in {"a", "est"}):
-            found = True
-            pron = m.group("p1") or m.group("p2") or m.group("p3")
-            if pron:
-                ref = _resolve_pronoun(refs, _tok(doc, qs), pron, quotes)
-            else:
-                rest_start = qe + m.start("rest")
-                rest_toks = _toks(doc, rest_start, post_end)
-                if rest_toks is not None:
-                    ref = _ref_at(refs, rest_toks[0], min(rest_toks[1], rest_toks[0] + 14))
-                    ref = ref if ref is not None and ref.pos - rest_toks[0] <= 8 else None
-        if not found:
-            verb = _first_speech_verb(doc, pre_start, qs, lex)
-            if verb is not None:
-                found = True
-                ref = _subject_of(doc, verb, refs, quotes)
-        if not found:
-            sel = _selon(doc, text, pre_start, post_end, refs)
-            if sel is not None:
-                found, ref = True, sel
-        if not found and standalone and quotes:
-            prev = quotes[-1]
-            gap = text[prev.end : qs]
-            if prev.kind == "direct" and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 200:
-                found = True
-                ref = SpeakerRef(prev.speaker, prev.role)
-        kind = "direct"
-        if (words <= FRAGMENT_MAX_WORDS and not standalone and pre.strip()) or (not found and not standalone):
-            kind = "fragment"
+        found, ref = _attribute(doc, text, (qs, qe, cs, ce), pre_start, post_end, refs, quotes, lex)
+        # A quote with no attribution inside running text is a scare quote or a title: a fragment, not shown.
+        kind = "direct" if found or standalone else "fragment"
         speaker, role = _speaker(ref)
-        quotes.append(Quote(content, speaker if kind != "fragment" else None, kind, qs, qe, role if kind != "fragment" else None, _sent_of(doc, cs)))
+        label = ref.label if ref is not None and speaker is None and kind != "fragment" else None
+        quotes.append(
+            Quote(content, speaker if kind != "fragment" else None, kind, qs, qe, role if kind != "fragment" else None,
+                  _sent_of(doc, cs), label, _tok(doc, qs), ref.via if ref is not None else "")
+        )
     quotes.extend(_indirect(doc, refs, quotes, lex))
     quotes.sort(key=lambda q: q.start)
     return quotes
+
+
+_INCISE = re.compile(
+    rf",\s*(?:(?:a|avait)-t-(?P<p1>il|elle|ils|elles)\s+(?:{_ADVERBS}\s+)*(?P<v1>[^\W\d_][\w'’-]*)|"
+    rf"(?P<v2>[^\W\d_][\w'’]*?)-t-(?P<p2>il|elle|ils|elles)|(?P<v3>[^\W\d_][\w'’]*?)-(?P<p3>il|elle|ils|elles))"
+    rf"(?:\s+{_ADVERBS})?\s*[,.;!?]",
+    re.IGNORECASE,
+)
+
+
+def _via(tag: str, ref: SpeakerRef | None) -> tuple[bool, SpeakerRef | None]:
+    """An attribution found, tagged with the cue that found it (eval/eval_quotes.py scores each cue)."""
+    if ref is not None:
+        ref.via = tag
+    return True, ref
+
+
+def _attribute(
+    doc: Doc, text: str, span: tuple[int, int, int, int], pre_start: int, post_end: int, refs: Sequence[SpeakerRef],
+    quotes: Sequence[Quote], lex: Lexicon,
+) -> tuple[bool, SpeakerRef | None]:
+    """Whether the quote has an attribution, and its speaker, trying the text's cues from the most to the least sure:
+    an incise inside the quote, an attribution after it, a verb of saying before it, "X :", "selon X", a verb of
+    saying closing the previous line ("X a déclaré :"), then, for a quote standing alone, the previous speaker."""
+    qs, qe, cs, ce = span
+    pre, post = text[pre_start:qs], text[qe:post_end]
+    # "« A, a-t-elle indiqué. B »": the verb inside the quote.
+    inc = _INCISE.search(text, cs, ce)
+    if inc is not None:
+        verb = inc.group("v1") or inc.group("v2") or inc.group("v3")
+        pron = inc.group("p1") or inc.group("p2") or inc.group("p3")
+        if lex.is_speech_word(verb):
+            return _via("incise-pronoun", _resolve_pronoun(refs, _tok(doc, qs), pron, quotes))
+    # "« A, raconte son amie Anne-Colombe de la Taille. B »", "« A, a écrit Ingrid Betancourt. B »".
+    for cm in re.finditer(r",", text[cs:ce]):
+        at = cs + cm.start()
+        inner = _POST_ATTR_AT.match(text, at, ce)
+        if inner is None or inner.group("p1") or inner.group("p2") or inner.group("p3"):
+            continue
+        if not lex.is_speech_word(inner.group("verb")) or (inner.group("aux") is None and fold(inner.group("verb")) in {"a", "est"}):
+            continue
+        stop = re.search(r"[.;!?]", text[at + 1 : ce])
+        seg_end = at + 1 + stop.start() if stop else ce
+        rest = _toks(doc, inner.start("rest"), seg_end)
+        if rest is None or rest[1] - rest[0] > 10:
+            continue
+        r = _ref_at(refs, rest[0], rest[1])
+        if r is not None and r.pos - rest[0] <= 4:
+            return _via("incise-named", r)
+    # "« A », a-t-il dit, « B »": the second half of a quote split around its verb.
+    if quotes and quotes[-1].kind != "fragment":
+        prev = quotes[-1]
+        gap = text[prev.end : qs]
+        if len(gap) < 80 and "\n" not in gap and _POST_ATTR.match(gap) and gap.rstrip().endswith(","):
+            return _via("split", SpeakerRef(prev.speaker, prev.role, label=prev.label))
+    m = _POST_ATTR.match(post)
+    if m and lex.is_speech_word(m.group("verb")) and not (m.group("aux") is None and fold(m.group("verb")) in {"a", "est"}):
+        pron = m.group("p1") or m.group("p2") or m.group("p3")
+        if pron:
+            return _via("post-pronoun", _resolve_pronoun(refs, _tok(doc, qs), pron, quotes))
+        rest_start = qe + m.start("rest")
+        rest_toks = _toks(doc, rest_start, post_end)
+        ref = None
+        if rest_toks is not None:
+            ref = _ref_at(refs, rest_toks[0], min(rest_toks[1], rest_toks[0] + 14))
+            ref = ref if ref is not None and ref.pos - rest_toks[0] <= 8 else None
+            if ref is None:
+                ref = _np_label(doc, rest_toks[0], rest_toks[1], indefinite=True)
+        return _via("post", ref)
+    # "… « … » au sein de la banque, souligne le document.": the attribution closes the sentence.
+    for cm in re.finditer(r",", post):
+        tail = _POST_ATTR_AT.match(post, cm.start())
+        if tail is None or not lex.is_speech_word(tail.group("verb")) or len(tail.group("rest").split()) > 12:
+            continue
+        pron = tail.group("p1") or tail.group("p2") or tail.group("p3")
+        if pron:
+            return _via("tail-pronoun", _resolve_pronoun(refs, _tok(doc, qs), pron, quotes))
+        if tail.group("aux") is None and fold(tail.group("verb")) in {"a", "est"}:
+            continue
+        rest = _toks(doc, qe + tail.start("rest"), post_end)
+        if rest is not None:
+            return _via("tail", _ref_at(refs, rest[0], rest[1]) or _np_label(doc, rest[0], rest[1], indefinite=True))
+    verb = _first_speech_verb(doc, pre_start, qs, lex, reach=10)
+    if verb is not None:
+        return _via("pre-verb", _subject_of(doc, verb, refs, quotes))
+    # "Pour elle, la libération était due à « … »".
+    pour = _POUR.match(text, pre_start, qs)
+    if pour is not None:
+        who = fold(pour.group("who"))
+        if who in ("elle", "lui"):
+            return _via("pour-pronoun", _resolve_pronoun(refs, _tok(doc, qs), "elle" if who == "elle" else "il", quotes))
+        toks = _toks(doc, pour.start("who"), pour.end("who"))
+        r = _ref_at(refs, toks[0], toks[1]) if toks is not None else None
+        if r is not None:
+            return _via("pour", r)
+    # "Betancourt : « … »" (a headline, a transcript).
+    if pre.rstrip().endswith(":") and len(pre.split()) <= 6:
+        toks = _toks(doc, pre_start, qs)
+        if toks is not None:
+            r = _ref_at(refs, toks[0], toks[1])
+            if r is not None:
+                return _via("name-colon", r)
+    sel = _selon(doc, text, pre_start, post_end, refs)
+    if sel is not None:
+        return _via("selon", sel)
+    # "X a déclaré :\n« … »": the attribution closes the line before.
+    if not pre.strip() and text[:qs].rstrip().endswith(":"):
+        colon = text[:qs].rstrip()
+        line_start = max(colon.rfind("\n") + 1, _sentence_start(text, len(colon) - 1, []))
+        verb = _first_speech_verb(doc, line_start, len(colon), lex)
+        if verb is not None:
+            return _via("colon-line", _subject_of(doc, verb, refs, quotes))
+    standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
+    # "Les banques se sont engagées à « adopter sans délai » ce code": words quoted inside a clause are its subject's,
+    # when they are more than a label (one or two quoted words are scare quotes: "la décision « malhonnête »").
+    if not standalone and len(text[cs:ce].split()) >= 3:
+        verb = _governing_verb(doc, cs, ce)
+        if verb is not None:
+            ref = _clause_subject(doc, verb, refs, quotes)
+            if ref is not None and ref.name and ref.is_person:
+                return _via("clause-subject", ref)
+    if quotes:
+        prev = quotes[-1]
+        gap = text[prev.end : qs]
+        if standalone and prev.kind == "direct" and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 200:
+            return _via("standalone-continuation", SpeakerRef(prev.speaker, prev.role, label=prev.label))
+        # A sentence quoting again, right after someone's quote, with no one else in it, goes on with their words.
+        if prev.kind == "direct" and (prev.speaker or prev.label) and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 250:
+            toks = _toks(doc, pre_start, post_end)
+            others = [r for r in refs if toks is not None and toks[0] <= r.pos < toks[1] and r.name != prev.speaker]
+            root = doc[_tok(doc, qs)].sent.root if _tok(doc, qs) < len(doc) else None
+            subj = next((c for c in root.children if c.dep_.startswith("nsubj")), None) if root is not None else None
+            own_subject = subj is not None and subj.pos_ != "PRON"
+            if not others and not own_subject and "\n\n" not in gap:
+                return _via("sentence-continuation", SpeakerRef(prev.speaker, prev.role, label=prev.label))
+    return False, None
+
+
+def _governing_verb(doc: Doc, cs: int, ce: int) -> int | None:
+    """The verb outside the quote that the quoted words hang from."""
+    toks = _toks(doc, cs, ce)
+    if toks is None:
+        return None
+    t = doc[toks[0] : toks[1]].root
+    for _ in range(6):
+        if t.head.i == t.i:
+            return t.i if t.pos_ in ("VERB", "AUX") and not toks[0] <= t.i < toks[1] else None
+        t = t.head
+        if t.pos_ in ("VERB", "AUX") and not toks[0] <= t.i < toks[1]:
+            return t.i
+    return None
+
+
+def _clause_subject(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequence[Quote]) -> SpeakerRef | None:
+    """The explicit subject of a clause (through participles and coordination), as a person, organisation or
+    definite description; None without one (no guessing from nearby names)."""
+    v = doc[verb]
+    for _ in range(4):
+        subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubj:pass")), None)
+        if subj is not None:
+            low = fold(subj.text).strip("-").removeprefix("t-")
+            if low in _PRON_GENDER:
+                return _resolve_pronoun(refs, subj.i, low, quotes)
+            sub = list(subj.subtree)
+            r = _ref_covering(refs, subj)
+            return r if r is not None else _np_label(doc, sub[0].i, sub[-1].i + 1)
+        if v.dep_ in ("conj", "xcomp", "advcl", "acl", "acl:relcl") and v.head.i != v.i:
+            v = v.head
+            continue
+        break
+    return None
+
+
+def _np_label(doc: Doc, start: int, end: int, indefinite: bool = False) -> SpeakerRef | None:
+    """A definite noun phrase naming an unnamed speaker ("l'avocat", "les syndicats", "la Commission bancaire"):
+    determiner, noun, adjectives and "de" complements; times ("la veille") are not speakers."""
+    toks = [t for t in doc[start:end] if not t.is_space]
+    if len(toks) < 2 or fold(toks[0].text) not in (_DEF_DETS | _INDEF_DETS if indefinite else _DEF_DETS):
+        return None
+    head = toks[1]
+    i = 2
+    # "l'ex-otage" may come as "ex", "-", "otage".
+    while i + 1 < len(toks) and toks[i].text == "-" and toks[i].idx == toks[i - 1].idx + len(toks[i - 1].text):
+        head = toks[i + 1]
+        i += 2
+    if head.pos_ not in ("NOUN", "PROPN", "ADJ") or not head.is_alpha or fold(head.text) in _NOT_SPEAKERS:
+        return None
+    stop = i
+    while i < len(toks) and i <= 7:
+        t = toks[i]
+        low = fold(t.text)
+        if t.pos_ in ("ADJ", "PROPN") or (t.pos_ == "NOUN" and toks[i - 1].pos_ in ("ADP", "DET", "ADJ")):
+            i += 1
+            stop = i
+        elif low in ("de", "du", "des", "d'") or (t.pos_ == "DET" and toks[i - 1].pos_ == "ADP"):
+            i += 1
+        else:
+            break
+    words = toks[:stop]
+    return SpeakerRef(label=doc[words[0].i : words[-1].i + 1].text, pos=words[0].i)
+
+
+_ASSOCIATES = {
+    "entourage", "proche", "proches", "famille", "avocat", "avocate", "avocats", "cabinet", "equipe", "services",
+    "collaborateurs", "partisans", "soutiens", "mere", "pere", "fils", "fille", "epouse", "mari", "femme", "frere", "soeur",
+    "ami", "amie", "amis", "conseiller", "conseillere", "entourages", "camp", "parti", "gouvernement", "ministere",
+}
+_INDEF_DETS = {"un", "une", "des", "a", "an"}
+_NOT_SPEAKERS = {
+    "veille", "lendemain", "jour", "semaine", "mois", "annee", "an", "matin", "soir", "nuit", "fois", "suite", "fin",
+    "debut", "raison", "question", "idee", "situation", "decision", "operation", "affaire", "chose", "cas",
+}
+_POUR = re.compile(r"\s*(?:Mais\s+|Et\s+)?[Pp]our\s+(?P<who>elle|lui|[A-ZÉ][^,]{1,40}?)\s*,")
+_DEF_DETS = {"le", "la", "l'", "les", "son", "sa", "ses", "leur", "leurs", "the", "his", "her", "their", "its"}
 
 
 def _speaker(ref: SpeakerRef | None) -> tuple[str | None, RoleKey | None]:
@@ -191,15 +408,33 @@ def _speaker(ref: SpeakerRef | None) -> tuple[str | None, RoleKey | None]:
 
 
 def _quote_spans(text: str) -> list[tuple[int, int, int, int]]:
-    """(open, close-end, content-start, content-end) of each direct quote; straight quotes paired per paragraph."""
+    """(open, close-end, content-start, content-end) of each direct quote. Straight quotes pair within a line; a line
+    left with one open carries it to the next lines (a quote of several sentences, one per line) until a line
+    closes it, at most six lines on."""
     spans = [(m.start(), m.end(), m.start() + 1, m.end() - 1) for m in _QUOTE_RE.finditer(text)]
+    open_at: int | None = None
+    carried = 0
     offset = 0
-    for para in text.split("\n"):
-        marks = [offset + i for i, c in enumerate(para) if c == '"']
+    for line in text.split("\n"):
+        marks = [offset + i for i, c in enumerate(line) if c == '"' and not any(s <= offset + i < e for s, e, _, _ in spans)]
+        if open_at is not None:
+            if marks:
+                spans.append((open_at, marks[0] + 1, open_at + 1, marks[0]))
+                marks = marks[1:]
+                open_at = None
+            else:
+                carried += 1
+                if carried > 6 or not line.strip():
+                    open_at = None
         for a, b in zip(marks[::2], marks[1::2], strict=False):
-            if not any(s <= a < e for s, e, _, _ in spans):
-                spans.append((a, b + 1, a + 1, b))
-        offset += len(para) + 1
+            spans.append((a, b + 1, a + 1, b))
+        # Only a mark that opens a passage carries: at the line start or after "said," / ":", before a capital.
+        if len(marks) % 2 == 1:
+            last = marks[-1]
+            before = text[offset:last].rstrip()
+            if (not before or before.endswith((":", ","))) and text[last + 1 : last + 2].isupper():
+                open_at, carried = last, 0
+        offset += len(line) + 1
     spans.sort()
     return [s for s in spans if s[3] - s[2] > 1]
 
@@ -261,21 +496,37 @@ def _sent_of(doc: Doc, char: int) -> int:
     return sum(1 for tok in doc[:t + 1] if tok.is_sent_start) - 1
 
 
-def _first_speech_verb(doc: Doc, start: int, end: int, lex: Lexicon) -> int | None:
-    """Token index of the outermost verb of saying in [start, end): "X a indiqué que Y regrettait que « … »" is X's."""
+def _first_speech_verb(doc: Doc, start: int, end: int, lex: Lexicon, reach: int = 4) -> int | None:
+    """Token index of the verb of saying in [start, end) that introduces the quote: the nearest one, unless an outer
+    verb of saying governs it ("X a indiqué que Y regrettait que « … »" is X's)."""
     toks = _toks(doc, start, end)
     if toks is None:
         return None
+    cands: list[int] = []
     for t in doc[toks[0] : toks[1]]:
-        if t.pos_ in ("VERB", "AUX", "ADJ", "NOUN") and lex.is_speech_word(t.text, t.lemma_ if t.pos_ == "VERB" else None):
-            # "déclarations", "annonce": nouns are not speech acts with a subject; skip them.
-            if t.pos_ == "NOUN":
-                continue
+        # "déclarations", "annonce": nouns are not speech acts with a subject; skip them.
+        if t.pos_ in ("VERB", "AUX", "ADJ") and lex.is_speech_word(t.text, t.lemma_ if t.pos_ == "VERB" else None):
             # The verb must introduce the quote: "a déclaré : « … »", "a affirmé que … « … »", "a qualifié … de « … »".
             between = doc.text[t.idx + len(t.text) : end]
-            if ":" in between or re.search(r"\bqu(?:e\b|['’])", between) or len(between.split()) <= 4:
-                return t.i
-    return None
+            if ":" in between or re.search(r"\bqu(?:e\b|['’])", between) or len(between.split()) <= reach:
+                cands.append(t.i)
+    if not cands:
+        return None
+    last = doc[cands[-1]]
+    for c in cands[:-1]:
+        if doc[c].is_ancestor(last) and not _coordinated(doc[c], last):
+            return c
+    return last.i
+
+
+def _coordinated(outer: Any, inner: Any) -> bool:
+    """Whether ``inner`` hangs from ``outer`` through a coordination ("X a estimé … et Y a dénoncé …")."""
+    t = inner
+    while t.i != outer.i and t.head.i != t.i:
+        if t.dep_ == "conj":
+            return True
+        t = t.head
+    return False
 
 
 def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequence[Quote]) -> SpeakerRef | None:
@@ -287,11 +538,19 @@ def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
         seen += 1
         subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubj:pass", "expl:subj")), None)
         if subj is not None:
-            low = fold(subj.text).strip("-")
+            low = fold(subj.text).strip("-").removeprefix("t-")  # "a-t-elle": the subject token is "-t-elle"
             if low in _PRON_GENDER:
                 return _resolve_pronoun(refs, subj.i, low, quotes)
-            if low in ("qui",) and v.dep_.startswith("acl"):
+            if low in ("qui", "who") and (v.dep_.startswith("acl") or v.dep_ == "relcl"):
                 return _ref_covering(refs, v.head)
+            # "l'entourage de la ministre", "la mère d'Ingrid": the speaker is the one the phrase describes.
+            if subj.pos_ == "NOUN" and fold(subj.text) in _ASSOCIATES:
+                # From the determiner: "Interrogé sur …, l'entourage de la ministre a rappelé" hangs the participle
+                # on the subject.
+                det = [c.i for c in subj.children if c.dep_ == "det" and c.i < subj.i]
+                lab = _np_label(doc, det[0] if det else subj.i, subj.right_edge.i + 1)
+                if lab is not None:
+                    return lab
             r = _ref_covering(refs, subj)
             if r is not None and not r.is_person:
                 # A dateline or place the parser took for the subject: a person right before the verb is the speaker.
@@ -300,9 +559,10 @@ def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
                     return _ref_at(refs, between[0].pos, v.i)
             if r is not None:
                 return r
-            # The subject is a noun phrase holding a name ("le porte-parole du Kremlin Dmitri Peskov").
+            # The subject is a noun phrase holding a name ("le porte-parole du Kremlin Dmitri Peskov"), or a
+            # definite description of someone the article does not name ("l'avocat").
             sub = list(subj.subtree)
-            return _ref_at(refs, sub[0].i, sub[-1].i + 1)
+            return _ref_at(refs, sub[0].i, sub[-1].i + 1) or _np_label(doc, sub[0].i, sub[-1].i + 1)
         if v.dep_ in ("conj", "xcomp", "advcl", "acl") and v.head.i != v.i:
             v = v.head
             continue
@@ -341,7 +601,9 @@ def _selon(doc: Doc, text: str, start: int, end: int, refs: Sequence[SpeakerRef]
     if toks is None:
         return None
     r = _ref_at(refs, toks[0], min(toks[1], toks[0] + 12))
-    return r if r is not None and r.pos - toks[0] <= 3 else SpeakerRef()
+    if r is not None and r.pos - toks[0] <= 3:
+        return r
+    return _np_label(doc, toks[0], min(toks[1], toks[0] + 8)) or SpeakerRef()
 
 
 def _indirect(doc: Doc, refs: Sequence[SpeakerRef], direct: Sequence[Quote], lex: Lexicon) -> list[Quote]:
@@ -420,3 +682,135 @@ def sentence_span(doc: Doc, char: int) -> Span | None:
     """The parsed sentence holding a character offset."""
     t = _tok(doc, char)
     return doc[t].sent if t < len(doc) else None
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# English: "…," said X / X said / he added; X said: "…"; X told Reuters that "…"; according to X.
+
+_EN_ACCORDING = re.compile(r"\baccording to\s+", re.IGNORECASE)
+
+
+def _extract_quotes_en(doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[str, str], str], lex: Lexicon) -> list[Quote]:
+    text = doc.text
+    refs = person_refs(mentions, name_map)
+    quotes: list[Quote] = []
+    spans = _quote_spans(text)
+    for qs, qe, cs, ce in spans:
+        content = text[cs:ce].strip().rstrip(",").strip()  # '"We will win," said X': the comma is punctuation
+        pre_start = _sentence_start(text, qs, spans)
+        post_end = _sentence_end(text, qe, spans)
+        pre, post = text[pre_start:qs], text[qe:post_end]
+        standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
+        found, ref = _attribute_en(doc, text, (qs, qe, cs, ce), pre_start, post_end, refs, quotes, lex)
+        kind = "direct" if found or standalone else "fragment"
+        speaker, role = _speaker(ref)
+        label = ref.label if ref is not None and speaker is None and kind != "fragment" else None
+        quotes.append(
+            Quote(content, speaker if kind != "fragment" else None, kind, qs, qe, role if kind != "fragment" else None,
+                  _sent_of(doc, cs), label, _tok(doc, qs), ref.via if ref is not None else "")
+        )
+    return quotes
+
+
+def _speech_verb_in(doc: Doc, start: int, end: int, lex: Lexicon, first: bool) -> int | None:
+    toks = _toks(doc, start, end)
+    if toks is None:
+        return None
+    found = [t.i for t in doc[toks[0] : toks[1]] if t.pos_ in ("VERB", "AUX") and lex.is_speech_word(t.text, t.lemma_)]
+    if not found:
+        return None
+    return found[0] if first else found[-1]
+
+
+_EN_ASSOCIATES = {
+    "rep", "representative", "spokesman", "spokeswoman", "spokesperson", "lawyer", "attorney", "publicist", "agent",
+    "manager", "family", "friend", "mother", "father", "son", "daughter", "wife", "husband", "sister", "brother",
+    "office", "campaign", "aide", "aides", "lawyers", "attorneys", "friends", "relatives", "spokesmen",
+}
+
+
+def _en_subject(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequence[Quote]) -> SpeakerRef | None:
+    """Speaker of an English verb of saying: its subject, a pronoun resolved, "Reid's rep" kept as a description,
+    "Zadan and Meron" as both."""
+    v = doc[verb]
+    for _ in range(3):
+        subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None:
+            low = subj.text.lower()
+            if low in _PRON_GENDER:
+                return _resolve_pronoun(refs, subj.i, low, quotes)
+            if subj.pos_ == "NOUN" and low in _EN_ASSOCIATES:
+                sub = list(subj.subtree)
+                if 1 < len(sub) <= 6:
+                    return SpeakerRef(label=doc[sub[0].i : sub[-1].i + 1].text, pos=sub[0].i)
+            conj = [c for c in subj.children if c.dep_ == "conj"]
+            if conj:
+                first = _ref_at(refs, subj.left_edge.i, subj.i + 1)
+                second = _ref_at(refs, conj[0].left_edge.i, conj[0].i + 1)
+                if first is not None and second is not None and first.name and second.name:
+                    return SpeakerRef(f"{first.name} and {second.name}", pos=first.pos)
+            if low in ("who", "that") and v.dep_ == "relcl":
+                return _ref_covering(refs, v.head) or _np_label(doc, v.head.left_edge.i, v.head.i + 1)
+            sub = list(subj.subtree)
+            return _ref_at(refs, sub[0].i, sub[-1].i + 1) or _np_label(doc, sub[0].i, sub[-1].i + 1)
+        if v.dep_ in ("conj", "xcomp", "advcl") and v.head.i != v.i:
+            v = v.head
+            continue
+        break
+    return None
+
+
+def _attribute_en(
+    doc: Doc, text: str, span: tuple[int, int, int, int], pre_start: int, post_end: int, refs: Sequence[SpeakerRef],
+    quotes: Sequence[Quote], lex: Lexicon,
+) -> tuple[bool, SpeakerRef | None]:
+    qs, qe = span[0], span[1]
+    pre, post = text[pre_start:qs], text[qe:post_end]
+    if quotes and quotes[-1].kind != "fragment":
+        prev = quotes[-1]
+        gap = text[prev.end : qs]
+        split = len(gap) < 80 and "\n" not in gap and gap.strip().startswith(",") and gap.rstrip().endswith((",", ":", "."))
+        if split and _speech_verb_in(doc, prev.end, qs, lex, True) is not None:
+            return _via("en-split", SpeakerRef(prev.speaker, prev.role, label=prev.label))
+    # '"…," said Smith' / '"…," the spokesman said' / '"…," he added': the attribution right after the quote.
+    verb = _speech_verb_in(doc, qe, min(post_end, qe + 80), lex, True)
+    if verb is not None and (post.lstrip()[:1] in (",", "", "-", "—") or len(text[qe : doc[verb].idx].split()) <= 5):
+        # '"…," said Paul Lee, president, ABC': a person right after the verb is the speaker, whatever the parse says.
+        after = [r for r in refs if verb < r.pos <= verb + 2 and r.is_person and r.name]
+        ref = after[0] if after and not any(c.dep_ in ("nsubj", "nsubjpass") and c.i < verb for c in doc[verb].children) else None
+        if ref is not None:
+            # '"…," said Laurence Mark and Bill Condon': both.
+            nxt = [r for r in refs if ref.pos < r.pos <= ref.pos + 5 and r.is_person and r.name and doc[r.pos - 1].lower_ == "and"]
+            if nxt:
+                ref = SpeakerRef(f"{ref.name} and {nxt[0].name}", pos=ref.pos)
+        ref = ref or _en_subject(doc, verb, refs, quotes)
+        if ref is None:
+            toks = _toks(doc, doc[verb].idx + len(doc[verb].text), post_end)
+            if toks is not None:
+                ref = _ref_at(refs, toks[0], min(toks[1], toks[0] + 6)) or _np_label(doc, toks[0], toks[1])
+        return _via("en-post", ref)
+    # 'Smith said: "…"' / 'Smith told Reuters that "…"' / 'Smith called it "…"'.
+    verb = _speech_verb_in(doc, pre_start, qs, lex, False)
+    if verb is not None:
+        between = text[doc[verb].idx + len(doc[verb].text) : qs]
+        if ":" in between or re.search(r"\bthat\b", between) or len(between.split()) <= 8:
+            return _via("en-pre-verb", _en_subject(doc, verb, refs, quotes))
+    m = _EN_ACCORDING.search(text, pre_start, post_end)
+    if m is not None:
+        toks = _toks(doc, m.end(), post_end)
+        if toks is not None:
+            r = _ref_at(refs, toks[0], min(toks[1], toks[0] + 6)) or _np_label(doc, toks[0], min(toks[1], toks[0] + 6))
+            return _via("en-according", r)
+    if not pre.strip() and text[:qs].rstrip().endswith(":"):
+        colon = text[:qs].rstrip()
+        line_start = max(colon.rfind("\n") + 1, _sentence_start(text, len(colon) - 1, []))
+        verb = _speech_verb_in(doc, line_start, len(colon), lex, False)
+        if verb is not None:
+            return _via("en-colon-line", _en_subject(doc, verb, refs, quotes))
+    standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
+    if standalone and quotes:
+        prev = quotes[-1]
+        gap = text[prev.end : qs]
+        if prev.kind == "direct" and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 200:
+            return _via("en-continuation", SpeakerRef(prev.speaker, prev.role, label=prev.label))
+    return False, None

@@ -1,0 +1,65 @@
+"""English articles through the same stage: entities, quotes ("said", "told", "according to", inverted), dates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from vigie.models import Article
+from vigie.understand.dates import find_dates
+
+spacy = pytest.importorskip("spacy")
+
+
+@pytest.fixture(scope="module")
+def analyze() -> Any:
+    from vigie.understand import analyze_article, get_nlp
+
+    try:
+        nlp = get_nlp("en")
+    except Exception as exc:
+        pytest.skip(f"English model unavailable: {exc}")
+
+    def run(body: str) -> dict[str, Any]:
+        art = Article(id="t", source="t", body=body, language="en", published="2012-01-10T12:00+00:00")
+        return analyze_article(art, nlp).to_dict()
+
+    return run
+
+
+def _speaker(out: dict[str, Any], fragment: str) -> str | None:
+    return next(q["speaker"] for q in out["quotes"] if fragment in q["text"])
+
+
+def test_understand_english_inverted_said(analyze: Any) -> None:
+    out = analyze('"We will win this fight," said John Smith, the mayor of Boston.')
+    assert _speaker(out, "win this fight") == "John Smith"
+
+
+def test_understand_english_pronoun_added_and_told(analyze: Any) -> None:
+    body = (
+        'Mary Jones met the press on Monday. "Nothing has changed," she said. '
+        'Robert Brown told reporters: "The plan is ready." "It will work," he added.'
+    )
+    out = analyze(body)
+    assert _speaker(out, "Nothing has changed") == "Mary Jones"
+    assert _speaker(out, "plan is ready") == "Robert Brown"
+    assert _speaker(out, "It will work") == "Robert Brown"
+
+
+def test_understand_english_according_to(analyze: Any) -> None:
+    out = analyze('The suspect was "armed and dangerous," according to Sheriff Tom Jones.')
+    assert _speaker(out, "armed and dangerous") == "Tom Jones"
+
+
+def test_understand_english_entities_typed(analyze: Any) -> None:
+    ents = {(e["name"], e["type"]) for e in analyze("John Smith flew from Boston to the headquarters of Google.")["entities"]}
+    assert ("John Smith", "PER") in ents and ("Boston", "LOC") in ents and ("Google", "ORG") in ents
+    assert not any(t not in {"PER", "ORG", "LOC", "MISC"} for _, t in ents)
+
+
+def test_understand_english_dates() -> None:
+    got = [(d.text, d.date) for d in find_dates("She arrived on Tuesday, January 3, 2012, and left yesterday.", "2012-01-10", "en")]
+    assert ("Tuesday, January 3, 2012", "2012-01-03") in got
+    assert ("yesterday", "2012-01-09") in got
