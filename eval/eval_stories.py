@@ -44,7 +44,8 @@ from story_cv import (
     score_all,
     tune_options,
 )
-from story_data import DEFAULT_DATA, Labelled, attach_vectors, load_items
+from story_data import DEFAULT_DATA, Labelled, attach_vectors
+from story_data import load_items as load_all
 
 from vigie.stories.cluster import ClusterOptions, PairModel, StoryClusterer
 
@@ -58,6 +59,35 @@ class Result:
     scores: Scores
     seconds: float
     note: str = ""
+
+
+# --- the quick gate (tests/test_eval_gate.py): the shipped model on RPM2 dev + html-fr + seeds, in-sample ---------
+
+
+@dataclass(slots=True)
+class Row:
+    name: str
+    story: tuple[float, float, float]
+    event: tuple[float, float, float]
+    seconds: float
+
+
+def load_items(data: Path) -> list[Labelled]:
+    """RPM2 dev, the html-fr pages and the seeds: the quick gate's items (vectors computed when clustered)."""
+    return load_all(data, ("rpm2", "page", "seeds"), ("html-fr",))
+
+
+def run_ours(items: Sequence[Labelled], options: ClusterOptions) -> tuple[list[str], list[str], float]:
+    t = time.perf_counter()
+    cl = StoryClusterer(options)
+    cl.add(fresh(items))
+    s, e = cluster_labels(cl, items)
+    return s, e, time.perf_counter() - t
+
+
+def score(name: str, items: Sequence[Labelled], story: Sequence[str], event: Sequence[str], secs: float) -> Row:
+    sc = score_all(items, story, event)
+    return Row(name, sc.rpm2_story, sc.rpm2_event, secs)
 
 
 # --- baselines ----------------------------------------------------------------------------------------------------
@@ -235,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --folds must be >= 2, got {args.folds}", file=sys.stderr)
         return 2
     t = time.perf_counter()
-    items = load_items(args.data)
+    items = load_all(args.data)
     attach_vectors(items)
     from collections import Counter
 

@@ -21,9 +21,9 @@ from story_data import Labelled
 from vigie.stories.cluster import ClusterItem, ClusterOptions, PairModel, StoryClusterer
 
 # Threshold grids the training folds choose from (pair probabilities).
-STORY_GRID = (0.3, 0.4, 0.5, 0.6, 0.7)
-ATTACH_GRID = (0.5, 0.7, 0.9)
-SPLIT_GRID = (7.0, 14.0, 21.0, 28.0)
+STORY_GRID = (0.1, 0.2, 0.3, 0.4, 0.5)
+ATTACH_GRID = (0.3, 0.5)
+SPLIT_GRID = (7.0, 14.0, 21.0)
 DATED_GRID = (2, 3, 4)
 
 

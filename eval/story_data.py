@@ -56,9 +56,10 @@ def _seed_text(raw: str) -> tuple[str, str]:
     return str(cleaned.title or ""), str(cleaned.body or "")
 
 
-def _pages(data: Path) -> list[tuple[str, str, str, str, str | None, str | None]]:
-    """(name, hash, title, body, published, language) of every html-fr and html-eval page, extracted once."""
-    cache = CACHE / "pages.json"
+def _pages(data: Path, which: str) -> list[tuple[str, str, str, str, str | None, str | None]]:
+    """(name, hash, title, body, published, language) of every page of ``which`` (html-fr or html-eval) that holds
+    an article, extracted once and cached."""
+    cache = CACHE / f"pages-{which}.json"
     if cache.exists():
         return [tuple(x) for x in json.loads(cache.read_text(encoding="utf-8"))]
     import trafilatura
@@ -66,9 +67,11 @@ def _pages(data: Path) -> list[tuple[str, str, str, str, str | None, str | None]
     from vigie.extract.metadata import detect_language
 
     out = []
-    files = [(f"html-fr/{p.stem}", p.read_bytes()) for p in sorted((data / "html-fr" / "pages").glob("*.html"))]
-    files += [(f"html-eval/{p.name[:-8]}", gzip.decompress(p.read_bytes()))
-              for p in sorted((data / "html-eval" / "pages").glob("*.html.gz"))]  # fmt: skip
+    if which == "html-fr":
+        files = [(f"html-fr/{p.stem}", p.read_bytes()) for p in sorted((data / "html-fr" / "pages").glob("*.html"))]
+    else:
+        files = [(f"html-eval/{p.name[:-8]}", gzip.decompress(p.read_bytes()))
+                 for p in sorted((data / "html-eval" / "pages").glob("*.html.gz"))]  # fmt: skip
     for name, raw in files:
         html = raw.decode("utf-8", errors="replace")
         body = trafilatura.extract(html) or ""
@@ -83,8 +86,8 @@ def _pages(data: Path) -> list[tuple[str, str, str, str, str | None, str | None]
     return out
 
 
-def load_items(data: Path = DEFAULT_DATA, corpora: tuple[str, ...] = ("rpm2", "ecb", "crisis", "page", "seeds")
-               ) -> list[Labelled]:  # fmt: skip
+def load_items(data: Path = DEFAULT_DATA, corpora: tuple[str, ...] = ("rpm2", "ecb", "crisis", "page", "seeds"),
+               pages: tuple[str, ...] = ("html-fr", "html-eval")) -> list[Labelled]:  # fmt: skip
     out: list[Labelled] = []
     if "rpm2" in corpora:
         for p in sorted((data / "rpm2-dev" / "documents").glob("*.txt")):
@@ -112,7 +115,7 @@ def load_items(data: Path = DEFAULT_DATA, corpora: tuple[str, ...] = ("rpm2", "e
                                published=d["date_publish"][:10], language=d["language"])  # fmt: skip
             out.append(Labelled(item, "crisis", f"crisis:{week}", f"{d['topic']}:{week}", f"{d['topic']}:{week}"))
     if "page" in corpora:
-        for name, hid, title, body, published, lang in _pages(data):
+        for name, hid, title, body, published, lang in [p for w in pages for p in _pages(data, w)]:
             item = ClusterItem(id=hid, title=title, body=body, published=published, language=lang)
             out.append(Labelled(item, "page", f"page:{name}", f"page:{name}", f"page:{name}"))
     if "seeds" in corpora:

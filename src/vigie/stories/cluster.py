@@ -66,7 +66,7 @@ _KIND_SHIFT = 30
 _KINDS = 3
 _TERMS, _NAMES, _TITLE = 0, 1, 2
 PAIR_FEATURES = ("use", "tfidf", "names", "title", "cross", "cross_use", "both_dated", "date_gap", "both_cited",
-                 "cited_jaccard")  # fmt: skip
+                 "cited_jaccard", "top_names", "no_names")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +119,8 @@ class ClusterOptions:
     names this version no longer has load fine (:meth:`from_dict` ignores them).
     """
 
-    story_threshold: float = 0.5
-    attach_threshold: float = 0.5
+    story_threshold: float = 0.2
+    attach_threshold: float = 0.3
     event_threshold: float = 0.5
     story_gap_days: float = 45.0
     split_days: float = 14.0
@@ -453,6 +453,7 @@ class StoryClusterer:
         self._toff = GrowArray(np.int64)  # row r's terms are [toff[r], toff[r + 1])
         self._toff.extend(np.zeros(1, dtype=np.int64))
         self._lang = GrowArray(np.int16)  # language code per row; code 0 is "unknown"
+        self._top = GrowArray(np.int64)  # key of each row's heaviest name, -1 for none
         self._lang_names: list[str | None] = [None]
         self._lang_codes: dict[str | None, int] = {None: 0}
         self._edges: dict[int, dict[int, float]] = {}  # row -> {neighbour row: pair similarity}
@@ -658,6 +659,9 @@ class StoryClusterer:
             code = self._lang_codes[lang] = len(self._lang_names)
             self._lang_names.append(lang)
         self._lang.extend(np.array([code], dtype=np.int16))
+        names = (keys >> _KIND_SHIFT) == _NAMES
+        top = int(keys[names][np.argmax(vals[names])]) if names.any() else -1  # first maximum: the smallest key
+        self._top.extend(np.array([top], dtype=np.int64))
         self._arts.append(_Art(aid, published, pub, days, latest_day_of_year(list(days)) if days else None,
                                story, event))  # fmt: skip
         self._row[aid] = r
@@ -679,7 +683,7 @@ class StoryClusterer:
 
     def _pair_features(self, r: int, cols: np.ndarray) -> np.ndarray:
         """Features (:data:`PAIR_FEATURES` order) of row ``r`` with rows ``cols``, one row per pair."""
-        use, dots = self._pair_parts(r, cols)
+        use, dots, has_mine = self._pair_parts(r, cols)
         cross = self._cross(r, cols).astype(np.float64)
         x = np.zeros((len(cols), len(PAIR_FEATURES)), dtype=np.float64)
         x[:, 0] = use
@@ -693,6 +697,9 @@ class StoryClusterer:
                 if p is not None:
                     x[k, 6] = 1.0
                     x[k, 7] = min(abs(p - a.pub), 60) / 30
+        top = self._top_names(r, cols, has_mine)
+        x[:, 10] = np.maximum(top, 0.0)
+        x[:, 11] = top < 0
         if a.days:
             mine = set(a.days)
             for k, j in enumerate(cols.tolist()):
@@ -702,24 +709,40 @@ class StoryClusterer:
                     x[k, 9] = len(mine.intersection(theirs)) / len(mine.union(theirs))
         return x
 
-    def _pair_parts(self, r: int, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """USE cosines (n,) and per-kind sparse dots (n, 3: terms, names, title) of row ``r`` with rows ``cols``."""
+    def _pair_parts(self, r: int, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """USE cosines (n,), per-kind sparse dots (n, 3: terms, names, title) of row ``r`` with rows ``cols``, and
+        whether each holds row ``r``'s heaviest name."""
         use = self._vecs[cols] @ self._vecs[r]
         rk, rv = self._term_arrays(r)
         starts, ends = self._toff.a[cols], self._toff.a[cols + 1]
         lens = ends - starts
         total = int(lens.sum())
         dots: np.ndarray = np.zeros((len(cols), _KINDS), dtype=np.float64)
+        has_mine = np.zeros(len(cols), dtype=bool)
         if total and len(rk):
             # Gather every candidate's terms, look each up among r's sorted keys, sum the matching products by kind.
             idx = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(total)
             ck, cv = self._tkeys.a[idx], self._tvals.a[idx]
             pos = np.minimum(np.searchsorted(rk, ck), len(rk) - 1)
             hit = rk[pos] == ck
-            owner = np.repeat(np.arange(len(cols)), lens)[hit] * _KINDS + (ck[hit] >> _KIND_SHIFT).astype(np.int64)
+            who = np.repeat(np.arange(len(cols)), lens)[hit]
+            owner = who * _KINDS + (ck[hit] >> _KIND_SHIFT).astype(np.int64)
             dots = np.bincount(owner, weights=cv[hit].astype(np.float64) * rv[pos[hit]],
                                minlength=len(cols) * _KINDS).reshape(len(cols), _KINDS)  # fmt: skip
-        return use.astype(np.float64), dots
+            has_mine[who[ck[hit].astype(np.int64) == int(self._top.a[r])]] = True
+        return use.astype(np.float64), dots, has_mine
+
+    def _top_names(self, r: int, cols: np.ndarray, has_mine: np.ndarray) -> np.ndarray:
+        """Share of the two heaviest names (each article's own) that the other article names too; -1 when either
+        article names nobody. Two same-kind events (two earthquakes, two rehab entries) share the topic's names but
+        not their protagonist. ``has_mine``: whether each of ``cols`` holds row ``r``'s heaviest name."""
+        rk, _ = self._term_arrays(r)
+        theirs = self._top.a[cols]
+        if int(self._top.a[r]) < 0:
+            return np.full(len(cols), -1.0)
+        pos = np.minimum(np.searchsorted(rk, np.maximum(theirs, 0).astype(np.uint32)), len(rk) - 1)
+        found_theirs = (theirs >= 0) & (rk[pos].astype(np.int64) == theirs)
+        return np.where(theirs < 0, -1.0, (has_mine.astype(np.float64) + found_theirs) / 2)
 
     def _cross(self, r: int, cols: np.ndarray) -> np.ndarray:
         """Which of rows ``cols`` are in another (known) language than row ``r``."""
