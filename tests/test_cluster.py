@@ -245,7 +245,7 @@ def test_cluster_pair_features_symmetric_and_named(items: list[ClusterItem]) -> 
     assert ac["names"] < f["names"] and ac["use"] < f["use"]
     # The probability rises with each similarity, all else equal: the shipped weights make sense.
     model = PairModel.default()
-    for name in ("use", "tfidf", "names", "title"):
+    for name in ("use", "tfidf", "names"):
         assert model.weights[PAIR_FEATURES.index(name)] > 0, name
 
 

@@ -124,7 +124,7 @@ def test_stories_recluster_applies_new_options_without_recomputing(seeds_dir: Pa
     ingest(store, [str(seeds_dir)])
     update_stories(store)
     assert recluster_stories(store) == 0
-    strict = replace(ClusterOptions(), story_threshold=0.6, attach_threshold=0.6)
+    strict = replace(ClusterOptions(), story_threshold=0.9999, attach_threshold=0.9999)
     moved = recluster_stories(store, strict)
     assert moved > 0
     fresh = Store(":memory:")

@@ -119,7 +119,7 @@ class ClusterOptions:
     names this version no longer has load fine (:meth:`from_dict` ignores them).
     """
 
-    story_threshold: float = 0.2
+    story_threshold: float = 0.3
     attach_threshold: float = 0.3
     event_threshold: float = 0.5
     story_gap_days: float = 45.0
@@ -691,7 +691,7 @@ class StoryClusterer:
         x[:, 4] = cross
         x[:, 5] = cross * use
         a = self._arts[r]
-        if a.pub is not None:
+        if a.pub is not None and self.options.use_time:  # without time, content only
             pubs = [self._arts[j].pub for j in cols.tolist()]
             for k, p in enumerate(pubs):
                 if p is not None:
@@ -1040,7 +1040,7 @@ class StoryClusterer:
     def _day_of_year(self, r: int) -> int | None:
         """Writing day of the year: the published date (a fact), else the latest cited day (an estimate)."""
         a = self._arts[r]
-        if a.pub is not None:
+        if a.pub is not None and self.options.use_time:  # without time, content only
             return TimeAnchor.from_str(_iso(a.pub)).day_of_year
         return a.latest
 
