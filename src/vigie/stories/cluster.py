@@ -84,9 +84,11 @@ class PairModel:
         if tuple(self.features) != PAIR_FEATURES or len(self.weights) != len(PAIR_FEATURES):
             raise ValueError(f"pair model features {list(self.features)} are not this version's {list(PAIR_FEATURES)}")
 
+    def logit(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(x @ np.asarray(self.weights, dtype=np.float64) + self.bias)
+
     def proba(self, x: np.ndarray) -> np.ndarray:
-        z = x @ np.asarray(self.weights, dtype=np.float64) + self.bias
-        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0))))
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(self.logit(x), -30.0, 30.0))))
 
     def to_dict(self) -> dict[str, Any]:
         return {"features": list(self.features), "weights": list(self.weights), "bias": self.bias}
@@ -968,6 +970,14 @@ class StoryClusterer:
             ptr.append(len(ind))
         return csr_matrix((data, ind, ptr), shape=(len(rows), max(len(cols), 1)))
 
+    def _event_matrix(self, rows: list[int]) -> np.ndarray:
+        """Graded content similarity inside a story, for the event bisection: 0.3 USE + 0.7 TF-IDF cosine.
+        Inside one story the pair probabilities saturate near 1 (its log-odds scored lower on RPM2 events: 0.717 vs
+        0.777 in-sample), so they no longer tell closer pairs from looser ones."""
+        cols = np.asarray(rows, dtype=np.int64)
+        m = np.stack([self._pair_features(r, cols)[:, :2] @ np.array([0.3, 0.7]) for r in rows])
+        return np.asarray(np.clip(np.maximum(m, m.T), 0.0, None))
+
     def _content_matrix(self, rows: list[int]) -> np.ndarray:
         """Pair probabilities of ``rows`` (the same model as the edges), as one dense symmetric matrix."""
         cols = np.asarray(rows, dtype=np.int64)
@@ -1019,7 +1029,7 @@ class StoryClusterer:
         best: tuple[float, list[bool]] | None = None
         langs = set(self._lang.a[rows].tolist()) - {0}
         # The story's own vocabulary cannot compare two languages: with several, it would split them apart.
-        sims = [self._content_matrix(rows)] + ([self._local_matrix(rows)] if len(langs) <= 1 else [])
+        sims = [self._event_matrix(rows)] + ([self._local_matrix(rows)] if len(langs) <= 1 else [])
         for sim in sims:
             side = _modularity_bisection(sim)
             if side is None:
