@@ -15,7 +15,7 @@ Scores: B-cubed P/R/F1 per corpus, a predicted cluster counting all its members 
 precision); crisis: the share of same-crisis same-week pairs grouped together, within one language and across
 languages, their ratio, and purity (B-cubed precision of the crisis label); pages: the share left alone.
 
-Usage: python eval/eval_stories.py [--data ../shared/data] [--folds 5] [--json FILE] [--old ../main/src]
+Usage: python eval/eval_stories.py [--data ../shared/data] [--folds 5] [--json FILE] [--old ../main/src] [--check]
 USE vectors are cached under /tmp/stories (VIGIE_EVAL_CACHE). Exit status 2 when the shared data is absent.
 """
 
@@ -255,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--json", type=Path, help="also write the figures and per-fold choices here")
     ap.add_argument("--old", type=Path, help="a src/ folder whose clusterer runs beside ours (e.g. ../main/src)")
+    ap.add_argument("--check", action="store_true", help="exit 1 when a held-out figure is below eval/floors.json "
+                    "or shuffled batches differ")
     args = ap.parse_args(argv)
     needed = ("rpm2-dev/documents", "ecbplus-dev/ecbplus-dev.jsonl", "crisis-dev/crisis-dev.jsonl", "html-fr/pages")
     missing = [m for m in needed if not (args.data / m).exists()]
@@ -279,11 +281,26 @@ def main(argv: list[str] | None = None) -> int:
     print(f"held out: {args.folds} folds by topic / crisis week / page; every choice fitted on the other folds")
     print_table(rows)
     print("shipped pair model:", json.dumps(PairModel.default().to_dict()))
+    below = check_floors(rows[0].scores)
+    for msg in below:
+        print(f"BELOW FLOOR: {msg}", file=sys.stderr)
     if args.json:
         out = {"rows": [{"name": r.name, "seconds": r.seconds, "note": r.note, **asdict(r.scores),
                          "crisis_ratio": r.scores.crisis.ratio} for r in rows], "folds": chosen}  # fmt: skip
         args.json.write_text(json.dumps(out, indent=1), encoding="utf-8")
-    return 0 if same else 1
+    return 1 if args.check and (below or not same) else 0
+
+
+FLOORS = Path(__file__).resolve().parent / "floors.json"
+
+
+def check_floors(s: Scores) -> list[str]:
+    """Held-out figures below their pinned floor (eval/floors.json ``stories_heldout_*``)."""
+    floors = json.loads(FLOORS.read_text(encoding="utf-8"))
+    got = {"stories_heldout_rpm2_story_f1": s.rpm2_story[2], "stories_heldout_rpm2_event_f1": s.rpm2_event[2],
+           "stories_heldout_ecb_story_f1": s.ecb_story[2], "stories_heldout_crisis_ratio": s.crisis.ratio,
+           "stories_heldout_crisis_purity": s.crisis.purity}  # fmt: skip
+    return [f"{k} {v:.3f} < {floors[k]}" for k, v in got.items() if k in floors and v < floors[k]]
 
 
 if __name__ == "__main__":
