@@ -93,25 +93,31 @@ def score(name: str, items: Sequence[Labelled], story: Sequence[str], event: Seq
 # --- baselines ----------------------------------------------------------------------------------------------------
 
 
-def _tfidf(items: Sequence[Labelled]) -> np.ndarray:
+def _tfidf_sim(items: Sequence[Labelled]) -> np.ndarray:
+    """Cosine similarities of scikit-learn TF-IDF vectors (sublinear tf, max_df 0.5, l2-normalised), via sparse dots."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     docs = [f"{x.item.title}\n{x.item.body}" for x in items]
     m = TfidfVectorizer(sublinear_tf=True, max_df=0.5).fit_transform(docs)
-    return np.asarray(m.toarray(), dtype=np.float32)
+    return np.asarray((m @ m.T).toarray(), dtype=np.float64)
 
 
 def _use(items: Sequence[Labelled]) -> np.ndarray:
     return np.stack([np.asarray(x.item.vector, dtype=np.float32) for x in items])
 
 
-def _avg_link_cuts(x: np.ndarray) -> Callable[[float], list[str]]:
-    """Average link on cosine distance, computed once; returns the labels of a cut at a distance."""
+def _avg_link_cuts(sim: np.ndarray) -> Callable[[float], list[str]]:
+    """Average link on cosine distance (1 - similarity), computed once; returns the labels of a cut at a distance."""
     from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import pdist
+    from scipy.spatial.distance import squareform
 
-    z = linkage(np.clip(pdist(x, "cosine"), 0.0, 2.0), "average") if len(x) > 1 else None
-    return lambda t: [str(v) for v in fcluster(z, t, "distance")] if z is not None else ["0"] * len(x)
+    n = len(sim)
+    if n < 2:
+        return lambda t: ["0"] * n
+    dist = np.clip(1.0 - sim, 0.0, 2.0)
+    np.fill_diagonal(dist, 0.0)
+    z = linkage(squareform(dist, checks=False), "average")
+    return lambda t: [str(v) for v in fcluster(z, t, "distance")]
 
 
 def _hdbscan(x: np.ndarray) -> Callable[[float], list[str]]:
@@ -125,8 +131,9 @@ def _hdbscan(x: np.ndarray) -> Callable[[float], list[str]]:
 
 
 BASELINES: dict[str, tuple[Callable[[Sequence[Labelled]], Callable[[float], list[str]]], Sequence[float]]] = {
-    "TF-IDF average link": (lambda xs: _avg_link_cuts(_tfidf(xs)), CUT_GRID),
-    "USE average link": (lambda xs: _avg_link_cuts(_use(xs)), CUT_GRID),
+    "TF-IDF average link": (lambda xs: _avg_link_cuts(_tfidf_sim(xs)), CUT_GRID),
+    "USE average link": (lambda xs: _avg_link_cuts(_use(xs).astype(np.float64) @ _use(xs).T.astype(np.float64)),
+                         CUT_GRID),
     "HDBSCAN on USE": (lambda xs: _hdbscan(_use(xs)), HDBSCAN_GRID),
 }
 
