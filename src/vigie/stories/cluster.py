@@ -680,8 +680,12 @@ class StoryClusterer:
         return self._tkeys.a[lo:hi], self._tvals.a[lo:hi]
 
     def _contents(self, r: int, js: Sequence[int] | np.ndarray) -> np.ndarray:
-        """P(same story) of row ``r`` with each of rows ``js`` (the pair model on :meth:`_pair_features`)."""
-        return self.pair_model.proba(self._pair_features(r, np.asarray(js, dtype=np.int64)))
+        """P(same story) of row ``r`` with each of rows ``js`` (the pair model on :meth:`_pair_features`).
+
+        Rounded to 6 decimals: a pair scored from either side (or in another batch order) must give the same value,
+        and float sums in another order differ in the last bits; near 1 many pairs tie, so those bits would decide
+        merges."""
+        return np.round(self.pair_model.proba(self._pair_features(r, np.asarray(js, dtype=np.int64))), 6)
 
     def _pair_features(self, r: int, cols: np.ndarray) -> np.ndarray:
         """Features (:data:`PAIR_FEATURES` order) of row ``r`` with rows ``cols``, one row per pair."""
@@ -955,8 +959,9 @@ class StoryClusterer:
                 out[best[2]].extend(g)
         return list(out.values())
 
-    def _term_matrix(self, rows: list[int]) -> Any:
-        """The rows' unit TF-IDF vectors as one sparse matrix (rows x the hashed terms they use)."""
+    def _term_matrix(self, rows: list[int], body_only: bool = False) -> Any:
+        """The rows' term vectors as one sparse matrix (rows x the hashed terms they use); ``body_only``: the unit
+        TF-IDF vectors of the body terms alone (no names, no title terms)."""
         from scipy.sparse import csr_matrix
 
         cols: dict[int, int] = {}
@@ -965,6 +970,9 @@ class StoryClusterer:
         ptr = [0]
         for r in rows:
             keys, vals = self._term_arrays(r)
+            if body_only:
+                body = (keys >> _KIND_SHIFT) == _TERMS
+                keys, vals = keys[body], vals[body]
             ind.extend(cols.setdefault(h, len(cols)) for h in keys.tolist())
             data.extend(vals.astype(np.float64).tolist())
             ptr.append(len(ind))
@@ -974,9 +982,10 @@ class StoryClusterer:
         """Graded content similarity inside a story, for the event bisection: 0.3 USE + 0.7 TF-IDF cosine.
         Inside one story the pair probabilities saturate near 1 (its log-odds scored lower on RPM2 events: 0.717 vs
         0.777 in-sample), so they no longer tell closer pairs from looser ones."""
-        cols = np.asarray(rows, dtype=np.int64)
-        m = np.stack([self._pair_features(r, cols)[:, :2] @ np.array([0.3, 0.7]) for r in rows])
-        return np.asarray(np.clip(np.maximum(m, m.T), 0.0, None))
+        t = self._term_matrix(rows, body_only=True)
+        vec = self._vecs[rows].astype(np.float64)
+        m = 0.3 * (vec @ vec.T) + 0.7 * np.asarray((t @ t.T).todense())
+        return np.asarray(np.round(np.clip(m, 0.0, None), 9))
 
     def _content_matrix(self, rows: list[int]) -> np.ndarray:
         """Pair probabilities of ``rows`` (the same model as the edges), as one dense symmetric matrix."""
