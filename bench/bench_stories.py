@@ -6,7 +6,10 @@ of many 60-day "epochs", so (pool, epoch) is a known story label (the clusterer'
 Sentence vectors are computed once and shared through the embedder's cache, so the bench times clustering and
 storage rather than re-encoding the same sentences.
 
-    python bench/bench_stories.py --size 10000 [--add 1000] [--json]
+    python bench/bench_stories.py --size 10000 [--add 1000] [--json] [--compare ../main/src]
+
+``--compare SRC`` runs the story stage and the increment a second time, on a copy of the same base store, with the
+code of another checkout (e.g. today's main), and reports the time ratios of the two runs side by side.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+SRC = Path(os.environ.get("VIGIE_BENCH_SRC") or ROOT / "src")  # the child of a --compare run imports another checkout
+sys.path.insert(0, str(SRC))
 RPM2 = ROOT.parent / "shared" / "data" / "rpm2-dev" / "documents"
 
 from vigie.models import Article, RawDocument  # noqa: E402
@@ -85,6 +89,28 @@ def warm_sentences() -> float:
     return time.perf_counter() - t0
 
 
+def _env(src: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(src), "VIGIE_BENCH_SRC": str(src)}
+
+
+def _stage(db: str, src: Path) -> tuple[float, float]:
+    """The story stage on ``db`` in a fresh process importing vigie from ``src`` (its sentence vectors warmed first,
+    as here), so its peak RSS is the stage's own and not this process's, which holds the whole generated corpus."""
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, __file__, "--story-stage", db], check=True,
+                          capture_output=True, text=True, env=_env(src))  # fmt: skip
+    secs = float(json.loads(done.stdout.strip().splitlines()[-1])["story_stage_s"])
+    return secs, int(done.stderr.strip().splitlines()[-1]) / 1024
+
+
+def _increment(db: str, extra_file: str, src: Path) -> tuple[float, float]:
+    """`vigie ingest` of the extra articles in a fresh process (cold caches): seconds and peak RSS (MB)."""
+    t = time.perf_counter()
+    # Through /usr/bin/time: a child forked from this (large) process would report this process's pages as its own.
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, "-m", "vigie.cli", "ingest", "-q", "--db", db,
+                           extra_file], check=True, capture_output=True, text=True, env=_env(src))  # fmt: skip
+    return time.perf_counter() - t, int(done.stderr.strip().splitlines()[-1]) / 1024
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", type=int, default=10_000)
@@ -93,6 +119,7 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--keep", type=Path, help="copy the base store (before the increment) and the increment's JSONL "
                     "into this folder, to profile the increment again without rebuilding")
+    ap.add_argument("--compare", type=Path, metavar="SRC", help="also run the stage with the vigie package under SRC")
     ap.add_argument("--story-stage", metavar="DB", help=argparse.SUPPRESS)  # internal: the child process
     args = ap.parse_args()
     if not RPM2.is_dir():
@@ -115,12 +142,11 @@ def main() -> int:
             store.add(raw, art)
         t_store = time.perf_counter() - t
         store.close()
-        # The story stage runs in a fresh process too (its sentence vectors warmed first, as here), so its peak RSS is
-        # the stage's own and not this process's, which holds the whole generated corpus.
-        done = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, __file__, "--story-stage", db], check=True,
-                              capture_output=True, text=True)  # fmt: skip
-        t_cluster = float(json.loads(done.stdout.strip().splitlines()[-1])["story_stage_s"])
-        stage_rss = int(done.stderr.strip().splitlines()[-1]) / 1024
+        if args.compare:
+            import shutil
+
+            shutil.copy(db, os.path.join(tmp, "compare.db"))
+        t_cluster, stage_rss = _stage(db, SRC)
         rss_base = rss_mb()
         # The increment runs as a user would run it: `vigie ingest` in a fresh process (cold caches), its own RSS.
         extra_file = os.path.join(tmp, "extra.jsonl")
@@ -134,12 +160,16 @@ def main() -> int:
             args.keep.mkdir(parents=True, exist_ok=True)
             shutil.copy(db, args.keep / "base.db")
             shutil.copy(extra_file, args.keep / "extra.jsonl")
-        t = time.perf_counter()
-        # Through /usr/bin/time: a child forked from this (large) process would report this process's pages as its own.
-        done = subprocess.run(["/usr/bin/time", "-f", "%M", str(ROOT / ".venv" / "bin" / "vigie"), "ingest", "-q",
-                               "--db", db, extra_file], check=True, capture_output=True, text=True)
-        t_add = time.perf_counter() - t
-        add_rss = int(done.stderr.strip().splitlines()[-1]) / 1024
+        t_add, add_rss = _increment(db, extra_file, SRC)
+        compare: dict[str, float] = {}
+        if args.compare:
+            cdb = os.path.join(tmp, "compare.db")
+            c_stage, c_rss = _stage(cdb, args.compare.resolve())
+            c_add, c_add_rss = _increment(cdb, extra_file, args.compare.resolve())
+            compare = {"compare_story_stage_s": round(c_stage, 1), "compare_story_stage_peak_rss_mb": round(c_rss),
+                       f"compare_add_{args.add}_s": round(c_add, 1), "compare_add_peak_rss_mb": round(c_add_rss),
+                       "story_stage_time_ratio_ours_to_compare": round(t_cluster / c_stage, 2),
+                       "add_time_ratio_ours_to_compare": round(t_add / c_add, 2)}  # fmt: skip
         store = Store(db)
         gold = {a.id: g for _, a, g in base}
         pred = {a.id: s.id for s in list_stories(store) for a in s.articles}
@@ -159,6 +189,7 @@ def main() -> int:
         "db_mb": round(size_mb, 1),
         "stories": n_stories,
         "story_b3_f1_synthetic": round(f1, 3),
+        **compare,
     }
     if args.json:
         print(json.dumps(res))

@@ -1,113 +1,67 @@
-"""Evaluate story and event clustering on RPM2 dev + French distractor pages + the bundled seeds.
+"""Story and event clustering, held out: leave-groups-out cross-validation across every dev corpus at once.
 
-Items: the 200 RPM2 dev articles (story = topic TNN, event = TNN_Ck; no dates, no outlets), the 26 pages of
-html-fr (each its own story and event; text by trafilatura, published date from its metadata) and the 5 seeds (one
-story; at event level they are one event, the Russia-NATO rupture of October 2021, all five reporting on it).
-Ids are content hashes, as in the store, so the processing order does not follow the labels.
+Items (eval/story_data.py): RPM2 dev (French, undated; story = topic, event = cluster), ECB+ train + dev topics
+(English, mostly undated; each topic two same-kind events), crisis-dev (dated fr/es/it; story = crisis x ISO week),
+and html-fr + html-eval pages + the seeds as distractors, all clustered together.
 
-Systems, all in the same run: ours (``vigie.cluster.StoryClusterer``), ours without time anchors, ours fed in two
-halves, a TF-IDF average-link agglomerative baseline (threshold swept, best reported) and HDBSCAN on the same USE
-vectors (min_cluster_size swept, best reported). Scores: B-cubed precision, recall and F1 over articles.
+Folds: 5, by group (RPM2 topic, ECB+ topic, crisis ISO week, page), balanced within each corpus. For each fold,
+everything is fitted on the other four: the pair model (train/train_pairs.py's fit), the story and attach
+thresholds (the mean of the story-level figures), the event split (RPM2 event F1); then the fold's items are
+clustered from scratch. The baselines get the same treatment in the same run: TF-IDF average link, USE average
+link and HDBSCAN on USE, their cut chosen on the training folds (story level on the same objective, event level on
+RPM2 event F1). ``--old SRC`` also runs another checkout's clusterer with its own defaults (e.g. today's main).
 
-A learned alternative for events is scored honestly with leave-one-topic-out cross-validation ("LOTO CV"): a
-pairwise same-event logistic regression (:func:`pair_features`) fit on 9 RPM2 topics, average link on p(same event)
-inside each story of the 10th. It is *not* shipped: its held-out F1 stays below the time-confirmed bisection.
+Scores: B-cubed P/R/F1 per corpus, a predicted cluster counting all its members (a merge with another corpus costs
+precision); crisis: the share of same-crisis same-week pairs grouped together, within one language and across
+languages, their ratio, and purity (B-cubed precision of the crisis label); pages: the share left alone.
 
-Usage: python eval/eval_stories.py [--data ../shared/data] [--quick] [--grid]
-Exit status 2 when the shared data is absent.
+Usage: python eval/eval_stories.py [--data ../shared/data] [--folds 5] [--json FILE] [--old ../main/src] [--check]
+USE vectors are cached under /tmp/stories (VIGIE_EVAL_CACHE). Exit status 2 when the shared data is absent.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import itertools
-import math
-import re
+import importlib.util
+import json
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from vigie.stories.cluster import ClusterItem, ClusterOptions, StoryClusterer, featurize  # noqa: E402
-from vigie.stories.embed import Embedder  # noqa: E402
-from vigie.stories.timeanchor import TimeAnchor  # noqa: E402
+from story_cv import (
+    Scores,
+    cluster_labels,
+    fit_pair_model,
+    folds,
+    fresh,
+    score_all,
+    tune_options,
+)
+from story_data import DEFAULT_DATA, Labelled, attach_vectors
+from story_data import load_items as load_all
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data"
+from vigie.stories.cluster import ClusterOptions, PairModel, StoryClusterer
+
+CUT_GRID = tuple(round(v, 2) for v in np.arange(0.3, 1.0, 0.02))
+HDBSCAN_GRID = (2, 3, 4, 5, 6, 8, 10)
 
 
 @dataclass(slots=True)
-class Labelled:
-    item: ClusterItem
-    story: str
-    event: str
+class Result:
+    name: str
+    scores: Scores
+    seconds: float
+    note: str = ""
 
 
-def _hid(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def _seed_text(raw: str) -> tuple[str, str]:
-    """Title and body of a seed: ``vigie.extract.clean`` when it is there, else the crude longest-lines rule."""
-    try:
-        from vigie.extract.clean import clean_text
-
-        cleaned = clean_text(raw)
-        return str(cleaned.title or ""), str(cleaned.body or "")
-    except Exception:  # the cleaner is being written elsewhere; any failure falls back to the crude rule
-        lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
-        title = next((ln for ln in lines if len(ln.split()) >= 5 and "http" not in ln and len(ln) < 200), "")
-        body = "\n".join(ln for ln in lines if len(ln) >= 150 and ln != title)
-        return title, body
-
-
-_SEED_DATES = {"000": "2021-10-19", "001": "2021-10-07", "002": "2021-10-19", "004": "2021-10-21"}
-
-
-def load_items(data: Path) -> list[Labelled]:
-    """RPM2 dev articles, html-fr distractor pages and the seeds, with their story and event labels."""
-    import trafilatura
-
-    out: list[Labelled] = []
-    for p in sorted((data / "rpm2-dev" / "documents").glob("*.txt")):
-        text = p.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
-        title, _, body = text.partition("\n")
-        topic, cl = p.stem.split("_")[:2]
-        item = ClusterItem(id=_hid(text), title=title.strip(), body=body.strip(), published=None, language="fr")
-        out.append(Labelled(item, topic, f"{topic}_{cl}"))
-    for p in sorted((data / "html-fr" / "pages").glob("*.html")):
-        html = p.read_text(encoding="utf-8", errors="replace")
-        body = trafilatura.extract(html) or ""
-        meta = trafilatura.extract_metadata(html)
-        title = (meta.title if meta else None) or ""
-        published = (meta.date if meta else None) or None
-        item = ClusterItem(id=_hid(html), title=title, body=body, published=published, language="fr")
-        out.append(Labelled(item, f"page:{p.stem}", f"page:{p.stem}"))
-    seeds = ROOT / "examples" / "seeds"
-    for p in sorted(seeds.glob("*.txt")):
-        raw = p.read_text(encoding="utf-8")
-        title, body = _seed_text(raw)
-        item = ClusterItem(id=_hid(raw), title=title, body=body, published=_SEED_DATES.get(p.name[:3]), language="fr")
-        out.append(Labelled(item, "seeds", "seeds"))
-    return out
-
-
-def bcubed(pred: Sequence[str], gold: Sequence[str]) -> tuple[float, float, float]:
-    """B-cubed precision, recall, F1 over items."""
-    n = len(gold)
-    pair = Counter(zip(pred, gold, strict=True))
-    pc, gc = Counter(pred), Counter(gold)
-    p = sum(c * c / pc[pr] for (pr, _), c in pair.items()) / n
-    r = sum(c * c / gc[g] for (_, g), c in pair.items()) / n
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+# --- the quick gate (tests/test_eval_gate.py): the shipped model on RPM2 dev + html-fr + seeds, in-sample ---------
 
 
 @dataclass(slots=True)
@@ -116,310 +70,244 @@ class Row:
     story: tuple[float, float, float]
     event: tuple[float, float, float]
     seconds: float
-    note: str = ""
 
 
-def score(
-    name: str, items: list[Labelled], story: Sequence[str], event: Sequence[str], secs: float, note: str = ""
-) -> Row:
-    return Row(
-        name,
-        bcubed(story, [x.story for x in items]),
-        bcubed(event, [x.event for x in items]),
-        secs,
-        note,
-    )
+def load_items(data: Path) -> list[Labelled]:
+    """RPM2 dev, the html-fr pages and the seeds: the quick gate's items (vectors computed when clustered)."""
+    return load_all(data, ("rpm2", "page", "seeds"), ("html-fr",))
 
 
-def run_ours(
-    items: list[Labelled], options: ClusterOptions, halves: bool = False, shuffled: int = 0
-) -> tuple[list[str], list[str], float]:
-    """Story and event labels from StoryClusterer; with ``halves`` the second half goes in a new process-like state,
-    with ``shuffled`` the articles go in that many batches of a random order (each through a state round trip)."""
+def run_ours(items: Sequence[Labelled], options: ClusterOptions) -> tuple[list[str], list[str], float]:
     t = time.perf_counter()
     cl = StoryClusterer(options)
-    xs = [x.item for x in items]
-    if shuffled:
-        order = [xs[i] for i in np.random.default_rng(7).permutation(len(xs))]
-        for k in range(shuffled):
-            cl.add(order[k * len(order) // shuffled : (k + 1) * len(order) // shuffled])
-            cl = StoryClusterer.from_state(cl.state())
-    elif halves:
-        order = sorted(xs, key=lambda it: (it.published or "", it.id))
-        first, second = order[: len(order) // 2], order[len(order) // 2 :]
-        cl.add(first)
-        cl = StoryClusterer.from_state(cl.state())
-        cl.add(second)
-    else:
-        cl.add(xs)
-    got = cl.assignments()
-    secs = time.perf_counter() - t
-    return [got[x.item.id][1] for x in items], [got[x.item.id][0] for x in items], secs
+    cl.add(fresh(items))
+    s, e = cluster_labels(cl, items)
+    return s, e, time.perf_counter() - t
 
 
-def _tfidf_matrix(items: list[Labelled]) -> np.ndarray:
+def score(name: str, items: Sequence[Labelled], story: Sequence[str], event: Sequence[str], secs: float) -> Row:
+    sc = score_all(items, story, event)
+    return Row(name, sc.rpm2_story, sc.rpm2_event, secs)
+
+
+# --- baselines ----------------------------------------------------------------------------------------------------
+
+
+def _tfidf_sim(items: Sequence[Labelled]) -> np.ndarray:
+    """Cosine similarities of scikit-learn TF-IDF vectors (sublinear tf, max_df 0.5, l2-normalised), via sparse dots."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     docs = [f"{x.item.title}\n{x.item.body}" for x in items]
-    m = TfidfVectorizer(sublinear_tf=True, min_df=1, max_df=0.5, strip_accents=None).fit_transform(docs)
-    return np.asarray(m.toarray(), dtype=np.float32)
+    m = TfidfVectorizer(sublinear_tf=True, max_df=0.5).fit_transform(docs)
+    return np.asarray((m @ m.T).toarray(), dtype=np.float64)
 
 
-def agglomerative_labels(x: np.ndarray, threshold: float) -> list[str]:
-    """Average-link agglomerative clustering on cosine distance, cut at ``threshold``."""
-    from sklearn.cluster import AgglomerativeClustering
-
-    model = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average", distance_threshold=threshold)
-    return [str(v) for v in model.fit_predict(x)]
+def _use(items: Sequence[Labelled]) -> np.ndarray:
+    return np.stack([np.asarray(x.item.vector, dtype=np.float32) for x in items])
 
 
-def hdbscan_labels(x: np.ndarray, min_cluster_size: int) -> list[str]:
-    """HDBSCAN on cosine distance; noise points become singletons."""
-    from sklearn.cluster import HDBSCAN
-
-    lab = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=1, metric="cosine", copy=True).fit_predict(x)
-    return [str(v) if v >= 0 else f"noise{i}" for i, v in enumerate(lab)]
-
-
-def best_sweep(
-    name: str,
-    items: list[Labelled],
-    fn: Callable[[float], list[str]],
-    grid: Sequence[float],
-) -> tuple[Row, Row]:
-    """Best story-level and best event-level rows over a parameter grid (each tuned for its own level)."""
-    rows = []
-    for g in grid:
-        t = time.perf_counter()
-        lab = fn(g)
-        rows.append(score(f"{name} ({g:g})", items, lab, lab, time.perf_counter() - t))
-    return max(rows, key=lambda r: r.story[2]), max(rows, key=lambda r: r.event[2])
-
-
-# --- learned pairwise same-event model (research only, see the module docstring) ---------------------------------
-
-PAIR_FEATURES = ("use", "tfidf", "headline", "anchor_gap", "undated", "shared_days", "entities", "numbers",
-                 "cited_gap", "no_cited")  # fmt: skip
-_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
-_NAME = re.compile(r"[^\W\d_][\w'’-]*")
-_SENTENCE_START = re.compile(r"(?:^|[.!?\n:«\"]\s*)$")
-
-
-def _entities(text: str) -> set[str]:
-    """Capitalised words not opening a sentence: a crude, language-free stand-in for named entities."""
-    from vigie.stories.cluster import _STOP
-    from vigie.text import fold as _fold
-
-    out = set()
-    for m in _NAME.finditer(text):
-        if m.group()[0].isupper() and not _SENTENCE_START.search(text[max(0, m.start() - 3) : m.start()]):
-            out.add(_fold(m.group()))
-    return out - _STOP
-
-
-def _jaccard(a: set[str] | set[int], b: set[str] | set[int]) -> float:
-    return len(a & b) / len(a | b) if a | b else 0.0
-
-
-def _circle(a: int, b: int) -> int:
-    d = abs(a - b)
-    return min(d, 365 - d)
-
-
-def pair_features(a: ClusterItem, b: ClusterItem) -> list[float]:
-    """Features of one article pair (order-free), in :data:`PAIR_FEATURES` order; gaps in months, capped at 2."""
-    from vigie.stories.cluster import _sparse_dot, _terms
-
-    fa, fb = featurize([a, b])
-    assert a.vector is not None and b.vector is not None
-    ta, tb = (TimeAnchor.from_str(f.anchor).day_of_year if f.anchor else None for f in (fa, fb))
-    da, db = set(fa.days), set(fb.days)
-    ea, eb = _entities(f"{a.title}\n{a.body}"), _entities(f"{b.title}\n{b.body}")
-    na, nb = set(_NUMBER.findall(f"{a.title}\n{a.body}")), set(_NUMBER.findall(f"{b.title}\n{b.body}"))
-    cited = min((_circle(x, y) for x in da for y in db), default=None)
-    dated = ta is not None and tb is not None
-    return [
-        float(np.dot(a.vector, b.vector)),
-        _sparse_dot(fa.terms, fb.terms),
-        _sparse_dot(_terms(a.title or "", "", 64), _terms(b.title or "", "", 64)),
-        min(_circle(ta, tb), 60) / 30 if ta is not None and tb is not None else 0.0,
-        0.0 if dated else 1.0,
-        math.log1p(len(da & db)),
-        _jaccard(ea, eb),
-        _jaccard(na, nb),
-        min(cited, 60) / 30 if cited is not None else 0.0,
-        1.0 if cited is None else 0.0,
-    ]
-
-
-@dataclass(slots=True)
-class _StoryPairs:
-    members: list[int]  # indices into items
-    pairs: list[tuple[int, int]]
-    x: np.ndarray
-    y: np.ndarray
-    topic: str | None  # majority RPM2 topic, None for pages and seeds
-
-
-def _story_pairs(items: list[Labelled], story: Sequence[str]) -> list[_StoryPairs]:
-    """All article pairs inside each predicted story, with features and the same-gold-event label."""
-    by: dict[str, list[int]] = {}
-    for k, s in enumerate(story):
-        by.setdefault(s, []).append(k)
-    out = []
-    for sid in sorted(by):
-        ks = by[sid]
-        pairs = list(itertools.combinations(ks, 2))
-        x = np.array([pair_features(items[i].item, items[j].item) for i, j in pairs]).reshape(-1, len(PAIR_FEATURES))
-        y = np.array([items[i].event == items[j].event for i, j in pairs], dtype=int)
-        topics = [items[k].story for k in ks if items[k].story.startswith("T")]
-        out.append(_StoryPairs(ks, pairs, x, y, max(sorted(set(topics)), key=topics.count) if topics else None))
-    return out
-
-
-def _fit_pairs(sps: list[_StoryPairs], topics: set[str], c: float) -> Any:
-    from sklearn.linear_model import LogisticRegression
-
-    use = [sp for sp in sps if sp.topic in topics and sp.pairs]
-    return LogisticRegression(C=c, max_iter=2000).fit(np.concatenate([sp.x for sp in use]),
-                                                      np.concatenate([sp.y for sp in use]))  # fmt: skip
-
-
-def _events_from_pairs(sps: list[_StoryPairs], models: dict[str | None, Any], cut: float, n: int) -> list[str]:
-    """Average link on 1 - p(same event) inside each story, cut at p = ``cut``."""
+def _avg_link_cuts(sim: np.ndarray) -> Callable[[float], list[str]]:
+    """Average link on cosine distance (1 - similarity), computed once; returns the labels of a cut at a distance."""
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
-    pred = [""] * n
-    for si, sp in enumerate(sps):
-        labels = [0]
-        if len(sp.members) > 1:
-            p = models.get(sp.topic, models[None]).predict_proba(sp.x)[:, 1]
-            dist = np.zeros((len(sp.members), len(sp.members)))
-            at = {k: a for a, k in enumerate(sp.members)}
-            for (i, j), v in zip(sp.pairs, p.tolist(), strict=True):
-                dist[at[i], at[j]] = dist[at[j], at[i]] = 1.0 - v
-            labels = fcluster(linkage(squareform(dist, checks=False), "average"), 1.0 - cut, "distance").tolist()
-        for k, lab in zip(sp.members, labels, strict=True):
-            pred[k] = f"{si}/{lab}"
-    return pred
+    n = len(sim)
+    if n < 2:
+        return lambda t: ["0"] * n
+    dist = np.clip(1.0 - sim, 0.0, 2.0)
+    np.fill_diagonal(dist, 0.0)
+    z = linkage(squareform(dist, checks=False), "average")
+    return lambda t: [str(v) for v in fcluster(z, t, "distance")]
 
 
-def loto_rows(items: list[Labelled], story: Sequence[str], c: float = 1.0,
-              cuts: Sequence[float] = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6)) -> list[Row]:  # fmt: skip
-    """The learned variant in-sample (fit on all 10 topics) and under leave-one-topic-out CV, at each p cut.
+def _hdbscan(x: np.ndarray) -> Callable[[float], list[str]]:
+    from sklearn.cluster import HDBSCAN
 
-    Stories come from ours; only event labels differ. Pages and seeds (no training labels) use the full fit.
-    """
+    def run(m: float) -> list[str]:
+        lab = HDBSCAN(min_cluster_size=int(m), min_samples=1, metric="cosine", copy=True).fit_predict(x)
+        return [str(v) if v >= 0 else f"noise{i}" for i, v in enumerate(lab)]
+
+    return run
+
+
+BASELINES: dict[str, tuple[Callable[[Sequence[Labelled]], Callable[[float], list[str]]], Sequence[float]]] = {
+    "TF-IDF average link": (lambda xs: _avg_link_cuts(_tfidf_sim(xs)), CUT_GRID),
+    "USE average link": (lambda xs: _avg_link_cuts(_use(xs).astype(np.float64) @ _use(xs).T.astype(np.float64)),
+                         CUT_GRID),
+    "HDBSCAN on USE": (lambda xs: _hdbscan(_use(xs)), HDBSCAN_GRID),
+}
+
+
+def _pick(train: Sequence[Labelled], make: Callable[[Sequence[Labelled]], Callable[[float], list[str]]],
+          grid: Sequence[float]) -> tuple[float, float]:  # fmt: skip
+    """The story-level and the event-level parameter of a baseline, chosen on the training items."""
+    cut = make(train)
+    corpora = {x.corpus for x in train}
+    story: tuple[float, float] | None = None
+    event: tuple[float, float] | None = None
+    for g in grid:
+        lab = cut(g)
+        s = score_all(train, lab, lab)
+        if story is None or s.objective(corpora) > story[0] + 1e-9:
+            story = (s.objective(corpora), g)
+        if event is None or s.rpm2_event[2] > event[0] + 1e-9:
+            event = (s.rpm2_event[2], g)
+    assert story is not None and event is not None
+    return story[1], event[1]
+
+
+# --- runs ---------------------------------------------------------------------------------------------------------
+
+
+def _load_old(src: Path) -> Any:
+    """Another checkout's cluster module (its own defaults), loaded beside ours under another name."""
+    spec = importlib.util.spec_from_file_location("old_cluster", src / "vigie" / "stories" / "cluster.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["old_cluster"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def cross_validate(items: list[Labelled], k: int, old: Any = None, log: Callable[[str], None] = print
+                   ) -> tuple[list[Result], list[dict[str, Any]]]:  # fmt: skip
+    fold = folds(items, k)
+    n = len(items)
+    names = ["Vigie (pair model, held out)", *BASELINES]
+    story = {m: [""] * n for m in names}
+    event = {m: [""] * n for m in names}
+    secs = dict.fromkeys(names, 0.0)
+    if old is not None:
+        story["today's main (its dev-tuned defaults)"] = [""] * n
+        event["today's main (its dev-tuned defaults)"] = [""] * n
+        secs["today's main (its dev-tuned defaults)"] = 0.0
+    chosen: list[dict[str, Any]] = []
+    for f in range(k):
+        train = [x for x, g in zip(items, fold, strict=True) if g != f]
+        test_idx = [i for i, g in enumerate(fold) if g == f]
+        test = [items[i] for i in test_idx]
+        t = time.perf_counter()
+        model = fit_pair_model(train)
+        opts = tune_options(train, model)
+        fit_s = time.perf_counter() - t
+        t = time.perf_counter()
+        cl = StoryClusterer(opts, model)
+        cl.add(fresh(test))
+        s, e = cluster_labels(cl, test)
+        secs[names[0]] += time.perf_counter() - t
+        for i, a, b in zip(test_idx, s, e, strict=True):
+            story[names[0]][i], event[names[0]][i] = f"{f}/{a}", f"{f}/{b}"
+        info = {"fold": f, "train": len(train), "test": len(test), "fit_s": round(fit_s, 1),
+                "story_threshold": opts.story_threshold, "attach_threshold": opts.attach_threshold,
+                "split_days": opts.split_days, "min_dated": opts.min_dated, "weights": model.to_dict()}  # fmt: skip
+        for name, (make, grid) in BASELINES.items():
+            gs, ge = _pick(train, make, grid)
+            t = time.perf_counter()
+            cut = make(test)
+            ls, le = cut(gs), cut(ge)
+            secs[name] += time.perf_counter() - t
+            for i, a, b in zip(test_idx, ls, le, strict=True):
+                story[name][i], event[name][i] = f"{f}/{a}", f"{f}/{b}"
+            info[name] = [gs, ge]
+        if old is not None:
+            t = time.perf_counter()
+            ocl = old.StoryClusterer(old.ClusterOptions())
+            ocl.add(fresh(test))
+            got = ocl.assignments()
+            secs["today's main (its dev-tuned defaults)"] += time.perf_counter() - t
+            for i, x in zip(test_idx, test, strict=True):
+                story["today's main (its dev-tuned defaults)"][i] = f"{f}/{got[x.item.id][1]}"
+                event["today's main (its dev-tuned defaults)"][i] = f"{f}/{got[x.item.id][0]}"
+        log(f"fold {f}: {len(train)} train / {len(test)} test, fit {fit_s:.0f}s, story {opts.story_threshold:g} "
+            f"attach {opts.attach_threshold:g} split {opts.split_days:g}d min_dated {opts.min_dated}")
+        chosen.append(info)
+    results = [Result(m, score_all(items, story[m], event[m]), secs[m]) for m in story]
+    return results, chosen
+
+
+def in_sample(items: list[Labelled]) -> tuple[Result, bool]:
+    """The shipped model and defaults on every dev item (what they were fitted on: not a result), and whether seven
+    shuffled batches with state round trips give the same stories and events."""
     t = time.perf_counter()
-    sps = _story_pairs(items, story)
-    topics = {sp.topic for sp in sps if sp.topic}
-    full = _fit_pairs(sps, topics, c)
-    folds: dict[str | None, Any] = {tp: _fit_pairs(sps, topics - {tp}, c) for tp in sorted(topics)}
-    folds[None] = full
+    cl = StoryClusterer(ClusterOptions())
+    cl.add(fresh(items))
+    s, e = cluster_labels(cl, items)
     secs = time.perf_counter() - t
-    ins = {cut: score("", items, story, _events_from_pairs(sps, {None: full}, cut, len(items)), 0.0) for cut in cuts}
-    cv = {cut: score("", items, story, _events_from_pairs(sps, folds, cut, len(items)), 0.0) for cut in cuts}
-    best_in = max(cuts, key=lambda k: ins[k].event[2])
-    best_cv = max(cuts, key=lambda k: cv[k].event[2])
-    grid = " ".join(f"{k:g}:{ins[k].event[2]:.3f}/{cv[k].event[2]:.3f}" for k in cuts)
-    print(f"pairwise LR (C={c:g}) event F1 in-sample/LOTO by p cut: {grid}")
-    print("pairwise LR weights: " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(PAIR_FEATURES, full.coef_[0].tolist(),
-                                                                               strict=True)) + f", bias {full.intercept_[0]:+.2f}")  # fmt: skip
-    r_in, r_cv = ins[best_in], cv[best_cv]
-    return [
-        Row(f"pairwise LR, in-sample (p cut {best_in:g})", r_in.story, r_in.event, secs, "optimistic"),
-        Row(f"pairwise LR, LOTO CV (p cut {best_cv:g})", r_cv.story, r_cv.event, secs,
-            "cut picked on CV: still optimistic"),
-    ]  # fmt: skip
+    xs = fresh(items)
+    order = [xs[i] for i in np.random.default_rng(7).permutation(len(xs))]
+    cl2 = StoryClusterer(ClusterOptions())
+    for k in range(7):
+        cl2.add(order[k * len(order) // 7 : (k + 1) * len(order) // 7])
+        cl2 = StoryClusterer.from_state(cl2.state())
+    same = cluster_labels(cl2, items) == (s, e)
+    return Result("shipped model, in-sample (fitted here)", score_all(items, s, e), secs, "not held out"), same
 
 
-def print_table(rows: list[Row]) -> None:
-    head = f"{'system':44} {'story P':>7} {'R':>6} {'F1':>6}   {'event P':>7} {'R':>6} {'F1':>6}   {'secs':>6}"
+def print_table(rows: list[Result]) -> None:
+    head = (f"{'system':40} {'RPM2 story P':>12} {'R':>5} {'F1':>5} {'event F1':>8}   {'ECB+ P':>6} {'R':>5} "
+            f"{'F1':>5}   {'crisis same':>11} {'cross':>5} {'ratio':>5} {'purity':>6}   {'pages':>5} {'secs':>6}")
     print(head)
     print("-" * len(head))
     for r in rows:
-        s, e = r.story, r.event
-        print(
-            f"{r.name:44} {s[0]:7.3f} {s[1]:6.3f} {s[2]:6.3f}   {e[0]:7.3f} {e[1]:6.3f} {e[2]:6.3f}   {r.seconds:6.2f}"
-            + (f"  {r.note}" if r.note else "")
-        )
+        s = r.scores
+        print(f"{r.name:40} {s.rpm2_story[0]:12.3f} {s.rpm2_story[1]:5.3f} {s.rpm2_story[2]:5.3f} "
+              f"{s.rpm2_event[2]:8.3f}   {s.ecb_story[0]:6.3f} {s.ecb_story[1]:5.3f} {s.ecb_story[2]:5.3f}   "
+              f"{s.crisis.same:11.3f} {s.crisis.cross:5.3f} {s.crisis.ratio:5.3f} {s.crisis.purity:6.3f}   "
+              f"{s.pages_alone:5.3f} {r.seconds:6.1f}" + (f"  {r.note}" if r.note else ""))
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder (default ../shared/data)")
-    ap.add_argument("--quick", action="store_true", help="skip the baseline sweeps")
-    ap.add_argument("--grid", action="store_true", help="also print F1 over a grid around our defaults")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--json", type=Path, help="also write the figures and per-fold choices here")
+    ap.add_argument("--old", type=Path, help="a src/ folder whose clusterer runs beside ours (e.g. ../main/src)")
+    ap.add_argument("--check", action="store_true", help="exit 1 when a held-out figure is below eval/floors.json "
+                    "or shuffled batches differ")
     args = ap.parse_args(argv)
-    if not (args.data / "rpm2-dev" / "documents").is_dir() or not (args.data / "html-fr" / "pages").is_dir():
-        print(
-            f"error: {args.data} has no rpm2-dev/documents or html-fr/pages; run beside ../shared or pass --data",
-            file=sys.stderr,
-        )
+    needed = ("rpm2-dev/documents", "ecbplus-dev/ecbplus-dev.jsonl", "crisis-dev/crisis-dev.jsonl", "html-fr/pages")
+    missing = [m for m in needed if not (args.data / m).exists()]
+    if missing:
+        print(f"error: {args.data} lacks {', '.join(missing)}; run beside ../shared or pass --data", file=sys.stderr)
         return 2
-    items = load_items(args.data)
-    n_story = len({x.story for x in items})
-    n_event = len({x.event for x in items})
-    print(f"{len(items)} articles, {n_story} stories, {n_event} events")
-
+    if args.folds < 2:
+        print(f"error: --folds must be >= 2, got {args.folds}", file=sys.stderr)
+        return 2
     t = time.perf_counter()
-    emb = Embedder()
-    vecs = emb.embed_articles([x.item.title for x in items], [x.item.body for x in items])
-    emb_secs = time.perf_counter() - t
-    print(f"USE embeddings: {len(items) / emb_secs:.1f} articles/s (incl. model load)")
-    items = [replace(x, item=replace(x.item, vector=v)) for x, v in zip(items, vecs, strict=True)]
-    t = time.perf_counter()
-    featurize([x.item for x in items])
-    print(f"featurize: {len(items) / (time.perf_counter() - t):.0f} articles/s")
+    items = load_all(args.data)
+    attach_vectors(items)
+    from collections import Counter
 
-    rows: list[Row] = []
-    opts = ClusterOptions()
-    st, ev, secs = run_ours(items, opts)
-    rows.append(score("ours (StoryClusterer)", items, st, ev, secs))
-    st2, ev2, secs2 = run_ours(items, replace(opts, use_time=False))
-    rows.append(score("ours without time anchors", items, st2, ev2, secs2))
-    st3, ev3, secs3 = run_ours(items, opts, halves=True)
-    same = st3 == st and ev3 == ev
-    rows.append(score("ours, two halves via state()", items, st3, ev3, secs3, "identical" if same else "DIFFERS"))
-    st4, ev4, secs4 = run_ours(items, opts, shuffled=7)
-    same = st4 == st and ev4 == ev
-    rows.append(score("ours, 7 shuffled batches", items, st4, ev4, secs4, "identical" if same else "DIFFERS"))
-    if not args.quick:
-        rows.extend(loto_rows(items, st))
-        x_tfidf = _tfidf_matrix(items)
-        grid = [round(v, 2) for v in np.arange(0.5, 1.0, 0.02)]
-        rows.extend(best_sweep("tfidf avg-link, dist", items, lambda g: agglomerative_labels(x_tfidf, g), grid))
-        rows.extend(best_sweep("USE avg-link, dist", items, lambda g: agglomerative_labels(vecs, g), grid))
-        rows.extend(
-            best_sweep(
-                "HDBSCAN on USE, min_cluster_size",
-                items,
-                lambda g: hdbscan_labels(vecs, int(g)),
-                [2, 3, 4, 5, 6, 8, 10],
-            )
-        )
+    print(f"{len(items)} articles ({dict(Counter(x.corpus for x in items))}), loaded in "
+          f"{time.perf_counter() - t:.0f}s")  # fmt: skip
+    old = _load_old(args.old) if args.old else None
+    rows, chosen = cross_validate(items, args.folds, old)
+    ins, same = in_sample(items)
+    rows.append(replace(ins, note=ins.note + ("; 7 shuffled batches identical" if same else "; batches DIFFER")))
+    print()
+    print(f"held out: {args.folds} folds by topic / crisis week / page; every choice fitted on the other folds")
     print_table(rows)
-    if args.grid:
-        robustness_grid(items, opts)
-    return 0
+    print("shipped pair model:", json.dumps(PairModel.default().to_dict()))
+    below = check_floors(rows[0].scores)
+    for msg in below:
+        print(f"BELOW FLOOR: {msg}", file=sys.stderr)
+    if args.json:
+        out = {"rows": [{"name": r.name, "seconds": r.seconds, "note": r.note, **asdict(r.scores),
+                         "crisis_ratio": r.scores.crisis.ratio} for r in rows], "folds": chosen}  # fmt: skip
+        args.json.write_text(json.dumps(out, indent=1), encoding="utf-8")
+    return 1 if args.check and (below or not same) else 0
 
 
-def robustness_grid(items: list[Labelled], opts: ClusterOptions) -> None:
-    """F1 of ours when each parameter moves around its default: a default on a knife edge shows here."""
-    steps = (-0.04, -0.02, 0.0, 0.02, 0.04)
-    grid: list[tuple[str, int, list[Any]]] = [
-        (name, 0, [round(getattr(opts, name) + d, 3) for d in steps])
-        for name in ("story_threshold", "attach_threshold", "use_weight")
-    ]
-    grid += [("split_days", 1, [10.0, 14.0, 21.0, 28.0, 35.0, 42.0]), ("min_dated", 1, [2, 3, 4, 5])]
-    for name, level, values in grid:
-        cells = []
-        for v in values:
-            st, ev, _ = run_ours(items, replace(opts, **dict[str, Any]({name: v})))
-            f = score("", items, st, ev, 0.0)
-            cells.append(f"{v:g}:{(f.story, f.event)[level][2]:.3f}")
-        print(f"grid {name:18} ({('story', 'event')[level]} F1)  " + "  ".join(cells))
+FLOORS = Path(__file__).resolve().parent / "floors.json"
+
+
+def check_floors(s: Scores) -> list[str]:
+    """Held-out figures below their pinned floor (eval/floors.json ``stories_heldout_*``)."""
+    floors = json.loads(FLOORS.read_text(encoding="utf-8"))
+    got = {"stories_heldout_rpm2_story_f1": s.rpm2_story[2], "stories_heldout_rpm2_event_f1": s.rpm2_event[2],
+           "stories_heldout_ecb_story_f1": s.ecb_story[2], "stories_heldout_crisis_ratio": s.crisis.ratio,
+           "stories_heldout_crisis_purity": s.crisis.purity}  # fmt: skip
+    return [f"{k} {v:.3f} < {floors[k]}" for k, v in got.items() if k in floors and v < floors[k]]
 
 
 if __name__ == "__main__":

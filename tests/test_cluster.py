@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from vigie.stories.cluster import ArticleFeatures, ClusterItem, ClusterOptions, StoryClusterer, featurize
+from vigie.stories.cluster import (
+    PAIR_FEATURES,
+    ArticleFeatures,
+    ClusterItem,
+    ClusterOptions,
+    PairModel,
+    StoryClusterer,
+    featurize,
+)
 from vigie.stories.embed import Embedder
 
 # Two stories, each with two events a month apart: (id, published, title, body)
@@ -174,7 +183,9 @@ def test_cluster_options_checked() -> None:
     with pytest.raises(ValueError, match="max_block"):
         ClusterOptions(max_block=0)
     with pytest.raises(ValueError, match="within"):
-        ClusterOptions(use_weight=1.5)
+        ClusterOptions(story_threshold=1.5)
+    with pytest.raises(ValueError, match="features"):
+        PairModel((1.0,), 0.0)
 
 
 def test_cluster_undated_events_split_only_when_cited_days_confirm(items: list[ClusterItem]) -> None:
@@ -219,31 +230,36 @@ def test_cluster_local_vocabulary_drops_story_wide_terms() -> None:
     assert abs(local[0, 2]) < 1e-9  # only the story-wide vocabulary in common
 
 
-def test_eval_pairwise_same_event_model(items: list[ClusterItem]) -> None:
-    """The research pairwise model of eval/ (not shipped): symmetric features whose fit ranks same-event pairs first."""
-    import importlib.util
-    import sys
-    from pathlib import Path
+def test_cluster_pair_features_symmetric_and_named(items: list[ClusterItem]) -> None:
+    """Pair features do not depend on which article asks; dates, cited days and the language pair land in place."""
+    cl = StoryClusterer()
+    cl.add(fresh(items))
+    ra, rb, rc = cl._row["fa1"], cl._row["fb1"], cl._row["sa1"]
+    ab = cl._pair_features(ra, np.array([rb]))[0]
+    ba = cl._pair_features(rb, np.array([ra]))[0]
+    assert ab == pytest.approx(ba)
+    f = dict(zip(PAIR_FEATURES, ab.tolist(), strict=True))
+    assert f["both_dated"] == 1.0 and f["date_gap"] == pytest.approx(34 / 30)  # 18 July -> 21 August
+    assert f["cross"] == 0.0 and f["names"] > 0.3  # "Maures", "Var" in both
+    ac = dict(zip(PAIR_FEATURES, cl._pair_features(ra, np.array([rc]))[0].tolist(), strict=True))
+    assert ac["names"] < f["names"] and ac["use"] < f["use"]
+    # The probability rises with each similarity, all else equal: the shipped weights make sense.
+    model = PairModel.default()
+    for name in ("use", "tfidf", "names"):
+        assert model.weights[PAIR_FEATURES.index(name)] > 0, name
 
-    from sklearn.linear_model import LogisticRegression
 
-    path = Path(__file__).resolve().parents[1] / "eval" / "eval_stories.py"
-    spec = importlib.util.spec_from_file_location("eval_stories", path)
-    assert spec is not None and spec.loader is not None
-    ev = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("eval_stories", ev)  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(ev)
-    its = {it.id: it for it in fresh(items)}
-    a, b = its["fa1"], its["fb1"]
-    assert ev.pair_features(a, b) == ev.pair_features(b, a)
-    gap = ev.PAIR_FEATURES.index("anchor_gap")
-    assert ev.pair_features(its["fa1"], its["fa2"])[gap] == 0.0  # same day
-    assert ev.pair_features(a, b)[gap] == pytest.approx(34 / 30)  # 18 July -> 21 August
-    pairs = [(x, y) for k, x in enumerate(ARTICLES) for y in ARTICLES[k + 1 :] if x[0][0] == y[0][0]]
-    feats = np.array([ev.pair_features(its[x[0]], its[y[0]]) for x, y in pairs])
-    same = np.array([x[0][:2] == y[0][:2] for x, y in pairs])
-    p = LogisticRegression(max_iter=2000).fit(feats, same).predict_proba(feats)[:, 1]
-    assert p[same].min() > p[~same].max()
+def test_cluster_names_weigh_rare_capitalised_words() -> None:
+    from vigie.stories.cluster import _NAMES, _names, term_kind
+
+    names = _names("Le juge a entendu Tara Reid. Elle est arrivée à Promises avec la France entière.", 16)
+    assert names and all(term_kind(k) == _NAMES for k in names)
+    assert len(names) == 4  # Tara, Reid, Promises, France: "Le" and "Elle" open their sentences
+
+    def key(word: str) -> int:
+        return (zlib.crc32(word.encode()) & ((1 << 30) - 1)) | (_NAMES << 30)
+
+    assert names[key("reid")] > names[key("france")]  # the rare name weighs more than the common one
 
 
 EN_ARTICLES = [
@@ -259,7 +275,8 @@ EN_ARTICLES = [
 
 def test_cluster_cross_language_report_joins_its_story(items: list[ClusterItem]) -> None:
     """An English report of the SNCF strike joins the French strike story and event (its TF-IDF terms share almost
-    nothing with the French ones: the cross-language gain carries it); one on another subject stays apart."""
+    nothing with the French ones: the pair model scores cross-language pairs on what such pairs of one story look
+    like); one on another subject stays apart."""
     en = [ClusterItem(id=i, title=t, body=b, published=p, language="en") for i, p, t, b in EN_ARTICLES]
     vecs = Embedder().embed_articles([it.title for it in en], [it.body for it in en])
     en = [replace(it, vector=v) for it, v in zip(en, vecs, strict=True)]
@@ -269,12 +286,8 @@ def test_cluster_cross_language_report_joins_its_story(items: list[ClusterItem])
     assert got["en-strike"][1] == got["sa1"][1]
     assert got["en-strike"][0] == got["sa1"][0]  # the strike itself, not the wage deal a month later
     assert all(got["en-ecb"][1] != got[i][1] for i, *_ in ARTICLES)
-    # Without languages the pair rests on the few words the two languages share: a much lower similarity.
-    plain = StoryClusterer()
-    plain.add(fresh(items) + [replace(it, features=None, language=None) for it in en])
-    pr, pj = plain._row["en-strike"], plain._row["sa1"]
     r, j = cl._row["en-strike"], cl._row["sa1"]
-    assert cl._contents(r, [j])[0] > plain._contents(pr, [pj])[0] + 0.1
+    assert cl._pair_features(r, np.array([j]))[0][PAIR_FEATURES.index("cross")] == 1.0
     # The language is part of the saved state: a reloaded clusterer scores the pair the same way.
     state = cl.state()
     again = StoryClusterer.from_state(json.loads(json.dumps({**state, "vsum": None})) | {"vsum": state["vsum"]})

@@ -124,7 +124,7 @@ def test_stories_recluster_applies_new_options_without_recomputing(seeds_dir: Pa
     ingest(store, [str(seeds_dir)])
     update_stories(store)
     assert recluster_stories(store) == 0
-    strict = replace(ClusterOptions(), story_threshold=0.6, attach_threshold=0.6)
+    strict = replace(ClusterOptions(), story_threshold=0.9999, attach_threshold=0.9999)
     moved = recluster_stories(store, strict)
     assert moved > 0
     fresh = Store(":memory:")
@@ -139,3 +139,23 @@ def test_stories_recluster_applies_new_options_without_recomputing(seeds_dir: Pa
     assert result.exit_code == 0, result.output
     assert f"{moved} article(s) changed" in result.output
     assert len(_partition(Store(db))) == 1
+
+
+def test_stories_every_article_in_a_story_and_old_state_replaced(seeds_dir: Path) -> None:
+    """Every stored article has a story (a singleton is one); a state saved by an older clusterer (other features,
+    other edge scores) is placed again by `recluster` instead of failing."""
+    import json
+
+    from vigie.stories import recluster_stories
+
+    store = Store(":memory:")
+    ingest(store, [str(seeds_dir)])
+    update_stories(store)
+    placed = {r["id"] for r in store.placements()}
+    assert placed == {a.id for a in store.articles()}
+    before = _partition(store)
+    meta = json.loads(store.state_blob("clusterer.json") or b"{}")
+    store.save_placements([], {}, {}, {"clusterer.json": json.dumps({**meta, "version": 2}).encode()}, [], [])
+    recluster_stories(store)
+    assert _partition(store) == before
+    assert json.loads(store.state_blob("clusterer.json") or b"{}")["version"] != 2

@@ -201,7 +201,15 @@ def recluster_stories(store: ArticleStore, options: ClusterOptions | None = None
     """
     with store.stories_lock():
         persisted = _PersistedState(store)
-        clusterer = persisted.load(options or ClusterOptions())
+        try:
+            clusterer = persisted.load(options or ClusterOptions())
+        except VigieError as e:
+            # A state from an older clusterer (other features, other edge scores): only placing again can honour it.
+            log.warning("%s: %s; placing every article again", store.path, e)
+            before = {r["id"]: (r["event_id"], r["story_id"]) for r in store.placements()}
+            store.reset_stories()
+            _place(store, StoryOptions(cluster=options or ClusterOptions()), StoryReport(), None, {})
+            return sum(1 for r in store.placements() if before.get(r["id"]) != (r["event_id"], r["story_id"]))
         clusterer.recluster(options or ClusterOptions())
         meta, rows, edges, changed = persisted.diff(clusterer)
         store.save_placements([], {}, changed, meta, rows, edges)

@@ -3,31 +3,32 @@
 The same articles give the same stories and events whether they arrive at once, in halves, or in any order:
 
 1. edges: a new article is compared with its ``max_neighbours`` nearest stored articles by USE cosine (exact faiss
-   search) whose cosine is at least ``use_floor``; the pair similarity is ``use_weight`` x USE cosine +
-   (1 - ``use_weight``) x TF-IDF cosine with a *fixed* IDF (French and English word frequencies from ``wordfreq``),
-   so it depends on the two articles only. Two articles in different (known) languages share almost no terms: their
-   TF-IDF cosine is raised to what a same-language pair with their USE cosine has on average (a fit on French pairs,
-   see ``_CROSS_SLOPE``), so a report in English can join a French story on USE's cross-lingual evidence. Pairs at
-   or above ``min(story_threshold, attach_threshold)`` whose published dates are at most ``story_gap_days`` apart
-   are edges; edges only ever appear, so their connected components ("blocks", union-find) are order-independent;
-2. stories: each block a batch touches is re-clustered from scratch, average link over its edges at
-   ``story_threshold`` (exact: two groups can only reach that average if some pair does, which is an edge); groups
-   of at most ``small_size`` articles then join the large group holding their most similar article when that pair
-   reaches ``attach_threshold`` (an outlier report of a storyline has one close sibling but a low average);
+   search) whose cosine is at least ``use_floor``. Each pair gets a *calibrated* probability of being one story
+   (:class:`PairModel`, a logistic regression over USE cosine, TF-IDF cosine with a fixed IDF, shared names weighted
+   by rarity, title similarity, published-date distance, cited-day overlap and the language pair, fitted on dev
+   pairs of RPM2, ECB+ and crisis-dev by train/train_pairs.py and shipped as ``vigie/data/pair_model.json``). It
+   depends on the two articles only, and one threshold means the same in every corpus and language: a Spanish
+   report of a French story is scored on what cross-language pairs of one story look like, not on shared words.
+   Pairs at or above ``min(story_threshold, attach_threshold)`` whose published dates are at most
+   ``story_gap_days`` apart are edges; edges only ever appear, so their connected components ("blocks",
+   union-find) are order-independent;
+2. stories: each block a batch touches is re-clustered from scratch, average link of the pair probabilities (a
+   pair that is no edge counts as 0) at ``story_threshold``; groups of at most ``small_size`` articles then join
+   the large group holding their most probable partner when that pair reaches ``attach_threshold`` (an outlier
+   report of a storyline has one close sibling but a low average);
 3. events: inside each story, a recursive time-validated bisection. Two content bisections are proposed (Newman's
-   modularity split of the pair similarity, and of the story's own vocabulary: terms in 2 to half of its articles,
-   story-local IDF, see :meth:`StoryClusterer._local_matrix`); a proposal is kept only when each side holds at least
-   ``min_dated`` dated articles (published date, else the latest year-less day the text cites, see
-   :mod:`vigie.stories.timeanchor`) and the median dates of the two sides lie at least ``split_days`` apart; of the kept
-   ones, the widest gap wins. Two events of one story share most of their vocabulary, so content alone cannot tell
-   when to split; time cannot place the half of the articles that cite no day. Content proposes, time disposes.
-   On RPM2 dev: event B-cubed F1 0.823, against 0.769 for a normalised cut of the pair similarity alone (split at
-   21 days, future days not recognised before the date, see :func:`vigie.stories.timeanchor.find_dates`).
-   A learned pairwise same-event model (logistic regression on content, headline, entity, number and date features,
-   average link on its probability) scores lower under leave-one-topic-out CV on RPM2 dev (0.745-0.761; see
-   eval/), so it is not used: pairwise features barely separate two events of one story (AUC 0.5-0.67).
-   Without time (``use_time=False``) events are an average-link cut of the content similarity at
+   modularity split of the pair probabilities, and of the story's own vocabulary: terms in 2 to half of its
+   articles, story-local IDF, see :meth:`StoryClusterer._local_matrix`); a proposal is kept only when each side
+   holds at least ``min_dated`` dated articles (published date, else the latest year-less day the text cites, see
+   :mod:`vigie.stories.timeanchor`) and the median dates of the two sides lie at least ``split_days`` apart; of the
+   kept ones, the widest gap wins. Two events of one story share most of their vocabulary, so content alone cannot
+   tell when to split; time cannot place the half of the articles that cite no day. Content proposes, time
+   disposes. Without time (``use_time=False``) events are an average-link cut of the pair probabilities at
    ``event_threshold``.
+
+Order independence is exact while an article has at most ``max_neighbours`` candidates above ``use_floor``: past
+that, the candidate list is a top-k of the rows stored when it arrived (on the 2,409-article mix of every dev corpus
+seven shuffled batches then differ from one batch; with ``max_neighbours=4000`` they are identical).
 
 Ids are ``s-``/``e-`` + the first member in (published or "", id) order. Bounds that keep the work per batch
 flat: blocks above ``max_block`` articles and stories above ``max_event_story`` are not re-clustered; their new
@@ -51,35 +52,82 @@ from vigie.stories.timeanchor import _CUM_DAYS, TimeAnchor, find_dates, latest_d
 from vigie.text import fold
 
 __all__ = [
+    "PAIR_FEATURES",
     "ArticleFeatures",
     "Assignment",
     "ClusterItem",
     "ClusterOptions",
+    "PairModel",
     "StoryClusterer",
     "featurize",
 ]
 
 _BUCKET_DAYS = 30  # time buckets of the candidate search (see StoryClusterer._link)
-# Two reports in different languages share almost no TF-IDF terms, so their pair similarity would rest on USE alone.
-# They get the lexical similarity a same-language pair with their USE cosine has on average instead (when higher):
-# t ~ 0.568 x cos - 0.083, least squares over the 7,819 pairs with cos >= 0.2 of RPM2 dev + html-fr + the seeds.
-_CROSS_SLOPE, _CROSS_BIAS = 0.568, -0.083
-STATE_VERSION = 2
+STATE_VERSION = 3
 _DIM = 512
+# Term keys carry their kind in the top two bits: body TF-IDF terms, names, title terms (one sparse row per article).
+_KIND_SHIFT = 30
+_KINDS = 3
+_TERMS, _NAMES, _TITLE = 0, 1, 2
+PAIR_FEATURES = ("use", "tfidf", "names", "title", "cross", "cross_use", "both_dated", "date_gap", "both_cited",
+                 "cited_jaccard", "top_names", "no_names")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class PairModel:
+    """Logistic regression from pair features (:data:`PAIR_FEATURES`) to P(same story).
+
+    The default is ``vigie/data/pair_model.json``, written by ``train/train_pairs.py`` from the dev corpora.
+    """
+
+    weights: tuple[float, ...]
+    bias: float
+    features: tuple[str, ...] = PAIR_FEATURES
+
+    def __post_init__(self) -> None:
+        if tuple(self.features) != PAIR_FEATURES or len(self.weights) != len(PAIR_FEATURES):
+            raise ValueError(f"pair model features {list(self.features)} are not this version's {list(PAIR_FEATURES)}")
+
+    def logit(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(x @ np.asarray(self.weights, dtype=np.float64) + self.bias)
+
+    def proba(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(self.logit(x), -30.0, 30.0))))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"features": list(self.features), "weights": list(self.weights), "bias": self.bias}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PairModel:
+        return cls(tuple(float(w) for w in d["weights"]), float(d["bias"]), tuple(d["features"]))
+
+    @classmethod
+    def default(cls) -> PairModel:
+        """The shipped model (read once per process)."""
+        global _DEFAULT_MODEL
+        if _DEFAULT_MODEL is None:
+            import json
+            from importlib.resources import files
+
+            _DEFAULT_MODEL = cls.from_dict(json.loads(files("vigie.data").joinpath("pair_model.json").read_text()))
+        return _DEFAULT_MODEL
+
+
+_DEFAULT_MODEL: PairModel | None = None
 
 
 @dataclass(slots=True)
 class ClusterOptions:
-    """Thresholds and bounds of :class:`StoryClusterer`; the defaults sit mid-plateau on RPM2 dev (see eval/).
+    """Thresholds (pair probabilities) and bounds of :class:`StoryClusterer`; the defaults are what
+    train/train_pairs.py picks on the dev corpora (see eval/eval_stories.py for the held-out figures).
 
     ``use_time=False`` drops the event time test and the published-date gate (content only). Saved options with
     names this version no longer has load fine (:meth:`from_dict` ignores them).
     """
 
-    story_threshold: float = 0.23
-    attach_threshold: float = 0.25
-    event_threshold: float = 0.15
-    use_weight: float = 0.3
+    story_threshold: float = 0.3
+    attach_threshold: float = 0.3
+    event_threshold: float = 0.5
     story_gap_days: float = 45.0
     split_days: float = 14.0
     min_dated: int = 3
@@ -90,9 +138,10 @@ class ClusterOptions:
     max_block: int = 4_000
     max_event_story: int = 400
     max_terms: int = 64
+    max_names: int = 16
 
     def __post_init__(self) -> None:
-        for name in ("story_threshold", "attach_threshold", "event_threshold", "use_weight"):
+        for name in ("story_threshold", "attach_threshold", "event_threshold"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} must be within [0, 1], got {v}")
@@ -101,7 +150,7 @@ class ClusterOptions:
         for name in ("story_gap_days", "split_days"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0 days, got {getattr(self, name)}")
-        for name in ("max_neighbours", "max_block", "max_event_story", "max_terms", "min_dated"):
+        for name in ("max_neighbours", "max_block", "max_event_story", "max_terms", "max_names", "min_dated"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.small_size < 0:
@@ -109,7 +158,7 @@ class ClusterOptions:
 
     @property
     def edge_threshold(self) -> float:
-        """Lowest pair similarity any decision looks at: the block edges."""
+        """Lowest pair probability any decision looks at: the block edges."""
         return min(self.story_threshold, self.attach_threshold)
 
     def to_dict(self) -> dict[str, Any]:
@@ -125,8 +174,9 @@ class ClusterOptions:
 class ArticleFeatures:
     """Per-article features, serialisable so the store can keep them.
 
-    ``terms``: unit TF-IDF vector over hashed terms (fixed IDF, top ``max_terms``); ``anchor``: estimated writing
-    date (:class:`vigie.stories.timeanchor.TimeAnchor` string); ``days``: year-less days of the year the text cites.
+    ``terms``: hashed terms, their kind in the top bits (:func:`term_kind`), each kind a unit vector: the body
+    TF-IDF (fixed IDF, top ``max_terms``), the names (capitalised words inside sentences, by rarity, top
+    ``max_names``) and the title terms; ``anchor``: estimated writing date (:class:`vigie.stories.timeanchor.TimeAnchor` string); ``days``: year-less days of the year the text cites.
     """
 
     terms: dict[int, float]
@@ -195,30 +245,59 @@ def _hash(token: str) -> int:
     return zlib.crc32(token.encode("utf-8"))
 
 
-def _freqs() -> dict[str, dict[str, float]]:
-    """French and English word frequencies (``wordfreq``), loaded once: the fixed IDF of every term."""
+def _freqs(lang: str = "fr") -> dict[str, float]:
+    """Word frequencies of one language (``wordfreq``), loaded once; {} for a language wordfreq does not know."""
     with _FREQ_LOCK:
-        if not _FREQS:
+        d = _FREQS.get(lang)
+        if d is None:
             try:
                 import wordfreq
             except ImportError as e:
                 from vigie.errors import VigieError
 
                 raise VigieError("story clustering needs word frequencies: pip install 'vigie[stories]'") from e
-            for lang in ("fr", "en"):
-                _FREQS[lang] = wordfreq.get_frequency_dict(lang)
-        return _FREQS
+            d = _FREQS[lang] = wordfreq.get_frequency_dict(lang) if lang in wordfreq.available_languages() else {}
+        return d
+
+
+def _idf_of(language: str | None) -> Any:
+    """-log frequency of a lower-cased word, the largest of French, English and the article's own language (common
+    in any of them is not specific). Depends on the article alone, so features never depend on what came before."""
+    own = (language or "").split("-")[0].split("_")[0].lower()
+    dicts = [_freqs("fr"), _freqs("en")] + ([_freqs(own)] if own and own not in ("fr", "en") else [])
+
+    def idf(lower: str) -> float:
+        key = _DIGIT.sub("0", lower) if len(lower) > 1 else lower  # wordfreq pools numbers by their digit count
+        return -math.log(max(max(d.get(key, 0.0) for d in dicts), _FREQ_FLOOR))
+
+    return idf
 
 
 def _idf(lower: str) -> float:
-    """-log frequency of a lower-cased word, the larger of French and English (common in either is not specific)."""
-    fr = _freqs()
-    key = _DIGIT.sub("0", lower) if len(lower) > 1 else lower  # wordfreq pools numbers by their digit count
-    return -math.log(max(fr["fr"].get(key, 0.0), fr["en"].get(key, 0.0), _FREQ_FLOOR))
+    """Fixed IDF of a word for a French or English article."""
+    return float(_idf_of(None)(lower))
 
 
-def _terms(title: str, body: str, cap: int) -> dict[int, float]:
+def term_kind(key: int) -> int:
+    """Which sub-vector a term key belongs to: 0 body terms, 1 names, 2 title terms."""
+    return key >> _KIND_SHIFT
+
+
+def _unit(weights: dict[str, float], cap: int, kind: int) -> dict[int, float]:
+    """Top ``cap`` weights as a unit vector over hashed keys of ``kind``."""
+    keyed: dict[int, float] = {}
+    for t, v in weights.items():
+        h = (_hash(t) & ((1 << _KIND_SHIFT) - 1)) | (kind << _KIND_SHIFT)
+        keyed[h] = keyed.get(h, 0.0) + v
+    if len(keyed) > cap:
+        keyed = dict(sorted(keyed.items(), key=lambda t: (-t[1], t[0]))[:cap])
+    norm = math.sqrt(sum(v * v for v in keyed.values())) or 1.0
+    return {h: v / norm for h, v in keyed.items()}
+
+
+def _terms(title: str, body: str, cap: int, language: str | None = None, kind: int = _TERMS) -> dict[int, float]:
     """Unit TF-IDF vector of hashed folded terms: sublinear counts, title counted twice, fixed IDF, top ``cap``."""
+    idf = _idf_of(language)
     counts: dict[str, list[float]] = {}
     for text, w in ((title, 2), (body, 1)):
         for m in _WORD.finditer(text):
@@ -228,14 +307,38 @@ def _terms(title: str, body: str, cap: int) -> dict[int, float]:
                 continue
             c = counts.get(tok)
             if c is None:
-                counts[tok] = [w, _idf(lower)]
+                counts[tok] = [w, idf(lower)]
             else:
                 c[0] += w
-    weights = {_hash(t): (1.0 + math.log(n)) * idf for t, (n, idf) in counts.items()}
-    if len(weights) > cap:
-        weights = dict(sorted(weights.items(), key=lambda t: (-t[1], t[0]))[:cap])
-    norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
-    return {h: v / norm for h, v in weights.items()}
+    return _unit({t: (1.0 + math.log(n)) * v for t, (n, v) in counts.items()}, cap, kind)
+
+
+_SENT_OPEN = frozenset(".!?…:;«»\"“”\n")
+
+
+def _names(text: str, cap: int, language: str | None = None) -> dict[int, float]:
+    """Names: capitalised words that do not open a sentence, weighted by rarity (fixed IDF of the lower-cased word:
+    "Maures" or "Ketsoyan" weigh far more than "France"). A cheap stand-in for NER: what tells two earthquakes or two
+    rehab stories apart is who and where, and spaCy at story scale is two orders of magnitude slower."""
+    idf = _idf_of(language)
+    counts: dict[str, list[float]] = {}
+    for m in _WORD.finditer(text):
+        w = m.group()
+        if not w[0].isupper() or len(w) < 2:
+            continue
+        before = text[max(0, m.start() - 3) : m.start()].rstrip(" \t\u00a0(")
+        if not before or before[-1] in _SENT_OPEN:
+            continue
+        lower = w.lower()
+        tok = fold(lower)
+        if tok in _STOP or len(tok) < 2:
+            continue
+        c = counts.get(tok)
+        if c is None:
+            counts[tok] = [1, idf(lower)]
+        else:
+            c[0] += 1
+    return _unit({t: (1.0 + math.log(n)) * v for t, (n, v) in counts.items()}, cap, _NAMES)
 
 
 def _cited_days(text: str) -> list[int]:
@@ -246,17 +349,18 @@ def _cited_days(text: str) -> list[int]:
     )  # fmt: skip
 
 
-def featurize(items: Sequence[ClusterItem], max_terms: int = 64) -> list[ArticleFeatures]:
+def featurize(items: Sequence[ClusterItem], max_terms: int = 64, max_names: int = 16) -> list[ArticleFeatures]:
     """Compute (and attach) the features of items that lack them; returns them in order."""
     out: list[ArticleFeatures] = []
     for it in items:
         if it.features is None:
-            text = f"{it.title}\n{it.body}"
+            title, body = it.title or "", it.body or ""
+            text = f"{title}\n{body}"
             anchor = time_anchor(text, it.published)
-            it.features = ArticleFeatures(
-                _terms(it.title or "", it.body or "", max_terms), anchor.to_str() if anchor else None,
-                _cited_days(text),
-            )  # fmt: skip
+            terms = _terms(title, body, max_terms, it.language)
+            terms.update(_names(body or title, max_names, it.language))
+            terms.update(_terms(title, "", 16, it.language, _TITLE))
+            it.features = ArticleFeatures(terms, anchor.to_str() if anchor else None, _cited_days(text))
         out.append(it.features)
     return out
 
@@ -283,11 +387,9 @@ class _Art:
 
 @dataclass(slots=True)
 class _Node:
-    """A group during average-link agglomeration: sums make the mean over all pairs exact."""
+    """A group during average-link agglomeration: its rows and published-date span."""
 
     rows: list[int]
-    usum: np.ndarray
-    tsum: dict[int, float]
     first_pub: int | None
     last_pub: int | None
 
@@ -296,13 +398,6 @@ def _sparse_dot(a: dict[int, float], b: dict[int, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(w * b[h] for h, w in a.items() if h in b)
-
-
-def _add_sparse(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
-    out = dict(a)
-    for h, w in b.items():
-        out[h] = out.get(h, 0.0) + w
-    return out
 
 
 def _min_opt(a: int | None, b: int | None) -> int | None:
@@ -346,8 +441,9 @@ class StoryClusterer:
         >>> later = StoryClusterer.from_state(cl.state())  # doctest: +SKIP
     """
 
-    def __init__(self, options: ClusterOptions | None = None) -> None:
+    def __init__(self, options: ClusterOptions | None = None, pair_model: PairModel | None = None) -> None:
         self.options = options or ClusterOptions()
+        self.pair_model = pair_model or PairModel.default()
         self._arts: list[_Art] = []
         self._row: dict[str, int] = {}
         # Row-major arrays instead of per-article objects: a 100k store fits in a few hundred MB.
@@ -357,6 +453,7 @@ class StoryClusterer:
         self._toff = GrowArray(np.int64)  # row r's terms are [toff[r], toff[r + 1])
         self._toff.extend(np.zeros(1, dtype=np.int64))
         self._lang = GrowArray(np.int16)  # language code per row; code 0 is "unknown"
+        self._top = GrowArray(np.int64)  # key of each row's heaviest name, -1 for none
         self._lang_names: list[str | None] = [None]
         self._lang_codes: dict[str | None, int] = {None: 0}
         self._edges: dict[int, dict[int, float]] = {}  # row -> {neighbour row: pair similarity}
@@ -386,7 +483,7 @@ class StoryClusterer:
         batch = sorted(todo.values(), key=lambda it: (it.published or "", it.id))
         if not batch:
             return []
-        featurize(batch, self.options.max_terms)
+        featurize(batch, self.options.max_terms, self.options.max_names)
         self._ensure_vectors(batch)
         o = self.options
         self._scored = (max(self._scored[0], o.edge_threshold), min(self._scored[1], o.story_gap_days))
@@ -396,6 +493,25 @@ class StoryClusterer:
         for root in touched:
             self._recluster(root, set(rows))
         return [Assignment(it.id, self._arts[r].event, self._arts[r].story) for it, r in zip(batch, rows, strict=True)]
+
+    def candidate_pairs(self, items: Sequence[ClusterItem]) -> tuple[list[tuple[str, str]], np.ndarray]:
+        """Every pair the edge search would score among ``items`` (new to this clusterer, which keeps them as
+        unlinked rows), with its features: what train/train_pairs.py fits the pair model on."""
+        todo = {it.id: it for it in items if it.id not in self._row}
+        batch = sorted(todo.values(), key=lambda it: (it.published or "", it.id))
+        featurize(batch, self.options.max_terms, self.options.max_names)
+        self._ensure_vectors(batch)
+        rows = self._append(batch)
+        new = set(rows)
+        pairs: list[tuple[str, str]] = []
+        feats: list[np.ndarray] = []
+        for r in rows:
+            js = [j for j, _ in self._candidates(r) if j in new and j < r
+                  and not self._gated(self._arts[r].pub, self._arts[j].pub)]  # fmt: skip
+            if js:
+                feats.append(self._pair_features(r, np.asarray(js, dtype=np.int64)))
+                pairs.extend((self._arts[r].id, self._arts[j].id) for j in js)
+        return pairs, (np.concatenate(feats) if feats else np.zeros((0, len(PAIR_FEATURES))))
 
     def recluster(self, options: ClusterOptions | None = None) -> None:
         """Group every block again, with ``options`` if given (after an upgrade or a threshold change): no vector or
@@ -457,7 +573,8 @@ class StoryClusterer:
 
     def meta_state(self) -> dict[str, Any]:
         """The state without its per-article rows, vectors and edges."""
-        return {"version": STATE_VERSION, "options": self.options.to_dict(), "scored": list(self._scored)}
+        return {"version": STATE_VERSION, "options": self.options.to_dict(), "scored": list(self._scored),
+                "pair_model": self.pair_model.to_dict()}
 
     def state(self) -> dict[str, Any]:
         """Everything needed to continue: JSON-able values, plus ``vsum``, the article vectors as one float32 array."""
@@ -483,7 +600,8 @@ class StoryClusterer:
 
         if state.get("version") != STATE_VERSION:
             raise VigieError(f"cluster state version {state.get('version')} is not {STATE_VERSION}: re-cluster")
-        cl = cls(ClusterOptions.from_dict(state["options"]))
+        model = PairModel.from_dict(state["pair_model"]) if state.get("pair_model") else None
+        cl = cls(ClusterOptions.from_dict(state["options"]), model)
         if state.get("scored"):
             cl._scored = (float(state["scored"][0]), float(state["scored"][1]))
         vecs = np.asarray(state["vsum"], dtype=np.float32).reshape(-1, _DIM)
@@ -541,6 +659,9 @@ class StoryClusterer:
             code = self._lang_codes[lang] = len(self._lang_names)
             self._lang_names.append(lang)
         self._lang.extend(np.array([code], dtype=np.int16))
+        names = (keys >> _KIND_SHIFT) == _NAMES
+        top = int(keys[names][np.argmax(vals[names])]) if names.any() else -1  # first maximum: the smallest key
+        self._top.extend(np.array([top], dtype=np.int64))
         self._arts.append(_Art(aid, published, pub, days, latest_day_of_year(list(days)) if days else None,
                                story, event))  # fmt: skip
         self._row[aid] = r
@@ -556,46 +677,82 @@ class StoryClusterer:
         lo, hi = self._toff.a[r], self._toff.a[r + 1]
         return self._tkeys.a[lo:hi], self._tvals.a[lo:hi]
 
-    def _terms_of(self, r: int) -> dict[int, float]:
-        keys, vals = self._term_arrays(r)
-        return dict(zip(keys.tolist(), vals.tolist(), strict=True))
+    def _contents(self, r: int, js: Sequence[int] | np.ndarray) -> np.ndarray:
+        """P(same story) of row ``r`` with each of rows ``js`` (the pair model on :meth:`_pair_features`).
 
-    def _contents(self, r: int, js: Sequence[int]) -> np.ndarray:
-        """Pair content similarities of row ``r`` with rows ``js``: USE dot products and sparse TF-IDF dots at once."""
-        cols = np.asarray(js, dtype=np.int64)
-        use, tf = self._pair_parts(r, cols)
-        w = self.options.use_weight
-        return w * use + (1 - w) * (tf + self._cross_gain(self._cross(r, cols), use, tf))
+        Rounded to 6 decimals: a pair scored from either side (or in another batch order) must give the same value,
+        and float sums in another order differ in the last bits; near 1 many pairs tie, so those bits would decide
+        merges."""
+        return np.round(self.pair_model.proba(self._pair_features(r, np.asarray(js, dtype=np.int64))), 6)
 
-    def _pair_parts(self, r: int, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """USE cosines and TF-IDF cosines of row ``r`` with rows ``cols`` (float64)."""
+    def _pair_features(self, r: int, cols: np.ndarray) -> np.ndarray:
+        """Features (:data:`PAIR_FEATURES` order) of row ``r`` with rows ``cols``, one row per pair."""
+        use, dots, has_mine = self._pair_parts(r, cols)
+        cross = self._cross(r, cols).astype(np.float64)
+        x = np.zeros((len(cols), len(PAIR_FEATURES)), dtype=np.float64)
+        x[:, 0] = use
+        x[:, 1:4] = dots
+        x[:, 4] = cross
+        x[:, 5] = cross * use
+        a = self._arts[r]
+        if a.pub is not None and self.options.use_time:  # without time, content only
+            pubs = [self._arts[j].pub for j in cols.tolist()]
+            for k, p in enumerate(pubs):
+                if p is not None:
+                    x[k, 6] = 1.0
+                    x[k, 7] = min(abs(p - a.pub), 60) / 30
+        top = self._top_names(r, cols, has_mine)
+        x[:, 10] = np.maximum(top, 0.0)
+        x[:, 11] = top < 0
+        if a.days:
+            mine = set(a.days)
+            for k, j in enumerate(cols.tolist()):
+                theirs = self._arts[j].days
+                if theirs:
+                    x[k, 8] = 1.0
+                    x[k, 9] = len(mine.intersection(theirs)) / len(mine.union(theirs))
+        return x
+
+    def _pair_parts(self, r: int, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """USE cosines (n,), per-kind sparse dots (n, 3: terms, names, title) of row ``r`` with rows ``cols``, and
+        whether each holds row ``r``'s heaviest name."""
         use = self._vecs[cols] @ self._vecs[r]
         rk, rv = self._term_arrays(r)
         starts, ends = self._toff.a[cols], self._toff.a[cols + 1]
         lens = ends - starts
         total = int(lens.sum())
-        tf: np.ndarray = np.zeros(len(cols), dtype=np.float64)
+        dots: np.ndarray = np.zeros((len(cols), _KINDS), dtype=np.float64)
+        has_mine = np.zeros(len(cols), dtype=bool)
         if total and len(rk):
-            # Gather every candidate's terms, look each up among r's sorted keys, sum the matching products.
+            # Gather every candidate's terms, look each up among r's sorted keys, sum the matching products by kind.
             idx = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(total)
             ck, cv = self._tkeys.a[idx], self._tvals.a[idx]
             pos = np.minimum(np.searchsorted(rk, ck), len(rk) - 1)
             hit = rk[pos] == ck
-            owner = np.repeat(np.arange(len(cols)), lens)
-            tf = np.bincount(owner[hit], weights=cv[hit].astype(np.float64) * rv[pos[hit]], minlength=len(cols))
-        return use.astype(np.float64), tf
+            who = np.repeat(np.arange(len(cols)), lens)[hit]
+            owner = who * _KINDS + (ck[hit] >> _KIND_SHIFT).astype(np.int64)
+            dots = np.bincount(owner, weights=cv[hit].astype(np.float64) * rv[pos[hit]],
+                               minlength=len(cols) * _KINDS).reshape(len(cols), _KINDS)  # fmt: skip
+            has_mine[who[ck[hit].astype(np.int64) == int(self._top.a[r])]] = True
+        return use.astype(np.float64), dots, has_mine
+
+    def _top_names(self, r: int, cols: np.ndarray, has_mine: np.ndarray) -> np.ndarray:
+        """Share of the two heaviest names (each article's own) that the other article names too; -1 when either
+        article names nobody. Two same-kind events (two earthquakes, two rehab entries) share the topic's names but
+        not their protagonist. ``has_mine``: whether each of ``cols`` holds row ``r``'s heaviest name."""
+        rk, _ = self._term_arrays(r)
+        theirs = self._top.a[cols]
+        if int(self._top.a[r]) < 0:
+            return np.full(len(cols), -1.0)
+        pos = np.minimum(np.searchsorted(rk, np.maximum(theirs, 0).astype(np.uint32)), len(rk) - 1)
+        found_theirs = (theirs >= 0) & (rk[pos].astype(np.int64) == theirs)
+        return np.where(theirs < 0, -1.0, (has_mine.astype(np.float64) + found_theirs) / 2)
 
     def _cross(self, r: int, cols: np.ndarray) -> np.ndarray:
         """Which of rows ``cols`` are in another (known) language than row ``r``."""
         lr = int(self._lang.a[r])
         lc = self._lang.a[cols]
         return (lr != 0) & (lc != 0) & (lc != lr)
-
-    @staticmethod
-    def _cross_gain(cross: np.ndarray, use: np.ndarray, tf: np.ndarray) -> np.ndarray:
-        """What cross-language pairs add to their TF-IDF cosine: up to the same-language average for their USE
-        cosine (see ``_CROSS_SLOPE``); zero for same-language pairs."""
-        return np.where(cross, np.maximum(_CROSS_SLOPE * use + _CROSS_BIAS - tf, 0.0), 0.0)
 
     def _gated(self, a: int | None, b: int | None) -> bool:
         """Published dates too far apart for one story (a quiet storyline does not swallow a new one)."""
@@ -733,38 +890,19 @@ class StoryClusterer:
         import heapq
 
         o = self.options
-        w = o.use_weight
         key = {r: k for k, r in enumerate(rows)}
-        nodes: list[_Node | None] = [
-            _Node([r], self._vecs[r].astype(np.float64), self._terms_of(r), self._arts[r].pub, self._arts[r].pub)
-            for r in rows
-        ]
-        nbrs: list[set[int]] = [{key[j] for j in self._edges.get(r, {})} for r in rows]
-        # Sums of vectors give the mean pair similarity exactly, except the cross-language gain of a pair: that is
-        # summed per pair of groups, over their edges (a cross-language pair below the edge threshold adds none).
-        corr: dict[tuple[int, int], float] = {}
-        for a, r in enumerate(rows):
-            cross = [j for j in self._edges.get(r, {}) if key[j] > a]
-            if cross and int(self._lang.a[r]) != 0:
-                cols = np.asarray(cross, dtype=np.int64)
-                mask = self._cross(r, cols)
-                if mask.any():
-                    use, tf = self._pair_parts(r, cols[mask])
-                    gains = (1 - w) * self._cross_gain(np.ones(len(use), dtype=bool), use, tf)
-                    for j, g in zip(cols[mask].tolist(), gains.tolist(), strict=True):
-                        if g > 0:
-                            corr[(a, key[j])] = g
+        nodes: list[_Node | None] = [_Node([r], self._arts[r].pub, self._arts[r].pub) for r in rows]
+        # link[a][b]: the sum of the pair probabilities between groups a and b over their edges (a non-edge adds 0).
+        link: list[dict[int, float]] = [{key[j]: s for j, s in self._edges.get(r, {}).items()} for r in rows]
 
-        def sim(ka: int, kb: int) -> float:
+        def avg(ka: int, kb: int) -> float:
             a, b = nodes[ka], nodes[kb]
             assert a is not None and b is not None
             if o.use_time and a.first_pub is not None and b.first_pub is not None:
                 assert a.last_pub is not None and b.last_pub is not None
                 if max(b.first_pub - a.last_pub, a.first_pub - b.last_pub) > o.story_gap_days:
                     return -1.0
-            dot = w * float(a.usum @ b.usum) + (1 - w) * _sparse_dot(a.tsum, b.tsum)
-            dot += corr.get((ka, kb) if ka < kb else (kb, ka), 0.0)
-            return dot / (len(a.rows) * len(b.rows))
+            return link[ka][kb] / (len(a.rows) * len(b.rows))
 
         version = [0] * len(rows)
         heap: list[tuple[float, int, int, int, int]] = []
@@ -780,19 +918,21 @@ class StoryClusterer:
             if na is None or nb is None or version[a] != va or version[b] != vb:
                 continue
             # The lower key absorbs the higher one; ties in the heap break on keys: no dependence on set order.
-            nodes[a] = _Node(na.rows + nb.rows, na.usum + nb.usum, _add_sparse(na.tsum, nb.tsum),
-                             _min_opt(na.first_pub, nb.first_pub), _max_opt(na.last_pub, nb.last_pub))  # fmt: skip
+            nodes[a] = _Node(na.rows + nb.rows, _min_opt(na.first_pub, nb.first_pub),
+                             _max_opt(na.last_pub, nb.last_pub))  # fmt: skip
             nodes[b] = None
             version[a] += 1
-            nbrs[a] = (nbrs[a] | nbrs[b]) - {a, b}
-            corr.pop((a, b), None)
-            for c in sorted(nbrs[a]):
-                nbrs[c].discard(b)
-                nbrs[c].add(a)
-                g = corr.pop((a, c) if a < c else (c, a), 0.0) + corr.pop((b, c) if b < c else (c, b), 0.0)
-                if g:
-                    corr[(a, c) if a < c else (c, a)] = g
-                s = sim(a, c)
+            la, lb = link[a], link[b]
+            la.pop(b, None)
+            for c, v in lb.items():
+                if c != a:
+                    la[c] = la.get(c, 0.0) + v
+            link[b] = {}
+            for c in sorted(la):
+                lc = link[c]
+                lc.pop(b, None)
+                lc[a] = la[c]
+                s = avg(a, c)
                 if s >= o.story_threshold:
                     x, y = (a, c) if a < c else (c, a)
                     heapq.heappush(heap, (-round(s, 9), x, y, version[x], version[y]))
@@ -817,8 +957,9 @@ class StoryClusterer:
                 out[best[2]].extend(g)
         return list(out.values())
 
-    def _term_matrix(self, rows: list[int]) -> Any:
-        """The rows' unit TF-IDF vectors as one sparse matrix (rows x the hashed terms they use)."""
+    def _term_matrix(self, rows: list[int], body_only: bool = False) -> Any:
+        """The rows' term vectors as one sparse matrix (rows x the hashed terms they use); ``body_only``: the unit
+        TF-IDF vectors of the body terms alone (no names, no title terms)."""
         from scipy.sparse import csr_matrix
 
         cols: dict[int, int] = {}
@@ -827,21 +968,28 @@ class StoryClusterer:
         ptr = [0]
         for r in rows:
             keys, vals = self._term_arrays(r)
+            if body_only:
+                body = (keys >> _KIND_SHIFT) == _TERMS
+                keys, vals = keys[body], vals[body]
             ind.extend(cols.setdefault(h, len(cols)) for h in keys.tolist())
             data.extend(vals.astype(np.float64).tolist())
             ptr.append(len(ind))
         return csr_matrix((data, ind, ptr), shape=(len(rows), max(len(cols), 1)))
 
-    def _content_matrix(self, rows: list[int]) -> np.ndarray:
-        """Pair content similarities of ``rows`` (the same mix as the edges), as one dense matrix."""
-        t = self._term_matrix(rows)
+    def _event_matrix(self, rows: list[int]) -> np.ndarray:
+        """Graded content similarity inside a story, for the event bisection: 0.3 USE + 0.7 TF-IDF cosine.
+        Inside one story the pair probabilities saturate near 1 (its log-odds scored lower on RPM2 events: 0.717 vs
+        0.777 in-sample), so they no longer tell closer pairs from looser ones."""
+        t = self._term_matrix(rows, body_only=True)
         vec = self._vecs[rows].astype(np.float64)
-        w = self.options.use_weight
-        use = vec @ vec.T
-        tf = np.asarray((t @ t.T).todense())
-        lang = self._lang.a[rows]
-        cross = (lang[:, None] != 0) & (lang[None, :] != 0) & (lang[:, None] != lang[None, :])
-        return np.asarray(w * use + (1 - w) * (tf + self._cross_gain(cross, use, tf)))
+        m = 0.3 * (vec @ vec.T) + 0.7 * np.asarray((t @ t.T).todense())
+        return np.asarray(np.round(np.clip(m, 0.0, None), 9))
+
+    def _content_matrix(self, rows: list[int]) -> np.ndarray:
+        """Pair probabilities of ``rows`` (the same model as the edges), as one dense symmetric matrix."""
+        cols = np.asarray(rows, dtype=np.int64)
+        m = np.stack([self._contents(r, cols) for r in rows]) if rows else np.zeros((0, 0))
+        return np.asarray(np.maximum(m, m.T))
 
     def _events_of(self, members: list[int]) -> list[list[int]]:
         """Events of one story: time-validated bisections, or a content-only average-link cut without time."""
@@ -853,10 +1001,9 @@ class StoryClusterer:
         from scipy.cluster.hierarchy import fcluster, linkage
         from scipy.spatial.distance import squareform
 
-        # Average link is unchanged by a constant shift of all distances; 2 - sim keeps them positive.
-        dist = 2.0 - self._content_matrix(rows)
+        dist = 1.0 - self._content_matrix(rows)
         np.fill_diagonal(dist, 0.0)
-        labels = fcluster(linkage(squareform(dist, checks=False), "average"), 2.0 - self.options.event_threshold,
+        labels = fcluster(linkage(squareform(dist, checks=False), "average"), 1.0 - self.options.event_threshold,
                           "distance")  # fmt: skip
         out: dict[int, list[int]] = {}
         for r, lab in zip(rows, labels.tolist(), strict=True):
@@ -889,7 +1036,7 @@ class StoryClusterer:
         best: tuple[float, list[bool]] | None = None
         langs = set(self._lang.a[rows].tolist()) - {0}
         # The story's own vocabulary cannot compare two languages: with several, it would split them apart.
-        sims = [self._content_matrix(rows)] + ([self._local_matrix(rows)] if len(langs) <= 1 else [])
+        sims = [self._event_matrix(rows)] + ([self._local_matrix(rows)] if len(langs) <= 1 else [])
         for sim in sims:
             side = _modularity_bisection(sim)
             if side is None:
@@ -910,7 +1057,7 @@ class StoryClusterer:
     def _day_of_year(self, r: int) -> int | None:
         """Writing day of the year: the published date (a fact), else the latest cited day (an estimate)."""
         a = self._arts[r]
-        if a.pub is not None:
+        if a.pub is not None and self.options.use_time:  # without time, content only
             return TimeAnchor.from_str(_iso(a.pub)).day_of_year
         return a.latest
 
