@@ -21,7 +21,7 @@ run: $(STAMP)
 	$(BIN)/vigie serve --db sample.db
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests eval bench
+	$(BIN)/ruff check src tests eval bench train
 	$(BIN)/mypy
 
 test: lint
