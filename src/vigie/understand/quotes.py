@@ -13,7 +13,7 @@ A speaker that cannot be resolved stays None: a wrong name is worse than none.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,10 +161,24 @@ def extract_quotes(
     doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[str, str], str], lex: Lexicon, lang: str = "fr"
 ) -> list[Quote]:
     """Direct quotes, indirect speech and scare-quote fragments of a parsed article, in text order."""
-    if lang == "en":
-        return _extract_quotes_en(doc, mentions, name_map, lex)
-    text = doc.text
     refs = person_refs(mentions, name_map)
+    if lang == "en":
+        return _direct_quotes(doc, refs, lex, _attribute_en)
+    quotes = _direct_quotes(doc, refs, lex, _attribute)
+    quotes.extend(_indirect(doc, refs, quotes, lex))
+    quotes.sort(key=lambda q: q.start)
+    return quotes
+
+
+Attribute = Callable[
+    [Doc, str, tuple[int, int, int, int], int, int, Sequence[SpeakerRef], Sequence[Quote], Lexicon],
+    tuple[bool, SpeakerRef | None],
+]
+
+
+def _direct_quotes(doc: Doc, refs: Sequence[SpeakerRef], lex: Lexicon, attribute: Attribute) -> list[Quote]:
+    """The quotations in marks, each attributed by the language's ``attribute`` rule."""
+    text = doc.text
     quotes: list[Quote] = []
     spans = _quote_spans(text)
     for qs, qe, cs, ce in spans:
@@ -173,7 +187,7 @@ def extract_quotes(
         post_end = _sentence_end(text, qe, spans)
         pre, post = text[pre_start:qs], text[qe:post_end]
         standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
-        found, ref = _attribute(doc, text, (qs, qe, cs, ce), pre_start, post_end, refs, quotes, lex)
+        found, ref = attribute(doc, text, (qs, qe, cs, ce), pre_start, post_end, refs, quotes, lex)
         # A quote with no attribution inside running text is a scare quote or a title: a fragment, not shown.
         kind = "direct" if found or standalone else "fragment"
         speaker, role = _speaker(ref)
@@ -182,8 +196,6 @@ def extract_quotes(
             Quote(content, speaker if kind != "fragment" else None, kind, qs, qe, role if kind != "fragment" else None,
                   _sent_of(doc, cs), label, _tok(doc, qs), ref.via if ref is not None else "")
         )
-    quotes.extend(_indirect(doc, refs, quotes, lex))
-    quotes.sort(key=lambda q: q.start)
     return quotes
 
 
@@ -688,28 +700,6 @@ def sentence_span(doc: Doc, char: int) -> Span | None:
 # English: "…," said X / X said / he added; X said: "…"; X told Reuters that "…"; according to X.
 
 _EN_ACCORDING = re.compile(r"\baccording to\s+", re.IGNORECASE)
-
-
-def _extract_quotes_en(doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[str, str], str], lex: Lexicon) -> list[Quote]:
-    text = doc.text
-    refs = person_refs(mentions, name_map)
-    quotes: list[Quote] = []
-    spans = _quote_spans(text)
-    for qs, qe, cs, ce in spans:
-        content = text[cs:ce].strip().rstrip(",").strip()  # '"We will win," said X': the comma is punctuation
-        pre_start = _sentence_start(text, qs, spans)
-        post_end = _sentence_end(text, qe, spans)
-        pre, post = text[pre_start:qs], text[qe:post_end]
-        standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
-        found, ref = _attribute_en(doc, text, (qs, qe, cs, ce), pre_start, post_end, refs, quotes, lex)
-        kind = "direct" if found or standalone else "fragment"
-        speaker, role = _speaker(ref)
-        label = ref.label if ref is not None and speaker is None and kind != "fragment" else None
-        quotes.append(
-            Quote(content, speaker if kind != "fragment" else None, kind, qs, qe, role if kind != "fragment" else None,
-                  _sent_of(doc, cs), label, _tok(doc, qs), ref.via if ref is not None else "")
-        )
-    return quotes
 
 
 def _speech_verb_in(doc: Doc, start: int, end: int, lex: Lexicon, first: bool) -> int | None:
