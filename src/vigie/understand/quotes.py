@@ -12,6 +12,8 @@ A speaker that cannot be resolved stays None: a wrong name is worse than none.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -327,7 +329,7 @@ def _attribute(
         if prev.kind == "direct" and (prev.speaker or prev.label) and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 250:
             toks = _toks(doc, pre_start, post_end)
             others = [r for r in refs if toks is not None and toks[0] <= r.pos < toks[1] and r.name != prev.speaker]
-            root = doc[_tok(doc, qs)].sent.root if _tok(doc, qs) < len(doc) else None
+            root = _sent(doc, _tok(doc, qs)).root if _tok(doc, qs) < len(doc) else None
             subj = next((c for c in root.children if c.dep_.startswith("nsubj")), None) if root is not None else None
             own_subject = subj is not None and subj.pos_ != "PRON"
             if not others and not own_subject and "\n\n" not in gap:
@@ -489,9 +491,43 @@ def _sentence_end(text: str, pos: int, spans: Sequence[tuple[int, int, int, int]
     return len(text)
 
 
+@dataclass(slots=True)
+class _DocIndex:
+    """Token ends and sentence starts of a parse, computed once per document: ``char_span`` and ``Token.sent``
+    scan the document on every call, which made quote attribution quadratic in the article's length."""
+
+    ends: list[int]
+    starts: list[int]  # token index of each sentence start, ascending
+    n_starts: list[int]  # sentence starts among tokens 0..i
+
+
+def _index(doc: Doc) -> _DocIndex:
+    found = doc.user_data.get("vigie_index")
+    if isinstance(found, _DocIndex):
+        return found
+    from spacy.attrs import IDX, LENGTH, SENT_START
+
+    ends = (doc.to_array(IDX) + doc.to_array(LENGTH)).tolist() if len(doc) else []
+    flags = [int(v) == 1 for v in doc.to_array(SENT_START).astype("int64")] if len(doc) else []
+    starts = [i for i, f in enumerate(flags) if f]
+    n_starts = list(itertools.accumulate(int(f) for f in flags))
+    index = _DocIndex(ends, starts, n_starts)
+    doc.user_data["vigie_index"] = index
+    return index
+
+
 def _tok(doc: Doc, char: int) -> int:
-    span = doc.char_span(char, min(char + 1, len(doc.text)), alignment_mode="expand")
-    return span.start if span is not None else len(doc)
+    """The token holding a character offset (the next token for a space between two), else ``len(doc)``."""
+    return bisect.bisect_right(_index(doc).ends, char)
+
+
+def _sent(doc: Doc, t: int) -> Span:
+    """The sentence holding token ``t`` (what ``doc[t].sent`` gives, without scanning the document)."""
+    starts = _index(doc).starts
+    k = bisect.bisect_right(starts, t) - 1
+    start = starts[k] if k >= 0 else 0
+    end = starts[k + 1] if k + 1 < len(starts) else len(doc)
+    return doc[start:end]
 
 
 def _toks(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
@@ -505,7 +541,7 @@ def _sent_of(doc: Doc, char: int) -> int:
     t = _tok(doc, char)
     if t >= len(doc):
         return 0
-    return sum(1 for tok in doc[:t + 1] if tok.is_sent_start) - 1
+    return _index(doc).n_starts[t] - 1
 
 
 def _first_speech_verb(doc: Doc, start: int, end: int, lex: Lexicon, reach: int = 4) -> int | None:
@@ -583,7 +619,7 @@ def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
         prev = quotes[-1]
         return SpeakerRef(prev.speaker, prev.role)
     # No subject in the parse: the nearest person or role before the verb in the same sentence.
-    sent = doc[verb].sent
+    sent = _sent(doc, verb)
     cands = [r for r in refs if sent.start <= r.pos < verb]
     return cands[-1] if cands else None
 
@@ -693,7 +729,7 @@ def _after_phrase(stext: str, pos: int) -> str:
 def sentence_span(doc: Doc, char: int) -> Span | None:
     """The parsed sentence holding a character offset."""
     t = _tok(doc, char)
-    return doc[t].sent if t < len(doc) else None
+    return _sent(doc, t) if t < len(doc) else None
 
 
 # --------------------------------------------------------------------------------------------------------------------
