@@ -18,6 +18,9 @@ line where paragraphs (and subheads) were glued together. The cleaner works on l
    dropped lines.
 
 Pure Python and precompiled regexes: thousands of articles per second on one core.
+
+One module, over 600 lines: the line features, the learned decision and the metadata read from the
+dropped lines all walk the same line records in one pass.
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ Folder policy: folders are walked recursively in sorted name order; hidden files
 skipped, and so are files whose extension marks an obvious non-article (images, audio, video, archives, fonts,
 executables), logged at debug level. Everything else is read and reported, so a PDF inside a folder yields
 ``InputError(..., "unsupported file type: PDF")`` rather than silence. Files named explicitly are always read.
+
+One module, over 600 lines: every format shares the size caps, the encoding detection and the error
+shape, and each reader is a few dozen lines that only make sense beside the others.
 """
 
 from __future__ import annotations

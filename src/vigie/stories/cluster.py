@@ -33,6 +33,9 @@ seven shuffled batches then differ from one batch; with ``max_neighbours=4000`` 
 Ids are ``s-``/``e-`` + the first member in (published or "", id) order. Bounds that keep the work per batch
 flat: blocks above ``max_block`` articles and stories above ``max_event_story`` are not re-clustered; their new
 articles join the story (event) of their most similar article instead, which may depend on arrival order.
+
+One module, over 600 lines: the clusterer's state (rows, edges, blocks) and the steps that read and
+write it (search, linking, event bisection, saving) must change together.
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ Example::
     from vigie.understand.chronology import chronology
     result = chronology(articles, ChronologyOptions(max_dates=10))
     result.to_dict()["entries"][0]   # {"date": "2011-01-25", "summary": "...", "sentences": [...]}
+
+Over 600 lines: the date finder it needs for four languages lives here with the day scoring.
 """
 
 from __future__ import annotations
