@@ -174,7 +174,7 @@ _AUDITED = [
 # Patterns only ever used with ``.match`` at a position (one start): probed the same way.
 _MATCH_ONLY = {
     "vigie.stories.timeanchor._FUTURE_AFTER", "vigie.understand.quotes._QUE", "vigie.understand.quotes._POST_ATTR",
-    "vigie.understand.summarize._UPPER_START",
+    "vigie.understand.quotes._POST_ATTR_AT", "vigie.understand.quotes._POUR", "vigie.understand.summarize._UPPER_START",
 }
 
 

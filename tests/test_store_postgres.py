@@ -59,7 +59,7 @@ def test_store_backends_story_stage(store: ArticleStore) -> None:
 
 
 def test_store_backends_recluster(store: ArticleStore) -> None:
-    """Regrouping from the saved state works on both back ends and round-trips: strict options split the seeds,
+    """Regrouping from the saved state works on both back ends and round-trips: strict options (calibrated probabilities: 0.9999) split the seeds,
     the defaults join them again."""
     from dataclasses import replace
 
@@ -68,7 +68,7 @@ def test_store_backends_recluster(store: ArticleStore) -> None:
 
     ingest(store, [str(SEEDS)])
     update_stories(store)
-    strict = replace(ClusterOptions(), story_threshold=0.6, attach_threshold=0.6)
+    strict = replace(ClusterOptions(), story_threshold=0.9999, attach_threshold=0.9999)
     assert recluster_stories(store, strict) > 0 and len(list_stories(store)) > 1
     assert recluster_stories(store) > 0 and len(list_stories(store)) == 1
     assert recluster_stories(store) == 0
