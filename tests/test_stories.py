@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -159,3 +161,33 @@ def test_stories_every_article_in_a_story_and_old_state_replaced(seeds_dir: Path
     recluster_stories(store)
     assert _partition(store) == before
     assert json.loads(store.state_blob("clusterer.json") or b"{}")["version"] != 2
+
+
+def _match_instead(self: Any, add: Any, copy: str, aid: str, text: str, sig: Any = None) -> str | None:
+    """``Deduplicator.add``, answering ``copy`` whenever it finds a match."""
+    return add(self, aid, text, sig) and copy
+
+
+def test_stories_copy_of_an_earlier_copy_is_listed_with_its_original(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A near copy whose best match is a copy placed by an earlier run takes that copy's original: pointing at the
+    copy, which has no placement of its own, made it vanish from every story (seen in a race of two ingests)."""
+    from vigie.models import RawDocument
+    from vigie.pipeline import Documents, RunOptions, run
+    from vigie.stories.dedup import Deduplicator
+
+    words = [f"mot{i}" for i in range(400)]
+    bodies = [" ".join(words), " ".join(f"autre{i}" if i % 80 == 40 else w for i, w in enumerate(words))]
+    bodies.append(bodies[1].replace("mot300 ", "autre300 "))
+    store = Store(tmp_path / "v.db")
+    opts = RunOptions(understand=False, details=False, alerts=False)
+    ids = []
+    add = Deduplicator.add
+    for k, body in enumerate(bodies):
+        if k == 2:  # the index keeps copies too: here the third text's best match is the second, itself a copy
+            monkeypatch.setattr(Deduplicator, "add", functools.partialmethod(_match_instead, add, ids[1]))
+        doc = RawDocument(source=f"{k}.txt", format="text", content=f"Le même article, version {k}\n\n{body}\n")
+        ids += run(store, Documents([doc]), options=opts).report.new_ids
+    listed = {a.id: a.duplicate_of for s in list_stories(store) for a in s.articles}
+    assert set(listed) == set(ids)
+    assert listed[ids[1]] == listed[ids[2]] == ids[0]

@@ -292,6 +292,17 @@ class SQLStore(ABC):
         for r in self._execute("SELECT i, j, s FROM cluster_edges ORDER BY i, j"):
             yield r["i"], r["j"], r["s"]
 
+    def duplicates_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """Article id -> the original it is a stored near copy of, for those of ``article_ids`` that are copies."""
+        out: dict[str, str] = {}
+        ids = list(article_ids)
+        for i in range(0, len(ids), 500):  # below SQLite's limit on bound parameters
+            chunk = ids[i : i + 500]
+            rows = self._execute(f"SELECT article_id, duplicate_of FROM duplicates WHERE article_id IN "
+                                 f"({','.join('?' * len(chunk))})", chunk)  # fmt: skip
+            out.update((str(r["article_id"]), str(r["duplicate_of"])) for r in rows)
+        return out
+
     def save_placements(
         self,
         features: Sequence[FeatureRow],

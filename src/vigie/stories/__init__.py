@@ -173,6 +173,12 @@ def _place(
                 item = cluster_item(a)
                 item.vector = vectors.get(a.id)
                 items.append(item)
+        # A near copy may match a copy placed by an earlier run (the index keeps copies too): point it at that
+        # copy's original, or it would hang on an article that has no placement of its own.
+        earlier = store.duplicates_of(sorted({r for r in dups.values() if r not in roots}))
+        for aid, root in dups.items():
+            if root in earlier:
+                dups[aid] = roots[aid] = earlier[root]
         clusterer.add(items)
         by_id = {it.id: it for it in items}
         for i, (aid, key, sig_b, _, _) in enumerate(features):
