@@ -14,12 +14,13 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from spacy.tokens import Doc, Span, Token
+from typing import TYPE_CHECKING, Any
 
 from vigie.text import fold, fold_char
 from vigie.understand.lexicon import Lexicon, norm_key
+
+if TYPE_CHECKING:  # types only: importing the package must not load spaCy (the CLI and server start)
+    from spacy.tokens import Doc, Span, Token
 
 __all__ = ["Entity", "EntityOptions", "Mention", "RoleKey", "canonicalize", "extract_mentions", "role_key"]
 

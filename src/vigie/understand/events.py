@@ -11,14 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from spacy.tokens import Doc, Span, Token
+from typing import TYPE_CHECKING, Any
 
 from vigie.text import fold
 from vigie.understand.dates import DateExpr
 from vigie.understand.entities import Mention
 from vigie.understand.lexicon import Lexicon
+
+if TYPE_CHECKING:  # types only: importing the package must not load spaCy (the CLI and server start)
+    from spacy.tokens import Doc, Span, Token
 
 __all__ = ["LABELS", "Event", "Fact", "extract_events", "extract_facts"]
 

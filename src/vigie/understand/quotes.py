@@ -20,13 +20,14 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from spacy.tokens import Doc, Span
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from vigie.text import fold
 from vigie.understand.entities import Mention, RoleKey
 from vigie.understand.lexicon import Lexicon
+
+if TYPE_CHECKING:  # types only: importing the package must not load spaCy (the CLI and server start)
+    from spacy.tokens import Doc, Span
 
 __all__ = ["Quote", "SpeakerRef", "extract_quotes", "person_refs"]
 
@@ -175,10 +176,10 @@ def extract_quotes(
     return quotes
 
 
-Attribute = Callable[
-    [Doc, str, tuple[int, int, int, int], int, int, Sequence[SpeakerRef], Sequence[Quote], Lexicon],
-    tuple[bool, SpeakerRef | None],
-]
+Attribute: TypeAlias = (
+    "Callable[[Doc, str, tuple[int, int, int, int], int, int, Sequence[SpeakerRef], Sequence[Quote], Lexicon], "
+    "tuple[bool, SpeakerRef | None]]"
+)
 
 
 def _direct_quotes(doc: Doc, refs: Sequence[SpeakerRef], lex: Lexicon, attribute: Attribute) -> list[Quote]:
