@@ -15,16 +15,18 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from vigie.errors import NotFoundError
 from vigie.export import public_source
 from vigie.serve import plots
+from vigie.serve import story_page as sp
 from vigie.serve.data import SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period, slugify
 from vigie.serve.i18n import COOKIE, LANGUAGES, negotiate, translator
 
 if TYPE_CHECKING:
-    from vigie.understand.views import StoryDetail, StoryQuote
+    from vigie.understand.views import StoryDetail
 
 router = APIRouter(include_in_schema=False)
 
@@ -97,6 +99,9 @@ def _date_or_none(value: str | None) -> date | None:
         return None
 
 
+BLINDSPOTS = "angles-morts"  # ?vue= of the home page's blindspot view
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(
     request: Request,
@@ -107,24 +112,36 @@ def home(
     since: Annotated[str | None, Query(max_length=10)] = None,
     until: Annotated[str | None, Query(max_length=10)] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    vue: Annotated[str | None, Query(max_length=40)] = None,
 ) -> HTMLResponse:
+    lang = page_lang(request)
+    t = translator(lang)
     f = StoryFilter(since=_date_or_none(since), until=_date_or_none(until), language=language or None,
                     outlet=outlet or None, q=q or None)
     found = data.filter_stories(f)
+    blind = vue == BLINDSPOTS
+    # Blindspots from the stored story views and the registry: no story is analysed to list them.
+    spots = {s.id: b for s in found if (b := sp.blindspot(s, data.registry)) is not None}
+    if blind:
+        found = [s for s in found if s.id in spots]
     shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     details_top: int = request.app.state.home_details
     cards = []
     for i, s in enumerate(shown):
         d = data.cached_detail(s) if i < details_top else None
         cards.append({**s.to_dict(), "headline": d.headline if d else None, "summary": d.summary if d else None,
-                      "voices": s.voices})
+                      "voices": s.voices, "blindspot": spots.get(s.id),
+                      "countries": [sp.country_name(c, lang) for c in sp.countries_of(s, data.registry)],
+                      "state": sp.state_voices(s, data.registry)})
     index = data.index()
     all_outlets = sorted({o for s in index.stories for o in s.outlets}, key=str.casefold)
     all_langs = sorted({lang for langs in index.languages.values() for lang in langs})
     return render(
         request, "home.html", stories=cards, total=len(found), page=page, pages=max(1, -(-len(found) // PAGE_SIZE)),
         q=q or "", outlet=outlet or "", language=language or "", since=since or "", until=until or "",
-        all_outlets=all_outlets, all_languages=all_langs,
+        all_outlets=all_outlets, all_languages=all_langs, vue=BLINDSPOTS if blind else "",
+        blindspots=BLINDSPOTS, count=sp.counter(t, lang), when=lambda v: sp.human_date(v, lang),
+        country=lambda c: sp.country_name(c, lang),
     )
 
 
@@ -136,24 +153,44 @@ async def story(request: Request, data: DataDep, story_id: str) -> HTMLResponse:
 
 
 def _story_page(request: Request, data: Data, s: StoryDetail) -> HTMLResponse:
-    t = translator(page_lang(request))
+    lang = page_lang(request)
+    t = translator(lang)
     articles = data.articles_of(s)
     number = {a.id: i for i, a in enumerate(s.articles, 1)}
-    outlet_of = {a.id: a.outlet for a in s.articles}
-    quotes: OrderedDict[str, list[StoryQuote]] = OrderedDict()
-    for q in s.quotes:
-        quotes.setdefault(q.speaker or "—", []).append(q)
-    coverage = s.coverage
-    cov_outlets: list[str] = []
-    if coverage:
-        cov_outlets = [o.name for o in coverage.outlets] or list(s.outlets)
+    outlet_of = {a.id: sp.voice_of(a) for a in s.articles}
+    outlet_slugs = {o.id for o in data.outlets(present=True)}
+
+    def country(code: str) -> str:
+        return sp.country_name(code, lang)
+
+    def when(value: str) -> str:
+        return sp.human_date(value, lang)
+
     # The plots read plain dicts (they also draw data that never was a record).
     timeline = [e.to_dict() for e in s.timeline]
+    on_axis, context = plots.split_timeline(timeline)
+    count = sp.counter(t, lang)
+
+    def timeline_plot(narrow: bool) -> Markup | None:
+        return plots.timeline_svg(timeline, title=t("timeline"), sources_word=lambda n: count(n, "source"),
+                                  date_label=when, narrow=narrow)
+
+    dated = [a.to_dict() for a in s.articles]
+    coverage = s.coverage
     return render(
-        request, "story.html", story=s, articles=articles, number=number, outlet_of=outlet_of, quotes=quotes,
-        coverage=coverage, cov_outlets=cov_outlets, outlet_slugs={o.id for o in data.outlets(present=True)},
-        timeline_plot=plots.timeline_svg(timeline, title=t("timeline"), sources_word=t("sources")) if timeline else None,
-        outlets_plot=plots.outlets_svg([a.to_dict() for a in s.articles], title=t("articles_per_outlet")),
+        request, "story.html", story=s, rows=sp.article_rows(s.story, articles), number=number, outlet_of=outlet_of,
+        speakers=sp.speakers(s.quotes), political=sp.political_rows(s.political_events),
+        coverage=coverage, cov_outlets=[o.name for o in coverage.outlets] if coverage else [],
+        outlet_facts=sp.outlet_facts(coverage, slugs=outlet_slugs, slug=slugify, country_name=country,
+                                     background={e.text for e in s.timeline if e.background}) if coverage else [],
+        bars=sp.coverage_bars(s.story, data.registry, country_name=country, unknown=t("unknown"),
+                              state=t("state_media"), independent=t("independent")),
+        blindspot=sp.blindspot(s.story, data.registry), outlet_slugs=outlet_slugs,
+        on_axis=on_axis, context=context, count=count, when=when,
+        country=country,
+        timeline_plot=timeline_plot(False), timeline_plot_narrow=timeline_plot(True),
+        outlets_plot=plots.outlets_svg(dated, title=t("articles_per_outlet"), date_label=when),
+        outlets_plot_narrow=plots.outlets_svg(dated, title=t("articles_per_outlet"), date_label=when, narrow=True),
     )
 
 
