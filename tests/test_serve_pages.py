@@ -111,8 +111,19 @@ def test_serve_pages_home_lists_the_seed_story(client: TestClient, seed_story: d
     assert f'href="/stories/{seed_story["id"]}"' in html
     assert "Titre &lt;script&gt;alert(1)&lt;/script&gt;" in html  # the (hostile) headline, escaped
     assert f'{len(seed_story["articles"])} articles' in html
-    assert "Sputnik France" in html and "2021-10-07 → 2021-10-21" in html
+    assert "Sputnik France" in html and "7 oct. 2021 → 21 oct. 2021" in html
+    assert '<span class="badge country">Russie</span>' in html  # countries of its outlets, from the registry
     assert_no_raw_markup(html)
+
+
+def test_serve_pages_home_blindspots(client: TestClient, seed_story: dict[str, Any]) -> None:
+    """Stories only state-affiliated outlets, or only one country's outlets, cover; the seed story is not one."""
+    html = client.get("/?vue=angles-morts").text
+    assert "<h1>Angles morts</h1>" in html and 'href="/"' in html
+    assert f'href="/stories/{seed_story["id"]}"' not in html
+    assert "Aucun angle mort pour l&#39;instant." in html  # the five seeds come from four countries
+    assert 'href="/?vue=angles-morts"' in client.get("/").text
+    assert "<h1>Blindspots</h1>" in client.get("/?vue=angles-morts&lang=en").text
 
 
 def test_serve_pages_home_filters(client: TestClient, seed_story: dict[str, Any]) -> None:
@@ -126,32 +137,46 @@ def test_serve_pages_story_sections(client: TestClient, seed_story: dict[str, An
     sid = seed_story["id"]
     ids = [a["id"] for a in seed_story["articles"]]
     html = client.get(f"/stories/{sid}").text
-    for section in ("summary", "events", "political-events", "timeline", "outlets-plot", "quotes", "entities",
-                    "coverage", "disagreements", "articles"):
-        assert f'<section id="{section}">' in html, section
+    order = [html.index(f'<section id="{section}">') for section in (
+        "articles", "summary", "quotes", "timeline", "coverage", "outlets-plot", "disagreements", "political-events",
+        "entities")]
+    assert order == sorted(order)  # the articles first, the raw material last
+    assert '<section id="events">' not in html  # one event: the story itself
     # Each summary sentence links to its articles.
     assert re.search(r'<span class="sentence">Phrase une &lt;script&gt;alert\(1\)&lt;/script&gt;\.</span>'
                      rf'<a class="cite" href="#a-{ids[0]}"', html)
     for aid in ids:
         assert f'<li class="article" id="a-{aid}">' in html
         assert f'href="/articles/{aid}"' in html
-    # Quotes grouped by speaker: one heading per speaker, unattributed ones under a dash.
-    assert html.count('<a href="/entities/jens-stoltenberg">Jens Stoltenberg</a></h3>') == 1
-    assert "<h3>—</h3>" in html and "Deuxième &lt;img src=x onerror=alert(1)&gt;" in html
-    # Timeline: an SVG with one dot per dated entry; the undated one is listed but not plotted.
-    svg = re.search(r'<svg class="plot timeline".*?</svg>', html, re.S)
-    assert svg is not None and svg.group(0).count('<circle class="dot"') == 3
+    # Quotes grouped by speaker, most quoted first and open, with counts; unattributed ones last.
+    speakers = re.findall(r'<details class="speaker"( open)?>\s*<summary><h3>(.*?)</h3> <span class="n">(.*?)</span>',
+                          html)
+    assert speakers == [(" open", "Jens Stoltenberg", "2 citations"), (" open", "Sergueï Lavrov", "1 citation"),
+                        ("", "Sans locuteur identifié", "1 citation")]
+    assert html.count('href="/entities/jens-stoltenberg"') >= 1
+    assert "Deuxième &lt;img src=x onerror=alert(1)&gt;" in html
+    # Timeline: the story's own dates plotted (wide and narrow drawings), 2014 and the undated entry apart.
+    svg = re.search(r'<svg class="plot timeline wide".*?</svg>', html, re.S)
+    assert svg is not None and svg.group(0).count('<circle class="dot') == 2
     assert "Suspension &lt;script&gt;" in svg.group(0) and "<script>" not in svg.group(0)
-    assert "Pas de date" in html
-    assert re.search(r'<svg class="plot outlets"', html)
-    # Coverage matrix: a ✓ per (fact, outlet) pair.
+    assert "Crimée" not in svg.group(0) and "(1 source)" in svg.group(0)
+    assert re.search(r'<svg class="plot timeline narrow"', html)
+    context = re.search(r'<details class="list context">.*?</details>', html, re.S)
+    assert context is not None and "Crimée" in context.group(0) and "Pas de date" in context.group(0)
+    assert re.search(r'<svg class="plot outlets wide"', html)
+    # Coverage: bars by country, owner and state affiliation; per-outlet exclusives and omissions in French.
+    assert "<h3>Par pays</h3>" in html and "<h3>Médias d&#39;État ou non</h3>" in html
+    assert '<rect class="fill" width="' in html
+    assert "Seulement ici" in html and "Ne reprend pas" in html
+    assert "TIMELINE" not in html and ">quote<" not in html
+    assert '<span class="kind">citation</span> Fait &lt;script&gt;alert(1)&lt;/script&gt;' in html
     matrix = re.search(r'<table class="grid matrix">.*?</table>', html, re.S)
     assert matrix is not None
     assert matrix.group(0).count("✓") == 1 + len(seed_story["outlets"])
-    assert "Fait &lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "Seulement chez" in html and "Absent chez" in html
-    assert '<strong class="state">oui</strong>' in html
+    assert '<strong class="state">Média d&#39;État</strong>' in html
     assert "date &lt;script&gt;" in html  # disagreement
+    # Political acts: compact, the category's label (its code in words when the stage gave none).
+    assert "<strong>Russie</strong> → reduce relations → <strong>&lt;script&gt;" in html
     assert "<details class=\"body\">" in html and "Texte nettoyé" in html
     assert_no_raw_markup(html)
 
@@ -162,9 +187,10 @@ def test_serve_pages_story_without_optional_keys(client: TestClient, monkeypatch
     monkeypatch.setattr(stories, "story_detail", lambda st, sid, **_: StoryDetail.bare(stories.get_story(st, sid)))
     with TestClient(create_app(client.app.state.data.path, token=None)) as c:  # type: ignore[attr-defined]
         html = c.get(f"/stories/{seed_story['id']}").text
-    assert '<section id="events">' in html and '<section id="articles">' in html
-    for section in ("summary", "timeline", "quotes", "entities", "coverage", "disagreements", "political-events"):
+    assert '<section id="articles">' in html
+    for section in ("summary", "timeline", "quotes", "entities", "disagreements", "political-events", "events"):
         assert f'<section id="{section}">' not in html
+    assert "<h3>Par pays</h3>" in html  # the bars come from the registry, not from the analysis
     assert seed_story["title"].replace("'", "&#39;") in html
 
 
@@ -235,11 +261,16 @@ def test_serve_pages_static_files_only_from_the_package(client: TestClient) -> N
 
 
 def test_serve_pages_plots_escape_and_scale() -> None:
-    svg = plots.timeline_svg([{"date": "2021-10-18", "text": EVIL, "sources": ["a", "b"]},
-                              {"date": "2020", "text": "x", "sources": []}], title=EVIL, sources_word="sources")
+    entries = [{"date": "2021-10-18", "text": EVIL, "sources": ["a", "b"]}, {"date": "2021-10-20", "text": "y"},
+               {"date": "2020", "text": "x", "sources": []}]
+    svg = plots.timeline_svg(entries, title=EVIL, sources_word="sources")
     assert svg is not None
     assert "<script>" not in svg and "&lt;script&gt;" in svg
-    assert svg.count("<circle") == 2 and "(2 sources)" in svg
+    assert svg.count("<circle") == 2 and "(2 sources)" in svg  # 2020, far before the story, is context
+    on_axis, context = plots.split_timeline(entries)
+    assert [e["date"] for e in on_axis] == ["2021-10-18", "2021-10-20"] and context == entries[2:]
+    narrow = plots.timeline_svg(entries, title="t", sources_word=lambda n: f"{n} src", narrow=True)
+    assert narrow is not None and 'viewBox="0 0 360 ' in narrow and "(2 src)" in narrow and "<script>" not in narrow
     assert plots.timeline_svg([{"date": "soon", "text": "x"}], title="t", sources_word="s") is None
     bars = plots.bars_svg([(date(2021, 10, 1), 2), (date(2021, 10, 3), 4)], "day", title="t")
     assert bars is not None and bars.count("<rect") == 2
