@@ -5,6 +5,7 @@ Skipped when /usr/bin/chromium or the ``playwright`` package is absent; CI insta
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import socket
@@ -143,15 +144,18 @@ def test_browser_story_page(db: Path, page: Page, tmp_path: Path) -> None:
             speakers = page.locator("#quotes .speaker h3").all_inner_texts()
             assert speakers and all(s.strip() for s in speakers)
             assert page.locator("#quotes blockquote").count() >= len(speakers)
-        timeline = page.locator("svg.plot.timeline")
-        assert timeline.is_visible()
+        timeline = page.locator("svg.plot.timeline.wide")
+        assert timeline.is_visible() and not page.locator("svg.plot.timeline.narrow").is_visible()
         box = timeline.bounding_box()
         assert box is not None and box["width"] > 300 and box["height"] > 50
         assert timeline.locator("circle.dot").count() >= 1
-        assert page.locator("svg.plot.outlets circle.dot").count() == sum(1 for a in story["articles"] if a["published"])
+        dated = sum(1 for a in story["articles"] if a["published"])
+        assert page.locator("svg.plot.outlets.wide circle.dot").count() == dated
+        # The fact matrix is one click away; kinds are French words.
+        page.locator("details.matrix > summary").click()
         matrix = page.locator("table.matrix")
         assert matrix.is_visible() and matrix.locator("td.yes").count() >= 1
-        assert "✓" in matrix.inner_text()
+        assert "✓" in matrix.inner_text() and "TIMELINE" not in matrix.inner_text()
         page.screenshot(path=str(tmp_path / "story.png"), full_page=True)
         # Clean text on demand: closed, then opened by a click.
         first = page.locator("details.body").first
@@ -164,6 +168,7 @@ def test_browser_story_page(db: Path, page: Page, tmp_path: Path) -> None:
         # English on request.
         page.goto(f"{base}/stories/{story['id']}?lang=en")
         assert page.locator("#coverage h2").inner_text() == "Coverage by outlet"
+        assert page.locator("#coverage .bar-group h3").first.inner_text() == "By country"
     assert problems == []
 
 
@@ -225,12 +230,148 @@ def test_browser_every_section_with_hostile_details(db: Path, page: Page, tmp_pa
         story = _seed_story(base)
         page.goto(f"{base}/stories/{story['id']}")
         assert page.locator("h1").inner_text() == EVIL_TITLE
-        assert page.locator("svg.plot.timeline text.label").first.text_content().startswith(  # type: ignore[union-attr]
-            "2021-10-18 · <script>alert(1)</script>")
+        assert page.locator("svg.plot.timeline.wide text.label").first.text_content().startswith(  # type: ignore[union-attr]
+            "18 oct. 2021 · <script>alert(1)</script>")
         assert page.locator("#quotes h3").inner_text() == EVIL_TITLE
         assert page.locator("#quotes blockquote p").inner_text() == "<img src=x onerror=alert(2)>"
+        page.locator("details.matrix > summary").click()
         assert page.locator("table.matrix tbody th").inner_text().endswith(EVIL_TITLE)
         assert page.locator("main img").count() == 0 and page.locator("main b").count() == 0
         assert page.locator("script").count() == 1  # only /static/app.js
         page.screenshot(path=str(tmp_path / "story-hostile.png"), full_page=True)
     assert problems == [], problems
+
+
+# -- every page at desktop and phone widths: no sideways scroll, a short story page, readable plots, axe ---------
+
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SERIOUS = ("serious", "critical")
+
+
+def _axe_script() -> str:
+    """axe-core as the axe-playwright-python package bundles it (no network); skip when the package is absent."""
+    spec = importlib.util.find_spec("axe_playwright_python")
+    if spec is None or spec.origin is None:
+        pytest.skip("axe-playwright-python is absent (pip install axe-playwright-python)")
+    return (Path(spec.origin).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+def _shots(tmp_path: Path) -> Path:
+    """Where the screenshots go: $VIGIE_SCREENSHOTS when set (to look at them), else the test's tmp folder."""
+    folder = Path(os.environ.get("VIGIE_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _biggest_story(base: str) -> dict[str, Any]:
+    with urllib.request.urlopen(f"{base}/api/stories") as r:
+        items: list[dict[str, Any]] = json.load(r)["items"]
+    return max(items, key=lambda s: len(s["articles"]))
+
+
+def _site(base: str) -> dict[str, str]:
+    """Every kind of page, by name; the story first (its details take the longest to make)."""
+    story = _biggest_story(base)
+    pages = {"story": f"/stories/{story['id']}", "home": "/", "blindspots": "/?vue=angles-morts",
+             "search": "/search?q=Otan", "entity": "/entities/jens-stoltenberg", "outlet": "/outlets/sputnik-france",
+             "outlets": "/outlets", "docs": "/docs", "404": "/stories/s-nope", "story-en": f"/stories/{story['id']}?lang=en"}
+    pages.update({f"article-{i}": f"/articles/{a['id']}" for i, a in enumerate(story["articles"], 1)})
+    return pages
+
+
+def _open_all(page: Page) -> None:
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_browser_pages_fit_the_screen(db: Path, browser: Browser, tmp_path: Path, viewport: dict[str, int]) -> None:
+    """No page scrolls sideways, even with every collapsed section open; screenshots of each are kept."""
+    shots = _shots(tmp_path)
+    context = browser.new_context(locale="fr-FR", viewport=viewport)  # type: ignore[arg-type]
+    page = context.new_page()
+    problems = _guard(page)
+    w = viewport["width"]
+    try:
+        with serving(db) as base:
+            for name, url in _site(base).items():
+                response = page.goto(base + url, timeout=180_000)
+                assert response is not None and response.status == (404 if name == "404" else 200), name
+                page.screenshot(path=str(shots / f"{name}-{w}.png"), full_page=True)
+                for state in ("closed", "open"):
+                    width = page.evaluate("() => document.documentElement.scrollWidth")
+                    assert width <= page.evaluate("() => innerWidth"), f"{name} ({state}) is {width} px wide at {w}"
+                    _open_all(page)
+    finally:
+        context.close()
+    assert (shots / f"story-{w}.png").stat().st_size > 1000
+    assert problems == [], problems
+
+
+def test_browser_story_page_is_short_and_articles_come_first(db: Path, browser: Browser, tmp_path: Path) -> None:
+    context = browser.new_context(locale="fr-FR", viewport=DESKTOP)  # type: ignore[arg-type]
+    page = context.new_page()
+    try:
+        with serving(db) as base:
+            page.goto(base + _site(base)["story"], timeout=180_000)
+            height = page.evaluate("() => document.documentElement.scrollHeight")
+            top = page.evaluate("() => document.querySelector('#articles').getBoundingClientRect().top + scrollY")
+            sections = page.evaluate("() => [...document.querySelectorAll('main section[id]')].map(s => s.id)")
+            page.screenshot(path=str(_shots(tmp_path) / "story-first-screen.png"))
+            # The clean texts are there, but closed: they do not make the page long.
+            assert page.locator("details.body").count() >= 5
+            assert page.locator("details.body[open]").count() == 0
+    finally:
+        context.close()
+    assert height < 5000, f"the story page is {height} px tall"
+    assert top < DESKTOP["height"], f"the article list starts at {top} px"
+    assert sections[0] == "articles" and sections.index("summary") < sections.index("coverage")
+
+
+def test_browser_timeline_readable_on_a_phone(db: Path, browser: Browser, tmp_path: Path) -> None:
+    """At 390 px the narrow drawings show, and every label of a visible plot is at least 11 px tall on screen."""
+    context = browser.new_context(locale="fr-FR", viewport=PHONE)  # type: ignore[arg-type]
+    page = context.new_page()
+    try:
+        with serving(db) as base:
+            page.goto(base + _site(base)["story"], timeout=180_000)
+            assert page.locator("svg.plot.timeline.narrow").is_visible()
+            assert not page.locator("svg.plot.timeline.wide").is_visible()
+            sizes = page.evaluate("""() => [...document.querySelectorAll('svg.plot')]
+                .filter(svg => svg.getBoundingClientRect().width > 0)
+                .flatMap(svg => {
+                    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+                    return [...svg.querySelectorAll('text')].map(
+                        t => parseFloat(getComputedStyle(t).fontSize) * scale);
+                })""")
+            page.locator("#timeline").screenshot(path=str(_shots(tmp_path) / "timeline-390.png"))
+            # Background (1949, 2014...) is listed apart, not on the axis.
+            axis = page.locator("svg.plot.timeline.narrow").inner_html()
+            apart = page.locator("#timeline details.context").count()
+    finally:
+        context.close()
+    assert sizes and min(sizes) >= 11, f"smallest plot label {min(sizes):.1f} px"
+    assert "1949" not in axis and apart == 1
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_browser_axe_finds_no_serious_violation(db: Path, browser: Browser, viewport: dict[str, int]) -> None:
+    """axe-core on the main pages, every collapsed section open: no serious or critical violation."""
+    axe = _axe_script()
+    context = browser.new_context(locale="fr-FR", viewport=viewport)  # type: ignore[arg-type]
+    page = context.new_page()
+    found: dict[str, list[str]] = {}
+    try:
+        with serving(db) as base:
+            site = _site(base)
+            for name in ("home", "story", "search", "entity", "outlet", "blindspots"):
+                page.goto(base + site[name], timeout=180_000)
+                _open_all(page)
+                page.evaluate(axe)  # evaluated, not a <script> tag: the CSP forbids inline scripts
+                result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+                bad = [f"{v['id']}: {v['nodes'][0]['target']}" for v in result["violations"] if v["impact"] in SERIOUS]
+                if bad:
+                    found[name] = bad
+    finally:
+        context.close()
+    assert found == {}
