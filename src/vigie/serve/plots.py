@@ -94,7 +94,7 @@ DateLabel = Callable[[str], str]
 TIMELINE_WIDTH = 940  # the story column's width: the longest labels fit
 NARROW = 360  # the phone drawing: about 1:1 on a 390 px screen, so its 13 px labels stay 13 px
 FONT_WIDE, FONT_NARROW = 12.0, 13.0
-CHAR = 0.56  # average glyph advance of the sans-serif labels, in ems: how much text a row has room for
+CHAR = 0.52  # average glyph advance of the sans-serif labels, in ems: how much text a row has room for
 CONTEXT_DAYS = 180  # dated entries this far before the story's own dates are its background, not its span
 
 
