@@ -197,7 +197,7 @@ def _timeline_narrow(rows: Sequence[tuple[datetime, dict[str, Any]]], *, title: 
             y += 6 + min((t - previous).days, 14) * 2
         previous = t
         n = len(e.get("sources") or [])
-        lines = _wrap(str(e.get("text") or ""), NARROW - x_text - 6, font, 2)
+        lines = _wrap(str(e.get("text") or ""), NARROW - x_text - 24, font, 2)
         head = Markup('<text class="label date" x="{x}" y="{y}">{d} <tspan class="n">({n})</tspan></text>').format(
             x=x_text, y=_f(y + 13), d=label_of(str(e.get("date"))), n=sources(n))
         body = Markup("").join(
