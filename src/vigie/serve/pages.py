@@ -175,7 +175,8 @@ def _story_page(request: Request, data: Data, s: StoryDetail) -> HTMLResponse:
         return plots.timeline_svg(timeline, title=t("timeline"), sources_word=lambda n: count(n, "source"),
                                   date_label=when, narrow=narrow)
 
-    dated = [a.to_dict() for a in s.articles]
+    # One dated article on a time axis says nothing: the strip plot needs two.
+    dated = [a.to_dict() for a in s.articles] if sum(1 for a in s.articles if a.published) > 1 else []
     coverage = s.coverage
     return render(
         request, "story.html", story=s, rows=sp.article_rows(s.story, articles), number=number, outlet_of=outlet_of,
