@@ -122,6 +122,7 @@ class OutletView:
     id: str
     articles: int
     outlet: Outlet | None = None
+    reprints: int = 0  # articles of other sites that reprint this outlet ("Le Point via Actu Cameroun")
 
     @property
     def registered(self) -> bool:
@@ -130,16 +131,17 @@ class OutletView:
     def to_dict(self) -> dict[str, Any]:
         """The entry of ``GET /api/outlets``."""
         if self.outlet is not None:
-            return {**self.outlet.to_dict(), "id": self.id, "registered": True, "articles": self.articles}
+            return {**self.outlet.to_dict(), "id": self.id, "registered": True, "articles": self.articles,
+                    "reprints": self.reprints}
         return {"name": self.name, "id": self.id, "registered": False, "articles": self.articles,
-                "state_affiliated": None}
+                "state_affiliated": None, "reprints": self.reprints}
 
     def profile_dict(self) -> dict[str, Any]:
         """The head of ``GET /api/outlets/{id}`` (an unregistered outlet's keys come in the order it always had)."""
         if self.outlet is not None:
             return self.to_dict()
         return {"name": self.name, "state_affiliated": None, "id": self.id, "registered": False,
-                "articles": self.articles}
+                "articles": self.articles, "reprints": self.reprints}
 
 
 @dataclass(slots=True)
@@ -152,39 +154,46 @@ class OutletPage:
 
 def outlet_views(store: ArticleStore, *, registry: OutletRegistry | None = None,
                  present: bool = False) -> list[OutletView]:
-    """Registry entries plus the store's unregistered outlets, with article counts, most articles first.
+    """Registry entries plus the store's unregistered outlets, with article and reprint counts, most articles first.
+
+    An outlet only reprinted by others (Le Point, reprinted by Actu Cameroun) is present too: it is a voice of the
+    store.
 
     Args:
         store: the article store.
         registry: the outlet registry (default: :meth:`OutletRegistry.default`).
-        present: only outlets with at least one stored article.
+        present: only outlets with at least one stored article or reprint.
     """
     reg = registry or OutletRegistry.default()
     counts = store.outlet_counts()
+    reprints = store.original_outlet_counts()
     out: list[OutletView] = []
     seen: set[str] = set()
     for o in reg:
-        n = counts.get(o.name, 0)
+        n, r = counts.get(o.name, 0), reprints.get(o.name, 0)
         seen.add(o.name)
-        if not present or n:
-            out.append(OutletView(o.name, slugify(o.name), n, o))
-    for name, n in counts.items():
+        if not present or n or r:
+            out.append(OutletView(o.name, slugify(o.name), n, o, r))
+    for name in [*counts, *(n for n in reprints if n not in counts)]:
         if name not in seen:
-            out.append(OutletView(name, slugify(name), n))
-    return sorted(out, key=lambda o: (-o.articles, o.name.casefold()))
+            out.append(OutletView(name, slugify(name), counts.get(name, 0), None, reprints.get(name, 0)))
+    return sorted(out, key=lambda o: (-o.articles - o.reprints, -o.articles, o.name.casefold()))
 
 
 def outlet_view(store: ArticleStore, slug: str, *, registry: OutletRegistry | None = None) -> OutletPage:
-    """An outlet (by the slug of its name: registry entry when known) and its stored articles, newest first.
+    """An outlet (by the slug of its name: registry entry when known) and its stored articles, with the reprints of
+    them by other sites, newest first.
 
     Raises:
         NotFoundError: neither the registry nor the store knows it.
     """
     reg_ = registry or OutletRegistry.default()
     counts = store.outlet_counts()
+    reprints = store.original_outlet_counts()
     reg: Outlet | None = next((o for o in reg_ if slugify(o.name) == slug), None)
-    name = reg.name if reg else next((n for n in counts if slugify(n) == slug), None)
+    name = reg.name if reg else next((n for n in [*counts, *reprints] if slugify(n) == slug), None)
     if name is None:
         raise NotFoundError(f"no outlet {slug}")
-    ids = store.outlet_article_ids(name)
-    return OutletPage(OutletView(name, slug, len(ids), reg), [store.get(i) for i in ids])
+    ids = store.outlet_article_ids(name, reprints=True)
+    view = OutletView(name, slug, counts.get(name, 0), reg, reprints.get(name, 0))
+    return OutletPage(view, [store.get(i) for i in ids])
