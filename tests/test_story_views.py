@@ -34,7 +34,7 @@ from vigie.understand.views import (
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 
-VIEW_KEYS = ["id", "title", "articles", "events", "outlets", "first_published", "last_published"]
+VIEW_KEYS = ["id", "title", "articles", "events", "outlets", "first_published", "last_published", "media"]
 DETAIL_KEYS = [*VIEW_KEYS, "headline", "summary", "abstract", "sentences", "entities", "quotes", "timeline",
                "political_events", "disagreements", "coverage", "notes", "chronology"]
 

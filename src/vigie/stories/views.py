@@ -24,7 +24,20 @@ from vigie.models import Article
 from vigie.store import ArticleStore
 from vigie.text import slug as slugify
 
-__all__ = ["EventView", "OutletPage", "OutletView", "StoryArticle", "StoryView", "outlet_view", "outlet_views"]
+__all__ = ["EventView", "OutletPage", "OutletView", "StoryArticle", "StoryView", "outlet_view", "outlet_views",
+           "voice_label"]
+
+
+def voice_label(outlet: str | None, original_outlet: str | None) -> str | None:
+    """The voice an article speaks with: "Le Point via Actu Cameroun" for a reprint (one voice, not two), else its
+    outlet; None when nothing names it.
+
+    >>> voice_label("Actu Cameroun", "Le Point"), voice_label("Sputnik France", None)
+    ('Le Point via Actu Cameroun', 'Sputnik France')
+    """
+    if original_outlet and outlet and original_outlet != outlet:
+        return f"{original_outlet} via {outlet}"
+    return outlet or original_outlet or None
 
 
 @dataclass(slots=True)
@@ -69,7 +82,13 @@ class EventView:
 
 @dataclass(slots=True)
 class StoryView:
-    """A story as the store holds it: articles, events (oldest first), outlets and the published span."""
+    """A story as the store holds it: articles, events (oldest first), outlets and the published span.
+
+    ``outlets`` are the story's voices, one per independent outlet: a reprint is one ("Le Point via Actu
+    Cameroun"), a near copy adds none (extraction names an article without an outlet by the host of its URL).
+    ``media`` counts them, with the articles nothing names as one more, unknown, source: a story with articles never
+    has 0 media.
+    """
 
     id: str
     title: str | None = None
@@ -85,8 +104,19 @@ class StoryView:
 
     @property
     def voices(self) -> int:
-        """Articles that are not near copies: each is another voice."""
+        """Articles that are not near copies: each is another report."""
         return sum(1 for a in self.articles if not a.duplicate_of)
+
+    @property
+    def media(self) -> int:
+        """Distinct independent outlets (see the class docstring); at least 1 for a story with articles."""
+        unnamed = any(not voice_label(a.outlet, a.original_outlet) for a in self.articles if not a.duplicate_of)
+        return len(self.outlets) + (1 if unnamed or (self.articles and not self.outlets) else 0)
+
+    @property
+    def outlet_names(self) -> set[str]:
+        """Every outlet its articles name, publishers and originals, near copies included (what a filter matches)."""
+        return {o for a in self.articles for o in (a.outlet, a.original_outlet) if o} | set(self.outlets)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +127,7 @@ class StoryView:
             "outlets": list(self.outlets),
             "first_published": self.first_published,
             "last_published": self.last_published,
+            "media": self.media,
         }
 
     @classmethod
