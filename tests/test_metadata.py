@@ -73,6 +73,10 @@ def _page(head: str, body: str = _BODY, h1: str | None = None) -> str:
         ("Covid-19 et infox : comment une rumeur devient réalité", ["Sciences et Avenir"], None,
          "Covid-19 et infox : comment une rumeur devient réalité"),
         ("Caisse d'Epargne - Le trader arrêté", ["Les Échos"], "https://www.lesechos.fr/x", "Caisse d'Epargne - Le trader arrêté"),
+        ("La crise politique - Le Monde arabe en ébullition", [], "https://www.lemonde.fr/x",
+         "La crise politique - Le Monde arabe en ébullition"),
+        ("Un peu de tension à Paris-8 | Bondy Blog, le média des quartiers", ["Bondy Blog"], None,
+         "Un peu de tension à Paris-8"),
         # Never down to a single word.
         ("Titre | Le Monde", ["Le Monde"], None, "Titre | Le Monde"),
     ],

@@ -201,7 +201,7 @@ def as_list(value: Any) -> list[str]:
 
 # A separator between a headline and a site name: spaced so that "Covid-19" or "Paris-8" never splits. A colon is
 # not one: "Glyphosate : radiographie…" is a headline.
-_TITLE_SEP = re.compile(r"\s+(?:\|{1,2}|-{1,2}|[–—·•»]|::)\s+")
+_TITLE_SEP = re.compile(r"(?<!\s)\s+(?:\|{1,2}|-{1,2}|[–—·•»]|::)\s+")  # from a run's start only: linear
 # A dateline and nothing else: "BOGOTA (Reuters) -", "PARIS, 12 juin (AFP) —", "Washington (AP) --". It opens an
 # agency dispatch; it is never its headline.
 _DATELINE = re.compile(
@@ -276,8 +276,10 @@ def _is_site(segment: str, keys: set[str]) -> bool:
         return False
     if k in keys:
         return True
-    # "AOC media - Analyse Opinion Critique", "Bondy Blog, le média des quartiers": a known name then a tagline.
-    return len(segment.split()) <= 6 and any(len(s) >= 5 and k.startswith(s) for s in keys)
+    # "Bondy Blog, le média des quartiers": a known name, then a tagline after a comma, a colon or a parenthesis
+    # (a name running on, "Le Monde arabe en ébullition", is a headline).
+    head = re.split(r"\s*[,:(]\s*", segment, maxsplit=1)[0]
+    return len(segment.split()) <= 8 and head != segment and site_key(head) in keys
 
 
 def strip_site_name(title: str | None, names: Sequence[str | None] = (), url: str | None = None) -> str | None:
