@@ -46,7 +46,10 @@ def test_stories_seeds_one_story(seeds_dir: Path) -> None:
     assert len(stories) == 1
     s = stories[0].to_dict()
     assert len(s["articles"]) == 5
-    assert set(s["outlets"]) >= {"Sputnik France", "Xinhua French", "Actu Cameroun", "Le Point"}
+    # One voice per independent outlet: the reprint is "Le Point via Actu Cameroun", not two outlets.
+    assert set(s["outlets"]) == {"Sputnik France", "Xinhua French", "Le Point via Actu Cameroun"}
+    assert s["media"] == 3
+    assert stories[0].outlet_names >= {"Sputnik France", "Xinhua French", "Actu Cameroun", "Le Point"}
     assert s["first_published"] == "2021-10-07T12:22:00+02:00"
     assert s["last_published"] == "2021-10-21T09:50:00"
     assert {"id", "title", "articles", "events", "outlets", "first_published", "last_published"} <= set(s)

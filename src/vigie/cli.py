@@ -435,7 +435,7 @@ def stories(db: str | None, as_json: bool, limit: int | None) -> None:
         return
     for v in views:
         span = " → ".join(x[:10] for x in (v.first_published, v.last_published) if x) or "undated"
-        _echo(f"{v.id[:12]}  {len(v.articles):>3} art. {len(v.events):>2} ev.  {span:<23}  {v.title}")
+        _echo(f"{v.id[:12]}  {len(v.articles):>3} art. {len(v.events):>2} ev.  {span:<23}  {v.title or '(untitled)'}")
         if v.outlets:
             _echo(f"{'':14}{', '.join(v.outlets)}")
     click.echo(f"{len(views)} story(ies)")
@@ -462,11 +462,11 @@ def story(story_id: str, db: str | None, as_json: bool, max_words: int) -> None:
     if view.summary:
         _echo("\n" + textwrap.fill(view.summary, 100))
     for ev in view.events:
-        _echo(f"\n  Event {ev.id[:12]}: {ev.title}")
+        _echo(f"\n  Event {ev.id[:12]}: {ev.headline or ev.title or '(untitled)'}")
         for a in view.articles:
             if a.id in ev.articles:
                 dup = f" (copy of {a.duplicate_of[:10]})" if a.duplicate_of else ""
-                _echo(f"    {(a.published or '-')[:16]:<16}  {(a.outlet or '-')[:20]:<20}  {a.title}{dup}")
+                _echo(f"    {(a.published or '-')[:16]:<16}  {(a.outlet or '-')[:20]:<20}  {a.title or '(untitled)'}{dup}")
     if view.chronology is not None and view.chronology.entries:
         click.echo("\nKey days")
         for e in view.chronology.entries:

@@ -238,10 +238,19 @@ class SQLStore(ABC):
         rows = self._execute("SELECT outlet, COUNT(*) AS n FROM articles WHERE outlet IS NOT NULL GROUP BY outlet")
         return {str(r["outlet"]): int(r["n"]) for r in rows}
 
-    def outlet_article_ids(self, outlet: str) -> list[str]:
-        """Ids of an outlet's articles, newest publication first (undated last)."""
+    def original_outlet_counts(self) -> dict[str, int]:
+        """Articles per original outlet: how often each outlet is reprinted by another site."""
+        rows = self._execute("SELECT original_outlet AS o, COUNT(*) AS n FROM articles WHERE original_outlet IS NOT NULL "
+                             "GROUP BY original_outlet")
+        return {str(r["o"]): int(r["n"]) for r in rows}
+
+    def outlet_article_ids(self, outlet: str, *, reprints: bool = False) -> list[str]:
+        """Ids of an outlet's articles (with ``reprints``, also other sites' reprints of them), newest publication
+        first (undated last)."""
+        where = "outlet = ? OR original_outlet = ?" if reprints else "outlet = ?"
         return [str(r["id"]) for r in self._execute(
-            "SELECT id FROM articles WHERE outlet = ? ORDER BY published IS NULL, published DESC, id", (outlet,))]
+            f"SELECT id FROM articles WHERE {where} ORDER BY published IS NULL, published DESC, id",
+            (outlet, outlet) if reprints else (outlet,))]
 
     # -- story stage ------------------------------------------------------------------------------------------
 
