@@ -217,18 +217,24 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
     with _domain_errors(), _open(db) as store:
         bar = None
         if show:
-            from tqdm import tqdm
+            from vigie.progress import ProgressRenderer
 
-            bar = tqdm(unit="doc", file=sys.stderr, dynamic_ncols=True, leave=False)
-
-        def tick(_: str) -> None:
-            if bar is not None:
-                bar.update(1)
+            # A terminal gets one live line per stage with its ETA; a log (--progress) a plain line now and then.
+            bar = ProgressRenderer(sys.stderr)
 
         def on_error(e: InputError) -> None:
-            if bar is not None:
-                bar.clear()
-            _err(str(e))
+            if bar is None:
+                _err(str(e))
+                return
+            with bar.paused():
+                _err(str(e))
+
+        def echo(message: str) -> None:  # an alert line, printed between two draws of the bar
+            if bar is None:
+                _echo(message)
+                return
+            with bar.paused():
+                _echo(message)
 
         from vigie.pipeline import Executor, LocalExecutor, Paths, RunOptions, default_workers, run
 
@@ -244,8 +250,8 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
                          options=RunOptions(stories=stories, understand=understand, details=stories and understand,
                                             alerts=alerts, nlp_processes=workers or default_workers(),
                                             llm=_llm() if stories and understand else None),
-                         on_error=on_error, on_progress=tick,
-                         echo=_echo)  # fmt: skip
+                         on_error=on_error, on_event=bar,
+                         echo=echo)  # fmt: skip
         finally:
             if bar is not None:
                 bar.close()
