@@ -381,11 +381,11 @@ def story_markdown(
         by_speaker: dict[str, list[str]] = {}
         for q in detail.quotes:  # grouped by speaker, in the order they first speak
             who = md_text(q.speaker) if q.speaker else t("md_unattributed")
-            said = f"«\u202f{md_text(q.text)}\u202f» {cite([q.article] if q.article else [])}".rstrip()
-            by_speaker.setdefault(who, []).append(said)
-        for who, said in by_speaker.items():
+            line = f"«\u202f{md_text(q.text)}\u202f» {cite([q.article] if q.article else [])}".rstrip()
+            by_speaker.setdefault(who, []).append(line)
+        for who, lines in by_speaker.items():
             out.append(f"- **{who}**")
-            out += [f"  - {x}" for x in said]
+            out += [f"  - {x}" for x in lines]
         out.append("")
     if detail.disagreements:
         out += [f"## {t('disagreements')}", ""]
