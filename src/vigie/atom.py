@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-__all__ = ["ATOM_NS", "CONTENT_TYPE", "AtomEntry", "AtomFeed", "rfc3339", "xml_text"]
+__all__ = ["ATOM_NS", "CONTENT_TYPE", "AtomEntry", "AtomFeed", "instant", "rfc3339", "xml_text"]
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
@@ -53,6 +53,12 @@ def rfc3339(value: str | None) -> str | None:
 
 def _instant(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def instant(value: str | None) -> datetime:
+    """The moment of an ISO date or timestamp, for sorting newest first; the undated sort before everything."""
+    stamp = rfc3339(value)
+    return _instant(stamp) if stamp else datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(slots=True)

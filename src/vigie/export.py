@@ -267,7 +267,7 @@ def _parquet(
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]+")
-_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
+_LINE_START = re.compile(r"^(\s*)(?:([-+=>])|(\d+)([.)]))")
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +311,10 @@ def md_text(text: str | None) -> str:
     """Article text as Markdown that shows as typed: one line, markup and raw HTML escaped (``<script>`` stays
     text in any renderer), control characters dropped."""
     one = " ".join(_CONTROL.sub(" ", text or "").split())
-    return _LINE_START.sub(r"\1\\\2", _MD_SPECIAL.sub(r"\\\1", one))
+    # A line may not open a list or a quote: "- x" -> "\\- x", "1. x" -> "1\\. x" (a backslash before a digit
+    # is no escape in CommonMark).
+    return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[1]}{m[3]}\\{m[4]}",
+                           _MD_SPECIAL.sub(r"\\\1", one))
 
 
 def _md_url(url: str) -> str:
@@ -390,12 +393,12 @@ def story_markdown(
     if detail.disagreements:
         out += [f"## {t('disagreements')}", ""]
         for d in detail.disagreements:
-            about = d.about
-            if about.startswith("date of: "):
-                about = t("md_date_of") + about.removeprefix("date of: ")
+            about = md_text(d.about)
+            if d.about.startswith("date of: "):
+                about = t("md_date_of") + md_text(d.about.removeprefix("date of: "))
             values = t("md_semicolon").join(f"{md_text(str(v.get('value', '')))} {cite(list(v.get('sources') or []))}".rstrip()
                                for v in d.values)  # fmt: skip
-            out.append(f"- {md_text(about)}{t('md_colon')} {values}")
+            out.append(f"- {about}{t('md_colon')} {values}")
         out.append("")
     out += [f"## {t('md_sources')}", ""]
     for s in sources:

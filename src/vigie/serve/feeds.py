@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from vigie.alerts import AlertError, RecentMatches, add_alert, list_alerts, recent_matches, remove_alert
-from vigie.atom import CONTENT_TYPE, AtomEntry, AtomFeed
+from vigie.atom import CONTENT_TYPE, AtomEntry, AtomFeed, instant
 from vigie.errors import NotFoundError
 from vigie.export import http_url, story_filename, story_markdown, story_sources
 from vigie.models import Article
@@ -186,7 +186,7 @@ def story_feed(request: Request, data: DataDep, story_id: str) -> Response:
 
     store = data.read()
     view = stories.get_story(store, check_id(story_id, "story"))
-    arts = sorted((store.get(a.id) for a in view.articles), key=lambda a: (a.published or "", a.id), reverse=True)
+    arts = sorted((store.get(a.id) for a in view.articles), key=lambda a: (instant(a.published), a.id), reverse=True)
     base = _base(request)
     t = translator(page_lang(request))
     return _atom(AtomFeed(
