@@ -201,3 +201,62 @@ def test_feeds_api_alerts_create_and_remove_need_the_token(tmp_path: Path) -> No
         _check_atom(root)
         assert root.findall(f"{A}entry") == []
         assert (root.findtext(f"{A}updated") or "").startswith(again["created_at"][:10])
+
+
+@pytest.mark.slow
+def test_feeds_alerts_page_in_a_browser(tmp_path: Path) -> None:
+    """The form creates a search and the remove button deletes it, through fetch with the bearer token, under the
+    CSP (no inline script), and the page reports a wrong token."""
+    import os
+    import socket
+    import threading
+    import time
+
+    if not os.path.exists("/usr/bin/chromium"):
+        pytest.skip("/usr/bin/chromium is absent")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    import uvicorn
+
+    db = tmp_path / "b.db"
+    Store(db).close()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(str(db), token=TOKEN), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="on"))  # fmt: skip
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    errors: list[str] = []
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(f"http://127.0.0.1:{port}/alertes?lang=fr")
+            page.fill("#alert-query", "Otan Russie")
+            page.fill("#alert-token", "wrong")
+            page.click("#alert-form button[type=submit]")
+            page.wait_for_function("document.getElementById('alert-status').textContent.length > 0")
+            assert "missing or wrong token" in page.text_content("#alert-status")
+            page.fill("#alert-token", TOKEN)
+            with page.expect_navigation():
+                page.click("#alert-form button[type=submit]")
+            assert page.text_content("#alert-1 .query") == "Otan Russie"
+            page.fill("#alert-token", TOKEN)
+            page.click("#alert-1 button.alert-remove")
+            page.wait_for_selector("#alert-1", state="detached")
+            assert page.text_content("#alert-status") == "Recherche supprimée."
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    with Store(db) as store:
+        assert store.alerts() == []
+    assert not [e for e in errors if "Content Security Policy" in e]
+    # Only the deliberate 403 is logged by the browser.
+    assert all("403" in e for e in errors), errors
