@@ -177,7 +177,7 @@ def test_story_export_print_page(client: TestClient, db: Path) -> None:
     assert "style=" not in html  # the CSP forbids inline style
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     # Sources as footnotes: numbered references in the text, a numbered note for each article.
-    assert '<sup class="ref"><a href="#src-1">1</a></sup>' in html
+    assert '<sup class="ref"><a href="#src-1">1</a>,<a href="#src-2">2</a></sup>' in html  # one note call, two sources
     for n in range(1, len(view.articles) + 1):
         assert f'<li id="src-{n}">' in html
     assert f"{len(view.articles)} sources" in html
