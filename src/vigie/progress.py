@@ -84,6 +84,7 @@ class ProgressRenderer:
         self._last: Progress | None = None
         self._started = 0.0
         self._printed = 0.0
+        self._drawn = float("-inf")
         self._width = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -101,7 +102,9 @@ class ProgressRenderer:
                 self._started = now
             self._last = event
             if self.tty:
-                self._draw(now)
+                # At most ten draws a second: a batch of many small documents must not spend its time drawing.
+                if new_stage or event.done == event.total or now - self._drawn >= 0.1:
+                    self._draw(now)
             elif new_stage or event.done == event.total or now - self._printed >= self.every:
                 self._plain(event, now)
 
@@ -132,6 +135,7 @@ class ProgressRenderer:
         self.out.write("\r" + text + " " * pad)
         self.out.flush()
         self._width = len(text)
+        self._drawn = now
 
     def _plain(self, event: Progress, now: float) -> None:
         self.out.write(self.line(event, now) + "\n")

@@ -41,7 +41,7 @@ def understand_new(store: ArticleStore, article_ids: Sequence[str], *, n_process
                    on_progress: Callable[[int], None] | None = None) -> int:
     """Analyse these stored articles and keep the results; returns how many were analysed.
 
-    ``on_progress`` gets the number of articles of each chunk analysed and kept.
+    ``on_progress`` gets the number of articles analysed, as they are (see :func:`analyze_articles`).
 
     Raises:
         VigieError: the language model is missing (nothing is stored; the caller reports it and goes on).
@@ -49,11 +49,10 @@ def understand_new(store: ArticleStore, article_ids: Sequence[str], *, n_process
     done = 0
     for i in range(0, len(article_ids), _CHUNK):
         articles = [store.get(aid) for aid in article_ids[i : i + _CHUNK]]
-        analyses = analyze_articles(articles, n_process=n_process if len(articles) > 32 else 1)
+        analyses = analyze_articles(articles, n_process=n_process if len(articles) > 32 else 1,
+                                    on_progress=on_progress)
         store.save_analyses([_row(a) for a in analyses])
         done += len(analyses)
-        if on_progress:
-            on_progress(len(analyses))
     return done
 
 
