@@ -188,8 +188,14 @@ def test_feeds_api_alerts_create_and_remove_need_the_token(tmp_path: Path) -> No
         assert empty.status_code == 422 and "no term" in empty.json()["error"]["message"]
         hook = c.post("/api/alerts", json={"query": "x", "webhook": "file:///etc/passwd"}, headers=auth)
         assert hook.status_code == 422
+        secret = "https://hooks.example.org/services/T0/B0/SECRET"
+        with_hook = c.post("/api/alerts", json={"query": "Kremlin", "webhook": secret}, headers=auth).json()
+        assert with_hook["has_webhook"] is True
         listed = c.get("/api/alerts").json()
-        assert [a["query"] for a in listed["items"]] == ["Otan Russie"] and listed["items"][0]["matches"] == 0
+        assert [a["query"] for a in listed["items"]] == ["Otan Russie", "Kremlin"]
+        assert listed["items"][0]["matches"] == 0 and listed["items"][0]["has_webhook"] is False
+        assert "SECRET" not in c.get("/api/alerts").text and "SECRET" not in c.get("/alertes").text
+        assert c.delete(f"/api/alerts/{with_hook['id']}", headers=auth).status_code == 200
         assert c.delete(f"/api/alerts/{body['id']}").status_code == 403
         assert c.delete(f"/api/alerts/{body['id']}", headers=auth).json() == {"id": body["id"], "removed": True}
         gone = c.delete(f"/api/alerts/{body['id']}", headers=auth)

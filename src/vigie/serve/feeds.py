@@ -88,7 +88,8 @@ class AlertIn(BaseModel):
 
 def _alert_json(m: RecentMatches, base: str) -> dict[str, Any]:
     a = m.alert
-    return {"id": a.id, "query": a.query, "webhook": a.webhook, "created_at": a.created_at,
+    # A webhook URL is a secret (a chat webhook posts as whoever holds it): reads only say whether there is one.
+    return {"id": a.id, "query": a.query, "has_webhook": bool(a.webhook), "created_at": a.created_at,
             "matches": m.count, "scanned": m.scanned, "feed": f"{base}/feeds/alerts/{a.id}.atom",
             "latest": [{"id": x.id, "title": x.title, "outlet": x.outlet, "published": x.published}
                        for x in m.articles]}  # fmt: skip
@@ -118,7 +119,7 @@ async def api_add_alert(request: Request) -> dict[str, Any]:
         alert = await run_in_threadpool(data.write, lambda st: add_alert(st, payload.query, payload.webhook or None))
     except AlertError as e:
         raise HttpError(str(e), status=422, code="invalid_request") from e
-    return {"id": alert.id, "query": alert.query, "webhook": alert.webhook, "created_at": alert.created_at,
+    return {"id": alert.id, "query": alert.query, "has_webhook": bool(alert.webhook), "created_at": alert.created_at,
             "feed": f"{_base(request)}/feeds/alerts/{alert.id}.atom"}
 
 
