@@ -217,18 +217,24 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
     with _domain_errors(), _open(db) as store:
         bar = None
         if show:
-            from tqdm import tqdm
+            from vigie.progress import ProgressRenderer
 
-            bar = tqdm(unit="doc", file=sys.stderr, dynamic_ncols=True, leave=False)
-
-        def tick(_: str) -> None:
-            if bar is not None:
-                bar.update(1)
+            # A terminal gets one live line per stage with its ETA; a log (--progress) a plain line now and then.
+            bar = ProgressRenderer(sys.stderr)
 
         def on_error(e: InputError) -> None:
-            if bar is not None:
-                bar.clear()
-            _err(str(e))
+            if bar is None:
+                _err(str(e))
+                return
+            with bar.paused():
+                _err(str(e))
+
+        def echo(message: str) -> None:  # an alert line, printed between two draws of the bar
+            if bar is None:
+                _echo(message)
+                return
+            with bar.paused():
+                _echo(message)
 
         from vigie.pipeline import Executor, LocalExecutor, Paths, RunOptions, default_workers, run
 
@@ -244,8 +250,8 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
                          options=RunOptions(stories=stories, understand=understand, details=stories and understand,
                                             alerts=alerts, nlp_processes=workers or default_workers(),
                                             llm=_llm() if stories and understand else None),
-                         on_error=on_error, on_progress=tick,
-                         echo=_echo)  # fmt: skip
+                         on_error=on_error, on_event=bar,
+                         echo=echo)  # fmt: skip
         finally:
             if bar is not None:
                 bar.close()
@@ -572,14 +578,27 @@ def serve(db: str | None, host: str, port: int, allowed_hosts: tuple[str, ...] =
 
 @main.command()
 @click.option("--db", default=None, help=DB_HELP)
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
-@click.option("--what", type=click.Choice(["articles", "stories", "quotes", "timeline"]), default="articles",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "markdown"]), default=None,
+              help="jsonl, csv or parquet for a table (default jsonl); markdown for one story (--what story).")
+@click.option("--what", type=click.Choice(["articles", "stories", "quotes", "timeline", "story"]), default="articles",
+              show_default=True, help="A table, or 'story': one story (--id) for a press review.")
+@click.option("--id", "story_id", default=None, metavar="STORY_ID",
+              help="The story for --what story (its id, a unique prefix, or the id of one of its articles).")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+              help="Language of the labels of --what story.")
 @click.option("--output", "-o", default="-", show_default=True, help="File to write ('-' for stdout).")
-def export(db: str | None, fmt: str, what: str, output: str) -> None:
-    """Export articles, stories, quotes or timelines for pandas or a spreadsheet."""
+def export(db: str | None, fmt: str | None, what: str, story_id: str | None, lang: str, output: str) -> None:
+    """Export articles, stories, quotes or timelines for pandas or a spreadsheet, or one story as Markdown."""
     from vigie.export import export as run
 
+    if what == "story" or fmt == "markdown" or story_id:
+        if what != "story" or fmt not in (None, "markdown") or not story_id:
+            _err("one story is exported with --what story --id STORY_ID --format markdown; "
+                 "tables (--what articles|stories|quotes|timeline) as jsonl, csv or parquet")
+            sys.exit(2)
+        _export_story(db, story_id, lang, output)
+        return
+    fmt = fmt or "jsonl"
     with _domain_errors(), _open(db) as store:
         if what != "articles":
             from vigie.stories import update_stories
@@ -597,6 +616,30 @@ def export(db: str | None, fmt: str, what: str, output: str) -> None:
             _err(f"cannot write {'standard output' if output == '-' else output}: {e.strerror or e}")
             sys.exit(1)
     click.echo(f"{n} row(s) written", err=True)
+
+
+def _export_story(db: str | None, story_id: str, lang: str, output: str) -> None:
+    """``vigie export --what story``: the story's Markdown (:func:`vigie.export.story_markdown`) to a file or stdout."""
+    from vigie.export import story_markdown
+    from vigie.serve.i18n import translator
+    from vigie.stories import story_detail, update_stories
+
+    with _domain_errors(), _open(db) as store:
+        update_stories(store)
+        detail = story_detail(store, story_id, llm=_llm())
+        urls = {a.id: store.get(a.id).url for a in detail.articles}
+        text = story_markdown(detail, urls=urls, t=translator(lang))
+        try:
+            if output == "-":
+                click.echo(text, nl=False)  # escaped Markdown: no control character is left to print
+            else:
+                with open(output, "w", encoding="utf-8") as f:
+                    f.write(text)
+        except OSError as e:
+            _err(f"cannot write {'standard output' if output == '-' else output}: {e.strerror or e}")
+            sys.exit(1)
+    if output != "-":
+        click.echo(f"story {detail.id} written to {output}", err=True)
 
 
 @main.command()

@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from vigie import __version__
 from vigie.errors import NotFoundError, VigieError
 from vigie.export import MissingDependencyError
-from vigie.serve import api, pages
+from vigie.serve import api, feeds, pages
 from vigie.serve.data import Data
 from vigie.serve.errors import HttpError, TooLarge, Unavailable, code_of, describe, error_body
 
@@ -301,6 +301,7 @@ def create_app(
     app.state.home_details = home_details
     _install_handlers(app)
     app.include_router(api.router)
+    app.include_router(feeds.router)  # before the pages: /stories/{id}.md is not a story id
     app.include_router(pages.router)
     app.add_api_route("/static/{name}", _static, methods=["GET"], include_in_schema=False)
     app.add_middleware(BodyLimit, limit=max_body)
