@@ -52,7 +52,7 @@ def test_cli_extract_readable(runner: CliRunner, seeds_dir: Path) -> None:
     res = runner.invoke(main, ["extract", str(seeds_dir / "000_4be715d5b9f8e314.txt")])
     assert res.exit_code == 0
     assert "Outlet     Sputnik France" in res.output
-    assert "1 reader comment(s)" in res.output
+    assert "--- 1 reader comment ---" in res.output
 
 
 def test_cli_ingest_bad_inputs_batch_goes_on(runner: CliRunner, seeds_dir: Path, tmp_path: Path) -> None:
