@@ -214,4 +214,4 @@ def test_cli_postgres_alerts_same_as_sqlite(pg_url: str, tmp_path: Path) -> None
         assert res.exit_code == 1 and "no alert 1" in res.output
     assert out["postgres"] == out["sqlite"]
     assert out["sqlite"][2:5] == ["alert 1 removed\n", 'alert 3 saved: "kremlin"\n',
-                                  '   2  "peskov"  -> https://hooks.example.org/x\n   3  "kremlin"\n2 alert(s)\n']
+                                  '   2  "peskov"  -> https://hooks.example.org/x\n   3  "kremlin"\n2 alerts\n']

@@ -142,7 +142,7 @@ def test_stories_recluster_applies_new_options_without_recomputing(seeds_dir: Pa
     # Back to this version's defaults through the command line: one story again.
     result = CliRunner().invoke(main, ["recluster", "--db", str(db)])
     assert result.exit_code == 0, result.output
-    assert f"{moved} article(s) changed" in result.output
+    assert f"{moved} {'article' if moved == 1 else 'articles'} changed story or event" in result.output
     assert len(_partition(Store(db))) == 1
 
 

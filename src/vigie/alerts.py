@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from vigie import __version__
 from vigie.errors import NotFoundError, VigieError
+from vigie.i18n import translator
 from vigie.models import Article
 from vigie.net import FetchError, FetchPolicy, fetch
 from vigie.store.base import Alert
@@ -110,12 +111,16 @@ class AlertMatch:
     story_id: str | None = None
     articles: int = 1
 
-    def line(self) -> str:
-        """The one-line notice: ``alert 3 "otan": <title> (<outlet>)``, or ``... new story <id>: <title> (n articles)``."""
-        head = f'alert {self.alert.id} "{self.alert.query}": '
+    def line(self, lang: str | None = None) -> str:
+        """The one-line notice: ``alert 3 "otan": <title> (<outlet>)``, or ``... new story <id>: <title> (n articles)``,
+        in ``lang`` (default: the language in use, :func:`vigie.i18n.using`; English outside the CLI)."""
+        t = translator(lang)
+        title = self.title or t("untitled")
         if self.kind == "story":
-            return f"{head}new story {self.id}: {self.title or '(untitled)'} ({self.articles} articles)"
-        return f"{head}{self.title or '(untitled)'} ({self.outlet or 'unknown outlet'})"
+            return t("alert.story_line", id=self.alert.id, query=self.alert.query, story=self.id, title=title,
+                     articles=t.n("n_articles", self.articles))
+        return t("alert.line", id=self.alert.id, query=self.alert.query, title=title,
+                 outlet=self.outlet or t("alert.unknown_outlet"))
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "id": self.id, "title": self.title, "outlet": self.outlet, "url": self.url,
@@ -243,7 +248,7 @@ def notify(
         if problem:
             failed += 1
             if on_error:
-                on_error(f"alert {alert.id}: webhook {alert.webhook}: {problem}")
+                on_error(translator()("alert.webhook_failed", id=alert.id, url=alert.webhook, problem=problem))
     return failed
 
 

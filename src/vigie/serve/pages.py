@@ -8,22 +8,25 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from starlette.concurrency import run_in_threadpool
 
 from vigie.errors import NotFoundError
 from vigie.export import public_source
 from vigie.serve import plots
 from vigie.serve.data import SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period, slugify
-from vigie.serve.i18n import COOKIE, LANGUAGES, negotiate, translator
+from vigie.serve.i18n import COOKIE, LANGUAGES, Translator, negotiate, translator
 
 if TYPE_CHECKING:
+    from vigie.understand.timeline import Disagreement
     from vigie.understand.views import StoryDetail, StoryQuote
 
 router = APIRouter(include_in_schema=False)
@@ -50,13 +53,26 @@ def _day(value: object) -> str:
     return str(value)[:10] if value else ""
 
 
+@pass_context
+def _ldate(context: Context, value: object, format: str = "long") -> str:
+    """A day in words in the page's language ("5 octobre 2021"; ``"medium"``: "5 oct. 2021")."""
+    return translator(context.get("lang")).date(value, format)
+
+
+@pass_context
+def _ltime(context: Context, value: object) -> str:
+    """A timestamp in words in the page's language ("20 octobre 2021 à 10:00"); a bare day as :func:`_ldate`."""
+    return translator(context.get("lang")).datetime(value)
+
+
 env = Environment(
     loader=PackageLoader("vigie.serve", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
 )
-env.filters.update(http_url=_http_url, paragraphs=_paragraphs, day=_day, slug=slugify)
+env.filters.update(http_url=_http_url, paragraphs=_paragraphs, day=_day, slug=slugify, ldate=_ldate,
+                   ltime=_ltime)
 
 
 def page_lang(request: Request) -> str:
@@ -72,8 +88,10 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
     # "//evil.example/x" must not become a link to another host: one leading slash, no backslash (browsers read
     # "/\\host" as "//host").
     path = "/" + request.url.path.replace("\\", "/").lstrip("/")
+    t = translator(lang)
+    # t("key"), tn("n_sources", n) and label("entity_type", "PER") in every template.
     html = env.get_template(template).render(
-        t=translator(lang), lang=lang, languages=LANGUAGES, path=path, **context
+        t=t, tn=t.n, label=t.label, lang=lang, languages=LANGUAGES, path=path, **context
     )
     response = HTMLResponse(html, status_code=status)
     asked = request.query_params.get("lang")
@@ -135,13 +153,38 @@ async def story(request: Request, data: DataDep, story_id: str) -> HTMLResponse:
     return await run_in_threadpool(_story_page, request, data, s)
 
 
+def _in_language(s: StoryDetail, t: Translator) -> StoryDetail:
+    """A copy of a story, for its page, whose English placeholders ("(unknown outlet)", "date of: …"), registry owners
+    and country codes read in ``t``'s language; the cached details (and the JSON API) keep the library's text."""
+    def name(o: str) -> str:
+        return t.phrase(o)
+
+    def disagreements(ds: list[Disagreement]) -> list[Disagreement]:
+        return [replace(d, about=t.phrase(d.about)) for d in ds]
+
+    cov = s.coverage
+    if cov is not None:
+        cov = replace(
+            cov,
+            # Display copies: the registry's English owner and the country code read as words.
+            outlets=[replace(o, name=name(o.name), owner=t.label("owner", o.owner) or None,
+                             country=t.label("country", o.country) or None) for o in cov.outlets],
+            facts=[replace(f, outlets=[name(o) for o in f.outlets]) for f in cov.facts],
+            only={name(o): v for o, v in cov.only.items()}, missing={name(o): v for o, v in cov.missing.items()},
+            first=name(cov.first) if cov.first else None, disagreements=disagreements(cov.disagreements),
+        )
+    return replace(s, disagreements=disagreements(s.disagreements), coverage=cov)
+
+
 def _story_page(request: Request, data: Data, s: StoryDetail) -> HTMLResponse:
     t = translator(page_lang(request))
+    s = _in_language(s, t)
     articles = data.articles_of(s)
     number = {a.id: i for i, a in enumerate(s.articles, 1)}
     outlet_of = {a.id: a.outlet for a in s.articles}
     quotes: OrderedDict[str, list[StoryQuote]] = OrderedDict()
     for q in s.quotes:
+        # "—", not t("unknown_speaker"): story.html links every heading that has a slug to an entity page.
         quotes.setdefault(q.speaker or "—", []).append(q)
     coverage = s.coverage
     cov_outlets: list[str] = []
@@ -205,10 +248,15 @@ def outlet(request: Request, data: DataDep, outlet_id: str) -> HTMLResponse:
 @router.get("/docs", response_class=HTMLResponse)
 def docs(request: Request) -> HTMLResponse:
     """The API reference, rendered on the server from the OpenAPI schema (no CDN, no script)."""
+    t = translator(page_lang(request))
     schema = request.app.openapi()
-    routes = [
-        {"path": path, "method": method.upper(), "op": op}
-        for path, ops in schema.get("paths", {}).items()
-        for method, op in ops.items()
-    ]
+    routes = []
+    for path, ops in schema.get("paths", {}).items():
+        for method, op in ops.items():
+            key = f"{method.upper()} {path}"
+            params = [{**p, "description": t.api_doc(f"{key}?{p['name']}", p.get("description")
+                                                     or (p.get("schema") or {}).get("description"))}
+                      for p in op.get("parameters") or []]
+            routes.append({"path": path, "method": method.upper(), "op": op, "summary": t.api_doc(key, op.get("summary")),
+                           "parameters": params})
     return render(request, "docs.html", schema=schema, routes=routes)
