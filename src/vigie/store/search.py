@@ -107,7 +107,7 @@ class SearchHit:
     def to_dict(self) -> dict[str, Any]:
         a = self.article
         return {"id": a.id, "title": a.title, "outlet": a.outlet, "published": a.published, "language": a.language,
-                "url": a.url, "story": self.story_id, "score": round(self.score, 6),
+                "url": a.url, "story": self.story_id, "score": self.score,
                 "snippet": self.snippet_text(), "snippet_segments": [s.to_dict() for s in self.snippet],
                 "title_segments": [s.to_dict() for s in self.title]}
 

@@ -115,11 +115,14 @@ class Term:
 
         A prefix is folded but its end is stemmed too, so that ``expulsé*`` still reaches ``expuls``."""
         out: list[tuple[str, ...]] = []
+        # Folded as the index folds them: a word that folding splits ("½" -> "1⁄2") gives its pieces.
+        folded = [x[:MAX_TERM] for w in self.words for x in WORD.findall(fold(w))]
+        if not folded:
+            return out
         for key in languages:
-            seq = tuple(_stem(fold(w)[:MAX_TERM], key) for w in self.words)
+            seq = tuple(_stem(w, key) or w for w in folded)
             if self.prefix:
-                raw = fold(self.words[0])[:MAX_TERM]
-                seq = (min(seq[0], raw, key=len),)
+                seq = (min(seq[-1], folded[-1], key=len),)
             if seq not in out:
                 out.append(seq)
         return out
@@ -155,7 +158,7 @@ class Query:
             if bare is not None and not m.group("neg") and bare in ("NOT", "AND") and not m.group("star"):
                 negate = bare == "NOT"
                 continue
-            words = tuple(WORD.findall(phrase if phrase is not None else bare or ""))
+            words = tuple(w for w in WORD.findall(phrase if phrase is not None else bare or "") if WORD.search(fold(w)))
             if not words:
                 join = negate = False
                 continue
