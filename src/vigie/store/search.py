@@ -240,12 +240,14 @@ def snippet(article: Article, matches: Matcher, words: int = SNIPPET_WORDS) -> t
         toks, marked = list(tokens(text)), []
     if not toks:
         return (Segment(_squash(text[:200])),)
-    first, best = 0, -1
-    for i in marked:
+    first, best, right = 0, -1, 0
+    for left, i in enumerate(marked):  # a window from 3 words before each marked word; marked is sorted
         lo = max(0, i - 3)
-        n = sum(1 for j in marked if lo <= j < lo + words)
-        if n > best:
-            first, best = lo, n
+        right = max(right, left)
+        while right < len(marked) and marked[right] < lo + words:
+            right += 1
+        if right - left > best:
+            first, best = lo, right - left
     last = min(len(toks), first + words) - 1
     start = 0 if first == 0 else toks[first].start()
     end = len(text) if last == len(toks) - 1 else toks[last].end()
