@@ -87,10 +87,12 @@ def test_cli_articles_and_search(runner: CliRunner, seeds_dir: Path, tmp_path: P
     assert len(rows) == 5
     assert {"id", "source", "title", "outlet", "published"} <= set(rows[0])
     assert rows[0]["outlet"] == "Xinhua French"  # newest first
-    hits = json.loads(runner.invoke(main, ["search", "Skripal", "--db", db, "--json"]).output)
-    assert [h["outlet"] for h in hits] == ["Actu Cameroun"]
+    found = json.loads(runner.invoke(main, ["search", "Skripal", "--db", db, "--json"]).output)
+    assert found["total"] == 1 and [h["outlet"] for h in found["hits"]] == ["Actu Cameroun"]
+    assert found["hits"][0]["source"].endswith(".txt")
+    assert {"text": "Skripal", "match": True} in found["hits"][0]["snippet_segments"]
     comment_hits = json.loads(runner.invoke(main, ["search", "Pasqua", "--db", db, "--json"]).output)
-    assert comment_hits == []  # reader comments are not article text
+    assert comment_hits["total"] == 0 and comment_hits["hits"] == []  # reader comments are not article text
 
 
 def test_cli_article_not_found(runner: CliRunner, tmp_path: Path) -> None:

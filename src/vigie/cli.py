@@ -444,18 +444,44 @@ def article(article_id: str, db: str | None, as_json: bool) -> None:
 @main.command()
 @click.argument("query")
 @click.option("--db", default=None, help=DB_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
-def search(query: str, db: str | None, as_json: bool, limit: int) -> None:
-    """Full-text search of stored articles (accent-insensitive; FTS5 syntax allowed)."""
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: total, facets and hits (snippets as segments).")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
+@click.option("--outlet", default=None, help="Only this outlet's articles (its name, as listed).")
+@click.option("--language", default=None, help="Only articles in this language (ISO code: fr, en...).")
+@click.option("--month", default=None, help="Only articles of this month (YYYY-MM), or 'undated'.")
+@click.option("--story", default=None, help="Only articles of this story (its id).")
+@click.option("--limit", type=click.IntRange(min=1, max=1000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
+def search(query: str, db: str | None, as_json: bool, sort: str, outlet: str | None, language: str | None,
+           month: str | None, story: str | None, limit: int, offset: int) -> None:
+    """Full-text search of stored articles: words match by their stem, accents and case aside ("grève" finds
+    "grévistes"); "a phrase", a OR b, -word and prefix* work."""
+    from vigie.store import SearchOptions
+
+    try:
+        opts = SearchOptions(outlet=outlet, language=language, month=month, story=story, sort=sort,
+                             offset=offset, limit=limit)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from e
     with _domain_errors(), _open(db) as store:
-        hits = store.search(query, limit=limit)
+        found = store.find(query, opts)
     if as_json:
-        _dump([{**_row(a), "snippet": snip} for a, snip in hits])
+        out = found.to_dict()
+        for h, hit in zip(out["hits"], found.hits, strict=True):
+            h["source"] = hit.article.source
+        _dump(out)
         return
-    for a, snip in hits:
-        _echo(f"{a.id[:10]}  {(a.outlet or '-')[:22]:<22}  {a.title or '(untitled)'}\n            {snip}")
-    click.echo(f"{len(hits)} hit(s)")
+    click.echo(f"{found.total} hit{'s' if found.total != 1 else ''}")
+    bold = click.style("", bold=True, reset=False), click.style("", reset=True)
+    for hit in found.hits:
+        a = hit.article
+        head = safe(f"{a.id[:10]}  {(a.outlet or '-')[:22]:<22}  {(a.published or '')[:10]:<10}  "
+                    f"{a.title or '(untitled)'}")
+        # Article text made safe first, then the styling: click.echo drops it when stdout is not a terminal.
+        snip = "".join(f"{bold[0]}{safe(s.text)}{bold[1]}" if s.match else safe(s.text) for s in hit.snippet)
+        click.echo(f"{head}\n            {snip}")
+    if found.total > offset + len(found.hits):
+        click.echo(f"({offset + 1}-{offset + len(found.hits)} shown; --offset {offset + len(found.hits)} for more)")
 
 
 @main.command()

@@ -206,8 +206,10 @@ class Data:
 
     def stories_matching(self, q: str, *, limit: int = 1000) -> set[str]:
         """Stories holding an article that matches the full-text query, or whose title contains it."""
-        store = self.read()
-        ids = {sid for a, _ in store.search(q, limit=limit) if (sid := store.story_of(a.id))}
+        from vigie.store import SearchOptions
+
+        # The story facet counts every match, so no article (nor snippet) is read for the stories' sake.
+        ids = {c.value for c in self.read().find(q, SearchOptions(limit=0)).facets.story}
         needle = q.casefold().strip()
         ids.update(s.id for s in self.index().stories if needle in (s.title or "").casefold())
         return ids

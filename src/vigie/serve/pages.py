@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from vigie.errors import NotFoundError
 from vigie.export import public_source
-from vigie.serve import plots
+from vigie.serve import plots, searchview
 from vigie.serve.data import SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period, slugify
 from vigie.serve.i18n import COOKIE, LANGUAGES, Translator, negotiate, translator
 
@@ -212,11 +212,26 @@ def article(request: Request, data: DataDep, article_id: str) -> HTMLResponse:
 
 @router.get("/search", response_class=HTMLResponse)
 def search(
-    request: Request, data: DataDep, q: Annotated[str, Query(max_length=500)] = ""
+    request: Request,
+    data: DataDep,
+    q: Annotated[str, Query(max_length=500)] = "",
+    outlet: Annotated[str | None, Query(max_length=200)] = None,
+    language: Annotated[str | None, Query(max_length=12)] = None,
+    month: Annotated[str | None, Query(max_length=10)] = None,
+    story: Annotated[str | None, Query(max_length=100)] = None,
+    sort: Annotated[str | None, Query(max_length=20)] = None,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
 ) -> HTMLResponse:
-    store = data.read()
-    hits = [(a, snip, store.story_of(a.id)) for a, snip in store.search(q, limit=50)] if q.strip() else []
-    return render(request, "search.html", q=q, hits=hits)
+    lang = page_lang(request)
+    results = None
+    titles: dict[str, str] = {}
+    if q.strip():
+        opts = searchview.options(outlet=outlet, language=language, month=month, story=story, sort=sort, page=page)
+        results = data.read().find(q, opts)
+        if results.facets.story:
+            titles = {s.id: s.title for s in data.index().stories if s.title}
+    view = searchview.build(q, results, translator(lang), lang, titles)
+    return render(request, "search.html", q=q, view=view)
 
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
