@@ -291,7 +291,7 @@ def test_search_cli_count_and_plain_hits(search_db: str) -> None:
     res = runner.invoke(main, ["search", "grève", "--db", search_db, "--sort", "oldest", "--limit", "2"])
     assert res.exit_code == 0
     lines = res.output.splitlines()
-    assert lines[0] == "4 hits" and "[" not in res.output and "\x1b" not in res.output  # bold on a terminal only
+    assert lines[0] == "4 results" and "[" not in res.output and "\x1b" not in res.output  # bold on a terminal only
     assert "(1-2 shown; --offset 2 for more)" in lines[-1]
     tty = runner.invoke(main, ["search", "grévistes", "--db", search_db, "--outlet", EVIL], color=True).output
     assert "\x1b[1mgrève\x1b[0m" in tty and EVIL in tty  # on a terminal: matched words in bold, text as is

@@ -471,17 +471,18 @@ def search(query: str, db: str | None, as_json: bool, sort: str, outlet: str | N
             h["source"] = hit.article.source
         _dump(out)
         return
-    click.echo(f"{found.total} hit{'s' if found.total != 1 else ''}")
+    t = translator()
+    click.echo(t.n("n_results", found.total))
     bold = click.style("", bold=True, reset=False), click.style("", reset=True)
     for hit in found.hits:
         a = hit.article
         head = safe(f"{a.id[:10]}  {(a.outlet or '-')[:22]:<22}  {(a.published or '')[:10]:<10}  "
-                    f"{a.title or '(untitled)'}")
+                    f"{_untitled(a.title)}")
         # Article text made safe first, then the styling: click.echo drops it when stdout is not a terminal.
         snip = "".join(f"{bold[0]}{safe(s.text)}{bold[1]}" if s.match else safe(s.text) for s in hit.snippet)
         click.echo(f"{head}\n            {snip}")
     if found.total > offset + len(found.hits):
-        click.echo(f"({offset + 1}-{offset + len(found.hits)} shown; --offset {offset + len(found.hits)} for more)")
+        click.echo(t("cli.more_hits", first=offset + 1, last=offset + len(found.hits)))
 
 
 @main.command()

@@ -189,6 +189,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "cli.write_store": "le stockage ne peut pas être écrit ({detail})",
         "cli.poll_line": "{time} {summary}",
         "cli.quote": "{speaker} : « {text} »",
+        "cli.more_hits": "({first}-{last} affichés ; --offset {last} pour la suite)",
         # --- end i18n ---
         # --- feeds and export ---
         "alerts_nav": "Alertes",
@@ -398,6 +399,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "cli.write_store": "the store cannot be written ({detail})",
         "cli.poll_line": "{time} {summary}",
         "cli.quote": "{speaker}: “{text}”",
+        "cli.more_hits": "({first}-{last} shown; --offset {last} for more)",
         # --- end i18n ---
         # --- feeds and export ---
         "alerts_nav": "Alerts",
@@ -497,6 +499,7 @@ PLURALS: dict[str, dict[str, tuple[str, str]]] = {
         "n_rows_written": ("{n} ligne écrite", "{n} lignes écrites"),
         "n_sources": ("{n} source", "{n} sources"),
         "n_stories": ("{n} récit", "{n} récits"),
+        "n_results": ("{n} résultat", "{n} résultats"),
     },
     "en": {
         "n_alerts": ("{n} alert", "{n} alerts"),
@@ -522,6 +525,7 @@ PLURALS: dict[str, dict[str, tuple[str, str]]] = {
         "n_rows_written": ("{n} row written", "{n} rows written"),
         "n_sources": ("{n} source", "{n} sources"),
         "n_stories": ("{n} story", "{n} stories"),
+        "n_results": ("{n} result", "{n} results"),
     },
 }
 
