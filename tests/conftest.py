@@ -131,3 +131,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
     outcome = yield
     _fail_if_dependency_skip(outcome.get_result())  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _cli_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI speaks the locale's language (see vigie.i18n.language_from_env): tests pin English, the C locale's,
+    whatever the developer's locale; French tests ask with --lang fr or VIGIE_LANG."""
+    for name in ("VIGIE_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")

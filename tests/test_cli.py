@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,7 @@ def test_cli_extract_readable(runner: CliRunner, seeds_dir: Path) -> None:
     res = runner.invoke(main, ["extract", str(seeds_dir / "000_4be715d5b9f8e314.txt")])
     assert res.exit_code == 0
     assert "Outlet     Sputnik France" in res.output
-    assert "1 reader comment(s)" in res.output
+    assert "--- 1 reader comment ---" in res.output
 
 
 def test_cli_ingest_bad_inputs_batch_goes_on(runner: CliRunner, seeds_dir: Path, tmp_path: Path) -> None:
@@ -86,10 +87,12 @@ def test_cli_articles_and_search(runner: CliRunner, seeds_dir: Path, tmp_path: P
     assert len(rows) == 5
     assert {"id", "source", "title", "outlet", "published"} <= set(rows[0])
     assert rows[0]["outlet"] == "Xinhua French"  # newest first
-    hits = json.loads(runner.invoke(main, ["search", "Skripal", "--db", db, "--json"]).output)
-    assert [h["outlet"] for h in hits] == ["Actu Cameroun"]
+    found = json.loads(runner.invoke(main, ["search", "Skripal", "--db", db, "--json"]).output)
+    assert found["total"] == 1 and [h["outlet"] for h in found["hits"]] == ["Actu Cameroun"]
+    assert found["hits"][0]["source"].endswith(".txt")
+    assert {"text": "Skripal", "match": True} in found["hits"][0]["snippet_segments"]
     comment_hits = json.loads(runner.invoke(main, ["search", "Pasqua", "--db", db, "--json"]).output)
-    assert comment_hits == []  # reader comments are not article text
+    assert comment_hits["total"] == 0 and comment_hits["hits"] == []  # reader comments are not article text
 
 
 def test_cli_article_not_found(runner: CliRunner, tmp_path: Path) -> None:
@@ -149,3 +152,70 @@ def test_cli_extract_json_understanding(runner: CliRunner, seeds_dir: Path) -> N
     assert any(e["name"] == "Jens Stoltenberg" and e["type"] == "PER" for e in d["entities"])
     assert any(q["speaker"] == "Jens Stoltenberg" for q in d["quotes"])
     assert any(x["date"] == "2021-10-20" for x in d["dates"])
+
+
+# -- languages: --lang, $VIGIE_LANG, the locale; --json the same in every language -----------------------------------
+
+
+def test_cli_french_output(runner: CliRunner, seeds_dir: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "v.db")
+    res = runner.invoke(main, ["--lang", "fr", "ingest", str(seeds_dir), "--db", db])
+    assert res.exit_code == 0, res.output
+    assert "5 lus, 5 nouveaux, 0 doublon, 0 en échec\u202f; 5 placés dans des récits (0 quasi-copie)" in res.stdout
+    listing = runner.invoke(main, ["--lang", "fr", "stories", "--db", db]).output
+    assert listing.splitlines()[-1] == "1 récit" and "story(ies)" not in listing and " év. " in listing
+    sid = json.loads(runner.invoke(main, ["stories", "--db", db, "--json"]).output)[0]["id"]
+    text = runner.invoke(main, ["--lang", "fr", "story", sid, "--db", db]).output
+    for expected in ("5 articles · médias\u202f: ", "Événement ", "Les jours clés", "Chronologie", "Citations",
+                     "Couverture par média", "[média d'État]\u202f: 3 articles", "premier à en parler",
+                     "Désaccord\u202f: date de l'événement — ", "(1 source)"):
+        assert expected in text, expected
+    for english in ("None", "(unattributed)", "Event", "Coverage", "source(s)", "article(s)", "date of", "outlets:"):
+        assert english not in text, english
+    assert "  (locuteur inconnu)\u202f: «\u202f" in text  # the seeds' quotes without a resolved speaker
+    arts = runner.invoke(main, ["--lang", "fr", "articles", "--db", db]).output
+    assert arts.splitlines()[-1] == "5 articles" and "None" not in arts
+    gone = runner.invoke(main, ["--lang", "fr", "article", "deadbeef0000", "--db", db])
+    assert gone.exit_code == 1 and gone.stderr.strip() == "erreur\u202f: Aucun article deadbeef0000"
+    saved = runner.invoke(main, ["--lang", "fr", "alert", "add", "Otan", "--db", db]).output
+    assert saved.strip() == "alerte 1 enregistrée\u202f: «\u202fOtan\u202f»"
+    assert runner.invoke(main, ["--lang", "fr", "alert", "list", "--db", db]).output.splitlines()[-1] == "1 alerte"
+    # --json is the same whatever the language.
+    for cmd in (["articles"], ["stories"], ["story", sid], ["alert", "list"]):
+        fr = runner.invoke(main, ["--lang", "fr", *cmd, "--db", db, "--json"]).output
+        assert fr == runner.invoke(main, ["--lang", "en", *cmd, "--db", db, "--json"]).output, cmd
+
+
+def test_cli_english_has_no_placeholders(runner: CliRunner, seeds_dir: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "v.db")
+    runner.invoke(main, ["ingest", str(seeds_dir), "--db", db, "--no-stories"])
+    listing = runner.invoke(main, ["--lang", "en", "stories", "--db", db]).output
+    assert listing.splitlines()[-1] == "1 story"
+    assert runner.invoke(main, ["articles", "--db", db]).output.splitlines()[-1] == "5 articles"
+
+
+def test_cli_language_from_env_and_locale(runner: CliRunner, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    db = str(tmp_path / "v.db")
+    gone = ["article", "deadbeef0000", "--db", db]
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    assert runner.invoke(main, gone).stderr.startswith("erreur\u202f: Aucun article")  # a French locale
+    assert runner.invoke(main, ["--lang", "en", *gone]).stderr.startswith("error: no article")  # --lang wins
+    monkeypatch.setenv("VIGIE_LANG", "en")
+    assert runner.invoke(main, gone).stderr.startswith("error: no article")  # $VIGIE_LANG beats the locale
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.setenv("VIGIE_LANG", "fr")
+    assert runner.invoke(main, gone).stderr.startswith("erreur")
+    monkeypatch.setenv("VIGIE_LANG", "de")
+    bad = runner.invoke(main, gone)
+    assert bad.exit_code == 2 and "$VIGIE_LANG must be one of fr, en; got 'de'" in bad.stderr
+    assert runner.invoke(main, ["--lang", "de", *gone]).exit_code == 2
+    monkeypatch.delenv("VIGIE_LANG")
+    assert runner.invoke(main, gone).stderr.startswith("error: no article")  # the C locale: English
+
+
+def test_cli_extract_readable_in_french(runner: CliRunner, seeds_dir: Path) -> None:
+    res = runner.invoke(main, ["--lang", "fr", "extract", str(seeds_dir / "000_4be715d5b9f8e314.txt")])
+    assert res.exit_code == 0
+    assert "Média      Sputnik France" in res.output and "--- 1 commentaire de lecteur ---" in res.output
+    assert re.search(r"Publié +\d{1,2} octobre 2021 à \d\d:\d\d", res.output)

@@ -519,3 +519,9 @@ def test_readers_shared_rpm2_documents(shared_data: Path) -> None:
     assert errors(items) == []
     first = docs(items)[0]
     assert first.format == "text" and not first.content.startswith("\ufeff") and "\r" not in first.content
+
+
+def test_readers_empty_json_list_is_an_error_naming_the_file() -> None:
+    items = list(read_bytes(b"[]", "vide.json"))
+    assert len(items) == 1 and isinstance(items[0], InputError)
+    assert "vide.json" in str(items[0]) and "no records" in str(items[0])

@@ -222,7 +222,12 @@ def test_serve_api_search(client: TestClient, story_id: str) -> None:
     assert body["total"] == 1
     hit = body["items"][0]
     assert hit["outlet"] == "Xinhua French" and hit["story"] == story_id and hit["snippet"]
-    assert client.get("/api/search?q=zzzqqqxxx").json() == {"q": "zzzqqqxxx", "items": [], "total": 0}
+    assert any(s["match"] for s in hit["snippet_segments"]) and "[" not in hit["snippet"]
+    assert body["facets"]["outlet"] == [{"value": "Xinhua French", "count": 1}]
+    assert body["facets"]["story"] == [{"value": story_id, "count": 1, "title": body["facets"]["story"][0]["title"]}]
+    empty = client.get("/api/search?q=zzzqqqxxx").json()
+    assert (empty["q"], empty["items"], empty["total"]) == ("zzzqqqxxx", [], 0)
+    assert empty["facets"] == {"outlet": [], "language": [], "month": [], "story": []}
     assert client.get("/api/search").status_code == 422
 
 
@@ -245,7 +250,7 @@ def test_serve_api_outlets(client: TestClient) -> None:
     sputnik = by_name["Sputnik France"]
     assert sputnik["articles"] >= 1 and sputnik["state_affiliated"] is True and sputnik["country"] == "RU"
     present = client.get("/api/outlets?present=true").json()["items"]
-    assert present and all(o["articles"] > 0 for o in present)
+    assert present and all(o["articles"] + o["reprints"] > 0 for o in present)  # Le Point: reprinted only
     with Store(client.app.state.data.path) as store:  # type: ignore[attr-defined]
         assert sum(o["articles"] for o in present) == sum(1 for a in store.articles() if a.outlet)
 

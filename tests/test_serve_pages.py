@@ -237,7 +237,7 @@ def test_serve_pages_outlets(client: TestClient) -> None:
     html = client.get("/outlets").text
     assert 'href="/outlets/sputnik-france"' in html and "Sputnik France" in html
     page = client.get("/outlets/sputnik-france").text
-    assert "<dd>RU</dd>" in page and '<strong class="state">oui</strong>' in page
+    assert "<dd>Russie</dd>" in page and '<strong class="state">oui</strong>' in page
     assert '<svg class="plot bars"' in page and '<rect class="bar"' in page
     assert "Rossiya Segodnya" in page
     evil = client.get("/outlets/evil-script-alert-1-script")
@@ -247,7 +247,8 @@ def test_serve_pages_outlets(client: TestClient) -> None:
 
 def test_serve_pages_errors_are_html(client: TestClient) -> None:
     r = client.get("/stories/nope")
-    assert r.status_code == 404 and "no story nope" in r.text and 'data-code="not_found"' in r.text
+    assert r.status_code == 404 and "Aucun récit nope" in r.text and 'data-code="not_found"' in r.text
+    assert "no story nope" in client.get("/stories/nope?lang=en").text
     assert client.get("/nowhere").status_code == 404
 
 

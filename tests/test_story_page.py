@@ -47,7 +47,7 @@ def test_story_page_blindspots_from_the_registry() -> None:
 
 def test_story_page_coverage_bars_count_voices() -> None:
     groups = sp.coverage_bars(story("Sputnik France", "RT France", "Le Point", "Unknown Blog", copies=3), REGISTRY,
-                              country_name=lambda c: sp.country_name(c, "fr"), unknown="Inconnu",
+                              country_name=lambda c: translator("fr").label("country", c), unknown="Inconnu",
                               state="Médias d'État", independent="Hors État")
     by = {g.key: [(b.label, b.count, b.percent, b.kind) for b in g.bars] for g in groups}
     assert by["country"] == [("Russie", 2, 50, ""), ("France", 1, 25, ""), ("Inconnu", 1, 25, "unknown")]
@@ -86,7 +86,7 @@ def test_story_page_outlet_facts_in_french_kinds() -> None:
                                                                      "Lavrov: « q »", "w", "extra"]},
                    missing={"Sputnik France": []})
     rows = sp.outlet_facts(cov, slugs={"actu-cameroun", "sputnik-france"}, slug=lambda n: n.lower().replace(" ", "-"),
-                           country_name=lambda c: sp.country_name(c, "fr"), background={"old"})
+                           country_name=lambda c: translator("fr").label("country", c), background={"old"})
     point, sputnik = rows
     assert point.slug == "actu-cameroun" and point.country == "France"  # a reprint links to its publisher
     assert [(f.kind, f.label) for f in point.only_shown] == [("timeline", "2021-10-18 — new"), ("quote", "Lavrov: « q »"),
@@ -104,4 +104,3 @@ def test_story_page_words_and_dates() -> None:
     assert sp.human_date("2021-10", "fr") == "oct. 2021" and sp.human_date("1949", "fr") == "1949"
     assert sp.human_date("2021-13-45", "fr") == "2021-13-45" and sp.human_date(None, "fr") == ""
     assert sp.human_date("2021-10-18", "en") == "18 Oct 2021"
-    assert sp.country_name("RU", "fr") == "Russie" and sp.country_name("XX", "fr") == "XX"

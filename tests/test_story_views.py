@@ -34,7 +34,7 @@ from vigie.understand.views import (
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 
-VIEW_KEYS = ["id", "title", "articles", "events", "outlets", "first_published", "last_published"]
+VIEW_KEYS = ["id", "title", "articles", "events", "outlets", "first_published", "last_published", "media"]
 DETAIL_KEYS = [*VIEW_KEYS, "headline", "summary", "abstract", "sentences", "entities", "quotes", "timeline",
                "political_events", "disagreements", "coverage", "notes", "chronology"]
 
@@ -181,7 +181,7 @@ def seeds_store() -> Store:
 def test_story_views_outlets_registry_and_store(seeds_store: Store) -> None:
     every = outlet_views(seeds_store)
     present = outlet_views(seeds_store, present=True)
-    assert len(every) > len(present) and all(o.articles > 0 for o in present)
+    assert len(every) > len(present) and all(o.articles + o.reprints > 0 for o in present)
     by_name = {o.name: o for o in present}
     sputnik = by_name["Sputnik France"]
     assert sputnik.registered and sputnik.id == "sputnik-france" and sputnik.articles == 3
@@ -189,10 +189,22 @@ def test_story_views_outlets_registry_and_store(seeds_store: Store) -> None:
     unknown = by_name["Gazette de Nulle Part"]
     assert not unknown.registered
     # Key orders as the API has always given them: the list entry and the profile differ for an unknown outlet.
-    assert list(unknown.to_dict()) == ["name", "id", "registered", "articles", "state_affiliated"]
-    assert list(unknown.profile_dict()) == ["name", "state_affiliated", "id", "registered", "articles"]
+    assert list(unknown.to_dict()) == ["name", "id", "registered", "articles", "state_affiliated", "reprints"]
+    assert list(unknown.profile_dict()) == ["name", "state_affiliated", "id", "registered", "articles", "reprints"]
     assert sputnik.profile_dict() == sputnik.to_dict()
-    assert [o.articles for o in present] == sorted((o.articles for o in present), reverse=True)
+    sizes = [o.articles + o.reprints for o in present]
+    assert sizes == sorted(sizes, reverse=True)
+
+
+def test_story_views_outlets_are_never_authors_or_urls_and_list_reprinted_outlets(seeds_store: Store) -> None:
+    """The seed reprint "Le Point via Actu Cameroun" lists both: Actu Cameroun published it, Le Point wrote it."""
+    by_name = {o.name: o for o in outlet_views(seeds_store, present=True)}
+    assert (by_name["Actu Cameroun"].articles, by_name["Actu Cameroun"].reprints) == (1, 0)
+    assert (by_name["Le Point"].articles, by_name["Le Point"].reprints) == (0, 1)
+    assert by_name["Le Point"].to_dict()["reprints"] == 1
+    assert not [n for n in by_name if "://" in n or n.startswith("www.")]
+    page = outlet_view(seeds_store, "le-point")
+    assert [a.outlet for a in page.articles] == ["Actu Cameroun"] and page.outlet.articles == 0
 
 
 def test_story_views_outlet_page(seeds_store: Store) -> None:

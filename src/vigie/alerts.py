@@ -14,11 +14,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vigie import __version__
 from vigie.errors import NotFoundError, VigieError
+from vigie.i18n import translator
 from vigie.models import Article
 from vigie.net import FetchError, FetchPolicy, fetch
 from vigie.store.base import Alert
@@ -28,14 +29,19 @@ if TYPE_CHECKING:
     from vigie.store import ArticleStore
 
 __all__ = [
-    "Alert", "AlertError", "AlertMatch", "Query", "add_alert", "check_alerts", "list_alerts", "notify",
-    "remove_alert",
+    "Alert", "AlertError", "AlertMatch", "Query", "RecentMatches", "add_alert", "check_alerts", "fold_text",
+    "list_alerts", "notify", "recent_matches", "remove_alert",
 ]
 
 USER_AGENT = f"Vigie/{__version__} (self-hosted news alerts)"
 
 _TERM = re.compile(r'(-?)"([^"]*)"|(\S+)')
 _NON_WORD = re.compile(r"[\W_]+")
+
+
+def fold_text(text: str) -> str:
+    """The form :meth:`Query.matches_folded` reads: fold an article once, test it against every alert."""
+    return _fold(text)
 
 
 class AlertError(VigieError):
@@ -82,7 +88,10 @@ class Query:
         return cls(tuple(required), tuple(prefixes), tuple(excluded))
 
     def matches(self, text: str) -> bool:
-        folded = _fold(text)
+        return self.matches_folded(_fold(text))
+
+    def matches_folded(self, folded: str) -> bool:
+        """:meth:`matches` on text already folded by :func:`fold_text` (one folding for many queries)."""
         if any(f" {t} " in folded for t in self.excluded):
             return False
         return all(f" {t} " in folded for t in self.required) and all(f" {p}" in folded for p in self.prefixes)
@@ -102,12 +111,16 @@ class AlertMatch:
     story_id: str | None = None
     articles: int = 1
 
-    def line(self) -> str:
-        """The one-line notice: ``alert 3 "otan": <title> (<outlet>)``, or ``... new story <id>: <title> (n articles)``."""
-        head = f'alert {self.alert.id} "{self.alert.query}": '
+    def line(self, lang: str | None = None) -> str:
+        """The one-line notice: ``alert 3 "otan": <title> (<outlet>)``, or ``... new story <id>: <title> (n articles)``,
+        in ``lang`` (default: the language in use, :func:`vigie.i18n.using`; English outside the CLI)."""
+        t = translator(lang)
+        title = self.title or t("untitled")
         if self.kind == "story":
-            return f"{head}new story {self.id}: {self.title or '(untitled)'} ({self.articles} articles)"
-        return f"{head}{self.title or '(untitled)'} ({self.outlet or 'unknown outlet'})"
+            return t("alert.story_line", id=self.alert.id, query=self.alert.query, story=self.id, title=title,
+                     articles=t.n("n_articles", self.articles))
+        return t("alert.line", id=self.alert.id, query=self.alert.query, title=title,
+                 outlet=self.outlet or t("alert.unknown_outlet"))
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "id": self.id, "title": self.title, "outlet": self.outlet, "url": self.url,
@@ -235,7 +248,7 @@ def notify(
         if problem:
             failed += 1
             if on_error:
-                on_error(f"alert {alert.id}: webhook {alert.webhook}: {problem}")
+                on_error(translator()("alert.webhook_failed", id=alert.id, url=alert.webhook, problem=problem))
     return failed
 
 
@@ -253,3 +266,48 @@ def post_json(url: str, payload: dict[str, Any], *, timeout: float = 10.0, allow
     if 300 <= resp.status < 400:
         return f"HTTP {resp.status} {resp.reason} without a Location to re-send to"
     return f"HTTP {resp.status} {resp.reason}"
+
+
+# -- what an alert finds among stored articles (the alerts page, the alert's Atom feed) ---------------------------
+
+
+@dataclass(slots=True)
+class RecentMatches:
+    """An alert's matches among the ``scanned`` most recent stored articles: how many, and the newest ones."""
+
+    alert: Alert
+    count: int = 0
+    articles: list[Article] = field(default_factory=list)
+    scanned: int = 0
+
+
+def recent_matches(
+    store: ArticleStore, alerts: list[Alert], *, limit: int = 20, scan: int = 1000
+) -> dict[int, RecentMatches]:
+    """Each alert's matches among the ``scan`` most recent articles (newest first, at most ``limit`` kept).
+
+    Matching is the alerts' own (Python, on the folded text), so what a page or a feed shows is what an ingest
+    would have announced; ``scan`` bounds the work on a large store. Each article is folded once for all alerts.
+    An alert whose query no longer parses (saved by an older version) matches nothing.
+    """
+    out = {a.id: RecentMatches(a) for a in alerts}
+    parsed: list[tuple[Alert, Query]] = []
+    for a in alerts:
+        try:
+            parsed.append((a, Query.parse(a.query)))
+        except AlertError:
+            continue
+    if not parsed:
+        return out
+    arts = store.articles(limit=scan)
+    for art in arts:
+        folded = _fold("\n".join(x for x in (art.title, art.standfirst, art.body) if x))
+        for a, q in parsed:
+            if q.matches_folded(folded):
+                m = out[a.id]
+                m.count += 1
+                if len(m.articles) < limit:
+                    m.articles.append(art)
+    for m in out.values():
+        m.scanned = len(arts)
+    return out

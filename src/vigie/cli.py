@@ -2,6 +2,10 @@
 
 Exit codes: 0 all inputs fine, 1 some input failed (the rest was processed), 2 usage error.
 
+Human-readable output goes through the catalogue (:mod:`vigie.i18n`) in the language of ``--lang``, else
+``$VIGIE_LANG``, else the locale (French when it is French, else English); ``--json`` output is the same in every
+language.
+
 Over 600 lines because it holds every command; each is a thin shell over a library call.
 """
 
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import re
 import sqlite3
 import sys
@@ -21,11 +26,15 @@ import click
 
 from vigie import __version__
 from vigie.errors import InputError, NotFoundError, VigieError
+from vigie.i18n import LANGUAGES, language_from_env, not_found, translator, using
 from vigie.models import Article
 from vigie.store import ArticleStore, open_store
 
 if TYPE_CHECKING:
+    from vigie.pipeline import IngestReport
+    from vigie.stories import StoryReport
     from vigie.understand.abstractive import LLMConfig
+    from vigie.understand.views import StoryDetail
 
 DB_HELP = "SQLite file or postgresql:// URL (default: $VIGIE_DB or vigie.db)."
 
@@ -46,21 +55,26 @@ def _echo(message: str = "", err: bool = False) -> None:
 
 
 def _err(message: str) -> None:
-    _echo(f"error: {message}", err=True)
+    _echo(translator()("cli.error", message=message), err=True)
+
+
+def _untitled(title: str | None) -> str:
+    return title or translator()("untitled")
 
 
 def _write_failure(e: BaseException) -> str | None:
     """One line for a store or file that cannot be written (full disk, read-only), else None."""
+    t = translator()
     if isinstance(e, sqlite3.Error):
         text = str(e).lower()
         if "full" in text:
-            return "the disk holding the store is full: the articles stored so far are kept, the rest was not written"
+            return t("cli.write_full")
         if "readonly" in text or "read-only" in text:
-            return "the store is read-only: nothing was written"
-        return f"the store cannot be written ({e})"
+            return t("cli.write_readonly")
+        return t("cli.write_store", detail=e)
     if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPIPE):
-        where = e.filename or "the output"
-        return f"cannot write {where}: {e.strerror or e}"
+        where = e.filename or t("cli.the_output")
+        return t("cli.write_file", where=where, reason=e.strerror or e)
     return None
 
 
@@ -70,7 +84,7 @@ def _domain_errors() -> Iterator[None]:
     try:
         yield
     except NotFoundError as e:
-        _err(str(e))
+        _err(not_found(str(e), translator()))
         sys.exit(1)
     except VigieError as e:
         _err(str(e))
@@ -125,20 +139,24 @@ def _extract_json(a: Article) -> dict[str, Any]:
 
 
 def _render(a: Article, *, full: bool = True) -> str:
-    lines = [a.title or "(untitled)", "=" * min(len(a.title or "(untitled)"), 100)]
+    t = translator()
+    title = _untitled(a.title)
+    lines = [title, "=" * min(len(title), 100)]
+    original = " " + t("original_outlet_of", outlet=a.original_outlet) if a.original_outlet else ""
     facts = [
-        ("Source", a.source), ("Outlet", a.outlet + (f" (original: {a.original_outlet})" if a.original_outlet else "")
-                               if a.outlet else None),
-        ("Published", a.published), ("URL", a.url), ("Authors", ", ".join(a.authors) or None),
-        ("Language", a.language), ("Tags", ", ".join(a.tags) or None), ("Id", a.id),
+        (t("source"), a.source), (t("outlet"), a.outlet + original if a.outlet else None),
+        (t("published"), t.datetime(a.published) if a.published else None), (t("url"), a.url),
+        (t("authors"), ", ".join(a.authors) or None), (t("language"), t.label("language", a.language) or None),
+        (t("tags"), ", ".join(a.tags) or None), ("Id", a.id),
     ]
-    lines += [f"{k:<10} {v}" for k, v in facts if v]
+    width = max(10, *(len(k) for k, _ in facts))
+    lines += [f"{k:<{width}} {v}" for k, v in facts if v]
     if full:
         if a.standfirst:
             lines += ["", a.standfirst]
         lines += ["", a.body]
         if a.comments:
-            lines += ["", f"--- {len(a.comments)} reader comment(s) ---"]
+            lines += ["", f"--- {t.n('n_comments', len(a.comments))} ---"]
             lines += [f"* {c}" for c in a.comments]
     return "\n".join(lines)
 
@@ -150,8 +168,19 @@ def _row(a: Article) -> dict[str, Any]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vigie")
-def main() -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES, case_sensitive=False), default=None,
+              help="Language of the output (default: $VIGIE_LANG, else French when the locale is French, "
+                   "else English). --json output does not change.")
+@click.pass_context
+def main(ctx: click.Context, lang: str | None) -> None:
     """Vigie: turn piles of raw news articles into stories."""
+    env = os.environ.get("VIGIE_LANG", "").strip()
+    if lang is None and env and env.lower() not in LANGUAGES:
+        raise click.UsageError(f"$VIGIE_LANG must be one of {', '.join(LANGUAGES)}; got {env!r}")
+    chosen = lang.lower() if lang else language_from_env()
+    # `vigie serve` takes an explicit choice as the pages' default; a server's locale (often C) does not count.
+    ctx.obj = {"lang": chosen, "explicit": bool(lang or env)}
+    ctx.with_resource(using(chosen))
 
 
 @main.command()
@@ -207,28 +236,35 @@ def extract(paths: tuple[str, ...], as_json: bool, understand: bool) -> None:
 def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet: bool, stories: bool, alerts: bool,
            engine: str, scheduler: str | None, partitions: int | None, workers: int | None, understand: bool) -> None:
     """Read, clean and store articles from files, folders or '-' (stdin)."""
+    t = translator()
     if engine != "dask" and (scheduler or partitions):
-        _err("--scheduler and --partitions need --engine dask")
+        _err(t("cli.needs_dask"))
         sys.exit(2)
     if engine == "dask" and workers:
-        _err("--workers is for the local engine (Dask has its own workers)")
+        _err(t("cli.workers_local"))
         sys.exit(2)
     show = sys.stderr.isatty() if progress is None else progress
     with _domain_errors(), _open(db) as store:
         bar = None
         if show:
-            from tqdm import tqdm
+            from vigie.progress import ProgressRenderer
 
-            bar = tqdm(unit="doc", file=sys.stderr, dynamic_ncols=True, leave=False)
-
-        def tick(_: str) -> None:
-            if bar is not None:
-                bar.update(1)
+            # A terminal gets one live line per stage with its ETA; a log (--progress) a plain line now and then.
+            bar = ProgressRenderer(sys.stderr)
 
         def on_error(e: InputError) -> None:
-            if bar is not None:
-                bar.clear()
-            _err(str(e))
+            if bar is None:
+                _err(str(e))
+                return
+            with bar.paused():
+                _err(str(e))
+
+        def echo(message: str) -> None:  # an alert line, printed between two draws of the bar
+            if bar is None:
+                _echo(message)
+                return
+            with bar.paused():
+                _echo(message)
 
         from vigie.pipeline import Executor, LocalExecutor, Paths, RunOptions, default_workers, run
 
@@ -244,8 +280,8 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
                          options=RunOptions(stories=stories, understand=understand, details=stories and understand,
                                             alerts=alerts, nlp_processes=workers or default_workers(),
                                             llm=_llm() if stories and understand else None),
-                         on_error=on_error, on_progress=tick,
-                         echo=_echo)  # fmt: skip
+                         on_error=on_error, on_event=bar,
+                         echo=echo)  # fmt: skip
         finally:
             if bar is not None:
                 bar.close()
@@ -253,11 +289,18 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
             _err(warning)
     report, placed = result.report, result.stories
     if not quiet:
-        line = report.summary()
-        if placed is not None and placed.placed:
-            line += f"; {placed.placed} placed in stories ({placed.duplicates} near copies)"
-        click.echo(line)
+        click.echo(_run_summary(report, placed))
     sys.exit(1 if report.failed else 0)
+
+
+def _run_summary(report: IngestReport, placed: StoryReport | None) -> str:
+    """The one line after an ingest or a watch poll: "read 5, new 5, duplicate 0, failed 0; 5 placed in stories"."""
+    t = translator()
+    line = t("cli.ingest_summary", read=t.n("n_read", report.read), new=t.n("n_new", report.new),
+             duplicate=t.n("n_duplicate", report.duplicate), failed=t.n("n_failed", report.failed))
+    if placed is not None and placed.placed:
+        line += t.n("n_placed", placed.placed, copies=t.n("n_near_copies", placed.duplicates))
+    return line
 
 
 # --- new commands -----------------------------------------------------------------------------------------------
@@ -285,11 +328,11 @@ def watch(paths: tuple[str, ...], feeds: tuple[str, ...], db: str | None, interv
     import threading
     import time
 
-    from vigie.pipeline import IngestReport
     from vigie.watch import Watcher, WatchOptions
 
+    t = translator()
     if not paths and not feeds:
-        _err("nothing to watch: give a folder or file, or --feed URL_OR_FILE")
+        _err(t("cli.nothing_to_watch"))
         sys.exit(2)
     with _domain_errors(), _open(db) as store:
         wopts = WatchOptions(interval=interval, stories=stories, alerts=alerts, allow_private=allow_private_urls,
@@ -299,11 +342,7 @@ def watch(paths: tuple[str, ...], feeds: tuple[str, ...], db: str | None, interv
         def show(r: IngestReport) -> None:
             if quiet or not (r.read or r.failed):
                 return
-            line = f"{time.strftime('%H:%M:%S')} {r.summary()}"
-            placed = watcher.last.stories
-            if placed is not None and placed.placed:
-                line += f"; {placed.placed} placed in stories ({placed.duplicates} near copies)"
-            click.echo(line)
+            click.echo(t("cli.poll_line", time=time.strftime("%H:%M:%S"), summary=_run_summary(r, watcher.last.stories)))
 
         if once:
             report = watcher.poll_once()
@@ -312,12 +351,12 @@ def watch(paths: tuple[str, ...], feeds: tuple[str, ...], db: str | None, interv
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())  # `kill` stops after the current poll, like Ctrl-C
         if not quiet:
-            click.echo(f"watching {len(paths)} path(s) and {len(feeds)} feed(s) every {interval:g}s; Ctrl-C stops",
-                       err=True)
+            click.echo(t("cli.watching", paths=t.n("n_paths", len(paths)), feeds=t.n("n_feeds", len(feeds)),
+                         interval=f"{interval:g}"), err=True)
         # Ctrl-C: a poll cut short rolls back its open transaction; what was stored stays.
         with contextlib.suppress(KeyboardInterrupt):
             watcher.run(stop, on_poll=show)
-    click.echo("stopped", err=True)
+    click.echo(t("cli.stopped"), err=True)
 
 
 @main.group()
@@ -339,7 +378,7 @@ def alert_add(query: str, webhook: str | None, db: str | None) -> None:
         except AlertError as e:
             _err(str(e))
             sys.exit(2)
-    _echo(f'alert {a.id} saved: "{a.query}"' + (f" -> {a.webhook}" if a.webhook else ""))
+    _echo(translator()("cli.alert_saved", id=a.id, query=a.query) + (f" -> {a.webhook}" if a.webhook else ""))
 
 
 @alert.command("list")
@@ -356,7 +395,7 @@ def alert_list(db: str | None, as_json: bool) -> None:
         return
     for a in alerts:
         _echo(f'{a.id:>4}  "{a.query}"' + (f"  -> {a.webhook}" if a.webhook else ""))
-    click.echo(f"{len(alerts)} alert(s)")
+    click.echo(translator().n("n_alerts", len(alerts)))
 
 
 @alert.command("remove")
@@ -368,7 +407,7 @@ def alert_remove(alert_id: int, db: str | None) -> None:
 
     with _domain_errors(), _open(db) as store:
         remove_alert(store, alert_id)
-    click.echo(f"alert {alert_id} removed")
+    click.echo(translator()("cli.alert_removed", id=alert_id))
 
 
 @main.command()
@@ -383,8 +422,8 @@ def articles(db: str | None, as_json: bool, limit: int | None) -> None:
         _dump([_row(a) for a in rows])
         return
     for a in rows:
-        _echo(f"{a.id[:10]}  {(a.published or '-')[:16]:<16}  {(a.outlet or '-')[:22]:<22}  {a.title or '(untitled)'}")
-    click.echo(f"{len(rows)} article(s)")
+        _echo(f"{a.id[:10]}  {(a.published or '-')[:16]:<16}  {(a.outlet or '-')[:22]:<22}  {_untitled(a.title)}")
+    click.echo(translator().n("n_articles", len(rows)))
 
 
 @main.command()
@@ -405,18 +444,45 @@ def article(article_id: str, db: str | None, as_json: bool) -> None:
 @main.command()
 @click.argument("query")
 @click.option("--db", default=None, help=DB_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
-def search(query: str, db: str | None, as_json: bool, limit: int) -> None:
-    """Full-text search of stored articles (accent-insensitive; FTS5 syntax allowed)."""
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: total, facets and hits (snippets as segments).")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
+@click.option("--outlet", default=None, help="Only this outlet's articles (its name, as listed).")
+@click.option("--language", default=None, help="Only articles in this language (ISO code: fr, en...).")
+@click.option("--month", default=None, help="Only articles of this month (YYYY-MM), or 'undated'.")
+@click.option("--story", default=None, help="Only articles of this story (its id).")
+@click.option("--limit", type=click.IntRange(min=1, max=1000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
+def search(query: str, db: str | None, as_json: bool, sort: str, outlet: str | None, language: str | None,
+           month: str | None, story: str | None, limit: int, offset: int) -> None:
+    """Full-text search of stored articles: words match by their stem, accents and case aside ("grève" finds
+    "grévistes"); "a phrase", a OR b, -word and prefix* work."""
+    from vigie.store import SearchOptions
+
+    try:
+        opts = SearchOptions(outlet=outlet, language=language, month=month, story=story, sort=sort,
+                             offset=offset, limit=limit)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from e
     with _domain_errors(), _open(db) as store:
-        hits = store.search(query, limit=limit)
+        found = store.find(query, opts)
     if as_json:
-        _dump([{**_row(a), "snippet": snip} for a, snip in hits])
+        out = found.to_dict()
+        for h, hit in zip(out["hits"], found.hits, strict=True):
+            h["source"] = hit.article.source
+        _dump(out)
         return
-    for a, snip in hits:
-        _echo(f"{a.id[:10]}  {(a.outlet or '-')[:22]:<22}  {a.title or '(untitled)'}\n            {snip}")
-    click.echo(f"{len(hits)} hit(s)")
+    t = translator()
+    click.echo(t.n("n_results", found.total))
+    bold = click.style("", bold=True, reset=False), click.style("", reset=True)
+    for hit in found.hits:
+        a = hit.article
+        head = safe(f"{a.id[:10]}  {(a.outlet or '-')[:22]:<22}  {(a.published or '')[:10]:<10}  "
+                    f"{_untitled(a.title)}")
+        # Article text made safe first, then the styling: click.echo drops it when stdout is not a terminal.
+        snip = "".join(f"{bold[0]}{safe(s.text)}{bold[1]}" if s.match else safe(s.text) for s in hit.snippet)
+        click.echo(f"{head}\n            {snip}")
+    if found.total > offset + len(found.hits):
+        click.echo(t("cli.more_hits", first=offset + 1, last=offset + len(found.hits)))
 
 
 @main.command()
@@ -433,12 +499,14 @@ def stories(db: str | None, as_json: bool, limit: int | None) -> None:
     if as_json:
         _dump([v.to_dict() for v in views])
         return
+    t = translator()
     for v in views:
-        span = " → ".join(x[:10] for x in (v.first_published, v.last_published) if x) or "undated"
-        _echo(f"{v.id[:12]}  {len(v.articles):>3} art. {len(v.events):>2} ev.  {span:<23}  {v.title}")
+        span = " → ".join(x[:10] for x in (v.first_published, v.last_published) if x) or t("undated")
+        _echo(f"{v.id[:12]}  {len(v.articles):>3} {t('cli.abbr_articles')} {len(v.events):>2} {t('cli.abbr_events')}  "
+              f"{span:<23}  {_untitled(v.title)}")
         if v.outlets:
             _echo(f"{'':14}{', '.join(v.outlets)}")
-    click.echo(f"{len(views)} story(ies)")
+    click.echo(t.n("n_stories", len(views)))
 
 
 @main.command()
@@ -457,39 +525,50 @@ def story(story_id: str, db: str | None, as_json: bool, max_words: int) -> None:
     if as_json:
         _dump(view.to_dict())
         return
-    _echo(view.headline or view.title or "(untitled story)")
-    _echo(f"id {view.id} · {len(view.articles)} article(s) · outlets: {', '.join(view.outlets) or '-'}")
+    _echo(_story_text(view))
+
+
+def _story_text(view: StoryDetail) -> str:
+    """`vigie story ID` without --json, in the language in use."""
+    t = translator()
+    outlets = ", ".join(t.phrase(o) for o in view.outlets) or "-"
+    lines = [view.headline or view.title or t("untitled_story"),
+             t("cli.story_head", id=view.id, articles=t.n("n_articles", len(view.articles)), outlets=outlets)]
     if view.summary:
-        _echo("\n" + textwrap.fill(view.summary, 100))
+        lines.append("\n" + textwrap.fill(view.summary, 100))
     for ev in view.events:
-        _echo(f"\n  Event {ev.id[:12]}: {ev.title}")
+        lines.append("\n  " + t("cli.event", id=ev.id[:12], title=_untitled(ev.headline or ev.title)))
         for a in view.articles:
             if a.id in ev.articles:
-                dup = f" (copy of {a.duplicate_of[:10]})" if a.duplicate_of else ""
-                _echo(f"    {(a.published or '-')[:16]:<16}  {(a.outlet or '-')[:20]:<20}  {a.title}{dup}")
+                dup = t("cli.copy_of", id=a.duplicate_of[:10]) if a.duplicate_of else ""
+                lines.append(f"    {(a.published or '-')[:16]:<16}  {(a.outlet or '-')[:20]:<20}  {_untitled(a.title)}{dup}")
     if view.chronology is not None and view.chronology.entries:
-        click.echo("\nKey days")
+        lines.append("\n" + t("chronology"))
         for e in view.chronology.entries:
-            _echo(f"  {e.date:<10} {textwrap.shorten(e.summary, 100)}")
+            lines.append(f"  {e.date:<10} {textwrap.shorten(e.summary, 100)}")
     if view.timeline:
-        click.echo("\nTimeline")
-        for t in view.timeline:
-            _echo(f"  {t.date:<10} [{len(t.sources)}] {textwrap.shorten(t.text, 100)}")
+        lines.append("\n" + t("timeline"))
+        for x in view.timeline:
+            lines.append(f"  {x.date:<10} [{len(x.sources)}] {textwrap.shorten(x.text, 100)}")
     if view.quotes:
-        click.echo("\nQuotes")
+        lines.append("\n" + t("quotes"))
         for q in view.quotes:
-            _echo(f"  {q.speaker or '(unattributed)'}: « {textwrap.shorten(q.text, 90)} »")
+            lines.append("  " + t("cli.quote", speaker=q.speaker or t("unknown_speaker"),
+                                  text=textwrap.shorten(q.text, 90)))
     for d in view.disagreements:
-        vals = "; ".join(f"{v['value']} ({len(v['sources'])} source(s))" for v in d.values)
-        _echo(f"\nDisagreement: {textwrap.shorten(d.about, 80)}\n  {vals}")
+        vals = "; ".join(f"{v['value']} ({t.n('n_sources', len(v['sources']))})" for v in d.values)
+        lines.append("\n" + t("cli.disagreement", about=textwrap.shorten(t.phrase(d.about), 80)) + f"\n  {vals}")
     cov = view.coverage
     if cov:
-        click.echo("\nCoverage by outlet")
+        lines.append("\n" + t("coverage"))
         for o in cov.outlets:
-            flag = " [state-affiliated]" if o.state_affiliated else ""
-            first = " · first to report" if o.first_to_report else ""
-            _echo(f"  {o.name}{flag}: {len(o.articles)} article(s), {len(o.only)} exclusive fact(s), "
-                       f"{len(o.missing)} left out{first}")
+            lines.append("  " + t("cli.coverage_row", name=t.phrase(o.name),
+                                  flag=t("cli.state_flag") if o.state_affiliated else "",
+                                  articles=t.n("n_articles", len(o.articles)),
+                                  exclusive=t.n("n_exclusive_facts", len(o.only)),
+                                  left_out=t.n("n_left_out", len(o.missing)),
+                                  first=t("cli.first_to_report") if o.first_to_report else ""))
+    return "\n".join(lines)
 
 
 @main.command()
@@ -504,7 +583,7 @@ def summarize(paths: tuple[str, ...], max_words: int, as_json: bool) -> None:
     articles, failed = _read_articles(paths)
     with _domain_errors():
         if not articles:
-            _err("no article to summarise")
+            _err(translator()("cli.no_article_summary"))
             sys.exit(1)
         result = run([(a.source, a.title or "", a.body) for a in articles], SummaryOptions(max_words=max_words))
     if as_json:
@@ -531,7 +610,7 @@ def chronology(paths: tuple[str, ...], max_dates: int, as_json: bool) -> None:
     articles, failed = _read_articles(paths)
     with _domain_errors():
         if not articles:
-            _err("no article to build a chronology from")
+            _err(translator()("cli.no_article_chronology"))
             sys.exit(1)
         result = run(articles, ChronologyOptions(max_dates=max_dates))
     where = {a.id: a.source for a in articles}  # without a database, a file is the source a reader can open
@@ -542,7 +621,7 @@ def chronology(paths: tuple[str, ...], max_dates: int, as_json: bool) -> None:
         _dump(result.to_dict())
     else:
         if not result.entries:
-            click.echo("no dated day found (no publication date and no day cited)")
+            click.echo(translator()("cli.no_dated_day"))
         for e in result.entries:
             click.echo(e.date)
             for x in e.sentences:
@@ -557,29 +636,47 @@ def chronology(paths: tuple[str, ...], max_dates: int, as_json: bool) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="Another Host name to answer (repeatable; the bound address and localhost always are).")
-def serve(db: str | None, host: str, port: int, allowed_hosts: tuple[str, ...] = ()) -> None:
-    """Serve the web UI and the JSON API (writes need $VIGIE_TOKEN)."""
+@click.pass_context
+def serve(ctx: click.Context, db: str | None, host: str, port: int, allowed_hosts: tuple[str, ...] = ()) -> None:
+    """Serve the web UI and the JSON API (writes need $VIGIE_TOKEN). The pages are in French unless the browser
+    asks for English, or `vigie --lang en serve` makes English the default."""
     from vigie.store import resolve_db_path
+
+    chosen = ctx.obj or {}
+    lang = chosen["lang"] if chosen.get("explicit") else "fr"
 
     with _domain_errors():
         path = resolve_db_path(db)
         _open(path).close()  # fail here, with a clear message, rather than on the first request
         from vigie.serve import run
 
-        click.echo(f"Vigie at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-        run(path, host, port, allowed_hosts=allowed_hosts)
+        click.echo(translator()("cli.serving", host=host, port=port))
+        run(path, host, port, allowed_hosts=allowed_hosts, lang=lang)
 
 
 @main.command()
 @click.option("--db", default=None, help=DB_HELP)
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
-@click.option("--what", type=click.Choice(["articles", "stories", "quotes", "timeline"]), default="articles",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "markdown"]), default=None,
+              help="jsonl, csv or parquet for a table (default jsonl); markdown for one story (--what story).")
+@click.option("--what", type=click.Choice(["articles", "stories", "quotes", "timeline", "story"]), default="articles",
+              show_default=True, help="A table, or 'story': one story (--id) for a press review.")
+@click.option("--id", "story_id", default=None, metavar="STORY_ID",
+              help="The story for --what story (its id, a unique prefix, or the id of one of its articles).")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+              help="Language of the labels of --what story.")
 @click.option("--output", "-o", default="-", show_default=True, help="File to write ('-' for stdout).")
-def export(db: str | None, fmt: str, what: str, output: str) -> None:
-    """Export articles, stories, quotes or timelines for pandas or a spreadsheet."""
+def export(db: str | None, fmt: str | None, what: str, story_id: str | None, lang: str, output: str) -> None:
+    """Export articles, stories, quotes or timelines for pandas or a spreadsheet, or one story as Markdown."""
     from vigie.export import export as run
 
+    if what == "story" or fmt == "markdown" or story_id:
+        if what != "story" or fmt not in (None, "markdown") or not story_id:
+            _err("one story is exported with --what story --id STORY_ID --format markdown; "
+                 "tables (--what articles|stories|quotes|timeline) as jsonl, csv or parquet")
+            sys.exit(2)
+        _export_story(db, story_id, lang, output)
+        return
+    fmt = fmt or "jsonl"
     with _domain_errors(), _open(db) as store:
         if what != "articles":
             from vigie.stories import update_stories
@@ -588,15 +685,40 @@ def export(db: str | None, fmt: str, what: str, output: str) -> None:
         try:
             if output == "-":
                 if fmt == "parquet":
-                    _err("parquet is binary: give a file with --output")
+                    _err(translator()("cli.parquet_stdout"))
                     sys.exit(2)
                 n = run(store, fmt, what, sys.stdout)
             else:
                 n = run(store, fmt, what, output)
         except OSError as e:  # a full disk, a read-only folder: one line naming the output
+            t = translator()
+            _err(t("cli.write_file", where=t("cli.stdout") if output == "-" else output, reason=e.strerror or e))
+            sys.exit(1)
+    click.echo(translator().n("n_rows_written", n), err=True)
+
+
+def _export_story(db: str | None, story_id: str, lang: str, output: str) -> None:
+    """``vigie export --what story``: the story's Markdown (:func:`vigie.export.story_markdown`) to a file or stdout."""
+    from vigie.export import story_markdown
+    from vigie.serve.i18n import translator
+    from vigie.stories import story_detail, update_stories
+
+    with _domain_errors(), _open(db) as store:
+        update_stories(store)
+        detail = story_detail(store, story_id, llm=_llm())
+        urls = {a.id: store.get(a.id).url for a in detail.articles}
+        text = story_markdown(detail, urls=urls, t=translator(lang))
+        try:
+            if output == "-":
+                click.echo(text, nl=False)  # escaped Markdown: no control character is left to print
+            else:
+                with open(output, "w", encoding="utf-8") as f:
+                    f.write(text)
+        except OSError as e:
             _err(f"cannot write {'standard output' if output == '-' else output}: {e.strerror or e}")
             sys.exit(1)
-    click.echo(f"{n} row(s) written", err=True)
+    if output != "-":
+        click.echo(f"story {detail.id} written to {output}", err=True)
 
 
 @main.command()
@@ -629,13 +751,14 @@ def reprocess(db: str | None, understand: bool) -> None:
 
     with _domain_errors(), _open(db) as store:
         changed = run(store, on_error=lambda e: _err(str(e)))
-        click.echo(f"{changed} article(s) changed")
+        t = translator()
+        click.echo(t.n("n_changed", changed))
         if understand:
             from vigie.pipeline import default_workers
             from vigie.understand.stage import understand_new
 
             ids = [a.id for a in store.articles()]
-            click.echo(f"{understand_new(store, ids, n_process=default_workers())} article(s) analysed")
+            click.echo(t.n("n_analysed", understand_new(store, ids, n_process=default_workers())))
 
 
 @main.command()
@@ -647,7 +770,7 @@ def recluster(db: str | None) -> None:
 
     with _domain_errors(), _open(db) as store:
         moved = recluster_stories(store)
-    click.echo(f"{moved} article(s) changed story or event")
+    click.echo(translator().n("n_moved", moved))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,4 +1,4 @@
-"""Export stored articles, stories, quotes and timelines as JSON Lines, CSV or Parquet.
+"""Export stored articles, stories, quotes and timelines as JSON Lines, CSV or Parquet; one story as Markdown.
 
 One function, :func:`export`, used by the CLI (``vigie export``) and the server (``GET /api/export``). Rows are
 flat dicts with a fixed column order per table (:data:`COLUMNS`); list columns stay lists in JSON Lines and Parquet
@@ -7,7 +7,8 @@ formula (it starts with ``= + - @``, a tab or a carriage return) is prefixed wit
 never runs what an article says.
 
 Quotes, timelines and story headlines come from the story details (:func:`vigie.stories.story_detail`, or the
-server's cached one).
+server's cached one). :func:`story_markdown` writes one story for a press review (``vigie export --what story``,
+``GET /stories/{id}.md``), every article text escaped so that it shows as text in any Markdown renderer.
 """
 
 from __future__ import annotations
@@ -17,19 +18,22 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Literal
+from urllib.parse import quote, urlsplit
 
 from vigie.errors import VigieError
 from vigie.store import ArticleStore
+from vigie.text import slug
 
 if TYPE_CHECKING:
     from vigie.understand.views import StoryDetail
 
 __all__ = [
-    "COLUMNS", "CONTENT_TYPES", "FORMATS", "WHATS", "MissingDependencyError", "csv_safe", "export", "public_source",
-    "rows",
+    "COLUMNS", "CONTENT_TYPES", "FORMATS", "WHATS", "MissingDependencyError", "StorySource", "csv_safe", "export",
+    "http_url", "md_text", "public_source", "rows", "story_filename", "story_markdown", "story_sources",
 ]
 
 Fmt = Literal["jsonl", "csv", "parquet"]
@@ -257,3 +261,152 @@ def _parquet(
     sink = os.fspath(out) if isinstance(out, str | os.PathLike) else out
     pq.write_table(pa.Table.from_pylist(data, schema=schema), sink)
     return len(data)
+
+
+# -- one story for a press review -------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]+")
+_LINE_START = re.compile(r"^(\s*)(?:([-+=>])|(\d+)([.)]))")
+
+
+@dataclass(frozen=True, slots=True)
+class StorySource:
+    """One article of a story as a press review cites it: its number (as on the story page), title and link."""
+
+    number: int
+    id: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    url: str | None  # http(s) only: anything else is never made a link
+
+
+def http_url(url: object) -> str | None:
+    """The URL when it is http(s); ``javascript:``, ``data:`` or a file path never become links."""
+    if not isinstance(url, str):
+        return None
+    u = url.strip()
+    try:
+        scheme = urlsplit(u).scheme.lower()
+    except ValueError:
+        return None
+    return u if scheme in ("http", "https") and not _CONTROL.search(u) else None
+
+
+def story_sources(detail: StoryDetail, urls: Mapping[str, str | None] | None = None) -> list[StorySource]:
+    """The story's articles numbered from 1 in the story's order; ``urls`` gives each article's URL (by id)."""
+    urls = urls or {}
+    return [StorySource(i, a.id, a.title, a.outlet, a.published, http_url(urls.get(a.id)))
+            for i, a in enumerate(detail.articles, 1)]  # fmt: skip
+
+
+def story_filename(detail: StoryDetail, ext: str = "md") -> str:
+    """A file name any system accepts: ASCII letters, digits and dashes from the headline, then the extension."""
+    name = slug(detail.headline or detail.title or "")[:60].strip("-") or slug(detail.id) or "recit"
+    return f"{name}.{ext}"
+
+
+def md_text(text: str | None) -> str:
+    """Article text as Markdown that shows as typed: one line, markup and raw HTML escaped (``<script>`` stays
+    text in any renderer), control characters dropped."""
+    one = " ".join(_CONTROL.sub(" ", text or "").split())
+    # A line may not open a list or a quote: "- x" -> "\\- x", "1. x" -> "1\\. x" (a backslash before a digit
+    # is no escape in CommonMark).
+    return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[1]}{m[3]}\\{m[4]}",
+                           _MD_SPECIAL.sub(r"\\\1", one))
+
+
+def _md_url(url: str) -> str:
+    return quote(url, safe=":/?#@!$&'*+,;=%~-._[]")
+
+
+def _day(value: str | None) -> str:
+    return (value or "")[:10]
+
+
+def story_markdown(
+    detail: StoryDetail,
+    *,
+    urls: Mapping[str, str | None] | None = None,
+    t: Callable[[str], str] | None = None,
+    lang: str = "fr",
+    page_url: str | None = None,
+) -> str:
+    """A story as Markdown for a press review: title, span, outlets, the summary with numbered sources, the key
+    days, who said what, the disagreements, and the numbered source list with links.
+
+    Args:
+        detail: the story's details (:func:`vigie.stories.story_detail`).
+        urls: article id -> URL (only http(s) ones become links).
+        t: the UI catalogue's translator (default: :func:`vigie.serve.i18n.translator` for ``lang``).
+        lang: ``"fr"`` or ``"en"`` when ``t`` is not given.
+        page_url: the story's page, linked at the end when given.
+
+    Example:
+        >>> md = story_markdown(detail, urls={a.id: store.get(a.id).url for a in detail.articles})  # doctest: +SKIP
+    """
+    if t is None:
+        from vigie.serve.i18n import translator
+
+        t = translator(lang)
+    sources = story_sources(detail, urls)
+    number = {s.id: s.number for s in sources}
+
+    def cite(ids: Sequence[str]) -> str:
+        return "".join(f"[{number[i]}]" for i in dict.fromkeys(ids) if i in number)
+
+    out = [f"# {md_text(detail.headline or detail.title or detail.id)}", ""]
+    if detail.headline and detail.title and detail.title != detail.headline:
+        out += [f"*{md_text(detail.title)}*", ""]
+    first, last = _day(detail.first_published), _day(detail.last_published)
+    span = (first if first == last else f"{first} → {last}") if first else t("undated")
+    out.append(f"- **{t('md_span')}** {span}")
+    outlets = ", ".join(md_text(o) for o in detail.outlets) or "—"
+    out.append(f"- **{t('md_outlets')}** {outlets}")
+    out.append(f"- **{t('md_articles')}** {len(sources)}")
+    out.append("")
+    if detail.sentences or detail.summary:
+        out += [f"## {t('summary')}", ""]
+        if detail.sentences:
+            out.append(" ".join(f"{md_text(s.text)}{cite(s.sources)}" for s in detail.sentences))
+        else:
+            out.append(md_text(detail.summary))
+        out.append("")
+    if detail.chronology is not None and detail.chronology.entries:
+        out += [f"## {t('chronology')}", ""]
+        for e in detail.chronology.entries:
+            said = " ".join(f"{md_text(x.text)}{cite(x.sources)}" for x in e.sentences)
+            out.append(f"- **{md_text(e.date)}** — {said}")
+        out.append("")
+    if detail.quotes:
+        out += [f"## {t('md_quotes')}", ""]
+        by_speaker: dict[str, list[str]] = {}
+        for q in detail.quotes:  # grouped by speaker, in the order they first speak
+            who = md_text(q.speaker) if q.speaker else t("md_unattributed")
+            line = f"«\u202f{md_text(q.text)}\u202f» {cite([q.article] if q.article else [])}".rstrip()
+            by_speaker.setdefault(who, []).append(line)
+        for who, lines in by_speaker.items():
+            out.append(f"- **{who}**")
+            out += [f"  - {x}" for x in lines]
+        out.append("")
+    if detail.disagreements:
+        out += [f"## {t('disagreements')}", ""]
+        for d in detail.disagreements:
+            about = md_text(d.about)
+            if d.about.startswith("date of: "):
+                about = t("md_date_of") + md_text(d.about.removeprefix("date of: "))
+            values = t("md_semicolon").join(f"{md_text(str(v.get('value', '')))} {cite(list(v.get('sources') or []))}".rstrip()
+                               for v in d.values)  # fmt: skip
+            out.append(f"- {about}{t('md_colon')} {values}")
+        out.append("")
+    out += [f"## {t('md_sources')}", ""]
+    for s in sources:
+        title = md_text(s.title) or t("md_untitled")
+        head = f"[{title}]({_md_url(s.url)})" if s.url else title
+        facts = ", ".join(x for x in (md_text(s.outlet), _day(s.published)) if x)
+        out.append(f"{s.number}. {head}" + (f" — {facts}" if facts else ""))
+    out.append("")
+    if page_url and http_url(page_url):
+        out += [f"{t('md_story_page')}{t('md_colon')} <{_md_url(page_url)}>", ""]
+    return "\n".join(out)

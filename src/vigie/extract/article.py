@@ -13,7 +13,21 @@ from urllib.parse import urlsplit
 from vigie.errors import InputError
 from vigie.extract.clean import CleanOptions, clean_text
 from vigie.extract.html import HtmlOptions, drop_furniture, extract_html
-from vigie.extract.metadata import as_list, best_datetime, detect_language, normalise_language, parse_datetime, unique
+from vigie.extract.metadata import (
+    as_list,
+    best_datetime,
+    detect_language,
+    first_sentence,
+    is_dateline,
+    normalise_language,
+    parse_datetime,
+    site_key,
+    site_keys,
+    strip_site_name,
+    title_segments,
+    title_site_name,
+    unique,
+)
 from vigie.extract.outlets import Outlet, OutletRegistry
 from vigie.models import Article, RawDocument
 
@@ -75,9 +89,12 @@ def extract(doc: RawDocument, options: ExtractOptions | None = None, registry: O
     published = parse_datetime(_str(meta.get("published"))) if meta.get("published") else None
     published = published or fields["published"]
 
+    authors = unique([a for x in as_list(meta.get("authors")) or fields["authors"] if (a := _line(x))])
     outlet, original = _outlets(
-        reg, url, _str(meta.get("outlet")), fields["site_names"], fields["credits"], fields["homepages"]
+        reg, url, _str(meta.get("outlet")), fields["site_names"], fields["credits"], fields["homepages"],
+        authors=authors, title=title,
     )
+    title = _headline(title, body, fields["standfirst"], reg, url, outlet, original)
     language = normalise_language(meta.get("language")) or fields["language"]
     if opts.detect_language and body:
         # The text itself is more reliable than a page's declared locale, which is often a site-wide default.
@@ -90,13 +107,29 @@ def extract(doc: RawDocument, options: ExtractOptions | None = None, registry: O
         url=_line(url),
         outlet=_line(outlet),
         original_outlet=_line(original),
-        authors=unique([a for x in as_list(meta.get("authors")) or fields["authors"] if (a := _line(x))]),
+        authors=authors,
         language=language,
         body=_text(body),
         standfirst=_line(_str(meta.get("standfirst")) or fields["standfirst"]),
         comments=[c for x in fields["comments"] if (c := _text(x))],
         tags=unique([t for x in as_list(meta.get("tags")) or fields["tags"] if (t := _line(x))]),
     )
+
+
+def _headline(title: str | None, body: str, standfirst: str | None, reg: OutletRegistry, url: str | None,
+              outlet: str | None, original: str | None) -> str | None:
+    """The title without the site name around it; a dateline ("BOGOTA (Reuters) -") is replaced by the first
+    sentence of the text, since a dispatch that opens on one has no headline of its own."""
+    # Registered names only: an HTML page's own site name was stripped by the HTML path, which knows its <h1>.
+    names: list[str | None] = []
+    for name in (outlet, original):
+        o = reg.get(name) if name else None
+        if o is not None:
+            names += [o.name, *o.aliases, *o.domains]
+    title = strip_site_name(_line(title), names, url if reg.by_url(url or "") else None)
+    if title is None or is_dateline(title):
+        title = first_sentence(body) or first_sentence(standfirst) or title
+    return title
 
 
 def _line(v: str | None) -> str | None:
@@ -186,17 +219,68 @@ def _from_html(html: str, url: str | None, opts: ExtractOptions) -> dict[str, An
     }
 
 
+# Words of a site's name, never of a person's: "Bondy Blog", "ARTE Radio", "Info'Com-CGT".
+_NOT_A_PERSON = re.compile(
+    r"\b(?:blog|radio|info|infos|news|journal|magazine|revue|média|media|presse|press|tv|télé|times|post|daily"
+    r"|actu|actualités?|le|la|les|l'|the|de|du|des|et|of|and|france|online|hebdo|quotidien|agence|agency|université"
+    r"|universite)\b",
+    re.IGNORECASE,
+)
+_PERSON = re.compile(r"[A-ZÀ-Þ][a-zà-ÿ'’-]+(?:\s+(?:[A-ZÀ-Þ][a-zà-ÿ'’-]+|[A-Z]\.)){1,2}")
+
+
+def _looks_like_url(text: str) -> bool:
+    """An address rather than a name: "https://www.mesopinions.com/", "www.x.fr", "x.fr/politique" ("Sports.fr" is a
+    name)."""
+    t = text.strip()
+    return bool(re.match(r"(?:https?:)?//|www\.", t, re.IGNORECASE)) or bool(
+        re.fullmatch(r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*", t, re.IGNORECASE)
+    )
+
+
+def _looks_like_person(text: str) -> bool:
+    """A person's name ("Kristen Falc'hon"): two or three capitalised words, none of a site's name."""
+    return bool(_PERSON.fullmatch(text.strip())) and not _NOT_A_PERSON.search(text)
+
+
+def _site_name(reg: OutletRegistry, value: str | None, authors: list[str], url: str | None,
+               title: str | None) -> str | None:
+    """A site name as an outlet: a URL becomes its registered outlet or its host; an author's name, or a person's
+    name that the registry, the address and the title do not confirm, is nobody's outlet."""
+    if not value:
+        return None
+    if _looks_like_url(value):
+        o = reg.by_url(value)
+        return o.name if o else OutletRegistry.domain_of(value)
+    if reg.get(value) is not None:
+        return value
+    key = site_key(value)
+    if key in {site_key(a) for a in authors}:
+        return None
+    confirmed = key in site_keys([], url) or bool(title and key in {site_key(s) for s in title_segments(title)[1:]})
+    if not confirmed and _looks_like_person(value):
+        return None
+    return value
+
+
 def _outlets(
     reg: OutletRegistry, url: str | None, declared: str | None, site_names: list[str], credits: list[str],
-    homepages: list[str],
+    homepages: list[str], *, authors: list[str] | None = None, title: str | None = None,
 ) -> tuple[str | None, str | None]:
     """Publisher and, for a reprint, the original outlet.
 
     The publisher is, in order: the article URL's outlet, the container's declared outlet, the outlet whose home page
-    the page furniture links to (sites print their own address), a site name from the furniture. The original is
-    another outlet (not of the publisher's group) named by a credit line ("Source : Le Point", "(AFP) --") or in
-    the furniture.
+    the page furniture links to (sites print their own address), a site name from the furniture, the site the
+    title names ("Titre | ARTE Radio"), the URL's host. A URL given as a name becomes its outlet or host; an author
+    is never the publisher. The original is another outlet (not of the publisher's group) named by a credit line
+    ("Source : Le Point", "(AFP) --") or in the furniture.
     """
+    authors = authors or []
+    declared = _site_name(reg, declared, authors, url, title)
+    site_names = [n for s in site_names if (n := _site_name(reg, s, authors, url, title))]
+    titled = title_site_name(title, url)
+    if titled and not any(reg.get(s) for s in site_names):
+        site_names.append(titled)
     publisher: Outlet | None = reg.by_url(url) if url else None
     name: str | None = publisher.name if publisher else None
     if name is None and declared:
@@ -239,7 +323,9 @@ def _same_group(a: Outlet, b: Outlet) -> bool:
         return True
     if a.name.startswith(b.name + " ") or b.name.startswith(a.name + " "):
         return True
-    return any(x == y or x.endswith("." + y) or y.endswith("." + x) for x in a.domains for y in b.domains)
+    hosts_a = {d.split("/")[0] for d in a.domains}
+    hosts_b = {d.split("/")[0] for d in b.domains}  # "dw.com/fr" (DW Afrique) is a section of dw.com
+    return any(x == y or x.endswith("." + y) or y.endswith("." + x) for x in hosts_a for y in hosts_b)
 
 
 def _is_homepage(url: str) -> bool:

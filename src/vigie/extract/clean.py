@@ -50,6 +50,7 @@ from vigie.extract.cleanlex import (
     STRONG_FURNITURE_CUES,
     WEEKDAYS,
 )
+from vigie.extract.metadata import is_dateline
 
 __all__ = ["BodyModel", "CleanOptions", "CleanedText", "PageLines", "clean_text", "page_lines", "stage2_rows", "viterbi"]
 
@@ -935,10 +936,17 @@ def _title_like(ln: _Line) -> bool:
     return (
         2 <= ln.n_words <= 30
         and ln.chars <= 250
-        and ln.kind in (None, "dup", "lowdens", "tagword")
+        and (ln.kind in (None, "dup", "lowdens", "tagword") or (ln.kind == "tags" and _phrase_in_list(ln.text)))
         and not ln.text.endswith(".")
         and ln.link == 0
+        and not is_dateline(ln.text)  # "BOGOTA (Reuters) -" opens the dispatch under its headline
     )
+
+
+def _phrase_in_list(text: str) -> bool:
+    """A comma "list" with a clause in it ("Ingrid Betancourt, libérée, retrouve ses enfants") is a headline; a tag
+    list ("Russie, OTAN, Diplomatie") has none."""
+    return any(len(w := part.split()) >= 3 and any(x[:1].islower() for x in w[1:]) for part in text.split(","))
 
 
 def _pick_title(lines: list[_Line], body_start: int, body_keys: set[str]) -> tuple[_Line | None, str | None]:

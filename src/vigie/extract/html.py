@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from vigie.extract.metadata import strip_site_name, title_site_name
+
 log = logging.getLogger(__name__)
 
 
@@ -95,6 +97,11 @@ def extract_html(html: str, url: str | None = None, options: HtmlOptions | None 
     if not paragraphs and opts.fallback and tree is not None:
         paragraphs = _fallback_paragraphs(html, tree, meta.language)
     out.title = _strip_site_suffix(meta.title or _clean(getattr(doc, "title", None)) or _page_title(tree, meta), tree)
+    site = meta.site_name or _clean(getattr(doc, "sitename", None))
+    if site is None:  # "La voix des nuls | ARTE Radio" names its site where the page's metadata does not
+        site = title_site_name(meta.title, meta.url or url) or title_site_name(meta.page_title, meta.url or url)
+    if out.title != _first_h1(tree):  # a headline the page prints whole keeps its parts ("Welpen kaufen – Tipps…")
+        out.title = strip_site_name(out.title, [site], url=meta.url or url)
     if opts.remove_furniture:
         paragraphs = drop_furniture(paragraphs, [out.title, _clean(getattr(doc, "title", None)), meta.page_title])
     out.body = "\n\n".join(paragraphs)
@@ -104,7 +111,7 @@ def extract_html(html: str, url: str | None = None, options: HtmlOptions | None 
         )
 
     out.url = meta.url or url or _clean(getattr(doc, "url", None))
-    out.site_name = meta.site_name or _clean(getattr(doc, "sitename", None))
+    out.site_name = site
     out.authors = meta.authors or _split_authors(getattr(doc, "author", None))
     out.tags = meta.tags or _dedupe([*(getattr(doc, "tags", None) or []), *(getattr(doc, "categories", None) or [])])
     out.standfirst = meta.description or _clean(getattr(doc, "description", None))
@@ -305,6 +312,10 @@ def _is_title(paragraph: str, keys: set[str]) -> bool:
     return False
 
 
+def _first_h1(tree: Any) -> str | None:
+    return None if tree is None else next((_clean(" ".join(el.itertext())) for el in tree.iter("h1")), None)
+
+
 def _strip_site_suffix(title: str | None, tree: Any) -> str | None:
     """'Titre | DW | 23.05.2011' -> 'Titre' when the page's <h1> says just 'Titre'."""
     if not title or tree is None:
@@ -389,7 +400,7 @@ class _PageMeta:
         publisher = ld.get("publisher")
         m.site_name = first(
             metas.get("og:site_name"),
-            _ld_name(publisher[0] if isinstance(publisher, list) and publisher else publisher),
+            _ld_publisher(publisher[0] if isinstance(publisher, list) and publisher else publisher),
             metas.get("application-name"),
         )
         m.authors = _ld_authors(ld.get("author")) or _split_authors(
@@ -506,6 +517,15 @@ def _ld_name(value: Any) -> str | None:
     if isinstance(value, dict):
         return _clean(value.get("name"))
     return _clean(value) if isinstance(value, str) else None
+
+
+def _ld_publisher(value: Any) -> str | None:
+    """A publisher's name, unless the publisher is a person (a blog's author is not an outlet)."""
+    if isinstance(value, dict):
+        kinds = {str(t).lower() for t in (value.get("@type"), value.get("type")) if isinstance(t, str)}
+        if "person" in kinds:
+            return None
+    return _ld_name(value)
 
 
 def _ld_authors(value: Any) -> list[str]:

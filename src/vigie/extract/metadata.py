@@ -6,6 +6,7 @@ Dates are never invented: a string that does not name a full day gives ``None``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
@@ -194,3 +195,139 @@ def as_list(value: Any) -> list[str]:
             out.append(str(v))
         return unique(out)
     return unique([str(value)])
+
+
+# -- titles ---------------------------------------------------------------------------------------------------------
+
+# A separator between a headline and a site name: spaced so that "Covid-19" or "Paris-8" never splits. A colon is
+# not one: "Glyphosate : radiographie…" is a headline.
+_TITLE_SEP = re.compile(r"(?<!\s)\s+(?:\|{1,2}|-{1,2}|[–—·•»]|::)\s+")  # from a run's start only: linear
+# A dateline and nothing else: "BOGOTA (Reuters) -", "PARIS, 12 juin (AFP) —", "Washington (AP) --". It opens an
+# agency dispatch; it is never its headline.
+_DATELINE = re.compile(
+    r"^\W*(?:[A-ZÀ-Þ][\w'’. /-]{0,40}?)(?:,\s*[\w .]{1,25}?)?\s*\((?P<src>[A-Z][\w .&/-]{0,30})\)\s*(?P<dash>--|[-–—:])?\s*$"
+)
+# Labels of a host that name nobody: "www.", country and generic top-level parts.
+_HOST_NOISE = frozenset({"www", "m", "amp", "com", "org", "net", "info", "fr", "be", "ch", "ca", "de", "uk", "co",
+                         "eu", "tn", "cz", "media", "news", "online", "tv", "radio", "blog"})
+
+
+def is_dateline(title: str | None) -> bool:
+    """A title that is only a dispatch's dateline ("BOGOTA (Reuters) -"), not a headline.
+
+    >>> is_dateline("BOGOTA (Reuters) -"), is_dateline("Sommet du G20 (Rome)")
+    (True, False)
+    """
+    if not title or len(title) > 80:
+        return False
+    m = _DATELINE.match(title.strip())
+    if m is None:
+        return False
+    place = title[: m.start("src")].strip(" (,")
+    # Without a trailing dash, only an upper-case place ("WASHINGTON (AP)") marks a dateline.
+    return bool(m["dash"]) or place.isupper()
+
+
+def site_key(text: str) -> str:
+    """Comparison form of a site name or host: folded, letters and digits only ("Le Monde.fr" -> "lemondefr")."""
+    k = fold(text)
+    k = re.sub(r"^(?:https?:)?/*(?:www\.)?", "", k)
+    return re.sub(r"[^0-9a-z]+", "", k)
+
+
+def site_keys(names: Sequence[str | None], url: str | None = None) -> set[str]:
+    """The keys a site-name segment of a title may have: each name, and the host of ``url`` whole and by its
+    distinctive labels ("madame.lefigaro.fr" -> madamelefigarofr, madamelefigaro, madame, lefigaro)."""
+    keys = {k for n in names if n and len(k := site_key(n)) >= 2}
+    hosts = [url] if url else []
+    hosts += [n for n in names if n and re.fullmatch(r"(?:https?://)?[\w.-]+\.[a-z]{2,}/?", n.strip(), re.I)]
+    for h in hosts:
+        host = re.sub(r"^(?:https?://)?(?:www\.)?", "", h.strip().lower()).split("/")[0].split(":")[0]
+        labels = [lb for lb in host.split(".") if lb]
+        if not labels:
+            continue
+        keys.add(site_key(host))
+        named = [lb for lb in labels[:-1] if lb not in _HOST_NOISE]
+        if named:
+            keys.add(site_key("".join(named)))
+            keys.update(site_key(lb) for lb in named if len(lb) >= 4)
+    return keys
+
+
+def title_segments(title: str) -> list[str]:
+    """The parts of a title between spaced separators ("Titre | Rubrique - Site" -> 3 parts)."""
+    return [x for x in _TITLE_SEP.split(title) if x.strip()]
+
+
+def title_site_name(title: str | None, url: str | None) -> str | None:
+    """The part of a "Titre | ARTE Radio" title that names the site of ``url`` (its host spelt as a name)."""
+    if not title or not url:
+        return None
+    keys = site_keys([], url)
+    for seg in reversed(title_segments(title)[1:]):
+        if len(seg.split()) <= 5 and _is_site(seg, keys):
+            return seg.strip()
+    return None
+
+
+def _is_site(segment: str, keys: set[str]) -> bool:
+    k = site_key(segment)
+    if not k:
+        return False
+    if k in keys:
+        return True
+    # "Bondy Blog, le média des quartiers": a known name, then a tagline after a comma, a colon or a parenthesis
+    # (a name running on, "Le Monde arabe en ébullition", is a headline).
+    head = re.split(r"\s*[,:(]\s*", segment, maxsplit=1)[0]
+    return len(segment.split()) <= 8 and head != segment and site_key(head) in keys
+
+
+def strip_site_name(title: str | None, names: Sequence[str | None] = (), url: str | None = None) -> str | None:
+    """A headline without the site name a page puts before or after it.
+
+    A segment (between spaced separators ``|``, ``-``, ``–``, ``—``, ``·``) that names the site (``names``: the
+    page's site name, its registered outlet and aliases; the host of ``url``) is dropped with everything after it
+    when it follows the headline ("Titre | AOC media - Analyse Opinion Critique"), alone when it leads ("Le Point -
+    Titre"). A title that would be left with less than two words stays whole.
+
+    >>> strip_site_name("A Paris-8, un peu de tension - Bondy Blog", ["Bondy Blog"])
+    'A Paris-8, un peu de tension'
+    >>> strip_site_name("Le ministre démissionne – Le Monde.fr", url="https://www.lemonde.fr/x")
+    'Le ministre démissionne'
+    """
+    if not title:
+        return title
+    keys = site_keys(list(names), url)
+    if not keys:
+        return title
+    seps = list(_TITLE_SEP.finditer(title))
+    if not seps:
+        return title
+    bounds = [0, *(m.end() for m in seps)]
+    ends = [m.start() for m in seps] + [len(title)]
+    segments = [title[b:e] for b, e in zip(bounds, ends, strict=True)]
+    out = title
+    for i in range(1, len(segments)):
+        if _is_site(segments[i], keys):
+            out = title[: ends[i - 1]]
+            break
+    if len(segments) > 1 and _is_site(segments[0], keys) and out.startswith(segments[0]):
+        rest = out[bounds[1]:] if bounds[1] <= len(out) else ""
+        out = rest or out
+    out = out.strip()
+    return out if len(out.split()) >= 2 else title
+
+
+def first_sentence(text: str | None, *, max_words: int = 20) -> str | None:
+    """The first sentence of a text, cut at ``max_words`` words: a headline for a dispatch that has none."""
+    if not text:
+        return None
+    para = next((p.strip() for p in text.split("\n") if p.strip()), "")
+    para = re.sub(r"^\W*[A-ZÀ-Þ][\w'’. /-]{0,40}?(?:,\s*[\w .]{1,25}?)?\s*\([A-Z][\w .&/-]{0,30}\)\s*(?:--|[-–—:])\s*",
+                  "", para)  # the dateline that opens it
+    m = re.match(r"(.+?[.!?…])(?:\s|$)", para)
+    sentence = (m[1] if m else para).strip()
+    words = sentence.split()
+    if not words:
+        return None
+    return " ".join(words[:max_words]) + ("…" if len(words) > max_words else "")

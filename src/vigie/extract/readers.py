@@ -594,6 +594,8 @@ def _read_json(
             yield RawDocument(source=source, format="text", content=text)
         return
     if isinstance(value, list):
+        if not value:  # said, not silent: the batch reports the file instead of skipping it unseen
+            yield InputError(source, "empty JSON list (no records)")
         for i, item in enumerate(value):
             yield _record(item, f"{source}#{i}", opts)
     else:

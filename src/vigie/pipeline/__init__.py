@@ -32,6 +32,7 @@ from vigie.pipeline.executors import (
     default_workers,
     extract_documents,
 )
+from vigie.progress import OnEvent, Progress
 from vigie.store import ArticleStore
 
 if TYPE_CHECKING:
@@ -43,8 +44,8 @@ if TYPE_CHECKING:
     from vigie.understand.abstractive import LLMConfig
 
 __all__ = [
-    "Documents", "Executor", "IngestReport", "LocalExecutor", "Paths", "RunOptions", "RunResult", "default_workers",
-    "extract_documents", "extract_paths", "ingest", "reprocess", "run",
+    "Documents", "Executor", "IngestReport", "LocalExecutor", "Paths", "Progress", "RunOptions", "RunResult",
+    "default_workers", "extract_documents", "extract_paths", "ingest", "reprocess", "run",
 ]
 
 log = logging.getLogger(__name__)
@@ -126,11 +127,16 @@ def run(
     on_error: OnError | None = None,
     on_progress: OnProgress | None = None,
     echo: Callable[[str], None] | None = None,
+    on_event: OnEvent | None = None,
 ) -> RunResult:
     """Take one batch through every stage: extract (in ``executor``), store, stories, alerts.
 
     Each article is stored in its own transaction, so a crash never leaves half an article; content already stored
     adds only its new source. Alert matches are printed through ``echo`` (or posted to their webhooks).
+    ``on_progress`` gets the source of each document stored; ``on_event`` a :class:`vigie.progress.Progress` per
+    step of each stage that runs (read, stories, understand, details), from ``done`` 0 up to ``total``. To give the
+    read stage a total, a batch of paths (not stdin) is read once ahead to count its documents, only when
+    ``on_event`` is given; a lazy batch of documents without a length counts up as it goes (its total follows).
 
     Example:
         >>> from vigie.store import Store
@@ -142,24 +148,71 @@ def run(
     vectors: dict[str, Any] = {}  # article id -> story vector, when the executor embedded the new articles
     analyses: dict[str, Any] = {}  # article id -> analysis, when the executor analysed them
     items = (executor or LocalExecutor()).run(batch, store, extract_options)
-    result = RunResult(_store_items(store, items, on_error, on_progress, vectors, analyses))
+    emit = _Emitter(on_event)
+    if on_event is not None:  # counting ahead reads the inputs twice: only for someone who shows the total
+        emit.start("read", _count(batch))
+    result = RunResult(_store_items(store, items, on_error, on_progress, vectors, analyses, emit))
+    emit.finish()
     if opts.stories:
-        _stories(store, result, opts, vectors)
+        _stories(store, result, opts, vectors, emit)
     if opts.understand and result.report.new_ids:
-        _understand(store, result, opts, analyses)
+        _understand(store, result, opts, analyses, emit)
     if opts.details and result.touched:
-        _details(store, result, opts.llm)
+        _details(store, result, opts.llm, emit)
     if opts.alerts and result.report.new_ids:
         _alerts(store, result, opts, echo)
     return result
 
 
+class _Emitter:
+    """Sends one stage's :class:`Progress` events: ``done`` only grows, ``total`` grows when a lazy batch
+    outruns its count; nothing at all without a callback."""
+
+    def __init__(self, on_event: OnEvent | None) -> None:
+        self.on_event = on_event
+        self.stage = ""
+        self.done = 0
+        self.total = 0
+
+    def start(self, stage: str, total: int) -> None:
+        self.stage, self.done, self.total = stage, 0, max(0, total)
+        if self.on_event is not None:
+            self.on_event(Progress(stage, 0, self.total))
+
+    def step(self, n: int = 1) -> None:
+        if self.on_event is None or n <= 0:
+            return
+        self.done += n
+        self.total = max(self.total, self.done)
+        self.on_event(Progress(self.stage, self.done, self.total))
+
+    def finish(self) -> None:
+        """The stage is over: a total counted ahead that overshot (an unreadable file) is brought down to ``done``."""
+        if self.on_event is not None and self.stage and self.done < self.total:
+            self.total = self.done
+            self.on_event(Progress(self.stage, self.done, self.total))
+
+
+def _count(batch: Batch) -> int:
+    """Documents in the batch, counted ahead when that reads nothing twice that cannot be read again (stdin)."""
+    from vigie.extract.readers import iter_documents
+
+    if isinstance(batch, Documents):
+        docs = batch.docs
+        return len(docs) if isinstance(docs, list | tuple) else 0
+    if "-" in batch.paths:
+        return 0
+    return sum(1 for _ in iter_documents(batch.paths, batch.read_options))
+
+
 def _store_items(
     store: ArticleStore, items: Iterator[Extracted | Seen | Failed], on_error: OnError | None,
     on_progress: OnProgress | None, vectors: dict[str, np.ndarray], analyses: dict[str, ArticleAnalysis],
+    emit: _Emitter | None = None,
 ) -> IngestReport:
     """The storing step, the same for every executor: count, skip stored content, store the new."""
     report = IngestReport()
+    emit = emit or _Emitter(None)
 
     def seen(raw_id: str, source: str) -> None:
         report.read += 1
@@ -169,50 +222,59 @@ def _store_items(
             on_progress(source)
 
     for item in items:
-        if isinstance(item, Seen):
-            seen(item.raw_id, item.source)
-        elif isinstance(item, Failed):
-            if item.raw_id is not None and store.has(item.raw_id):
-                seen(item.raw_id, item.error.source)  # stored meanwhile from an identical input: not a failure
-                continue
-            if item.raw_id is not None:
+        try:
+            if isinstance(item, Seen):
+                seen(item.raw_id, item.source)
+            elif isinstance(item, Failed):
+                if item.raw_id is not None and store.has(item.raw_id):
+                    seen(item.raw_id, item.error.source)  # stored meanwhile from an identical input: not a failure
+                    continue
+                if item.raw_id is not None:
+                    report.read += 1
+                    if on_progress:
+                        on_progress(item.error.source)
+                report.failed += 1
+                report.errors.append(item.error)
+                if on_error:
+                    on_error(item.error)
+            elif store.has(item.raw.id):  # an identical input earlier in this batch
+                seen(item.raw.id, item.raw.source)
+            else:
                 report.read += 1
                 if on_progress:
-                    on_progress(item.error.source)
-            report.failed += 1
-            report.errors.append(item.error)
-            if on_error:
-                on_error(item.error)
-        elif store.has(item.raw.id):  # an identical input earlier in this batch
-            seen(item.raw.id, item.raw.source)
-        else:
-            report.read += 1
-            if on_progress:
-                on_progress(item.raw.source)
-            if store.add(item.raw, item.article):
-                report.new += 1
-                report.new_ids.append(item.article.id)
-                if item.vector is not None:
-                    vectors[item.article.id] = item.vector
-                if item.analysis is not None:
-                    analyses[item.article.id] = item.analysis
-            else:
-                report.duplicate += 1
+                    on_progress(item.raw.source)
+                if store.add(item.raw, item.article):
+                    report.new += 1
+                    report.new_ids.append(item.article.id)
+                    if item.vector is not None:
+                        vectors[item.article.id] = item.vector
+                    if item.analysis is not None:
+                        analyses[item.article.id] = item.analysis
+                else:
+                    report.duplicate += 1
+        finally:  # a document counts once, whatever became of it
+            emit.step()
     return report
 
 
-def _stories(store: ArticleStore, result: RunResult, opts: RunOptions, vectors: dict[str, Any]) -> None:
+def _stories(store: ArticleStore, result: RunResult, opts: RunOptions, vectors: dict[str, Any],
+             emit: _Emitter) -> None:
     try:
         from vigie.stories import update_stories
 
-        result.stories = update_stories(store, opts.story_options, vectors=vectors or None)
+        if emit.on_event is not None:
+            emit.start("stories", store.count_unplaced())
+        result.stories = update_stories(store, opts.story_options, emit.step, vectors=vectors or None)
     except VigieError as e:  # e.g. the stories extra is missing: the articles are stored, alerts still run
         result.warnings.append(f"story stage skipped: {e}")
         return
+    finally:
+        emit.finish()
     result.touched = sorted({s for aid in result.report.new_ids if (s := store.story_of(aid)) is not None})
 
 
-def _understand(store: ArticleStore, result: RunResult, opts: RunOptions, made: dict[str, ArticleAnalysis]) -> None:
+def _understand(store: ArticleStore, result: RunResult, opts: RunOptions, made: dict[str, ArticleAnalysis],
+                emit: _Emitter) -> None:
     from vigie.understand.stage import keep_analyses, understand_new
 
     new = result.report.new_ids
@@ -221,24 +283,32 @@ def _understand(store: ArticleStore, result: RunResult, opts: RunOptions, made: 
         copies = {p["id"] for sid in result.touched for p in store.placements(sid)
                   if p["duplicate_of"] and p["id"] in new_set}  # fmt: skip
         new = [aid for aid in new if aid not in copies]
+    emit.start("understand", len(new))
     if made:  # analysed by the executor's workers: kept as they are
-        keep_analyses(store, [made[aid] for aid in new if aid in made])
+        kept = [made[aid] for aid in new if aid in made]
+        keep_analyses(store, kept)
+        emit.step(len(kept))
         new = [aid for aid in new if aid not in made]
     try:
-        understand_new(store, new, n_process=opts.nlp_processes)
+        understand_new(store, new, n_process=opts.nlp_processes, on_progress=emit.step)
     except VigieError as e:  # e.g. no model for the language: articles and stories stand, details parse later
         result.warnings.append(f"understand stage skipped: {e}")
+    finally:
+        emit.finish()
 
 
-def _details(store: ArticleStore, result: RunResult, llm: LLMConfig | None) -> None:
+def _details(store: ArticleStore, result: RunResult, llm: LLMConfig | None, emit: _Emitter) -> None:
     from vigie.stories import story_detail
 
+    emit.start("details", len(result.touched))
     for sid in result.touched:
         try:
             story_detail(store, sid, llm=llm)
         except VigieError as e:
             result.warnings.append(f"story {sid}: details not made ({e})")
+            emit.finish()
             return
+        emit.step()
 
 
 def _alerts(store: ArticleStore, result: RunResult, opts: RunOptions, echo: Callable[[str], None] | None) -> None:

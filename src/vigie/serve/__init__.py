@@ -31,9 +31,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from vigie import __version__
 from vigie.errors import NotFoundError, VigieError
 from vigie.export import MissingDependencyError
-from vigie.serve import api, pages
+from vigie.serve import api, feeds, pages
 from vigie.serve.data import Data
-from vigie.serve.errors import HttpError, TooLarge, Unavailable, code_of, describe, error_body
+from vigie.serve.errors import HttpError, TooLarge, Unavailable, code_of, describe, error_body, page_message
+from vigie.serve.i18n import translator
 
 __all__ = ["MAX_BODY", "SECURITY_HEADERS", "allowed_hosts_for", "create_app", "run"]
 
@@ -210,7 +211,8 @@ def _error_response(scope: Scope, exc: BaseException, request: Request | None = 
         log.error("internal error on %s", scope.get("path"), exc_info=exc)
     if _is_api(scope.get("path", "")) or request is None:
         return JSONResponse(error_body(status, code, message), status_code=status)
-    return pages.render(request, "error.html", status=status, error_status=status, error_code=code, message=message)
+    shown = page_message(status, code, message, translator(pages.page_lang(request)))
+    return pages.render(request, "error.html", status=status, error_status=status, error_code=code, message=shown)
 
 
 def _install_handlers(app: FastAPI) -> None:
@@ -301,6 +303,7 @@ def create_app(
     app.state.home_details = home_details
     _install_handlers(app)
     app.include_router(api.router)
+    app.include_router(feeds.router)  # before the pages: /stories/{id}.md is not a story id
     app.include_router(pages.router)
     app.add_api_route("/static/{name}", _static, methods=["GET"], include_in_schema=False)
     app.add_middleware(BodyLimit, limit=max_body)
@@ -311,12 +314,14 @@ def create_app(
     return app
 
 
-def run(db: str, host: str = "127.0.0.1", port: int = 8000, allowed_hosts: Sequence[str] = ()) -> None:
+def run(db: str, host: str = "127.0.0.1", port: int = 8000, allowed_hosts: Sequence[str] = (), *,
+        lang: str = "fr") -> None:
     """Serve the store at ``db`` until interrupted (``vigie serve``); the write token comes from ``$VIGIE_TOKEN``.
 
-    Only requests for the bound address, localhost, ``allowed_hosts`` and ``$VIGIE_ALLOWED_HOSTS`` are answered.
+    Only requests for the bound address, localhost, ``allowed_hosts`` and ``$VIGIE_ALLOWED_HOSTS`` are answered;
+    ``lang`` is the pages' default language (a browser's Accept-Language or ``?lang=`` wins).
     """
     import uvicorn
 
-    app = create_app(db, token=None, allowed_hosts=allowed_hosts_for(host, allowed_hosts))
+    app = create_app(db, token=None, lang=lang, allowed_hosts=allowed_hosts_for(host, allowed_hosts))
     uvicorn.run(app, host=host, port=port, log_level="info")

@@ -23,7 +23,7 @@ from vigie.extract.readers import read_bytes
 from vigie.models import Article, RawDocument
 from vigie.serve.data import SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period
 from vigie.serve.errors import Forbidden, HttpError
-from vigie.store import ArticleStore
+from vigie.store import ArticleStore, SearchOptions
 
 if TYPE_CHECKING:
     from vigie.understand.abstractive import LLMConfig
@@ -92,19 +92,36 @@ def article(data: DataDep, article_id: str) -> dict[str, Any]:
     return _article_json(data, data.read().get(check_id(article_id, "article")))
 
 
-@router.get("/search", summary="Full-text search of articles (accent-insensitive; FTS5 syntax allowed)")
+@router.get("/search", summary="Full-text search of articles: stemmed, accent-insensitive, with facets and sorting")
 def search(
     data: DataDep,
-    q: Annotated[str, Query(min_length=1, max_length=500)],
+    q: Annotated[str, Query(min_length=1, max_length=500, description=(
+        'Words (all required, matched by stem: "grève" finds "grévistes"), "a phrase", a OR b, -word, prefix*'))],
+    outlet: Annotated[str | None, Query(max_length=200, description="Only this outlet's articles")] = None,
+    language: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2,3}$", description="ISO 639-1 code")] = None,
+    month: Annotated[str | None, Query(pattern=r"^(\d{4}-\d{2}|undated)$",
+                                       description="YYYY-MM, or `undated`")] = None,
+    story: Annotated[str | None, Query(max_length=100, description="Only this story's articles (its id)")] = None,
+    sort: Annotated[Literal["relevance", "newest", "oldest"], Query()] = "relevance",
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    offset: Annotated[int, Query(ge=0, le=100000)] = 0,
 ) -> dict[str, Any]:
-    store = data.read()
-    items = [
-        {"id": a.id, "title": a.title, "outlet": a.outlet, "published": a.published, "language": a.language,
-         "url": a.url, "snippet": snip, "story": store.story_of(a.id)}
-        for a, snip in store.search(q, limit=limit)
-    ]
-    return {"q": q, "items": items, "total": len(items)}
+    """``items``: the page of hits, each with ``snippet`` (plain text) and ``snippet_segments`` /
+    ``title_segments`` (``{"text", "match"}``: matched words to highlight); ``total`` and ``facets`` (``outlet``,
+    ``language``, ``month``, ``story``: ``{"value", "count"}``, story ones with their ``title``) count every match."""
+    try:
+        opts = SearchOptions(outlet=outlet, language=language, month=month, story=story, sort=sort, offset=offset,
+                             limit=limit)
+    except ValueError as e:
+        raise HttpError(str(e), code="invalid_request") from e
+    found = data.read().find(q, opts)
+    body = found.to_dict()
+    body["items"] = body.pop("hits")
+    if found.facets.story:
+        titles = {s.id: s.title for s in data.index().stories}
+        for c in body["facets"]["story"]:
+            c["title"] = titles.get(c["value"])
+    return body
 
 
 @router.get("/entities/{entity_id}", summary="An entity (slug of its canonical name): its stories and quotes")

@@ -191,7 +191,7 @@ class Data:
                 continue
             if f.language and f.language.lower() not in index.languages.get(s.id, set()):
                 continue
-            if outlet and outlet not in {o.casefold() for o in s.outlets}:
+            if outlet and outlet not in {o.casefold() for o in s.outlet_names}:
                 continue
             if f.since or f.until:
                 first, last = day_of(s.first_published), day_of(s.last_published)
@@ -206,8 +206,10 @@ class Data:
 
     def stories_matching(self, q: str, *, limit: int = 1000) -> set[str]:
         """Stories holding an article that matches the full-text query, or whose title contains it."""
-        store = self.read()
-        ids = {sid for a, _ in store.search(q, limit=limit) if (sid := store.story_of(a.id))}
+        from vigie.store import SearchOptions
+
+        # The story facet counts every match, so no article (nor snippet) is read for the stories' sake.
+        ids = {c.value for c in self.read().find(q, SearchOptions(limit=0)).facets.story}
         needle = q.casefold().strip()
         ids.update(s.id for s in self.index().stories if needle in (s.title or "").casefold())
         return ids
@@ -275,7 +277,23 @@ class Data:
 
     def cached_detail(self, view: StoryView) -> StoryDetail | None:
         """The details of a story view if already computed; otherwise start computing them in the background
-        (pages that list many stories must not wait for each one) and return None."""
+        (pages that list many stories must not wait for each one) and return None.
+
+        Details the store already keeps (made at ingest for the stories a batch touched) are read at once: the top
+        stories of a freshly started server show their summaries on the first view."""
+        key = (view.id, tuple(view.article_ids))
+        with self._detail_lock:
+            hit = self._details.get(key)
+        if hit is not None:
+            return hit
+        stored = stories.cached_story_detail(self.read(), view, llm=self.llm)
+        if stored is not None:
+            result = self._public(stored)
+            with self._detail_lock:
+                self._details[key] = result
+                while len(self._details) > self._detail_cache:
+                    self._details.popitem(last=False)
+            return result
         future = self._detail_of(view)
         if not future.done():
             return None

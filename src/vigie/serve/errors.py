@@ -11,6 +11,7 @@ import sqlite3
 from http import HTTPStatus
 
 from vigie.errors import InputError, NotFoundError, StoreError, VigieError
+from vigie.i18n import Translator, not_found
 
 
 class HttpError(VigieError):
@@ -96,3 +97,16 @@ def write_failure(exc: BaseException) -> str | None:
 def error_body(status: int, code: str, message: str) -> dict[str, dict[str, int | str]]:
     """The one JSON error shape of the API."""
     return {"error": {"status": status, "code": code, "message": message}}
+
+
+def page_message(status: int, code: str, message: str, t: Translator) -> str:
+    """The message of an error page in the page's language (the JSON API keeps the English one)."""
+    if status == 404:
+        return not_found(message, t)
+    if code == "internal_error":
+        return t("error.internal")
+    if code == "invalid_request":
+        return t("error.invalid_request", detail=message)
+    if status == 405:
+        return t("error.method_not_allowed")
+    return message

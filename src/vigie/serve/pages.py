@@ -8,24 +8,27 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from vigie.errors import NotFoundError
 from vigie.export import public_source
-from vigie.serve import plots
+from vigie.serve import plots, searchview
 from vigie.serve import story_page as sp
 from vigie.serve.data import SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period, slugify
-from vigie.serve.i18n import COOKIE, LANGUAGES, negotiate, translator
+from vigie.serve.i18n import COOKIE, LANGUAGES, Translator, negotiate, translator
 
 if TYPE_CHECKING:
+    from vigie.understand.timeline import Disagreement
     from vigie.understand.views import StoryDetail
 
 router = APIRouter(include_in_schema=False)
@@ -52,13 +55,26 @@ def _day(value: object) -> str:
     return str(value)[:10] if value else ""
 
 
+@pass_context
+def _ldate(context: Context, value: object, format: str = "long") -> str:
+    """A day in words in the page's language ("5 octobre 2021"; ``"medium"``: "5 oct. 2021")."""
+    return translator(context.get("lang")).date(value, format)
+
+
+@pass_context
+def _ltime(context: Context, value: object) -> str:
+    """A timestamp in words in the page's language ("20 octobre 2021 à 10:00"); a bare day as :func:`_ldate`."""
+    return translator(context.get("lang")).datetime(value)
+
+
 env = Environment(
     loader=PackageLoader("vigie.serve", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
 )
-env.filters.update(http_url=_http_url, paragraphs=_paragraphs, day=_day, slug=slugify)
+env.filters.update(http_url=_http_url, paragraphs=_paragraphs, day=_day, slug=slugify, ldate=_ldate,
+                   ltime=_ltime)
 
 
 def page_lang(request: Request) -> str:
@@ -74,8 +90,10 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
     # "//evil.example/x" must not become a link to another host: one leading slash, no backslash (browsers read
     # "/\\host" as "//host").
     path = "/" + request.url.path.replace("\\", "/").lstrip("/")
+    t = translator(lang)
+    # t("key"), tn("n_sources", n) and label("entity_type", "PER") in every template.
     html = env.get_template(template).render(
-        t=translator(lang), lang=lang, languages=LANGUAGES, path=path, **context
+        t=t, tn=t.n, label=t.label, lang=lang, languages=LANGUAGES, path=path, **context
     )
     response = HTMLResponse(html, status_code=status)
     asked = request.query_params.get("lang")
@@ -131,7 +149,7 @@ def home(
         d = data.cached_detail(s) if i < details_top else None
         cards.append({**s.to_dict(), "headline": d.headline if d else None, "summary": d.summary if d else None,
                       "voices": s.voices, "blindspot": spots.get(s.id),
-                      "countries": [sp.country_name(c, lang) for c in sp.countries_of(s, data.registry)],
+                      "countries": [t.label("country", c) for c in sp.countries_of(s, data.registry)],
                       "state": sp.state_voices(s, data.registry)})
     index = data.index()
     all_outlets = sorted({o for s in index.stories for o in s.outlets}, key=str.casefold)
@@ -141,7 +159,7 @@ def home(
         q=q or "", outlet=outlet or "", language=language or "", since=since or "", until=until or "",
         all_outlets=all_outlets, all_languages=all_langs, vue=BLINDSPOTS if blind else "",
         blindspots=BLINDSPOTS, count=sp.counter(t, lang), when=lambda v: sp.human_date(v, lang),
-        country=lambda c: sp.country_name(c, lang),
+        country=lambda c: t.label("country", c),
     )
 
 
@@ -152,16 +170,41 @@ async def story(request: Request, data: DataDep, story_id: str) -> HTMLResponse:
     return await run_in_threadpool(_story_page, request, data, s)
 
 
+def _in_language(s: StoryDetail, t: Translator) -> StoryDetail:
+    """A copy of a story, for its page, whose English placeholders ("(unknown outlet)", "date of: …"), registry owners
+    and country codes read in ``t``'s language; the cached details (and the JSON API) keep the library's text."""
+    def name(o: str) -> str:
+        return t.phrase(o)
+
+    def disagreements(ds: list[Disagreement]) -> list[Disagreement]:
+        return [replace(d, about=t.phrase(d.about)) for d in ds]
+
+    cov = s.coverage
+    if cov is not None:
+        cov = replace(
+            cov,
+            # Display copies: the registry's English owner and the country code read as words.
+            outlets=[replace(o, name=name(o.name), owner=t.label("owner", o.owner) or None,
+                             country=t.label("country", o.country) or None) for o in cov.outlets],
+            facts=[replace(f, outlets=[name(o) for o in f.outlets]) for f in cov.facts],
+            only={name(o): v for o, v in cov.only.items()}, missing={name(o): v for o, v in cov.missing.items()},
+            first=name(cov.first) if cov.first else None, disagreements=disagreements(cov.disagreements),
+        )
+    return replace(s, disagreements=disagreements(s.disagreements), coverage=cov)
+
+
 def _story_page(request: Request, data: Data, s: StoryDetail) -> HTMLResponse:
     lang = page_lang(request)
     t = translator(lang)
+    disagreements = sp.disagreement_rows(s.disagreements, phrase=t.phrase)  # their kind read from the library's text
+    s = _in_language(s, t)
     articles = data.articles_of(s)
     number = {a.id: i for i, a in enumerate(s.articles, 1)}
     outlet_of = {a.id: sp.voice_of(a) for a in s.articles}
     outlet_slugs = {o.id for o in data.outlets(present=True)}
 
     def country(code: str) -> str:
-        return sp.country_name(code, lang)
+        return t.label("country", code)
 
     def when(value: str) -> str:
         return sp.human_date(value, lang)
@@ -182,10 +225,13 @@ def _story_page(request: Request, data: Data, s: StoryDetail) -> HTMLResponse:
         request, "story.html", story=s, rows=sp.article_rows(s.story, articles), number=number, outlet_of=outlet_of,
         speakers=sp.speakers(s.quotes), political=sp.political_rows(s.political_events),
         coverage=coverage, cov_outlets=[o.name for o in coverage.outlets] if coverage else [],
-        outlet_facts=sp.outlet_facts(coverage, slugs=outlet_slugs, slug=slugify, country_name=country,
+        # The coverage's countries and owners are already in words (_in_language).
+        outlet_facts=sp.outlet_facts(coverage, slugs=outlet_slugs, slug=slugify, country_name=lambda c: c,
                                      background={e.text for e in s.timeline if e.background}) if coverage else [],
-        bars=sp.coverage_bars(s.story, data.registry, country_name=country, unknown=t("unknown"),
+        bars=sp.coverage_bars(s.story, data.registry, country_name=country,
+                              owner_name=lambda o: t.label("owner", o), unknown=t("unknown"),
                               state=t("state_media"), independent=t("independent")),
+        disagreements=disagreements,
         blindspot=sp.blindspot(s.story, data.registry), outlet_slugs=outlet_slugs,
         on_axis=on_axis, context=context, count=count, when=when,
         country=country,
@@ -207,11 +253,26 @@ def article(request: Request, data: DataDep, article_id: str) -> HTMLResponse:
 
 @router.get("/search", response_class=HTMLResponse)
 def search(
-    request: Request, data: DataDep, q: Annotated[str, Query(max_length=500)] = ""
+    request: Request,
+    data: DataDep,
+    q: Annotated[str, Query(max_length=500)] = "",
+    outlet: Annotated[str | None, Query(max_length=200)] = None,
+    language: Annotated[str | None, Query(max_length=12)] = None,
+    month: Annotated[str | None, Query(max_length=10)] = None,
+    story: Annotated[str | None, Query(max_length=100)] = None,
+    sort: Annotated[str | None, Query(max_length=20)] = None,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
 ) -> HTMLResponse:
-    store = data.read()
-    hits = [(a, snip, store.story_of(a.id)) for a, snip in store.search(q, limit=50)] if q.strip() else []
-    return render(request, "search.html", q=q, hits=hits)
+    lang = page_lang(request)
+    results = None
+    titles: dict[str, str] = {}
+    if q.strip():
+        opts = searchview.options(outlet=outlet, language=language, month=month, story=story, sort=sort, page=page)
+        results = data.read().find(q, opts)
+        if results.facets.story:
+            titles = {s.id: s.title for s in data.index().stories if s.title}
+    view = searchview.build(q, results, translator(lang), lang, titles)
+    return render(request, "search.html", q=q, view=view)
 
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
@@ -243,10 +304,15 @@ def outlet(request: Request, data: DataDep, outlet_id: str) -> HTMLResponse:
 @router.get("/docs", response_class=HTMLResponse)
 def docs(request: Request) -> HTMLResponse:
     """The API reference, rendered on the server from the OpenAPI schema (no CDN, no script)."""
+    t = translator(page_lang(request))
     schema = request.app.openapi()
-    routes = [
-        {"path": path, "method": method.upper(), "op": op}
-        for path, ops in schema.get("paths", {}).items()
-        for method, op in ops.items()
-    ]
+    routes = []
+    for path, ops in schema.get("paths", {}).items():
+        for method, op in ops.items():
+            key = f"{method.upper()} {path}"
+            params = [{**p, "description": t.api_doc(f"{key}?{p['name']}", p.get("description")
+                                                     or (p.get("schema") or {}).get("description"))}
+                      for p in op.get("parameters") or []]
+            routes.append({"path": path, "method": method.upper(), "op": op, "summary": t.api_doc(key, op.get("summary")),
+                           "parameters": params})
     return render(request, "docs.html", schema=schema, routes=routes)

@@ -12,23 +12,25 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from vigie.extract.outlets import Outlet, OutletRegistry
 from vigie.models import Article
 from vigie.stories.views import StoryArticle, StoryView
 
 if TYPE_CHECKING:
+    from vigie.understand.timeline import Disagreement
     from vigie.understand.views import Coverage, PoliticalEvent, StoryQuote
 
 __all__ = [
-    "ArticleRow", "Bar", "BarGroup", "Blindspot", "OutletFacts", "PoliticalRow", "Speaker", "article_rows",
-    "blindspot", "countries_of", "coverage_bars", "outlet_facts", "political_rows", "speakers", "state_voices",
+    "ArticleRow", "Bar", "BarGroup", "Blindspot", "DisagreementRow", "OutletFacts", "PoliticalRow", "Speaker", "article_rows",
+    "blindspot", "countries_of", "coverage_bars", "disagreement_rows", "outlet_facts", "political_rows", "speakers", "state_voices",
 ]
 
 OPEN_SPEAKERS = 2  # speakers whose quotes are open on arrival
 QUOTES_SHOWN = 3  # quotes of a speaker before "+ N more"
 FACTS_SHOWN = 3  # exclusive facts or omissions of an outlet before "+ N more"
+DATE_OF = "date of: "  # how vigie.understand.timeline names a disagreement on a date
 KINDS = ("timeline", "quote", "entity")  # the coverage's kinds of fact; anything else is shown as a plain "fact"
 
 
@@ -155,7 +157,8 @@ def _bars(key: str, counts: Counter[tuple[str, str]]) -> BarGroup:
 
 
 def coverage_bars(story: StoryView, registry: OutletRegistry, *, country_name: Callable[[str], str],
-                  unknown: str, state: str, independent: str) -> list[BarGroup]:
+                  owner_name: Callable[[str], str] = str, unknown: str, state: str,
+                  independent: str) -> list[BarGroup]:
     """The story's voices (near copies left out) by country, by owner and by state affiliation, from the registry."""
     countries: Counter[tuple[str, str]] = Counter()
     owners: Counter[tuple[str, str]] = Counter()
@@ -166,7 +169,7 @@ def coverage_bars(story: StoryView, registry: OutletRegistry, *, country_name: C
         name = _speaking_outlet(a)
         entry = registry.get(name) if name else None
         countries[(country_name(entry.country), "") if entry and entry.country else (unknown, "unknown")] += 1
-        owners[(entry.owner, "") if entry and entry.owner else (unknown, "unknown")] += 1
+        owners[(owner_name(entry.owner), "") if entry and entry.owner else (unknown, "unknown")] += 1
         if entry is None or entry.funding is None:
             states[(unknown, "unknown")] += 1
         else:
@@ -245,6 +248,23 @@ def outlet_facts(coverage: Coverage, *, slugs: set[str], slug: Callable[[str], s
     return out
 
 
+@dataclass(slots=True)
+class DisagreementRow:
+    """A disagreement as the page shows it: on a ``"date"`` or a ``"figure"``, its label, the values and sources."""
+
+    kind: str
+    label: str
+    values: list[dict[str, Any]]
+
+
+def disagreement_rows(disagreements: Iterable[Disagreement], *,
+                      phrase: Callable[[str], str] = str) -> list[DisagreementRow]:
+    """The story stage writes "date of: <fact>" for dates (values are days, shown in words) and "nombre de …" for
+    figures; ``phrase`` puts the label in the page's language (:meth:`vigie.i18n.Translator.phrase`)."""
+    return [DisagreementRow("date" if d.about.startswith(DATE_OF) else "figure", phrase(d.about), list(d.values))
+            for d in disagreements]
+
+
 # -- blindspots -------------------------------------------------------------------------------------------------
 
 
@@ -319,11 +339,3 @@ def human_date(value: object, lang: str, *, year: bool = True) -> str:
     except ValueError:
         return s
     return s
-
-
-def country_name(code: str, lang: str) -> str:
-    """The country's name in ``lang`` ("RU" -> "Russie"), the code itself when unknown."""
-    from babel import Locale
-
-    name: str = Locale.parse(lang).territories.get(code.upper(), code)
-    return name

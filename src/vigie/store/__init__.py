@@ -20,10 +20,12 @@ from vigie.store.base import (
     search_text,
 )
 from vigie.store.migrations import MIGRATIONS
+from vigie.store.search import FacetCount, Facets, SearchHit, SearchOptions, SearchResults, Segment
 from vigie.store.sqlite import SQLiteStore, Store
 
 __all__ = [
-    "DEFAULT_DB", "MIGRATIONS", "Alert", "ArticleStore", "EntityRow", "FeatureRow", "Placement", "SQLiteStore", "Store",
+    "DEFAULT_DB", "MIGRATIONS", "Alert", "ArticleStore", "EntityRow", "FacetCount", "Facets", "FeatureRow", "Placement",
+    "SQLiteStore", "SearchHit", "SearchOptions", "SearchResults", "Segment", "Store",
     "is_postgres_url", "open_store", "resolve_db_path", "search_text",
 ]
 

@@ -1,7 +1,7 @@
 """The schema, stated once for both back ends: versioned migrations, run in order, each once, recorded in the
 ``migrations`` table. Column types come from the back end's :class:`~vigie.store.dialect.Dialect`; the full-text
-index, which differs in kind (an FTS5 table kept by triggers, a stored ``tsvector`` under a GIN index), is the
-back end's own :meth:`create_search_index`.
+index, which differs in kind (an FTS5 table, a ``tsvector`` column under a GIN index, both holding the terms
+:mod:`vigie.store.terms` computes), is the back end's own :meth:`create_search_index`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ class Schema(Protocol):
     def dialect(self) -> Dialect: ...
     def _execute(self, statement: str, params: Any = ()) -> Any: ...
     def create_search_index(self) -> None: ...
+    def rebuild_search_index(self) -> int: ...
 
 
 Migration = Callable[[Schema], None]
@@ -134,3 +135,11 @@ def _story_entities(s: Schema) -> None:
             type TEXT, mentions INTEGER NOT NULL, quotes INTEGER NOT NULL, PRIMARY KEY (story_id, slug, name))""",
         "CREATE INDEX story_entities_slug ON story_entities(slug)",
     )
+
+
+@migration(8, "stemmed search index")
+def _stemmed_search(s: Schema) -> None:
+    # Search terms are now computed in Python (vigie.store.terms: folding, the article language's Snowball stemmer,
+    # French derivations), so both back ends agree; the former index (FTS5 unstemmed, PostgreSQL's french
+    # config) is dropped and every stored article indexed again.
+    s.rebuild_search_index()

@@ -1,14 +1,13 @@
 """PostgreSQL article store (the ``postgres`` extra): the :class:`vigie.store.ArticleStore` protocol on a server.
 
 The SQL and the migrations are those of every back end (:mod:`vigie.store.sql`, :mod:`vigie.store.migrations`);
-this module adds PostgreSQL's own tools: a stored ``tsvector`` column in the ``vigie_fr`` text search
-configuration (French stemming, accents folded by ``unaccent``) under a GIN index, ``websearch_to_tsquery`` and
-``ts_headline`` for search, savepoints for nested :meth:`PostgresStore.atomic`, and a session advisory lock so that
+this module adds PostgreSQL's own tools: a ``tsvector`` column of the terms :mod:`vigie.store.terms` computes (the
+same as SQLite's, so both back ends find the same articles) under a GIN index, ranked by ``ts_rank``, savepoints for nested :meth:`PostgresStore.atomic`, and a session advisory lock so that
 two processes never run the story stage at once. Text columns that are sorted use the "C" collation, so ordering
 matches SQLite's byte order.
 
 Open one with ``vigie.open_store("postgresql://user:pass@host/dbname")``; the user must own the database (or may
-create tables and the ``unaccent`` extension in it).
+create tables in it).
 """
 
 from __future__ import annotations
@@ -20,11 +19,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from vigie.errors import StoreError
-from vigie.models import Article
-from vigie.store.base import _ARTICLE_COLS, _mask, _row_article
+from vigie.store.base import _mask
 from vigie.store.dialect import POSTGRES, STORIES_LOCK
 from vigie.store.migrations import MIGRATIONS
-from vigie.store.sql import Rows, SQLStore
+from vigie.store.sql import IndexRow, Rows, SQLStore
+from vigie.store.terms import INDEX_CHARS, Query, Term, index_terms
 
 try:
     import psycopg
@@ -40,21 +39,10 @@ log = logging.getLogger(__name__)
 
 Conn = psycopg.Connection[Any]
 
-# A tsvector holds at most 1 MB; bodies beyond this many characters are indexed by their start only.
-_FTS_CHARS = 300_000
-_HEADLINE = 'StartSel="[", StopSel="]", MaxWords=12, MinWords=5, ShortWord=2, MaxFragments=1'
-_FTS = " || ".join(
-    f"setweight(to_tsvector('vigie_fr'::regconfig, {expr}), '{w}')"
-    for expr, w in (("coalesce(title, '')", "A"), ("coalesce(standfirst, '')", "B"), (f"left(body, {_FTS_CHARS})", "C"))
-)
-# Headlines are costly: computed for the page of hits only, after ranking.
-_SEARCH = (
-    "WITH q AS (SELECT websearch_to_tsquery('vigie_fr', ?) AS q), "
-    "hits AS (SELECT a.id, ts_rank(a.fts, q.q, 1) AS rank FROM articles a, q WHERE a.fts @@ q.q "
-    "ORDER BY rank DESC, a.id LIMIT ?) "
-    f"SELECT {', '.join(f'a.{c}' for c in _ARTICLE_COLS)}, ts_headline('vigie_fr', a.body, q.q, ?) AS snip "
-    "FROM hits JOIN articles a ON a.id = hits.id, q ORDER BY hits.rank DESC, a.id"
-)
+_MATCH = ("SELECT a.id AS id, ts_rank(a.search, q.q, 1) AS score FROM articles a, (SELECT ?::tsquery AS q) q "
+          "WHERE a.search @@ q.q")
+_MAX_POS = 16383  # PostgreSQL's largest lexeme position, and most positions kept per lexeme
+_MAX_POSITIONS = 256
 
 
 class PostgresStore(SQLStore):
@@ -110,15 +98,21 @@ class PostgresStore(SQLStore):
             yield self.conn
 
     def create_search_index(self) -> None:
-        _text_search_config(self.conn)
-        self._execute(f"ALTER TABLE articles ADD COLUMN fts tsvector GENERATED ALWAYS AS ({_FTS}) STORED")
-        self._execute("CREATE INDEX articles_fts ON articles USING GIN (fts)")
+        self._execute("ALTER TABLE articles ADD COLUMN IF NOT EXISTS search tsvector")
+        self._execute("CREATE INDEX IF NOT EXISTS articles_search ON articles USING GIN (search)")
 
-    def _search(self, query: str, limit: int) -> list[tuple[Article, str]]:
-        """French stemming, accent-insensitive, read by ``websearch_to_tsquery``: ``"a phrase"``, ``or`` and
-        ``-word`` work, and no input is a syntax error. Title matches weigh most, then standfirst, then body."""
-        rows = self._execute(_SEARCH, (query, limit, _HEADLINE)).fetchall()
-        return [(_row_article(r), _ellipsis(r["snip"], r["body"])) for r in rows]
+    def _drop_legacy_search_index(self) -> None:
+        self._execute("ALTER TABLE articles DROP COLUMN IF EXISTS fts")  # its GIN index goes with it
+        self._execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS vigie_fr")
+        self.create_search_index()
+
+    def _index(self, articles: Sequence[IndexRow]) -> None:
+        self._executemany("UPDATE articles SET search = ?::tsvector WHERE id = ?",
+                          [(tsvector_literal(a), a.id) for a in articles])
+
+    def _match(self, query: Query, languages: Sequence[str]) -> tuple[str, list[Any]]:
+        """``ts_rank`` over the stemmed terms, titles weighing most (A), then standfirsts (B), then bodies (C)."""
+        return _MATCH, [tsquery_literal(query, languages)]
 
     @contextmanager
     def _stories_process_lock(self) -> Iterator[None]:
@@ -133,31 +127,51 @@ class PostgresStore(SQLStore):
                 self._execute("SELECT pg_advisory_unlock(?)", (STORIES_LOCK,))
 
 
-def _text_search_config(conn: Conn) -> None:
-    """``vigie_fr``: French stemming after ``unaccent``, or plain French (accent-sensitive) without the extension."""
-    try:
-        with conn.transaction():
-            conn.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
-            conn.execute("CREATE TEXT SEARCH CONFIGURATION vigie_fr (COPY = pg_catalog.french)")
-            conn.execute("ALTER TEXT SEARCH CONFIGURATION vigie_fr "
-                         "ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem")
-    except psycopg.Error as e:
-        log.warning("unaccent unavailable (%s): PostgreSQL search will be accent-sensitive", str(e).strip())
-        conn.execute("CREATE TEXT SEARCH CONFIGURATION vigie_fr (COPY = pg_catalog.french)")
+def tsvector_literal(a: IndexRow) -> str:
+    """The ``tsvector`` of an article's terms, written out (no server-side parsing: the same terms as SQLite's):
+    positions run on from the title to the standfirst to the body, a gap between fields so no phrase spans two.
+
+    Example:
+        >>> tsvector_literal(IndexRow("x", "Grève", None, "Les grévistes", "fr"))
+        "'grev':1A,5C 'le':4C"
+    """
+    lexemes: dict[str, list[str]] = {}
+    last: dict[str, int] = {}
+    pos = 0
+    for text, weight in ((a.title, "A"), (a.standfirst, "B"), (a.body[:INDEX_CHARS], "C")):
+        for t in index_terms(text, a.language):
+            pos = min(pos + 1, _MAX_POS)  # beyond, every word shares the last position, as to_tsvector does
+            at = lexemes.setdefault(t, [])
+            if len(at) < _MAX_POSITIONS and last.get(t) != pos:
+                at.append(f"{pos}{weight}")
+                last[t] = pos
+        pos += 1
+    return " ".join(f"{_quote(t)}:{','.join(p)}" for t, p in sorted(lexemes.items()))
+
+
+def tsquery_literal(query: Query, languages: Sequence[str]) -> str:
+    """The ``tsquery`` of a parsed query, the same logic as SQLite's FTS5 expression.
+
+    Example:
+        >>> tsquery_literal(Query.parse('grévistes "mission russe" -sport russ*'), ["fr"])
+        "('grev') & ('mission' <-> 'russ') & ('russ':*) & !('sport')"
+    """
+
+    def item(t: Term) -> str:
+        return " | ".join(" <-> ".join(_quote(w) for w in seq) + (":*" if t.prefix else "")
+                          for seq in t.variants(languages))
+
+    parts = ["(" + " | ".join(item(t) for t in g) + ")" for g in query.groups]
+    if query.excluded:
+        parts.append("!(" + " | ".join(item(t) for t in query.excluded) + ")")
+    return " & ".join(parts)
+
+
+def _quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _reason(e: BaseException) -> str:
     """The server's or libpq's message on one line, without the connection string libpq sometimes repeats."""
     text = " ".join(str(e).split())
     return text or type(e).__name__
-
-
-def _ellipsis(snippet: str, body: str) -> str:
-    """Mark a cut like SQLite's snippet(): '…' where the fragment does not reach the start or end of the body."""
-    plain = snippet.replace("[", "").replace("]", "")
-    at = body.find(plain) if plain else -1
-    if at < 0:
-        return snippet
-    head = "…" if body[:at].strip() else ""
-    tail = "…" if body[at + len(plain):].strip(" \t\n.!?»\"'") else ""
-    return f"{head}{snippet}{tail}"

@@ -10,6 +10,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, Self, cast
 
 from vigie.errors import NotFoundError, StoreError
@@ -27,6 +28,18 @@ from vigie.store.base import (
 )
 from vigie.store.dialect import Dialect
 from vigie.store.migrations import MIGRATIONS
+from vigie.store.search import (
+    Match,
+    SearchHit,
+    SearchOptions,
+    SearchResults,
+    facets,
+    highlight,
+    matcher,
+    ordered,
+    snippet,
+)
+from vigie.store.terms import DEFAULT_LANGUAGE, Query, language_key
 
 _COLS = ", ".join(_ARTICLE_COLS)
 _A_COLS = ", ".join(f"a.{c}" for c in _ARTICLE_COLS)
@@ -81,8 +94,17 @@ class SQLStore(ABC):
         """Create the full-text index of titles, standfirsts and bodies (run by the first migration)."""
 
     @abstractmethod
-    def _search(self, query: str, limit: int) -> list[tuple[Article, str]]:
-        """Full-text hits for a query with at least one word and no control characters."""
+    def _match(self, query: Query, languages: Sequence[str]) -> tuple[str, list[Any]]:
+        """A subquery (and its parameters) giving ``id`` and ``score`` (higher is better) of every article the
+        query matches, its words stemmed in each of ``languages`` (:func:`vigie.store.terms.language_key`)."""
+
+    @abstractmethod
+    def _index(self, articles: Sequence[IndexRow]) -> None:
+        """Write (or replace) the search terms of stored articles, inside the caller's transaction."""
+
+    @abstractmethod
+    def _drop_legacy_search_index(self) -> None:
+        """Remove the full-text index of schemas before 8 (which stemmed in SQL), if this store has one."""
 
     @abstractmethod
     def _stories_process_lock(self) -> AbstractContextManager[None]:
@@ -159,6 +181,7 @@ class SQLStore(ABC):
                     f"INSERT INTO articles ({_COLS}, ingested_at) VALUES ({', '.join('?' * len(_ARTICLE_COLS))}, ?)",
                     [clean(v) for v in (*_article_row(article), _now())],
                 )
+                self._index([_index_row(article)])
             self._execute(_ADD_SOURCE, (raw.id, clean(raw.source)))
         return new
 
@@ -174,6 +197,7 @@ class SQLStore(ABC):
         with self.atomic():
             if self._execute(f"UPDATE articles SET {sets} WHERE id = ?", (*row[1:], article.id)).rowcount == 0:
                 raise NotFoundError(f"no article {article.id}")
+            self._index([_index_row(article)])
             self._execute("DELETE FROM analyses WHERE article_id = ?", (article.id,))  # analysed again when needed
 
     # -- reads ------------------------------------------------------------------------------------------------
@@ -223,25 +247,94 @@ class SQLStore(ABC):
         return [_row_article(r) for r in self._execute(sql, (_NO_LIMIT if limit is None else limit, offset))]
 
     def search(self, query: str, *, limit: int = 20) -> list[tuple[Article, str]]:
-        """Full-text search, accent-insensitive; returns (article, snippet) best first.
+        """(article, snippet) pairs best first, matched words between ``[`` ``]``: :meth:`find` in its first shape,
+        kept for callers that want plain text."""
+        return [(h.article, h.snippet_text("[", "]")) for h in self.find(query, SearchOptions(limit=limit)).hits]
 
-        Plain words are all required; each back end reads its own syntax beyond that (FTS5's quotes, OR, NEAR and
-        prefix*; PostgreSQL's ``websearch_to_tsquery``), and no input is an error.
+    def find(self, query: str, options: SearchOptions | None = None) -> SearchResults:
+        """Full-text search: the total, facets and one page of highlighted hits.
+
+        Words are matched by their stem (accents and case folded; French by default, each article in its own
+        language): "grève" finds "grèves" and "grévistes". Syntax (:class:`vigie.store.terms.Query`), the same on
+        every back end: plain words all required, ``"a phrase"``, ``a OR b``, ``-word``, ``prefix*``; no input is
+        an error, and a query without a word to look for finds nothing.
+
+        Example:
+            >>> from vigie.store import open_store
+            >>> store = open_store(":memory:")
+            >>> store.find("grève").total
+            0
         """
-        query = search_text(query)
-        if not query.split():
-            return []
-        return self._search(query, limit)
+        opts = options or SearchOptions()
+        parsed = Query.parse(search_text(query))
+        if not parsed:
+            return SearchResults(query, 0, options=opts)
+        languages = self.search_languages()
+        sub, params = self._match(parsed, languages)
+        rows = self._execute(
+            "SELECT a.id, a.outlet, a.language, a.published, s.story_id, m.score "
+            f"FROM ({sub}) m JOIN articles a ON a.id = m.id LEFT JOIN duplicates d ON d.article_id = a.id "
+            "LEFT JOIN assignments s ON s.article_id = COALESCE(d.duplicate_of, a.id)", params)
+        found = [Match(str(r["id"]), float(r["score"] or 0.0), r["outlet"], r["language"], r["published"],
+                       None if r["story_id"] is None else str(r["story_id"])) for r in rows]
+        kept = [m for m in found if opts.keeps(m)]
+        page = ordered(kept, opts.sort)[opts.offset : opts.offset + opts.limit]
+        arts = self._articles_by_id([m.id for m in page])
+        hits = []
+        for m in page:
+            a = arts[m.id]
+            match = matcher(parsed, languages, a.language)
+            hits.append(SearchHit(a, snippet(a, match), highlight(a.title, match), m.story_id, m.score))
+        return SearchResults(query, len(kept), tuple(hits), facets(kept), opts)
+
+    def search_languages(self) -> list[str]:
+        """Stemmer keys of the languages present (French first): a query word is stemmed in each of them."""
+        keys = {language_key(r["language"]) for r in self._execute("SELECT DISTINCT language FROM articles")}
+        return sorted(keys or {DEFAULT_LANGUAGE}, key=lambda k: (k != DEFAULT_LANGUAGE, k))
+
+    def rebuild_search_index(self) -> int:
+        """Index every article again (after a change of the term rules, or writes made without Vigie, such as
+        the ``sqlite3`` shell); returns the number indexed. Runs in one transaction."""
+        n = 0
+        with self.atomic():
+            self._drop_legacy_search_index()
+            last = ""
+            while True:
+                batch = self._execute("SELECT id, title, standfirst, body, language FROM articles WHERE id > ? "
+                                      "ORDER BY id LIMIT 500", (last,)).fetchall()
+                if not batch:
+                    return n
+                self._index([IndexRow(str(r["id"]), r["title"], r["standfirst"], r["body"] or "", r["language"])
+                             for r in batch])  # fmt: skip
+                n += len(batch)
+                last = str(batch[-1]["id"])
+
+    def _articles_by_id(self, ids: Sequence[str]) -> dict[str, Article]:
+        out: dict[str, Article] = {}
+        for i in range(0, len(ids), 500):  # below SQLite's limit on bound parameters
+            chunk = list(ids[i : i + 500])
+            rows = self._execute(f"SELECT {_COLS} FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            out.update((str(r["id"]), _row_article(r)) for r in rows)
+        return out
 
     def outlet_counts(self) -> dict[str, int]:
         """Articles per outlet name (articles without an outlet are not counted)."""
         rows = self._execute("SELECT outlet, COUNT(*) AS n FROM articles WHERE outlet IS NOT NULL GROUP BY outlet")
         return {str(r["outlet"]): int(r["n"]) for r in rows}
 
-    def outlet_article_ids(self, outlet: str) -> list[str]:
-        """Ids of an outlet's articles, newest publication first (undated last)."""
+    def original_outlet_counts(self) -> dict[str, int]:
+        """Articles per original outlet: how often each outlet is reprinted by another site."""
+        rows = self._execute("SELECT original_outlet AS o, COUNT(*) AS n FROM articles WHERE original_outlet IS NOT NULL "
+                             "GROUP BY original_outlet")
+        return {str(r["o"]): int(r["n"]) for r in rows}
+
+    def outlet_article_ids(self, outlet: str, *, reprints: bool = False) -> list[str]:
+        """Ids of an outlet's articles (with ``reprints``, also other sites' reprints of them), newest publication
+        first (undated last)."""
+        where = "outlet = ? OR original_outlet = ?" if reprints else "outlet = ?"
         return [str(r["id"]) for r in self._execute(
-            "SELECT id FROM articles WHERE outlet = ? ORDER BY published IS NULL, published DESC, id", (outlet,))]
+            f"SELECT id FROM articles WHERE {where} ORDER BY published IS NULL, published DESC, id",
+            (outlet, outlet) if reprints else (outlet,))]
 
     # -- story stage ------------------------------------------------------------------------------------------
 
@@ -419,6 +512,21 @@ class SQLStore(ABC):
         """Delete an alert; False when none has this id."""
         with self.atomic():
             return self._execute("DELETE FROM alerts WHERE id = ?", (alert_id,)).rowcount > 0
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    """What the search index reads of one article."""
+
+    id: str
+    title: str | None
+    standfirst: str | None
+    body: str
+    language: str | None
+
+
+def _index_row(a: Article) -> IndexRow:
+    return IndexRow(a.id, a.title, a.standfirst, a.body, a.language)
 
 
 def _row_raw(row: Any) -> RawDocument:

@@ -14,40 +14,30 @@ from pathlib import Path
 from typing import Any
 
 from vigie.errors import StoreError
-from vigie.models import Article
-from vigie.store.base import _ARTICLE_COLS, _mask, _row_article, is_postgres_url, resolve_db_path
+from vigie.store.base import _mask, is_postgres_url, resolve_db_path
 from vigie.store.dialect import SQLITE
 from vigie.store.migrations import MIGRATIONS, migration
-from vigie.store.sql import Rows, SQLStore
+from vigie.store.sql import IndexRow, Rows, SQLStore
+from vigie.store.terms import INDEX_CHARS, Query, Term, index_text
 
 __all__ = ["MIGRATIONS", "SQLiteStore", "Store", "migration"]
 
-# The FTS5 index is an external-content table over `articles`, kept in step by triggers.
+# The search index: an FTS5 table of each article's terms (:mod:`vigie.store.terms`, stemmed in Python, one
+# row per article, rowid = the article's), written by the store with the article. A delete made outside Vigie
+# (the sqlite3 shell) is followed by a plain-SQL trigger; other outside writes need rebuild_search_index().
 _FTS = (
-    """CREATE VIRTUAL TABLE articles_fts USING fts5(
-        title, standfirst, body, content='articles', content_rowid='rowid',
-        tokenize='unicode61 remove_diacritics 2'
+    """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+        title, standfirst, body, tokenize='unicode61 remove_diacritics 0'
     )""",
-    """CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
-        INSERT INTO articles_fts(rowid, title, standfirst, body)
-        VALUES (new.rowid, new.title, new.standfirst, new.body);
-    END""",
-    """CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
-        INSERT INTO articles_fts(articles_fts, rowid, title, standfirst, body)
-        VALUES ('delete', old.rowid, old.title, old.standfirst, old.body);
-    END""",
-    """CREATE TRIGGER articles_au AFTER UPDATE ON articles BEGIN
-        INSERT INTO articles_fts(articles_fts, rowid, title, standfirst, body)
-        VALUES ('delete', old.rowid, old.title, old.standfirst, old.body);
-        INSERT INTO articles_fts(rowid, title, standfirst, body)
-        VALUES (new.rowid, new.title, new.standfirst, new.body);
+    """CREATE TRIGGER IF NOT EXISTS search_fts_ad AFTER DELETE ON articles BEGIN
+        DELETE FROM search_fts WHERE rowid = old.rowid;
     END""",
 )
-_SEARCH = (
-    f"SELECT {', '.join(f'a.{c}' for c in _ARTICLE_COLS)}, snippet(articles_fts, 2, '[', ']', '…', 12) AS snip "
-    "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ? "
-    "ORDER BY bm25(articles_fts, 5.0, 2.0, 1.0) LIMIT ?"
-)
+# Schemas 1-7: an external-content FTS5 table kept by triggers, stemming nothing.
+_LEGACY = ("DROP TRIGGER IF EXISTS articles_ai", "DROP TRIGGER IF EXISTS articles_ad",
+           "DROP TRIGGER IF EXISTS articles_au", "DROP TABLE IF EXISTS articles_fts")
+_MATCH = ("SELECT a.id AS id, -bm25(search_fts, 5.0, 2.0, 1.0) AS score FROM search_fts "
+          "JOIN articles a ON a.rowid = search_fts.rowid WHERE search_fts MATCH ?")
 
 
 class SQLiteStore(SQLStore):
@@ -112,14 +102,24 @@ class SQLiteStore(SQLStore):
         for stmt in _FTS:
             self._execute(stmt)
 
-    def _search(self, query: str, limit: int) -> list[tuple[Article, str]]:
-        """FTS5, accent-insensitive: plain words are matched as terms (all required); FTS5 syntax (quotes, OR,
-        NEAR, prefix*) is passed through, and where it does not parse every word is quoted instead."""
-        try:
-            rows = self.conn.execute(_SEARCH, (_fts_query(query), limit)).fetchall()
-        except sqlite3.OperationalError:  # unbalanced quotes or stray operators
-            rows = self.conn.execute(_SEARCH, (_fts_query(query, literal=True), limit)).fetchall()
-        return [(_row_article(r), r["snip"]) for r in rows]
+    def _drop_legacy_search_index(self) -> None:
+        for stmt in _LEGACY:
+            self._execute(stmt)
+        self.create_search_index()
+        self._execute("DELETE FROM search_fts")
+
+    def _index(self, articles: Sequence[IndexRow]) -> None:
+        rows = [(a.id,) for a in articles]
+        self._executemany("DELETE FROM search_fts WHERE rowid = (SELECT rowid FROM articles WHERE id = ?)", rows)
+        self._executemany(
+            "INSERT INTO search_fts (rowid, title, standfirst, body) SELECT rowid, ?, ?, ? FROM articles WHERE id = ?",
+            [(index_text(a.title, a.language), index_text(a.standfirst, a.language),
+              index_text(a.body[:INDEX_CHARS], a.language), a.id) for a in articles],
+        )
+
+    def _match(self, query: Query, languages: Sequence[str]) -> tuple[str, list[Any]]:
+        """FTS5 over the stemmed terms; titles weigh most, then standfirsts, then bodies (bm25)."""
+        return _MATCH, [fts_expression(query, languages)]
 
     def _stories_process_lock(self) -> AbstractContextManager[None]:
         # Per store object only: SQLite serialises each batch's writes, not two processes' whole stage.
@@ -129,8 +129,18 @@ class SQLiteStore(SQLStore):
 Store = SQLiteStore  # the SQLite store under its historical name (paths only; open_store() also takes URLs)
 
 
-def _fts_query(query: str, *, literal: bool = False) -> str:
-    words = query.split()
-    if literal or (not any(ch in query for ch in '"*()') and not any(w in ("OR", "AND", "NOT", "NEAR") for w in words)):
-        return " ".join('"' + w.replace('"', '""') + '"' for w in words)
-    return query
+def fts_expression(query: Query, languages: Sequence[str]) -> str:
+    """The FTS5 MATCH expression of a parsed query (terms are letters and digits, so quoting is enough).
+
+    Example:
+        >>> fts_expression(Query.parse('grévistes "mission russe" -sport russ*'), ["fr"])
+        '("grev") AND ("mission russ") AND ("russ"*) NOT ("sport")'
+    """
+
+    def item(t: Term) -> str:
+        return " OR ".join(f'"{" ".join(seq)}"' + ("*" if t.prefix else "") for seq in t.variants(languages))
+
+    expr = " AND ".join("(" + " OR ".join(item(t) for t in g) + ")" for g in query.groups)
+    if query.excluded:
+        expr += " NOT (" + " OR ".join(item(t) for t in query.excluded) + ")"
+    return expr

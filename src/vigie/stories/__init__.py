@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from vigie.errors import NotFoundError, VigieError
+from vigie.extract.metadata import strip_site_name
 from vigie.models import Article
 from vigie.store import ArticleStore, EntityRow, Placement
 from vigie.stories.cluster import ArticleFeatures, ClusterItem, ClusterOptions, StoryClusterer
 from vigie.stories.dedup import Deduplicator, DedupOptions, exact_key
-from vigie.stories.views import EventView, StoryArticle, StoryView
+from vigie.stories.views import EventView, StoryArticle, StoryView, voice_label
 from vigie.text import slug
 
 if TYPE_CHECKING:
@@ -225,34 +226,59 @@ def recluster_stories(store: ArticleStore, options: ClusterOptions | None = None
 # -- views ------------------------------------------------------------------------------------------------------
 
 
-def _central_title(rows: list[Placement]) -> str | None:
-    """Title of the article nearest the group's mean vector: the most typical headline."""
-    vecs = [(r, np.frombuffer(r["vector"], dtype=np.float16).astype(np.float32)) for r in rows if r["vector"]]
+def story_title(rows: Sequence[Placement]) -> str | None:
+    """The title of a story or an event, the one every shell shows: the headline of its most central original
+    article (nearest the mean vector of the articles that are not near copies), without the site name around it.
+
+    Near copies and reprints stand back: their headline is an original's, often with another site's name. A title
+    stored before site names were stripped at extraction loses it here too.
+    """
+    if not rows:
+        return None
+    originals = [r for r in rows if not r["duplicate_of"]] or list(rows)
+    own = [r for r in originals if not r["original_outlet"]] or originals
+    vecs = [(r, np.frombuffer(r["vector"], dtype=np.float16).astype(np.float32)) for r in own if r["vector"]]
     titled = [(r, v) for r, v in vecs if r["title"]]
-    if not titled:
-        return next((r["title"] for r in rows if r["title"]), None)
-    mean = np.mean([v for _, v in titled], axis=0)
-    best = max(titled, key=lambda rv: (float(rv[1] @ mean), -rows.index(rv[0])))
-    return str(best[0]["title"])
+    best: Placement | None
+    if titled:
+        mean = np.mean([v for _, v in titled], axis=0)
+        best = max(titled, key=lambda rv: (float(rv[1] @ mean), -own.index(rv[0])))[0]
+    else:
+        best = next((r for r in [*own, *rows] if r["title"]), None)
+    if best is None:
+        return None
+    return strip_site_name(best["title"], _site_names(best), best["url"]) or best["title"]
+
+
+def _site_names(row: Placement) -> list[str | None]:
+    from vigie.extract.outlets import OutletRegistry
+
+    reg = OutletRegistry.default()
+    names: list[str | None] = [row["outlet"], row["original_outlet"]]
+    for name in (row["outlet"], row["original_outlet"]):
+        if name and (o := reg.get(name)) is not None:
+            names += [*o.aliases, *o.domains]
+    return names
 
 
 def _story_view(story_id: str, rows: list[Placement]) -> StoryView:
     events: dict[str, list[Placement]] = {}
     for r in rows:
         events.setdefault(r["event_id"], []).append(r)
+    # One voice per independent outlet: a reprint is its original through its publisher, a near copy adds none.
     outlets: list[str] = []
     for r in rows:
-        for o in (r["outlet"], r["original_outlet"]):
-            if o and o not in outlets:
-                outlets.append(o)
+        label = None if r["duplicate_of"] else voice_label(r["outlet"], r["original_outlet"])
+        if label and label not in outlets:
+            outlets.append(label)
     dates = sorted(r["published"] for r in rows if r["published"])
     ev_views = [
-        EventView(eid, _central_title(er), [r["id"] for r in er])
+        EventView(eid, story_title(er), [r["id"] for r in er])
         for eid, er in sorted(events.items(), key=lambda kv: (min((r["published"] or "~") for r in kv[1]), kv[0]))
     ]
     return StoryView(
         id=story_id,
-        title=_central_title(rows),
+        title=story_title(rows),
         articles=[
             StoryArticle(r["id"], r["source"], r["title"], r["outlet"], r["original_outlet"], r["published"],
                          r["duplicate_of"])
@@ -266,16 +292,19 @@ def _story_view(story_id: str, rows: list[Placement]) -> StoryView:
 
 
 def list_stories(store: ArticleStore) -> list[StoryView]:
-    """Every story, ranked by distinct voices (near copies do not count), outlets, then recency."""
+    """Every story, ranked by distinct independent outlets (:attr:`StoryView.media`: a reprint or a near copy is no
+    other voice), then recency, then reports: a story three outlets tell ranks above one a single source tells ten
+    times."""
     by_story: dict[str, list[Placement]] = {}
     for r in store.placements():
         by_story.setdefault(r["story_id"], []).append(r)
     views = [_story_view(sid, rows) for sid, rows in by_story.items()]
+    return sorted(views, key=story_rank)
 
-    def rank(v: StoryView) -> tuple[int, int, str, str]:
-        return (-v.voices, -len(v.outlets), _neg(v.last_published or ""), v.id)
 
-    return sorted(views, key=rank)
+def story_rank(v: StoryView) -> tuple[int, str, int, str]:
+    """Sort key of the story list: most independent outlets, newest, most reports, then id (a stable order)."""
+    return (-v.media, _neg(v.last_published or ""), -v.voices, v.id)
 
 
 def _neg(s: str) -> str:
@@ -328,18 +357,43 @@ def story_detail(store: ArticleStore, story_id: str, *, max_words: int = 100,
     from vigie.understand.views import StoryDetail
 
     view = get_story(store, story_id)
-    ids = sorted(view.article_ids)
-    llm_key = f"{llm.url}|{llm.model}" if llm else ""
-    events = json.dumps([[e.id, sorted(e.articles)] for e in view.events])  # events can change alone
-    key = hashlib.sha1(f"{DETAIL_VERSION}:{max_words}:{llm_key}:{','.join(ids)}:{events}".encode()).hexdigest()
+    key = _detail_key(view, max_words, llm)
     cached = store.cached_story(view.id, key)
     if cached is not None:
-        return StoryDetail.from_dict(json.loads(cached), story=view)
+        return _titled(StoryDetail.from_dict(json.loads(cached), story=view))
     computed = json.dumps(_compute_detail(store, view, max_words, llm).details_dict(), ensure_ascii=False)
     # Read back from the JSON it is cached as: a fresh detail and a cached one are the same record.
     detail = StoryDetail.from_dict(json.loads(computed), story=view)
     store.cache_story(view.id, key, computed, entity_rows(detail))
+    return _titled(detail)
+
+
+def _titled(detail: StoryDetail) -> StoryDetail:
+    """One title everywhere: the headline of a story (and of each event) is its :func:`story_title`, the one the
+    list, the page, the CLI and the API show, whatever the summary (or a cache made before this rule) proposed."""
+    detail.headline = detail.story.title or detail.headline
+    titles = {e.id: e.title for e in detail.story.events}
+    for ev in detail.events:
+        if ev.summary is not None:
+            ev.headline = titles.get(ev.id) or ev.title or ev.headline
     return detail
+
+
+def _detail_key(view: StoryView, max_words: int, llm: LLMConfig | None) -> str:
+    ids = sorted(view.article_ids)
+    llm_key = f"{llm.url}|{llm.model}" if llm else ""
+    events = json.dumps([[e.id, sorted(e.articles)] for e in view.events])  # events can change alone
+    return hashlib.sha1(f"{DETAIL_VERSION}:{max_words}:{llm_key}:{','.join(ids)}:{events}".encode()).hexdigest()
+
+
+def cached_story_detail(store: ArticleStore, view: StoryView, *, max_words: int = 100,
+                        llm: LLMConfig | None = None) -> StoryDetail | None:
+    """The details of a story view as the store keeps them (made at ingest), or None: nothing is computed, so a page
+    listing many stories can show the summaries already made without waiting for the others."""
+    from vigie.understand.views import StoryDetail
+
+    cached = store.cached_story(view.id, _detail_key(view, max_words, llm))
+    return None if cached is None else _titled(StoryDetail.from_dict(json.loads(cached), story=view))
 
 
 def _compute_detail(store: ArticleStore, view: StoryView, max_words: int, llm: LLMConfig | None) -> StoryDetail:
@@ -377,7 +431,7 @@ def _compute_detail(store: ArticleStore, view: StoryView, max_words: int, llm: L
     return StoryDetail(
         story=view,
         events=events,
-        headline=summary.headline,
+        headline=summary.headline,  # replaced by the story title when read (see _titled)
         summary=summary.text,
         # Only with a user-configured endpoint; None when off or failing (the extractive summary stays the reference).
         abstract=rewrite(summary.text, max_words=max_words, config=llm) if llm else None,

@@ -14,7 +14,7 @@ get a "no NER for language X" note and no analysis.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -228,8 +228,11 @@ def analyze_article(article: Article, nlp: Language | None = None) -> ArticleAna
     return _analyze_doc(article, doc, lang)
 
 
-def analyze_articles(articles: Sequence[Article], *, batch_size: int = 32, n_process: int = 1) -> list[ArticleAnalysis]:
+def analyze_articles(articles: Sequence[Article], *, batch_size: int = 32, n_process: int = 1,
+                     on_progress: Callable[[int], None] | None = None) -> list[ArticleAnalysis]:
     """Analyse many articles with one batched ``nlp.pipe`` per language; results keep the input order.
+
+    ``on_progress`` gets a count of articles each time some are analysed (one by one as the pipe yields them).
 
     Raises:
         ValueError: batch_size or n_process below 1.
@@ -245,6 +248,8 @@ def analyze_articles(articles: Sequence[Article], *, batch_size: int = 32, n_pro
             by_lang.setdefault(lang, []).append(i)
         else:
             out[i] = _unsupported(a, lang)
+    if on_progress and len(articles) > sum(len(v) for v in by_lang.values()):
+        on_progress(len(articles) - sum(len(v) for v in by_lang.values()))
     for lang, idx in by_lang.items():
         nlp = get_nlp(lang)
         texts = ((articles[i].body or "")[: _limit(nlp)] for i in idx)
@@ -255,6 +260,8 @@ def analyze_articles(articles: Sequence[Article], *, batch_size: int = 32, n_pro
                 except Exception as exc:  # one bad article must not stop the batch
                     log.warning("understand: %s (%s) failed: %s", articles[i].id, articles[i].source, exc)
                     out[i] = ArticleAnalysis(articles[i].id, lang, note=f"analysis failed: {exc}")
+                if on_progress:
+                    on_progress(1)
     return [a for a in out if a is not None]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from vigie.extract.outlets import OutletRegistry
 from vigie.models import Article
+from vigie.stories.views import voice_label
 from vigie.understand.timeline import Disagreement
 from vigie.understand.views import Coverage, CoverageFact, OutletProfile, OutletQuote
 
@@ -19,9 +20,7 @@ _KEY_ENTITY_TYPES = ("PER", "ORG")
 
 def voice(article: Article) -> str:
     """The outlet an article speaks for: its original outlet for a reprint, else its publisher."""
-    if article.original_outlet and article.outlet and article.original_outlet != article.outlet:
-        return f"{article.original_outlet} via {article.outlet}"
-    return article.outlet or article.original_outlet or "(unknown outlet)"
+    return voice_label(article.outlet, article.original_outlet) or "(unknown outlet)"
 
 
 def _short(text: str, n: int = 90) -> str:

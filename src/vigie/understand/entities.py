@@ -538,7 +538,7 @@ def canonicalize(mentions: Iterable[Mention], lex: Lexicon) -> tuple[list[Entity
     for sk, keys in by_surname.items():
         if len(keys) > 1:
             groups: dict[str, list[str]] = defaultdict(list)
-            for k in keys:
+            for k in sorted(keys):  # sorted: ties below go the same way whatever the hash seed
                 groups[k[:1]].append(k)
             for members in groups.values():
                 best_key = max(members, key=lambda k: sum(per_forms[n] for n in full[k]))

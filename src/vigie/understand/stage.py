@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from vigie.errors import StoreError
 from vigie.models import Article
@@ -37,8 +37,11 @@ def keep_analyses(store: ArticleStore, analyses: Sequence[ArticleAnalysis]) -> N
         store.save_analyses([_row(a) for a in analyses[i : i + _CHUNK]])
 
 
-def understand_new(store: ArticleStore, article_ids: Sequence[str], *, n_process: int = 1) -> int:
+def understand_new(store: ArticleStore, article_ids: Sequence[str], *, n_process: int = 1,
+                   on_progress: Callable[[int], None] | None = None) -> int:
     """Analyse these stored articles and keep the results; returns how many were analysed.
+
+    ``on_progress`` gets the number of articles analysed, as they are (see :func:`analyze_articles`).
 
     Raises:
         VigieError: the language model is missing (nothing is stored; the caller reports it and goes on).
@@ -46,7 +49,8 @@ def understand_new(store: ArticleStore, article_ids: Sequence[str], *, n_process
     done = 0
     for i in range(0, len(article_ids), _CHUNK):
         articles = [store.get(aid) for aid in article_ids[i : i + _CHUNK]]
-        analyses = analyze_articles(articles, n_process=n_process if len(articles) > 32 else 1)
+        analyses = analyze_articles(articles, n_process=n_process if len(articles) > 32 else 1,
+                                    on_progress=on_progress)
         store.save_analyses([_row(a) for a in analyses])
         done += len(analyses)
     return done
