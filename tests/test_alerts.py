@@ -8,7 +8,17 @@ from typing import Any
 
 import pytest
 
-from vigie.alerts import AlertError, Query, add_alert, check_alerts, list_alerts, notify, remove_alert
+from pg import BACKENDS, backend_store
+from vigie.alerts import (
+    AlertError,
+    add_alert,
+    check_alerts,
+    list_alerts,
+    notify,
+    parse_query,
+    recent_matches,
+    remove_alert,
+)
 from vigie.errors import NotFoundError
 from vigie.pipeline import ingest
 from vigie.store import Store
@@ -59,10 +69,43 @@ def test_alerts_bad_webhook() -> None:
         ("otan -sport", "l'OTAN et le sport", False),
         ('otan -"coupe du monde"', "l'OTAN et la coupe du monde", False),
         ("otan russie", "l'OTAN seule", False),
+        ("grève", "les grévistes ont voté", True),  # stemmed as search stems
+        ("grèves", "une grève générale", True),
+        ("otan OR nato", "the NATO summit", True),
+        ("otan NOT sport", "l'OTAN et le sport", False),
     ],
 )
 def test_alerts_query_matching(query: str, text: str, expected: bool) -> None:
-    assert Query.parse(query).matches(text) is expected
+    assert parse_query(query).matches_text(text) is expected
+
+
+def _article_file(tmp_path: Path, name: str, title: str, body: str) -> str:
+    path = tmp_path / name
+    path.write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_alerts_fire_on_what_search_finds(backend: str, tmp_path: Path) -> None:
+    """An alert "grève" fires on a new article that only says "grévistes", on every back end; the alerts page
+    counts what search finds."""
+    with backend_store(backend) as store:
+        alert = add_alert(store, "grève")
+        other = add_alert(store, '"mission russe" -sport')
+        first = ingest(store, [_article_file(
+            tmp_path, "a.txt", "Les cheminots reconduisent le mouvement",
+            "Les grévistes de la SNCF ont voté la reconduction du mouvement lundi matin, au terme d'une assemblée "
+            "générale tenue devant la gare de Lyon, selon les syndicats présents sur place.")])
+        second = ingest(store, [_article_file(
+            tmp_path, "b.txt", "Moscou ferme sa représentation",
+            "La mission russe auprès de l'Otan cessera ses activités, a annoncé le ministre des Affaires "
+            "étrangères, après l'expulsion de huit diplomates accusés d'espionnage par l'Alliance.")])
+        assert [(m.alert.id, m.kind) for m in check_alerts(store, first.new_ids)] == [(alert.id, "article")]
+        assert [(m.alert.id, m.id) for m in check_alerts(store, second.new_ids)] == [(other.id, second.new_ids[0])]
+        found = recent_matches(store, [alert, other])
+        for a in (alert, other):
+            assert found[a.id].count == store.find(a.query).total == 1
+            assert [x.id for x in found[a.id].articles] == [h.article.id for h in store.find(a.query).hits]
 
 
 def test_alerts_report_new_articles_and_new_stories(seeds_dir: Path, tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
 """Saved searches: after each ingest, report the new articles (and new stories) that match, printed or POSTed.
 
-A query is a list of terms that must all occur in the title, standfirst or body, compared casefolded and without
-accents (``societe generale`` matches "Société Générale"): plain words match whole words, ``word*`` a prefix,
-``"a phrase"`` consecutive words, and ``-word`` excludes. Matching runs in Python on the new articles only, so it
-costs nothing on the corpus and does not depend on the store's full-text index.
+A query is a search query (:class:`vigie.store.terms.Query`: words, ``"a phrase"``, ``a OR b``, ``-word``,
+``prefix*``), and it matches what search finds: an article's words become the very terms the search index holds
+(folded, stemmed in its language, :class:`vigie.store.terms.Document`), the query's words are stemmed in each
+language of the store, so "grève" fires on "grévistes". Matching runs in Python on the new articles only, so it
+costs nothing on the corpus and does not wait for the store's full-text index.
 
 Alerts are kept by the store (its ``alerts`` table, a migration of the store's own; ``add_alert``, ``alerts`` and
 ``remove_alert`` on every back end); this module checks them, matches them and sends the notices.
@@ -22,79 +23,42 @@ from vigie.errors import NotFoundError, VigieError
 from vigie.i18n import translator
 from vigie.models import Article
 from vigie.net import FetchError, FetchPolicy, fetch
-from vigie.store.base import Alert
-from vigie.text import fold
+from vigie.store.base import Alert, search_text
+from vigie.store.terms import Document, Query
 
 if TYPE_CHECKING:
     from vigie.store import ArticleStore
 
 __all__ = [
-    "Alert", "AlertError", "AlertMatch", "Query", "RecentMatches", "add_alert", "check_alerts", "fold_text",
-    "list_alerts", "notify", "recent_matches", "remove_alert",
+    "Alert", "AlertError", "AlertMatch", "Query", "RecentMatches", "add_alert", "check_alerts", "list_alerts",
+    "notify", "parse_query", "recent_matches", "remove_alert",
 ]
 
 USER_AGENT = f"Vigie/{__version__} (self-hosted news alerts)"
-
-_TERM = re.compile(r'(-?)"([^"]*)"|(\S+)')
-_NON_WORD = re.compile(r"[\W_]+")
-
-
-def fold_text(text: str) -> str:
-    """The form :meth:`Query.matches_folded` reads: fold an article once, test it against every alert."""
-    return _fold(text)
-
 
 class AlertError(VigieError):
     """An alert that cannot be saved: a query without terms, or a webhook that is not an http(s) URL."""
 
 
-def _fold(text: str) -> str:
-    """Casefolded, accents removed, words separated by single spaces, padded: ready for whole-word ``in`` tests."""
-    return " " + " ".join(_NON_WORD.sub(" ", fold(text)).split()) + " "
+def parse_query(query: str) -> Query:
+    """An alert's query, parsed as search parses it (:class:`vigie.store.terms.Query`).
+
+    Raises:
+        AlertError: the query holds no term to look for.
+
+    Example:
+        >>> parse_query('Otan "rien à rompre" russ* -sport').matches_text("La Russie et l'OTAN : rien a rompre")
+        True
+    """
+    parsed = Query.parse(search_text(query))
+    if not parsed:
+        raise AlertError(f"alert query {query!r} has no term to look for (words, \"phrases\" or prefix*)")
+    return parsed
 
 
-@dataclass(frozen=True, slots=True)
-class Query:
-    """A parsed alert query: required words/phrases, prefixes and excluded words (all folded)."""
-
-    required: tuple[str, ...]
-    prefixes: tuple[str, ...]
-    excluded: tuple[str, ...]
-
-    @classmethod
-    def parse(cls, query: str) -> Query:
-        """Parse ``query``.
-
-        Raises:
-            AlertError: the query holds no term to look for.
-
-        Example:
-            >>> Query.parse('Otan "rien à rompre" russ* -sport').matches("La Russie et l'OTAN : rien a rompre")
-            True
-        """
-        required: list[str] = []
-        prefixes: list[str] = []
-        excluded: list[str] = []
-        for m in _TERM.finditer(query):
-            neg = bool(m.group(1)) or (m.group(3) or "").startswith("-")
-            raw = m.group(2) if m.group(2) is not None else (m.group(3) or "").removeprefix("-")
-            prefix = raw.endswith("*") and m.group(2) is None
-            folded = _fold(raw.rstrip("*") if prefix else raw).strip()
-            if not folded:
-                continue
-            (excluded if neg else prefixes if prefix else required).append(folded)
-        if not required and not prefixes:
-            raise AlertError(f"alert query {query!r} has no term to look for (words, \"phrases\" or prefix*)")
-        return cls(tuple(required), tuple(prefixes), tuple(excluded))
-
-    def matches(self, text: str) -> bool:
-        return self.matches_folded(_fold(text))
-
-    def matches_folded(self, folded: str) -> bool:
-        """:meth:`matches` on text already folded by :func:`fold_text` (one folding for many queries)."""
-        if any(f" {t} " in folded for t in self.excluded):
-            return False
-        return all(f" {t} " in folded for t in self.required) and all(f" {p}" in folded for p in self.prefixes)
+def _document(art: Article) -> Document:
+    """The article's terms as the search index holds them (title, standfirst, body; stemmed in its language)."""
+    return Document.of((art.title, art.standfirst, art.body), art.language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +106,7 @@ def add_alert(store: ArticleStore, query: str, webhook: str | None = None) -> Al
         1
     """
     query = " ".join(query.split())
-    Query.parse(query)
+    parse_query(query)
     if webhook is not None and not re.match(r"^https?://[^\s/]+", webhook, re.I):
         raise AlertError(f"webhook {webhook!r} is not an http:// or https:// URL")
     return store.add_alert(query, webhook)
@@ -177,7 +141,10 @@ def check_alerts(
     alerts = list_alerts(store) if alerts is None else alerts
     if not ids or not alerts:
         return []
-    parsed = [(a, Query.parse(a.query)) for a in alerts]
+    parsed = _parsed(alerts)
+    if not parsed:
+        return []
+    languages = store.search_languages()
     new = set(ids)
     matches: list[AlertMatch] = []
     stories: dict[str, tuple[bool, str | None, int]] = {}  # story id -> (new?, title, size)
@@ -185,8 +152,8 @@ def check_alerts(
     announced: set[tuple[int, str]] = set()
     for aid in ids:
         art = store.get(aid)
-        text = "\n".join(x for x in (art.title, art.standfirst, art.body) if x)
-        hits = [a for a, q in parsed if q.matches(text)]
+        doc = _document(art)
+        hits = [a for a, q in parsed if q.matches(doc, languages)]
         if not hits:
             continue
         sid = store.story_of(art.id)
@@ -202,6 +169,17 @@ def check_alerts(
                 announced.add((a.id, sid))
                 story_hits.append(AlertMatch(a, "story", sid, title, story_id=sid, articles=size))
     return matches + story_hits
+
+
+def _parsed(alerts: Iterable[Alert]) -> list[tuple[Alert, Query]]:
+    """The alerts with their parsed queries; one that no longer parses (saved by an older version) is left out."""
+    out = []
+    for a in alerts:
+        try:
+            out.append((a, parse_query(a.query)))
+        except AlertError:
+            continue
+    return out
 
 
 def _article_match(alert: Alert, art: Article, story_id: str | None) -> AlertMatch:
@@ -286,24 +264,20 @@ def recent_matches(
 ) -> dict[int, RecentMatches]:
     """Each alert's matches among the ``scan`` most recent articles (newest first, at most ``limit`` kept).
 
-    Matching is the alerts' own (Python, on the folded text), so what a page or a feed shows is what an ingest
-    would have announced; ``scan`` bounds the work on a large store. Each article is folded once for all alerts.
+    Matching is the alerts' own (search's terms, in Python), so what a page or a feed shows is what an ingest
+    would have announced; ``scan`` bounds the work on a large store. Each article's terms are computed once.
     An alert whose query no longer parses (saved by an older version) matches nothing.
     """
     out = {a.id: RecentMatches(a) for a in alerts}
-    parsed: list[tuple[Alert, Query]] = []
-    for a in alerts:
-        try:
-            parsed.append((a, Query.parse(a.query)))
-        except AlertError:
-            continue
+    parsed = _parsed(alerts)
     if not parsed:
         return out
+    languages = store.search_languages()
     arts = store.articles(limit=scan)
     for art in arts:
-        folded = _fold("\n".join(x for x in (art.title, art.standfirst, art.body) if x))
+        doc = _document(art)
         for a, q in parsed:
-            if q.matches_folded(folded):
+            if q.matches(doc, languages):
                 m = out[a.id]
                 m.count += 1
                 if len(m.articles) < limit:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -190,6 +190,55 @@ class Query:
         """Every item that must or may match (the ones highlighting shows)."""
         for g in self.groups:
             yield from g
+
+    def matches(self, doc: Document, languages: Sequence[str]) -> bool:
+        """Whether the index would return ``doc`` for this query, its words stemmed in each of ``languages``
+        (the store's :meth:`search_languages`): what saved searches use, so an alert fires on what search finds.
+
+        Example:
+            >>> Query.parse("grève -sport").matches(Document.of(["Les grévistes"], "fr"), ["fr"])
+            True
+        """
+        if not self.groups:
+            return False
+        if any(doc.has(t, languages) for t in self.excluded):
+            return False
+        return all(any(doc.has(t, languages) for t in g) for g in self.groups)
+
+    def matches_text(self, text: str, language: str | None = None) -> bool:
+        """:meth:`matches` on one text in ``language`` (French when None), its words stemmed in that language."""
+        return self.matches(Document.of([text], language), [language_key(language)])
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """The index terms of an article's fields (title, standfirst, body), as the back ends index them: a phrase
+    matches within one field, a prefix any term it starts."""
+
+    fields: tuple[tuple[str, ...], ...]
+    vocabulary: frozenset[str]
+
+    @classmethod
+    def of(cls, texts: Iterable[str | None], language: str | None = None) -> Document:
+        fields = tuple(tuple(index_terms(x[:INDEX_CHARS], language)) for x in texts if x)
+        return cls(fields, frozenset(t for f in fields for t in f))
+
+    def has(self, item: Term, languages: Sequence[str]) -> bool:
+        for seq in item.variants(languages):
+            if item.prefix:
+                if any(t.startswith(seq[0]) for t in self.vocabulary):
+                    return True
+            elif len(seq) == 1:
+                if seq[0] in self.vocabulary:
+                    return True
+            elif all(w in self.vocabulary for w in seq) and any(_contains(f, seq) for f in self.fields):
+                return True
+        return False
+
+
+def _contains(terms: Sequence[str], seq: Sequence[str]) -> bool:
+    n = len(seq)
+    return any(terms[i : i + n] == tuple(seq) for i in range(len(terms) - n + 1) if terms[i] == seq[0])
 
 
 _QUERY_TOKEN = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+?)(?P<star>\*+)?(?=\s|"|$))')
