@@ -148,6 +148,9 @@ def test_feeds_alerts_page_lists_searches(client: TestClient) -> None:
     assert "Recherches enregistrées" in html
     assert "Otan" in html and "&#34;rien à rompre&#34;" in html
     assert 'href="/feeds/alerts/1.atom"' in html and 'href="/feeds/alerts/2.atom"' in html
+    head = html[: html.index("</head>")]  # feed readers find each saved search's feed from the page
+    assert head.count('<link rel="alternate" type="application/atom+xml" href="/feeds/alerts/') == html.count('<li class="alert" ')
+    assert 'href="/feeds/alerts/1.atom" title="Flux Atom · Otan' in head
     assert '<script src="/static/alerts.js" defer></script>' in html
     assert "<script>alert" not in html  # the hostile article's title is escaped in the matches
     assert "articles correspondants parmi les" in html

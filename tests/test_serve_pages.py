@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -15,6 +16,7 @@ pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient
 
+from pagewait import story_page
 from vigie import stories
 from vigie.models import Article, RawDocument
 from vigie.pipeline import ingest
@@ -136,7 +138,7 @@ def test_serve_pages_home_filters(client: TestClient, seed_story: dict[str, Any]
 def test_serve_pages_story_sections(client: TestClient, seed_story: dict[str, Any]) -> None:
     sid = seed_story["id"]
     ids = [a["id"] for a in seed_story["articles"]]
-    html = client.get(f"/stories/{sid}").text
+    html = story_page(client, f"/stories/{sid}").text
     order = [html.index(f'<section id="{section}">') for section in (
         "articles", "summary", "quotes", "timeline", "coverage", "outlets-plot", "disagreements", "political-events",
         "entities")]
@@ -186,12 +188,65 @@ def test_serve_pages_story_without_optional_keys(client: TestClient, monkeypatch
     # The bare view: optional sections are hidden.
     monkeypatch.setattr(stories, "story_detail", lambda st, sid, **_: StoryDetail.bare(stories.get_story(st, sid)))
     with TestClient(create_app(client.app.state.data.path, token=None)) as c:  # type: ignore[attr-defined]
-        html = c.get(f"/stories/{seed_story['id']}").text
+        html = story_page(c, f"/stories/{seed_story['id']}").text
     assert '<section id="articles">' in html
     for section in ("summary", "timeline", "quotes", "entities", "disagreements", "political-events", "events"):
         assert f'<section id="{section}">' not in html
     assert "<h3>Par pays</h3>" in html  # the bars come from the registry, not from the analysis
     assert seed_story["title"].replace("'", "&#39;") in html
+
+
+def test_serve_pages_story_never_waits_for_its_details(client: TestClient, monkeypatch: pytest.MonkeyPatch,
+                                                        seed_story: dict[str, Any]) -> None:
+    """Details not stored yet: the page shows the articles and the registry's coverage at once, says the summary
+    is on its way and reloads itself; once computed, the details are there and the reloading stops."""
+    release = threading.Event()
+
+    def slow(store: Any, sid: str, **kw: Any) -> StoryDetail:
+        assert release.wait(120), "never released"
+        return evil_detail(store, sid)
+
+    monkeypatch.setattr(stories, "story_detail", slow)
+    sid = seed_story["id"]
+    with TestClient(create_app(client.app.state.data.path, token=None)) as c:  # type: ignore[attr-defined]
+        r = c.get(f"/stories/{sid}")
+        assert r.status_code == 200
+        html = r.text
+        assert "Résumé en cours…" in html and 'role="status"' in html
+        assert re.search(r'<head>.*<meta http-equiv="refresh" content="\d+">.*</head>', html, re.S)
+        assert '<section id="articles">' in html and all(f'id="a-{a["id"]}"' in html for a in seed_story["articles"])
+        assert "<h3>Par pays</h3>" in html  # coverage from the stored views and the registry
+        assert '<section id="summary">' not in html
+        release.set()
+        done = story_page(c, f"/stories/{sid}").text
+    assert '<section id="summary">' in done and "Résumé en cours" not in done and 'http-equiv="refresh"' not in done
+
+
+def test_serve_pages_story_whose_details_fail_does_not_reload(client: TestClient, monkeypatch: pytest.MonkeyPatch,
+                                                              seed_story: dict[str, Any]) -> None:
+    def broken(*_: Any, **__: Any) -> StoryDetail:
+        raise RuntimeError("model crashed")
+
+    monkeypatch.setattr(stories, "story_detail", broken)
+    with TestClient(create_app(client.app.state.data.path, token=None)) as c:  # type: ignore[attr-defined]
+        html = story_page(c, f"/stories/{seed_story['id']}").text
+    assert '<section id="articles">' in html and 'http-equiv="refresh"' not in html and "Résumé en cours" not in html
+
+
+def test_serve_pages_story_export_and_feed_links(client: TestClient, seed_story: dict[str, Any]) -> None:
+    sid = seed_story["id"]
+    for lang, words in (("fr", ("Exporter ce récit (Markdown)", "Version imprimable", "Flux Atom du récit")),
+                        ("en", ("Export this story (Markdown)", "Printable version", "Story Atom feed"))):
+        html = story_page(client, f"/stories/{sid}?lang={lang}").text
+        head = html[: html.index("</head>")]
+        assert f'<link rel="alternate" type="application/atom+xml" href="/feeds/stories/{sid}.atom"' in head
+        tools = re.search(r'<nav class="story-tools".*?</nav>', html, re.S)
+        assert tools is not None
+        links = dict((text, href) for href, text in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', tools.group(0)))
+        assert links == dict(zip(words, (f"/stories/{sid}.md", f"/stories/{sid}/imprimer",
+                                         f"/feeds/stories/{sid}.atom"), strict=True))
+        for href in links.values():
+            assert client.get(href).status_code == 200, href
 
 
 def test_serve_pages_english(client: TestClient, seed_story: dict[str, Any]) -> None:
@@ -202,7 +257,7 @@ def test_serve_pages_english(client: TestClient, seed_story: dict[str, Any]) -> 
     client.cookies.clear()
     assert "Top stories" in client.get("/", headers={"accept-language": "en-GB,en;q=0.9"}).text
     assert "Principaux récits" in client.get("/", headers={"accept-language": "de-DE"}).text
-    story = client.get(f"/stories/{seed_story['id']}?lang=en").text
+    story = story_page(client, f"/stories/{seed_story['id']}?lang=en").text
     assert "Coverage by outlet" in story and "Timeline" in story and "Quotes" in story
 
 

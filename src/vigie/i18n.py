@@ -200,7 +200,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "alert_token_needed": "Créer ou supprimer une recherche demande le jeton d'écriture du serveur (VIGIE_TOKEN).",
         "alert_add": "Enregistrer une recherche",
         "alert_query": "Recherche",
-        "alert_syntax": "Mots (tous requis, sans tenir compte des majuscules ni des accents), \"expression exacte\" entre guillemets droits, préfixe*, -mot exclu.",
+        "alert_syntax": "La syntaxe de la recherche\u202f: mots (tous requis, sans tenir compte des majuscules, des accents ni des terminaisons\u202f: «\u202fgrève\u202f» trouve «\u202fgrévistes\u202f»), \"expression exacte\" entre guillemets droits, a OR b, préfixe*, -mot exclu.",
         "alert_webhook": "Webhook (facultatif)",
         "alert_token": "Jeton d'écriture",
         "alert_save": "Enregistrer",
@@ -308,6 +308,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "unattributed": "Sans locuteur identifié",
         "unknown": "Inconnu",
         "via": "via",
+        # --- ui2 ---
+        "summary_pending": "Résumé en cours…",
+        "summary_pending_note": "Le résumé, les citations et la chronologie de ce récit sont en cours de calcul\u202f; la page se recharge d'elle-même.",
+        "story_tools": "Exporter et suivre ce récit",
+        # --- end ui2 ---
     },
     "en": {
         "about": "Vigie — news-story intelligence",
@@ -459,7 +464,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "alert_token_needed": "Creating or removing a search needs the server's write token (VIGIE_TOKEN).",
         "alert_add": "Save a search",
         "alert_query": "Query",
-        "alert_syntax": "Words (all required; case and accents ignored), \"exact phrase\" in straight quotes, prefix*, -excluded word.",
+        "alert_syntax": "The search syntax: words (all required; case, accents and endings ignored: \"strike\" finds \"strikes\"), \"exact phrase\" in straight quotes, a OR b, prefix*, -excluded word.",
         "alert_webhook": "Webhook (optional)",
         "alert_token": "Write token",
         "alert_save": "Save",
@@ -567,6 +572,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "unattributed": "Unattributed",
         "unknown": "Unknown",
         "via": "via",
+        # --- ui2 ---
+        "summary_pending": "Summary in progress…",
+        "summary_pending_note": "This story's summary, quotes and chronology are being computed; the page reloads by itself.",
+        "story_tools": "Export and follow this story",
+        # --- end ui2 ---
     },
 }
 

@@ -112,6 +112,7 @@ class Data:
         self._details: OrderedDict[tuple[str, tuple[str, ...]], StoryDetail] = OrderedDict()
         self._detail_cache = detail_cache
         self._detail_lock = threading.Lock()
+        self._failed: OrderedDict[tuple[str, tuple[str, ...]], None] = OrderedDict()  # computations that raised
         self.registry = OutletRegistry.default()
         from vigie.understand.abstractive import LLMConfig
 
@@ -265,6 +266,12 @@ class Data:
                 while len(self._details) > self._detail_cache:
                     self._details.popitem(last=False)
             return result
+        except BaseException:
+            with self._detail_lock:
+                self._failed[key] = None
+                while len(self._failed) > self._detail_cache:
+                    self._failed.popitem(last=False)
+            raise
         finally:
             with self._detail_lock:
                 self._inflight.pop(key, None)
@@ -301,6 +308,25 @@ class Data:
             log.debug("detail failed for %s", view.id, exc_info=future.exception())
             return None
         return future.result()
+
+    def detail_or_pending(self, story_id: str) -> tuple[StoryDetail, bool]:
+        """A story's details without waiting: the stored or computed ones and False, or the view alone
+        (:meth:`StoryDetail.bare`, its computation started in the background) and True. A computation that failed
+        gives the view alone and False, so a page does not wait for what will not come.
+
+        Raises:
+            NotFoundError: no such story.
+        """
+        from vigie.understand.views import StoryDetail
+
+        view = stories.get_story(self.read(), check_id(story_id, "story"))
+        key = (view.id, tuple(view.article_ids))
+        with self._detail_lock:
+            failed = key in self._failed and key not in self._details
+        ready = None if failed else self.cached_detail(view)
+        if ready is not None:
+            return ready, False
+        return self._public(StoryDetail.bare(view)), not failed
 
     def detail_fn(self, _store: ArticleStore, story_id: str) -> StoryDetail:
         """:meth:`detail` with the signature of ``vigie.export``'s ``detail`` argument."""

@@ -18,7 +18,6 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
-from starlette.concurrency import run_in_threadpool
 
 from vigie.errors import NotFoundError
 from vigie.export import public_source
@@ -164,10 +163,11 @@ def home(
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
-async def story(request: Request, data: DataDep, story_id: str) -> HTMLResponse:
-    # Async: waiting for the story's computation holds no server thread, so other pages are served meanwhile.
-    s = await data.detail_async(story_id)
-    return await run_in_threadpool(_story_page, request, data, s)
+def story(request: Request, data: DataDep, story_id: str) -> HTMLResponse:
+    # Reads never wait behind a computation: details not stored yet are computed in the background while the
+    # page shows the articles and the registry's coverage, and reloads itself (PENDING_REFRESH) until they come.
+    s, pending = data.detail_or_pending(story_id)
+    return _story_page(request, data, s, pending=pending)
 
 
 def _in_language(s: StoryDetail, t: Translator) -> StoryDetail:
@@ -193,7 +193,10 @@ def _in_language(s: StoryDetail, t: Translator) -> StoryDetail:
     return replace(s, disagreements=disagreements(s.disagreements), coverage=cov)
 
 
-def _story_page(request: Request, data: Data, s: StoryDetail) -> HTMLResponse:
+PENDING_REFRESH = 3  # seconds before a story page whose details are being computed reloads
+
+
+def _story_page(request: Request, data: Data, s: StoryDetail, *, pending: bool = False) -> HTMLResponse:
     lang = page_lang(request)
     t = translator(lang)
     disagreements = sp.disagreement_rows(s.disagreements, phrase=t.phrase)  # their kind read from the library's text
@@ -238,6 +241,7 @@ def _story_page(request: Request, data: Data, s: StoryDetail) -> HTMLResponse:
         timeline_plot=timeline_plot(False), timeline_plot_narrow=timeline_plot(True),
         outlets_plot=plots.outlets_svg(dated, title=t("articles_per_outlet"), date_label=when),
         outlets_plot_narrow=plots.outlets_svg(dated, title=t("articles_per_outlet"), date_label=when, narrow=True),
+        pending=pending, refresh=PENDING_REFRESH if pending else None,
     )
 
 
