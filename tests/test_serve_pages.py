@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 import threading
 import time
@@ -21,6 +22,7 @@ from vigie import stories
 from vigie.models import Article, RawDocument
 from vigie.pipeline import ingest
 from vigie.serve import create_app, plots
+from vigie.serve.pages import language_url
 from vigie.store import Store
 from vigie.understand.views import StoryDetail
 
@@ -247,6 +249,25 @@ def test_serve_pages_story_export_and_feed_links(client: TestClient, seed_story:
                                          f"/feeds/stories/{sid}.atom"), strict=True))
         for href in links.values():
             assert client.get(href).status_code == 200, href
+
+
+def _lang_links(html: str) -> dict[str, str]:
+    nav = re.search(r'<nav class="langs".*?</nav>', html, re.S)
+    assert nav is not None
+    return {code: htmllib.unescape(href) for href, code in re.findall(r'<a href="([^"]+)" hreflang="(\w+)"', nav.group(0))}
+
+
+def test_serve_pages_language_links_keep_the_query(client: TestClient) -> None:
+    assert _lang_links(client.get("/?vue=angles-morts&lang=en").text) == {"fr": "/?vue=angles-morts&lang=fr"}
+    links = _lang_links(client.get("/search", params={"q": "grève & \"co\"", "lang": "fr", "sort": "newest"}).text)
+    assert links == {"en": "/search?q=gr%C3%A8ve+%26+%22co%22&sort=newest&lang=en"}
+    assert _lang_links(client.get("/outlets?lang=fr&lang=en").text) == {"fr": "/outlets?lang=fr"}
+    # The links name this site only, whatever the request path.
+    assert language_url("//evil.example/x", [], "en") == "/evil.example/x?lang=en"
+    assert language_url("/\\evil.example", [("a", "1")], "fr") == "/evil.example?a=1&lang=fr"
+    r = client.get("/%2F%2Fevil.example/x?y=1")
+    assert r.status_code == 404 and all(h.startswith("/") and not h.startswith("//")
+                                         for h in _lang_links(r.text).values())
 
 
 def test_serve_pages_english(client: TestClient, seed_story: dict[str, Any]) -> None:

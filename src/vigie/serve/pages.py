@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
@@ -83,16 +84,34 @@ def page_lang(request: Request) -> str:
     )
 
 
+def local_path(path: str) -> str:
+    """A request path that can only name this site: one leading slash, no backslash ("//evil.example/x" and
+    "/\\evil.example" would be read by browsers as another host)."""
+    return "/" + path.replace("\\", "/").lstrip("/")
+
+
+def language_url(path: str, params: Iterable[tuple[str, str]], code: str) -> str:
+    """The same page in language ``code``: the local path, every other query parameter kept (in order, encoded),
+    ``lang`` set last.
+
+    Example:
+        >>> language_url("//evil.example/", [("vue", "angles-morts"), ("lang", "fr"), ("q", "grève & co")], "en")
+        '/evil.example/?vue=angles-morts&q=gr%C3%A8ve+%26+co&lang=en'
+    """
+    kept = [(k, v) for k, v in params if k != "lang"]
+    return local_path(path) + "?" + urlencode([*kept, ("lang", code)])
+
+
 def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
     """Render a page in the request's language; ``?lang=`` is remembered in a cookie."""
     lang = page_lang(request)
-    # "//evil.example/x" must not become a link to another host: one leading slash, no backslash (browsers read
-    # "/\\host" as "//host").
-    path = "/" + request.url.path.replace("\\", "/").lstrip("/")
+    path = local_path(request.url.path)
+    params = request.query_params.multi_items()
+    lang_links = {code: language_url(path, params, code) for code in LANGUAGES}
     t = translator(lang)
     # t("key"), tn("n_sources", n) and label("entity_type", "PER") in every template.
     html = env.get_template(template).render(
-        t=t, tn=t.n, label=t.label, lang=lang, languages=LANGUAGES, path=path, **context
+        t=t, tn=t.n, label=t.label, lang=lang, languages=LANGUAGES, path=path, lang_links=lang_links, **context
     )
     response = HTMLResponse(html, status_code=status)
     asked = request.query_params.get("lang")
