@@ -228,6 +228,9 @@ def test_browser_every_section_with_hostile_details(db: Path, page: Page, tmp_pa
     problems = _guard(page)
     with serving(db) as base:
         story = _seed_story(base)
+        # The page shows the details the server has (the ones stored at ingest); the API computes these ones.
+        with urllib.request.urlopen(f"{base}/api/stories/{story['id']}") as r:
+            assert json.load(r)["headline"] == EVIL_TITLE
         page.goto(f"{base}/stories/{story['id']}")
         assert page.locator("h1").inner_text() == EVIL_TITLE
         assert page.locator("svg.plot.timeline.wide text.label").first.text_content().startswith(  # type: ignore[union-attr]
@@ -328,22 +331,31 @@ def test_browser_story_page_is_short_and_articles_come_first(db: Path, browser: 
     assert sections[0] == "articles" and sections.index("summary") < sections.index("coverage")
 
 
+_LABEL_SIZES = """() => [...document.querySelectorAll('svg.plot')]
+    .filter(svg => svg.getBoundingClientRect().width > 0)
+    .flatMap(svg => {
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+    })"""
+
+
 def test_browser_timeline_readable_on_a_phone(db: Path, browser: Browser, tmp_path: Path) -> None:
-    """At 390 px the narrow drawings show, and every label of a visible plot is at least 11 px tall on screen."""
+    """At 390 px the narrow drawings show, and every label of a visible plot is at least 11 px tall on screen:
+    the story's timeline and strip plot, and the outlet page's bar chart."""
     context = browser.new_context(locale="fr-FR", viewport=PHONE)  # type: ignore[arg-type]
     page = context.new_page()
     try:
         with serving(db) as base:
-            page.goto(base + _site(base)["story"], timeout=180_000)
+            site = _site(base)
+            page.goto(base + site["outlet"])
+            assert page.locator("svg.plot.bars.narrow").is_visible()
+            assert not page.locator("svg.plot.bars.wide").is_visible()
+            outlet_sizes = page.evaluate(_LABEL_SIZES)
+            page.locator("#over-time").screenshot(path=str(_shots(tmp_path) / "outlet-bars-390.png"))
+            page.goto(base + site["story"], timeout=180_000)
             assert page.locator("svg.plot.timeline.narrow").is_visible()
             assert not page.locator("svg.plot.timeline.wide").is_visible()
-            sizes = page.evaluate("""() => [...document.querySelectorAll('svg.plot')]
-                .filter(svg => svg.getBoundingClientRect().width > 0)
-                .flatMap(svg => {
-                    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-                    return [...svg.querySelectorAll('text')].map(
-                        t => parseFloat(getComputedStyle(t).fontSize) * scale);
-                })""")
+            sizes = page.evaluate(_LABEL_SIZES)
             page.locator("#timeline").screenshot(path=str(_shots(tmp_path) / "timeline-390.png"))
             # Background (1949, 2014...) is listed apart, not on the axis.
             axis = page.locator("svg.plot.timeline.narrow").inner_html()
@@ -351,6 +363,7 @@ def test_browser_timeline_readable_on_a_phone(db: Path, browser: Browser, tmp_pa
     finally:
         context.close()
     assert sizes and min(sizes) >= 11, f"smallest plot label {min(sizes):.1f} px"
+    assert outlet_sizes and min(outlet_sizes) >= 11, f"smallest label of the outlet's bars {min(outlet_sizes):.1f} px"
     assert "1949" not in axis and apart == 1
 
 

@@ -107,6 +107,31 @@ def test_i18n_pages_french_forms(client: TestClient, urls: dict[str, str]) -> No
     assert "Par propriétaire" in story and "(État russe)" in story and "Russie" in story  # the coverage bars
 
 
+def test_i18n_pages_home_and_cards_in_french(client: TestClient, urls: dict[str, str]) -> None:
+    """The home page, its story cards and its filters: French plurals and typography, no code, no empty option."""
+    for url in ("/", "/?vue=angles-morts"):
+        page = client.get(url + ("&" if "?" in url else "?") + "lang=fr").text
+        text = _text(page)
+        for phrase in [*ENGLISH_ANYWHERE, *ENGLISH_OWN, "Récits :", "Stories"]:
+            assert phrase not in text, (url, phrase)
+        for pattern in WRONG_FRENCH:
+            assert not pattern.search(text), (url, pattern.search(text))
+        assert "<option value=\"\"></option>" not in page
+        assert '<option value="">Toutes les langues</option>' in page
+        assert re.search(r'<option value="fr"( selected)?>français</option>', page, re.I)
+        n = client.get("/api/stories?limit=100").json()["total"] if url == "/" else None
+        if n is not None:
+            assert f"{n} récit" in text
+    home = client.get("/?lang=fr").text
+    for story in client.get("/api/stories").json()["items"]:
+        card = home[home.index(f'id="s-{story["id"]}"'):]
+        card = _text(card[: card.index("</article>")])
+        media = story["media"]
+        assert f"{media} média{'s' if media > 1 else ''}" in card, (story["id"], card)
+        if story["outlets"]:
+            assert f"{media} média{'s' if media > 1 else ''}\u202f: " in card
+
+
 def test_i18n_pages_errors_in_the_page_language(client: TestClient) -> None:
     assert "Erreur 404 Aucun récit s-nope" in _get(client, "/stories/s-nope", status=404)
     assert "Aucune page à l'adresse /nowhere" in _get(client, "/nowhere", status=404)

@@ -314,7 +314,10 @@ def test_serve_pages_outlets(client: TestClient) -> None:
     assert 'href="/outlets/sputnik-france"' in html and "Sputnik France" in html
     page = client.get("/outlets/sputnik-france").text
     assert "<dd>Russie</dd>" in page and '<strong class="state">oui</strong>' in page
-    assert '<svg class="plot bars"' in page and '<rect class="bar"' in page
+    assert '<svg class="plot bars wide"' in page and '<rect class="bar"' in page
+    narrow = re.search(r'<svg class="plot bars narrow"[^>]*viewBox="0 0 360 [^>]*>.*?</svg>', page, re.S)
+    assert narrow is not None and narrow.group(0).count('<text class="tick-label"') == 1 + 3  # peak, three ticks
+    assert "oct. 2021" in narrow.group(0)  # the axis dates in words, in the page's language
     assert "Rossiya Segodnya" in page
     evil = client.get("/outlets/evil-script-alert-1-script")
     assert evil.status_code == 200 and "Evil &lt;script&gt;" in evil.text
@@ -350,7 +353,9 @@ def test_serve_pages_plots_escape_and_scale() -> None:
     assert narrow is not None and 'viewBox="0 0 360 ' in narrow and "(2 src)" in narrow and "<script>" not in narrow
     assert plots.timeline_svg([{"date": "soon", "text": "x"}], title="t", sources_word="s") is None
     bars = plots.bars_svg([(date(2021, 10, 1), 2), (date(2021, 10, 3), 4)], "day", title="t")
-    assert bars is not None and bars.count("<rect") == 2
+    assert bars is not None and bars.count("<rect") == 2 and 'viewBox="0 0 760 ' in bars
+    small = plots.bars_svg([(date(2021, 10, 1), 2), (date(2021, 10, 3), 4)], "day", title=EVIL, narrow=True)
+    assert small is not None and 'viewBox="0 0 360 ' in small and small.count("<rect") == 2 and "<script>" not in small
     assert plots.parse_when("2021-10-18T12:00:00+02:00").hour == 10  # type: ignore[union-attr]
     assert plots.parse_when("2021-10") is not None and plots.parse_when("garbage") is None
     strip = plots.outlets_svg([{"outlet": EVIL, "published": "2021-10-18", "title": EVIL}], title="t")

@@ -316,12 +316,19 @@ def outlets(request: Request, data: DataDep) -> HTMLResponse:
 
 @router.get("/outlets/{outlet_id}", response_class=HTMLResponse)
 def outlet(request: Request, data: DataDep, outlet_id: str) -> HTMLResponse:
-    t = translator(page_lang(request))
+    lang = page_lang(request)
+    t = translator(lang)
     page = data.outlet(check_id(outlet_id, "outlet"))
     arts = page.articles
     unit, counts = per_period(d for a in arts if (d := day_of(a.published)))
+
+    def when(value: str) -> str:
+        return sp.human_date(value, lang)
+
     return render(request, "outlet.html", outlet=page.outlet.profile_dict(), articles=arts[:200], unit=unit,
-                  plot=plots.bars_svg(counts, unit, title=t("articles_over_time")))
+                  plot=plots.bars_svg(counts, unit, title=t("articles_over_time"), date_label=when),
+                  plot_narrow=plots.bars_svg(counts, unit, title=t("articles_over_time"), date_label=when,
+                                             narrow=True))
 
 
 @router.get("/docs", response_class=HTMLResponse)

@@ -247,14 +247,20 @@ def outlets_svg(articles: Sequence[dict[str, Any]], *, title: str, narrow: bool 
                 "outlets narrow" if narrow else "outlets wide", width=width)
 
 
-def bars_svg(counts: Sequence[tuple[date, int]], unit: str, *, title: str) -> Markup | None:
-    """A bar chart of counts per day or week (``unit``), on a date axis. None when there is nothing to draw."""
+def bars_svg(counts: Sequence[tuple[date, int]], unit: str, *, title: str, narrow: bool = False,
+             date_label: DateLabel | None = None) -> Markup | None:
+    """A bar chart of counts per day or week (``unit``), on a date axis. None when there is nothing to draw.
+
+    ``narrow`` draws it for a phone (360 units wide, about 1:1 on a 390 px screen, three ticks), as the timeline:
+    the wide drawing scaled down to a phone had labels 5 px tall.
+    """
     if not counts:
         return None
+    width = NARROW if narrow else WIDTH
     step = timedelta(days=7 if unit == "week" else 1)
-    top, height, pad = 10, 140, 16
+    top, height, pad = (14, 110, 12) if narrow else (10, 140, 16)
     starts = [datetime.combine(d, datetime.min.time()) for d, _ in counts]
-    scale = _Scale([starts[0], starts[-1] + step], pad, WIDTH - pad)
+    scale = _Scale([starts[0], starts[-1] + step], pad, width - pad, label_of=date_label)
     peak = max(n for _, n in counts)
     parts: list[Markup] = []
     for (d, n), t in zip(counts, starts, strict=True):
@@ -265,4 +271,5 @@ def bars_svg(counts: Sequence[tuple[date, int]], unit: str, *, title: str) -> Ma
         ).format(x=_f(x0 + 0.5), y=_f(top + height - h), w=_f(max(x1 - x0 - 1, 1.0)), h=_f(h), tip=f"{d}: {n}"))
     parts.append(Markup('<text class="tick-label" x="{x}" y="{y}">{n}</text>').format(x=pad, y=top + 10, n=peak))
     axis_y = top + height
-    return _svg(axis_y + 28, title, Markup("").join(parts) + scale.axis(axis_y), "bars")
+    return _svg(axis_y + 28, title, Markup("").join(parts) + scale.axis(axis_y, ticks=3 if narrow else 5),
+                "bars narrow" if narrow else "bars wide", width=width)
