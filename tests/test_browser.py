@@ -11,6 +11,7 @@ import os
 import socket
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -109,6 +110,22 @@ def _guard(page: Page) -> list[str]:
     return seen
 
 
+def _goto(page: Page, url: str, *, wait_s: float = 900, **kwargs: Any) -> Any:
+    """``page.goto`` once a story page has its details: a page still computing them says so (``p.pending``) and
+    refreshes itself; the tests look at the finished page, so they wait for it outside the browser first (a
+    reload racing the page's own refresh would abort the navigation)."""
+    kwargs.setdefault("timeout", 180_000)
+    deadline = time.monotonic() + wait_s
+    while "/stories/" in url and time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url) as r:
+                if 'class="pending"' not in r.read().decode("utf-8", "replace"):
+                    break
+        except urllib.error.HTTPError:
+            break  # a 404 page: nothing to wait for
+        time.sleep(1)
+    return page.goto(url, **kwargs)
+
 def _seed_story(base: str) -> dict[str, Any]:
     with urllib.request.urlopen(f"{base}/api/stories?outlet=Sputnik%20France") as r:
         story: dict[str, Any] = json.load(r)["items"][0]
@@ -119,7 +136,7 @@ def test_browser_home_lists_the_seed_story(db: Path, page: Page, tmp_path: Path)
     problems = _guard(page)
     with serving(db) as base:
         story = _seed_story(base)
-        page.goto(f"{base}/")
+        _goto(page, f"{base}/")
         link = page.locator(f'a[href="/stories/{story["id"]}"]')
         link.wait_for()
         assert link.is_visible()
@@ -136,7 +153,7 @@ def test_browser_story_page(db: Path, page: Page, tmp_path: Path) -> None:
     problems = _guard(page)
     with serving(db) as base:
         story = _seed_story(base)
-        page.goto(f"{base}/stories/{story['id']}", timeout=120_000)
+        _goto(page, f"{base}/stories/{story['id']}", timeout=120_000)
         detail = page.evaluate("() => document.body.innerText")
         assert page.locator("#summary .summary").is_visible()
         assert page.locator("#summary a.cite").count() >= 1
@@ -166,7 +183,7 @@ def test_browser_story_page(db: Path, page: Page, tmp_path: Path) -> None:
         page.locator("button.toggle-all").click()
         assert page.locator("details.body:not([open])").count() == 0
         # English on request.
-        page.goto(f"{base}/stories/{story['id']}?lang=en")
+        _goto(page, f"{base}/stories/{story['id']}?lang=en")
         assert page.locator("#coverage h2").inner_text() == "Coverage by outlet"
         assert page.locator("#coverage .bar-group h3").first.inner_text() == "By country"
     assert problems == []
@@ -183,7 +200,7 @@ def test_browser_hostile_article_stays_text(db: Path, page: Page, tmp_path: Path
         with urllib.request.urlopen(req) as r:
             created = json.load(r)
         # The article page: title and body shown literally.
-        page.goto(f"{base}/articles/{created['id']}")
+        _goto(page, f"{base}/articles/{created['id']}")
         assert page.locator("h1").inner_text() == EVIL_TITLE
         assert page.get_by_text(EVIL_TITLE, exact=True).first.is_visible()
         assert "<img src=x onerror=alert(1)>" in page.locator(".body").inner_text()
@@ -191,13 +208,13 @@ def test_browser_hostile_article_stays_text(db: Path, page: Page, tmp_path: Path
         assert page.locator('a[href^="javascript:"]').count() == 0
         page.screenshot(path=str(tmp_path / "xss-article.png"), full_page=True)
         # Its story page, the home page and the search page.
-        page.goto(f"{base}/stories/{created['story']}", timeout=120_000)
+        _goto(page, f"{base}/stories/{created['story']}", timeout=120_000)
         page.locator("details.body").first.locator("summary").click()
         assert "<img src=x onerror=alert(1)>" in page.locator("#articles").inner_text()
         assert page.locator("main img").count() == 0
-        page.goto(f"{base}/?q=maire")
+        _goto(page, f"{base}/?q=maire")
         assert page.get_by_text(EVIL_TITLE).first.is_visible() or EVIL_TITLE in page.locator("main").inner_text()
-        page.goto(f"{base}/search?q=maire")
+        _goto(page, f"{base}/search?q=maire")
         assert page.get_by_text(EVIL_TITLE, exact=True).first.is_visible()
         page.screenshot(path=str(tmp_path / "xss-search.png"), full_page=True)
     assert problems == [], problems
@@ -231,7 +248,7 @@ def test_browser_every_section_with_hostile_details(db: Path, page: Page, tmp_pa
         # The page shows the details the server has (the ones stored at ingest); the API computes these ones.
         with urllib.request.urlopen(f"{base}/api/stories/{story['id']}") as r:
             assert json.load(r)["headline"] == EVIL_TITLE
-        page.goto(f"{base}/stories/{story['id']}")
+        _goto(page, f"{base}/stories/{story['id']}")
         assert page.locator("h1").inner_text() == EVIL_TITLE
         assert page.locator("svg.plot.timeline.wide text.label").first.text_content().startswith(  # type: ignore[union-attr]
             "18 oct. 2021 · <script>alert(1)</script>")
@@ -298,7 +315,7 @@ def test_browser_pages_fit_the_screen(db: Path, browser: Browser, tmp_path: Path
     try:
         with serving(db) as base:
             for name, url in _site(base).items():
-                response = page.goto(base + url, timeout=180_000)
+                response = _goto(page, base + url, timeout=180_000)
                 assert response is not None and response.status == (404 if name == "404" else 200), name
                 page.screenshot(path=str(shots / f"{name}-{w}.png"), full_page=True)
                 for state in ("closed", "open"):
@@ -316,10 +333,11 @@ def test_browser_story_page_is_short_and_articles_come_first(db: Path, browser: 
     page = context.new_page()
     try:
         with serving(db) as base:
-            page.goto(base + _site(base)["story"], timeout=180_000)
+            _goto(page, base + _site(base)["story"], timeout=180_000)
             height = page.evaluate("() => document.documentElement.scrollHeight")
             top = page.evaluate("() => document.querySelector('#articles').getBoundingClientRect().top + scrollY")
             sections = page.evaluate("() => [...document.querySelectorAll('main section[id]')].map(s => s.id)")
+            assert page.locator("p.pending").count() == 0, "the story's details were never made"
             page.screenshot(path=str(_shots(tmp_path) / "story-first-screen.png"))
             # The clean texts are there, but closed: they do not make the page long.
             assert page.locator("details.body").count() >= 5
@@ -347,12 +365,12 @@ def test_browser_timeline_readable_on_a_phone(db: Path, browser: Browser, tmp_pa
     try:
         with serving(db) as base:
             site = _site(base)
-            page.goto(base + site["outlet"])
+            _goto(page, base + site["outlet"])
             assert page.locator("svg.plot.bars.narrow").is_visible()
             assert not page.locator("svg.plot.bars.wide").is_visible()
             outlet_sizes = page.evaluate(_LABEL_SIZES)
             page.locator("#over-time").screenshot(path=str(_shots(tmp_path) / "outlet-bars-390.png"))
-            page.goto(base + site["story"], timeout=180_000)
+            _goto(page, base + site["story"], timeout=180_000)
             assert page.locator("svg.plot.timeline.narrow").is_visible()
             assert not page.locator("svg.plot.timeline.wide").is_visible()
             sizes = page.evaluate(_LABEL_SIZES)
@@ -378,7 +396,7 @@ def test_browser_axe_finds_no_serious_violation(db: Path, browser: Browser, view
         with serving(db) as base:
             site = _site(base)
             for name in ("home", "story", "search", "entity", "outlet", "blindspots"):
-                page.goto(base + site[name], timeout=180_000)
+                _goto(page, base + site[name], timeout=180_000)
                 _open_all(page)
                 page.evaluate(axe)  # evaluated, not a <script> tag: the CSP forbids inline scripts
                 result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
