@@ -24,9 +24,9 @@ __all__ = ["SPEAKER_FEATURES", "STRONG_CUES", "Candidate", "SpeakerModel", "cue_
 
 SPEAKER_FEATURES = (
     "bias_q", "log_dist_before", "no_before", "log_sent_before", "after_in_sentence", "in_sentence", "same_line",
-    "subject_near", "subject_recent", "is_person", "is_role", "recent_rank0", "recent_subject_rank0", "recent_person_rank0", "recent_agree_rank0",
+    "subject_near", "subject_recent", "subject_in_sentence", "is_person", "is_role", "recent_rank0", "recent_subject_rank0", "recent_person_rank0", "recent_agree_rank0",
     "log_rank",
-    "cue", "cue_agree", "cue_disagree", "cue_unknown", "prev_speaker", "log_quotes_of", "log_count", "share",
+    "cue", "cue_agree", "cue_disagree", "cue_unknown", "prev_speaker", "prev_close", "log_quotes_of", "log_count", "share",
     "rule_pick", "rule_pick_strong", "rule_none", "rule_label", "fragment", "log_words", "only_candidate",
 )  # fmt: skip
 # Cues whose speaker the text names at the quote: the rules keep theirs (eval/eval_quotes.py --cues: P ≥ 0.84).
@@ -128,6 +128,7 @@ def candidates(
             "same_line": float(any(line_of_tok(r.pos) == q_line for r in (*s.before, *s.after))),
             "subject_near": float(last is not None and last.subject),
             "subject_recent": float(any(r.subject and q_sent - sent_of_tok[r.pos] <= 2 for r in s.before)),
+            "subject_in_sentence": float(any(r.subject and sent_of_tok[r.pos] in (q_sent, end_sent) for r in (*s.before, *s.after))),
             "is_person": float(is_person),
             "is_role": float(last is not None and last.role is not None),
             "recent_rank0": float(bool(order) and order[0] == name and last is not None),
@@ -140,6 +141,7 @@ def candidates(
             "cue_disagree": float(cue in ("M", "F") and gender is not None and gender != cue),
             "cue_unknown": float(cue in ("M", "F") and gender is None),
             "prev_speaker": float(prev is not None and prev.speaker == name),
+            "prev_close": float(prev is not None and prev.speaker == name and q_sent - prev.sent <= 1),
             "log_quotes_of": math.log1p(quoted[name]),
             "log_count": math.log1p(counts[name]),
             "share": counts[name] / total,
