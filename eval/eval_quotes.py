@@ -241,7 +241,8 @@ def score(doc: GoldDoc, preds: Sequence[Pred], report: Report, slices: Iterable[
             if pred.speaker is not None:
                 t.attributed = 1
                 t.right = int(speaker_matches(pred.speaker, q))
-        for s in (*slices, f"{slices[0]}/kind/{q.kind}", f"{slices[0]}/via/{pred.via if pred else '-'}"):
+        partial = f"{slices[0]}/partial/{'yes' if q.partial else 'no'}"
+        for s in (*slices, f"{slices[0]}/kind/{q.kind}", partial, f"{slices[0]}/via/{pred.via if pred else '-'}"):
             report.by[s].add(t)
         if show and q.speaker is not None and not t.right:
             got = "—" if pred is None else repr(pred.speaker)
@@ -420,7 +421,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             score(d, baseline(d, p), reports["baseline"], slices, False)
         ng = len({d.group for d in ldocs})
         print(f"== {lang}: {len(ldocs)} documents, {sum(len(d.quotes) for d in ldocs)} gold quotes, {ng} groups")
-        keys = ["held", *(f"held/kind/{k}" for k in KINDS), "dev", *(f"dev/kind/{k}" for k in KINDS), "all"]
+        keys = [p for part in ("held", "dev") for p in (part, *(f"{part}/kind/{k}" for k in KINDS), f"{part}/partial/yes",
+                                                         f"{part}/partial/no")] + ["all"]
         if args.groups:
             keys += sorted(k for k in reports["ours"].by if k.startswith("group/"))
         if args.cues:

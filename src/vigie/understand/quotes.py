@@ -205,16 +205,16 @@ def _direct_quotes(doc: Doc, refs: Sequence[SpeakerRef], lex: Lexicon, attribute
         # The ranker decides where the rules found nobody, or somebody by a weak cue (a pronoun, a quote going on,
         # a clause's subject); a description from a strong cue ("a déclaré l'avocat") stays.
         unresolved = ref is None or (ref.name is None and ref.label is None)
-        if ranker is not None and (unresolved or ref is None or ref.via not in speakers.STRONG_CUES):
+        # A cue found with nobody resolved ("a-t-elle affirmé" with no woman of known gender) still says the quote
+        # is someone's: only who is in doubt, as with a weak cue.
+        weak = found and ref is not None and ref.via not in speakers.STRONG_CUES
+        if ranker is not None and (unresolved or weak):
             cands = speakers.candidates(
                 refs, ranker.sent_of, ranker.line_of, _tok(doc, qs), _tok(doc, qe), ranker.in_quote, quotes,
                 speakers.cue_pronoun(post, pre, text[cs:ce]), ref, len(content.split()), kind == "fragment",
             )
             if speakers.SINK is not None:
-                speakers.SINK.append((qs, qe, found and ref is not None and ref.via not in speakers.STRONG_CUES, ref, cands))
-            # A cue found with nobody resolved ("a-t-elle affirmé" with no woman of known gender) still says the
-            # quote is someone's: only who is in doubt, as with a weak cue.
-            weak = found and ref is not None and ref.via not in speakers.STRONG_CUES
+                speakers.SINK.append((qs, qe, weak, ref, cands))
             best = model.best(cands, weak=weak) if model is not None else None
             if best is not None:
                 ref, kind = SpeakerRef(best.name, best.role, via="ranker"), "direct"
@@ -233,8 +233,7 @@ class _RankerContext:
     def __init__(self, doc: Doc, spans: Sequence[tuple[int, int, int, int]]) -> None:
         index = _index(doc)
         self.sent_of = [k - 1 for k in index.n_starts]
-        starts = [0] if not len(doc) else (doc.to_array("IDX").tolist())
-        self._idx = starts
+        self._idx: list[int] = doc.to_array("IDX").tolist() if len(doc) else []
         self._lines = [m.start() for m in re.finditer("\n", doc.text)]
         self._quoted = [(s, e) for s, e, _, _ in spans]
         self._q_starts = [s for s, _ in self._quoted]
