@@ -15,10 +15,16 @@ Scores (per kind: named / pronoun / role / earlier, and overall):
 A speaker matches when, folded and without determiner or title, it equals the gold speaker or one of its aliases,
 or, for a name, shares its surname.
 
+The learned speaker ranker (vigie.understand.speakers, shipped as vigie/data/speaker_model.json by
+train/train_speakers.py) is fitted on this gold, so by default (``--speakers cv``) it is refitted per GroupKFold
+fold of groups and each document is scored with the model that never saw its group: every figure, dev or held out,
+is a held-out fold figure for the ranker.
+
 Held out: the rules were written looking at the groups in ``TUNED`` only; the report gives those (dev) and every
 other group (held out) apart, and per group. Parses are cached under /tmp/quotes/parses.
 
 Usage: python eval/eval_quotes.py [--lang fr|en|all] [--gold DIR] [--data ../shared/data] [--show N] [--groups]
+       [--speakers cv|cv-all|shipped|rules]
 Exit status 2 when the shared data or the gold is absent.
 """
 
@@ -40,7 +46,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from vigie.models import Article  # noqa: E402
 from vigie.text import fold  # noqa: E402
-from vigie.understand import MODELS, analyze_parsed, get_nlp, parse_texts  # noqa: E402
+from vigie.understand import MODELS, analyze_parsed, get_nlp, parse_texts, speakers  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 DEFAULT_GOLD = ROOT / "eval" / "quotes"
@@ -235,7 +241,8 @@ def score(doc: GoldDoc, preds: Sequence[Pred], report: Report, slices: Iterable[
             if pred.speaker is not None:
                 t.attributed = 1
                 t.right = int(speaker_matches(pred.speaker, q))
-        for s in (*slices, f"{slices[0]}/kind/{q.kind}", f"{slices[0]}/via/{pred.via if pred else '-'}"):
+        partial = f"{slices[0]}/partial/{'yes' if q.partial else 'no'}"
+        for s in (*slices, f"{slices[0]}/kind/{q.kind}", partial, f"{slices[0]}/via/{pred.via if pred else '-'}"):
             report.by[s].add(t)
         if show and q.speaker is not None and not t.right:
             got = "—" if pred is None else repr(pred.speaker)
@@ -251,6 +258,119 @@ def score(doc: GoldDoc, preds: Sequence[Pred], report: Report, slices: Iterable[
                 report.errors.append(f"{doc.group} {doc.doc} spurious {p.speaker!r}: {doc.text[p.start:p.end][:70]!r}")
 
 
+# --------------------------------------------------------------------------------------------------------------------
+# The speaker ranker (vigie.understand.speakers): items to fit it on, and a fit per group fold
+
+
+@dataclass(slots=True)
+class SpeakerItem:
+    """One quote the ranker decides on: its candidates' features and labels (right speaker or not)."""
+
+    group: str
+    gold: GoldQuote | None
+    rule_right: bool
+    rule_attributed: bool
+    cue: bool
+    features: list[list[float]]
+    labels: list[int]
+    via: str = ""
+
+
+def speaker_items(docs: Sequence[GoldDoc], parsed: Sequence[Any]) -> list[SpeakerItem]:
+    """The ranker's decisions on the gold documents, from the rules alone (the ranker off)."""
+    items: list[SpeakerItem] = []
+    speakers.use_models({})
+    try:
+        for d, p in zip(docs, parsed, strict=True):
+            speakers.SINK = []
+            ours(d, p)
+            for qs, qe, found, ref, cands in speakers.SINK:
+                best = max(d.quotes, key=lambda g: min(g.end, qe) - max(g.start, qs), default=None)
+                gold = best if best is not None and min(best.end, qe) - max(best.start, qs) > 0 else None
+                rule = (ref.name or ref.label) if ref is not None else None
+                items.append(SpeakerItem(
+                    d.group, gold, gold is not None and speaker_matches(rule, gold), rule is not None, found,
+                    [c.features for c in cands], [int(gold is not None and speaker_matches(c.name, gold)) for c in cands],
+                    ref.via if ref is not None else "",
+                ))
+    finally:
+        speakers.SINK = None
+        speakers.use_models(None)
+    return items
+
+
+def fit_speaker_model(items: Sequence[SpeakerItem], target: float = 0.95, c: float = 1.0) -> speakers.SpeakerModel:
+    """Conditional logit (softmax over each quote's candidates and "none", L2 ``1/c``) fitted by L-BFGS; the
+    threshold is the lowest whose picks on ``items`` are right at least ``target`` of the time (a pick on a quote
+    not in the gold counts wrong)."""
+    import numpy as np
+    from scipy.optimize import minimize
+
+    data = [(np.array(it.features, dtype=np.float64), np.array(it.labels)) for it in items if it.features]
+    nf = len(speakers.SPEAKER_FEATURES)
+
+    def loss(theta: Any) -> tuple[float, Any]:
+        w, b = theta[:nf], theta[nf]
+        total, grad = 0.5 / c * float(w @ w), np.concatenate([w / c, [0.0]])
+        for x, y in data:
+            u = np.clip(x @ w + b, -30, 30)
+            e = np.exp(u)
+            z = 1.0 + e.sum()
+            p = e / z
+            # The right candidate, or "none" when no candidate is right (a quote can have one right name only once).
+            k = int(np.argmax(y)) if y.any() else -1
+            total -= (u[k] if k >= 0 else 0.0) - np.log(z)
+            gx = -p
+            if k >= 0:
+                gx[k] += 1.0
+            grad[:nf] -= x.T @ gx
+            grad[nf] -= gx.sum()
+        return total, grad
+
+    res = minimize(loss, np.zeros(nf + 1), jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    w, b = res.x[:nf], float(res.x[nf])
+    model = speakers.SpeakerModel(tuple(float(v) for v in w), b, 1.0)
+    picks: list[tuple[float, int]] = []
+    for (x, y), it in zip(data, [it for it in items if it.features], strict=True):
+        if it.cue:
+            continue  # the threshold is for quotes with no cue
+        p = model.probas(x.tolist())
+        k = int(np.argmax(p))
+        picks.append((p[k], int(y[k])))
+    picks.sort(reverse=True)
+    threshold, right = 1.0, 0
+    for n, (p_k, lab) in enumerate(picks, 1):
+        right += lab
+        if right / n >= target:
+            threshold = p_k
+    # Weak cues: the ranker replaces the rules' pick from the threshold that maximises the right speakers.
+    weak: list[tuple[float, int, int]] = []
+    for (x, y), it in zip(data, [it for it in items if it.features], strict=True):
+        if it.cue:
+            p = model.probas(x.tolist())
+            k = int(np.argmax(p))
+            weak.append((p[k], int(y[k]), int(it.rule_right)))
+    weak.sort(reverse=True)
+    best, weak_threshold = sum(r for _, _, r in weak), 1.0
+    gain = best
+    for p_k, lab, rule in weak:
+        gain += lab - rule
+        if gain > best:
+            best, weak_threshold = gain, p_k
+    return speakers.SpeakerModel(model.weights, b, round(threshold, 4), round(weak_threshold, 4))
+
+
+def group_folds(groups: Sequence[str], k: int = 5) -> list[set[str]]:
+    """Groups split in ``k`` folds (scikit-learn's GroupKFold, deterministic)."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    names = sorted(set(groups))
+    gkf = GroupKFold(n_splits=min(k, len(names)))
+    idx = np.arange(len(names))
+    return [{names[i] for i in test} for _, test in gkf.split(idx, groups=idx)]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lang", choices=["fr", "en", "all"], default="all")
@@ -261,6 +381,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--groups", action="store_true", help="also report per group")
     ap.add_argument("--cues", action="store_true", help="also report per attribution cue (dev and held out)")
     ap.add_argument("--json", type=Path, default=None, help="write the held-out figures as JSON here")
+    ap.add_argument("--speakers", choices=["cv", "cv-all", "shipped", "rules"], default="cv",
+                    help="speaker ranker: for the languages it ships a model for, refitted per GroupKFold fold of "
+                         "groups and scored on the fold left out (default; cv-all: for every language); the shipped "
+                         "model (fitted on all the gold: not held out); or none (the rules alone)")
+    ap.add_argument("--speaker-target", type=float, default=0.95, help="precision the ranker's threshold aims at (cv)")
     args = ap.parse_args(argv)
     if not args.data.is_dir():
         print(f"{args.data}: shared data absent", file=sys.stderr)
@@ -277,15 +402,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         parsed = _cached_docs(ldocs, lang)
         reports = {"ours": Report(), "baseline": Report()}
+        fold_model: dict[str, dict[str, speakers.SpeakerModel]] = {}
+        refit = args.speakers == "cv-all" or (args.speakers == "cv" and lang in speakers.shipped_models())
+        if refit:
+            items = speaker_items(ldocs, parsed)
+            for fold in group_folds([d.group for d in ldocs]):
+                model = fit_speaker_model([it for it in items if it.group not in fold], args.speaker_target)
+                fold_model.update({g: {lang: model} for g in fold})
         for d, p in zip(ldocs, parsed, strict=True):
             part = "dev" if d.group in TUNED else "held"
             slices = [part, f"group/{d.group}", "all"]
             show = args.show > 0 and (args.only is None or args.only == part)
-            score(d, ours(d, p), reports["ours"], slices, show)
+            speakers.use_models(fold_model[d.group] if refit else None if args.speakers == "shipped" else {})
+            try:
+                score(d, ours(d, p), reports["ours"], slices, show)
+            finally:
+                speakers.use_models(None)
             score(d, baseline(d, p), reports["baseline"], slices, False)
         ng = len({d.group for d in ldocs})
         print(f"== {lang}: {len(ldocs)} documents, {sum(len(d.quotes) for d in ldocs)} gold quotes, {ng} groups")
-        keys = ["held", *(f"held/kind/{k}" for k in KINDS), "dev", *(f"dev/kind/{k}" for k in KINDS), "all"]
+        keys = [p for part in ("held", "dev") for p in (part, *(f"{part}/kind/{k}" for k in KINDS), f"{part}/partial/yes",
+                                                         f"{part}/partial/no")] + ["all"]
         if args.groups:
             keys += sorted(k for k in reports["ours"].by if k.startswith("group/"))
         if args.cues:

@@ -7,6 +7,8 @@ affirmé que … « … »), "selon X", or, for a quote standing alone, the spea
 Indirect speech ("X a déclaré que …", "…, a annoncé X", "selon X, …") is found per sentence. Pronouns resolve to
 the most recent person (or definite role) in subject position whose gender fits, then to any recent person;
 roles ("le porte-parole du Kremlin") resolve to the person the article, or later the story, names in that role.
+Where the cue is weak (a pronoun, a quote going on) or absent, a learned ranker of the article's people
+(:mod:`vigie.understand.speakers`) picks the speaker, or leaves it None below its threshold.
 A speaker that cannot be resolved stays None: a wrong name is worse than none.
 
 One module, over 600 lines: finding quotations and resolving speakers share the speaker references
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from vigie.text import fold
+from vigie.understand import speakers
 from vigie.understand.entities import Mention, RoleKey
 from vigie.understand.lexicon import Lexicon
 
@@ -169,8 +172,8 @@ def extract_quotes(
     """Direct quotes, indirect speech and scare-quote fragments of a parsed article, in text order."""
     refs = person_refs(mentions, name_map)
     if lang == "en":
-        return _direct_quotes(doc, refs, lex, _attribute_en)
-    quotes = _direct_quotes(doc, refs, lex, _attribute)
+        return _direct_quotes(doc, refs, lex, _attribute_en, lang)
+    quotes = _direct_quotes(doc, refs, lex, _attribute, lang)
     quotes.extend(_indirect(doc, refs, quotes, lex))
     quotes.sort(key=lambda q: q.start)
     return quotes
@@ -182,11 +185,14 @@ Attribute: TypeAlias = (
 )
 
 
-def _direct_quotes(doc: Doc, refs: Sequence[SpeakerRef], lex: Lexicon, attribute: Attribute) -> list[Quote]:
-    """The quotations in marks, each attributed by the language's ``attribute`` rule."""
+def _direct_quotes(doc: Doc, refs: Sequence[SpeakerRef], lex: Lexicon, attribute: Attribute, lang: str) -> list[Quote]:
+    """The quotations in marks, each attributed by the language's ``attribute`` rule, then, where the rule's cue is
+    weak or absent, by the learned speaker ranker (:mod:`vigie.understand.speakers`)."""
     text = doc.text
     quotes: list[Quote] = []
     spans = _quote_spans(text)
+    model = speakers.model_for(lang)
+    ranker = _RankerContext(doc, spans) if model is not None or speakers.SINK is not None else None
     for qs, qe, cs, ce in spans:
         content = text[cs:ce].strip().rstrip(",").strip()  # '"We will win," said X': the comma is punctuation
         pre_start = _sentence_start(text, qs, spans)
@@ -196,6 +202,22 @@ def _direct_quotes(doc: Doc, refs: Sequence[SpeakerRef], lex: Lexicon, attribute
         found, ref = attribute(doc, text, (qs, qe, cs, ce), pre_start, post_end, refs, quotes, lex)
         # A quote with no attribution inside running text is a scare quote or a title: a fragment, not shown.
         kind = "direct" if found or standalone else "fragment"
+        # The ranker decides where the rules found nobody, or somebody by a weak cue (a pronoun, a quote going on,
+        # a clause's subject); a description from a strong cue ("a déclaré l'avocat") stays.
+        unresolved = ref is None or (ref.name is None and ref.label is None)
+        # A cue found with nobody resolved ("a-t-elle affirmé" with no woman of known gender) still says the quote
+        # is someone's: only who is in doubt, as with a weak cue.
+        weak = found and ref is not None and ref.via not in speakers.STRONG_CUES
+        if ranker is not None and (unresolved or weak):
+            cands = speakers.candidates(
+                refs, ranker.sent_of, ranker.line_of, _tok(doc, qs), _tok(doc, qe), ranker.in_quote, quotes,
+                speakers.cue_pronoun(post, pre, text[cs:ce]), ref, len(content.split()), kind == "fragment",
+            )
+            if speakers.SINK is not None:
+                speakers.SINK.append((qs, qe, weak, ref, cands))
+            best = model.best(cands, weak=weak) if model is not None else None
+            if best is not None:
+                ref, kind = SpeakerRef(best.name, best.role, via="ranker"), "direct"
         speaker, role = _speaker(ref)
         label = ref.label if ref is not None and speaker is None and kind != "fragment" else None
         quotes.append(
@@ -203,6 +225,28 @@ def _direct_quotes(doc: Doc, refs: Sequence[SpeakerRef], lex: Lexicon, attribute
                   _sent_of(doc, cs), label, _tok(doc, qs), ref.via if ref is not None else "")
         )
     return quotes
+
+
+class _RankerContext:
+    """Per-document lookups the speaker ranker needs: sentence and line of a token, and whether it is quoted."""
+
+    def __init__(self, doc: Doc, spans: Sequence[tuple[int, int, int, int]]) -> None:
+        index = _index(doc)
+        self.sent_of = [k - 1 for k in index.n_starts]
+        self._idx: list[int] = doc.to_array("IDX").tolist() if len(doc) else []
+        self._lines = [m.start() for m in re.finditer("\n", doc.text)]
+        self._quoted = [(s, e) for s, e, _, _ in spans]
+        self._q_starts = [s for s, _ in self._quoted]
+
+    def line_of(self, t: int) -> int:
+        return bisect.bisect_right(self._lines, self._idx[t]) if t < len(self._idx) else len(self._lines)
+
+    def in_quote(self, t: int) -> bool:
+        if t >= len(self._idx):
+            return False
+        c = self._idx[t]
+        k = bisect.bisect_right(self._q_starts, c) - 1
+        return k >= 0 and self._quoted[k][0] < c < self._quoted[k][1]
 
 
 _INCISE = re.compile(
@@ -215,8 +259,9 @@ _INCISE = re.compile(
 
 def _via(tag: str, ref: SpeakerRef | None) -> tuple[bool, SpeakerRef | None]:
     """An attribution found, tagged with the cue that found it (eval/eval_quotes.py scores each cue)."""
-    if ref is not None:
-        ref.via = tag
+    # A cue with nobody resolved keeps its tag on an empty reference: the ranker treats a pronoun cue apart.
+    ref = ref if ref is not None else SpeakerRef()
+    ref.via = tag
     return True, ref
 
 
