@@ -149,7 +149,7 @@ def run(
     analyses: dict[str, Any] = {}  # article id -> analysis, when the executor analysed them
     items = (executor or LocalExecutor()).run(batch, store, extract_options)
     emit = _Emitter(on_event)
-    if on_event is not None:  # counting ahead reads the inputs twice: only for someone who shows the total
+    if on_event is not None:  # counting ahead lists the inputs: only for someone who shows the total
         emit.start("read", _count(batch))
     result = RunResult(_store_items(store, items, on_error, on_progress, vectors, analyses, emit))
     emit.finish()
@@ -194,15 +194,16 @@ class _Emitter:
 
 
 def _count(batch: Batch) -> int:
-    """Documents in the batch, counted ahead when that reads nothing twice that cannot be read again (stdin)."""
-    from vigie.extract.readers import iter_documents
+    """The batch's size ahead, from listing alone: its inputs, not their documents (reading them twice would double
+    the cost of a WARC or a feed), so a container's records raise the total as they come; stdin counts up."""
+    from vigie.extract.readers import iter_files
 
     if isinstance(batch, Documents):
         docs = batch.docs
         return len(docs) if isinstance(docs, list | tuple) else 0
     if "-" in batch.paths:
         return 0
-    return sum(1 for _ in iter_documents(batch.paths, batch.read_options))
+    return sum(1 for _ in iter_files(batch.paths, batch.read_options))
 
 
 def _store_items(
