@@ -39,6 +39,10 @@ eval: $(STAMP)
 	$(BIN)/python eval/eval_textdump.py
 	$(BIN)/python eval/eval_stories.py
 	$(BIN)/python eval/eval_summaries.py
+	$(BIN)/python eval/eval_chronology.py
+	$(BIN)/python eval/eval_quotes.py --lang all
+	$(BIN)/python eval/eval_entities.py
+	$(BIN)/python eval/eval_titles.py
 
 clean:
 	rm -rf $(VENV) sample.db* .pytest_cache .mypy_cache .ruff_cache
