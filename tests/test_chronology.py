@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -168,3 +169,40 @@ def test_chronology_eval_gate_held_out(shared_data: Path) -> None:
     assert mean["fr/ours"]["date_f1"] >= floors["chronology_fr_date_f1"], mean
     for lang in ("fr", "es", "it"):
         assert mean[f"{lang}/ours"]["date_f1"] >= floors["chronology_vs_volume_date_f1"] * mean[f"{lang}/volume"]["date_f1"]
+
+
+def test_chronology_weekday_with_day_picks_the_year() -> None:
+    # "Jeudi 23 juillet" on a page published in August 2011 is crawl-day furniture (23 July 2011 was a Saturday):
+    # no year near the publication date fits, so the day is not cited; "mercredi 2 février" fits 2011.
+    assert _days("Jeudi 23 juillet. Toute la météo.", "2011-08-22") == []
+    assert _days("Le mercredi 2 février, la foule envahit la place.", "2011-08-22") == [("2011-02-02", False)]
+    assert _days("Tuesday, January 25: protests.", "2011-03-01") == [("2011-01-25", False)]
+
+
+def test_chronology_echoed_sentence_cites_once() -> None:
+    from vigie.understand.chronology import echoes, rank_days
+
+    furniture = "Archives : le 5 novembre, notre dossier sur la région et ses enjeux."
+    arts = [Article(f"a{i}", f"a{i}.txt", published="2011-11-20", language="fr",
+                    body=f"{furniture}\nLe 10 novembre, la police a arrêté {i} militants dans la capitale.")
+            for i in range(3)]
+    sentences = [s for a in arts for s in dated_sentences(a)]
+    assert echoes(sentences).count(True) == 2  # the furniture line of a1 and a2 repeats a0's
+    opts = ChronologyOptions(published_weight=0.0, next_day_weight=0.0, echo_once=True)
+    scores = dict(rank_days(sentences, opts))
+    assert scores[date(2011, 11, 10)] == 3.0 and scores[date(2011, 11, 5)] == 1.0
+    scores = dict(rank_days(sentences, replace(opts, echo_once=False)))
+    assert scores[date(2011, 11, 5)] == 3.0
+
+
+def test_chronology_later_citations_weigh() -> None:
+    from vigie.understand.chronology import rank_days
+
+    arts = [Article("a1", "a1.txt", published="2011-01-26", language="fr", body="Le 25 janvier, la foule défile."),
+            Article("a2", "a2.txt", published="2011-03-01", language="fr", body="Depuis le 25 janvier, rien."),
+            Article("a3", "a3.txt", published="2011-01-25", language="fr", body="Le 24 janvier, un discours.")]
+    sentences = [s for a in arts for s in dated_sentences(a)]
+    opts = ChronologyOptions(published_weight=0.0, next_day_weight=0.0, later_weight=0.5)
+    scores = dict(rank_days(sentences, opts))
+    # Cited by two articles, one of them five weeks on; the 24th by one article the day after (not "later").
+    assert scores[date(2011, 1, 25)] == 2.5 and scores[date(2011, 1, 24)] == 1.0

@@ -49,6 +49,8 @@ __all__ = [
     "chronology_from_sentences",
     "cited_days",
     "dated_sentences",
+    "echoes",
+    "rank_days",
     "relevance",
     "select_days",
     "story_chronology",
@@ -70,6 +72,10 @@ class ChronologyOptions:
         relative_weight: score for each sentence citing it relatively ("hier", "mercredi"), less sure.
         published_weight: score for each article published that day.
         next_day_weight: score a day earns for each article published the day after (reports of yesterday).
+        later_weight: score for each article that cites the day from a publication date more than a day later: a day
+            still named weeks on is one the story turned on.
+        echo_once: a sentence found word for word in several articles (site furniture, a syndicated paragraph)
+            cites its days once, for the first of them, not once per page.
         article_cap: most citations of one day counted per article (one long article repeating a date is one voice).
         before_days: cited days kept up to this many days before the first publication date (background dates
             further back are history, not the story's chronology).
@@ -89,6 +95,8 @@ class ChronologyOptions:
     relative_weight: float = 0.5
     published_weight: float = 1.0
     next_day_weight: float = 0.5
+    later_weight: float = 0.0
+    echo_once: bool = True
     article_cap: int = 1
     before_days: int = 30
     after_days: int = 1
@@ -104,7 +112,7 @@ class ChronologyOptions:
             raise ValueError(f"max_dates must be >= 1, got {self.max_dates}")
         if self.sentences_per_date < 1:
             raise ValueError(f"sentences_per_date must be >= 1, got {self.sentences_per_date}")
-        for name in ("cite_weight", "relative_weight", "published_weight", "next_day_weight"):
+        for name in ("cite_weight", "relative_weight", "published_weight", "next_day_weight", "later_weight"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if self.article_cap < 1:
@@ -212,13 +220,13 @@ _WD_RX = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
 
 # "25 janvier 2011", "le 1er février", "25 de enero de 2011", "il 27 gennaio", "mercredi 2 février"
 _DAY_MONTH = re.compile(
-    rf"\b(?:(?:{_WD_RX}),?\s+)?(?P<d>[12]\d|3[01]|0?[1-9])(?:er|e|º|°|o)?\s+(?:de\s+)?(?P<m>{_MONTH_RX})(?!\w)"
+    rf"\b(?:(?P<wd>{_WD_RX}),?\s+)?(?P<d>[12]\d|3[01]|0?[1-9])(?:er|e|º|°|o)?\s+(?:de\s+)?(?P<m>{_MONTH_RX})(?!\w)"
     rf"(?:,?\s+(?:de\s+|del\s+)?(?P<y>{_YEAR})\b)?",
     re.IGNORECASE,
 )
 # "January 25, 2011", "Tuesday, January 25"
 _MONTH_DAY = re.compile(
-    rf"\b(?P<m>January|February|March|April|May|June|July|August|September|October|November|December)\s+"
+    rf"\b(?:(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?(?P<m>January|February|March|April|May|June|July|August|September|October|November|December)\s+"
     rf"(?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>{_YEAR})\b)?"
 )
 _ISO = re.compile(rf"\b(?P<y>{_YEAR})-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])\b")
@@ -265,6 +273,17 @@ def _closest(month: int, day: int, base: date) -> date | None:
     return best
 
 
+def _with_weekday(month: int, day: int, weekday: int, base: date) -> date | None:
+    """The year near ``base`` in which ``day``/``month`` falls on ``weekday`` ("jeudi 23 juillet"), or None.
+
+    A page crawled years after the story carries its own furniture ("Jeudi 23 juillet" of the crawl day): the weekday
+    tells it apart from a day of the story's year, which a year-less day alone cannot.
+    """
+    fits = [c for y in (base.year - 1, base.year, base.year + 1)
+            if (c := _safe_date(y, month, day)) is not None and c.weekday() == weekday]
+    return min(fits, key=lambda c: 2 * (c - base).days if c > base else (base - c).days) if fits else None
+
+
 def cited_days(text: str, published: date | str | None = None) -> list[tuple[int, int, date, bool]]:
     """The days ``text`` cites, as ``(start, end, day, relative)`` in text order.
 
@@ -278,7 +297,7 @@ def cited_days(text: str, published: date | str | None = None) -> list[tuple[int
     """
     pub = published if isinstance(published, date) or published is None else parse_pub_date(published)
     taken: list[tuple[int, int]] = []
-    found: list[tuple[int, int, int | None, int, int]] = []  # start, end, year, month, day
+    found: list[tuple[int, int, int | None, int, int, int | None]] = []  # start, end, year, month, day, weekday
 
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
@@ -287,23 +306,26 @@ def cited_days(text: str, published: date | str | None = None) -> list[tuple[int
         for m in rx.finditer(text):
             if free(*m.span()):
                 taken.append(m.span())
-                found.append((m.start(), m.end(), int(m["y"]), int(m["m"]), int(m["d"])))
+                found.append((m.start(), m.end(), int(m["y"]), int(m["m"]), int(m["d"]), None))
     for rx in (_DAY_MONTH, _MONTH_DAY):
         for m in rx.finditer(text):
             month = _MONTHS.get(_key(m["m"]))
             if month is not None and free(*m.span()):
                 taken.append(m.span())
-                found.append((m.start(), m.end(), int(m["y"]) if m["y"] else None, month, int(m["d"])))
+                wd = _WEEKDAYS.get(m["wd"].lower()) if m["wd"] else None
+                found.append((m.start(), m.end(), int(m["y"]) if m["y"] else None, month, int(m["d"]), wd))
     base = pub
     if base is None:
-        years = [y for _, _, y, _, _ in found if y is not None]
+        years = [f[2] for f in found if f[2] is not None]
         base = date(max(years), 7, 1) if years else None
     out: list[tuple[int, int, date, bool]] = []
-    for s, e, y, mo, d in found:
+    for s, e, y, mo, d, wd in found:
         if _CLOCK_AFTER.match(text, e):
             continue
         if y is not None:
             day = _safe_date(y, mo, d)
+        elif base is not None and wd is not None:
+            day = _with_weekday(mo, d, wd, base)
         elif base is not None:
             day = _closest(mo, d, base)
         else:
@@ -403,19 +425,33 @@ def relevance(sentences: Sequence[DatedSentence]) -> list[float]:
     return [sum(df[w] for w in set(t)) / (n * len(set(t))) if t else 0.0 for t in toks]
 
 
+def echoes(sentences: Sequence[DatedSentence]) -> list[bool]:
+    """For each sentence, whether an earlier article (in id order) carries the same words: furniture and syndication."""
+    first: dict[str, str] = {}
+    for s in sentences:
+        key = " ".join(_WORD.findall(s.text.lower()))
+        if key and (key not in first or s.article < first[key]):
+            first[key] = s.article
+    return [first.get(" ".join(_WORD.findall(s.text.lower())), s.article) != s.article for s in sentences]
+
+
 def _day_scores(sentences: Sequence[DatedSentence], options: ChronologyOptions,
-                rel: Sequence[float] | None = None) -> dict[date, float]:
+                rel: Sequence[float] | None = None, echo: Sequence[bool] | None = None) -> dict[date, float]:
     scores: defaultdict[date, float] = defaultdict(float)
     keep = [True] * len(sentences)
     if options.min_relevance > 0 and sentences:
         rel = relevance(sentences) if rel is None else rel
         cut = sorted(rel)[int(options.min_relevance * (len(rel) - 1))]
         keep = [r >= cut for r in rel]
+    if options.echo_once:
+        echo = echoes(sentences) if echo is None else echo
+        keep = [k and not e for k, e in zip(keep, echo, strict=True)]
     pubs = {s.article: s.published for s in sentences if s.published is not None}
     for day in pubs.values():
         scores[day] += options.published_weight
         scores[day - timedelta(days=1)] += options.next_day_weight
     per_article: Counter[tuple[str, date]] = Counter()
+    later_seen: set[tuple[str, date]] = set()
     for s, kept in zip(sentences, keep, strict=True):
         if not kept:
             continue
@@ -425,6 +461,11 @@ def _day_scores(sentences: Sequence[DatedSentence], options: ChronologyOptions,
                     continue
                 per_article[(s.article, day)] += 1
                 scores[day] += weight
+        if options.later_weight and s.published is not None:
+            for day in set(s.cited):
+                if (s.published - day).days > 1 and (s.article, day) not in later_seen:
+                    later_seen.add((s.article, day))
+                    scores[day] += options.later_weight
     if pubs:
         lo = min(pubs.values()) - timedelta(days=options.before_days)
         hi = max(pubs.values()) + timedelta(days=options.after_days)
@@ -434,16 +475,21 @@ def _day_scores(sentences: Sequence[DatedSentence], options: ChronologyOptions,
     return scores
 
 
-def select_days(sentences: Sequence[DatedSentence], options: ChronologyOptions,
-                rel: Sequence[float] | None = None) -> list[tuple[date, float]]:
-    """The ``max_dates`` days the sentences say most about, with their scores, in date order.
+def rank_days(sentences: Sequence[DatedSentence], options: ChronologyOptions,
+              rel: Sequence[float] | None = None, echo: Sequence[bool] | None = None) -> list[tuple[date, float]]:
+    """Every day the sentences speak for, best-scored first (ties to the earlier day, so the order is stable).
 
-    ``rel`` is :func:`relevance` of the sentences when the caller has it already (tuning loops).
+    ``rel`` and ``echo`` are :func:`relevance` and :func:`echoes` of the sentences when the caller has them already
+    (tuning loops).
     """
-    scores = _day_scores(sentences, options, rel)
-    # Best score first; ties go to the earlier day so the output is stable.
-    ranked = sorted((d for d in scores if scores[d] > 0), key=lambda d: (-scores[d], d))
-    return sorted((d, float(scores[d])) for d in ranked[: options.max_dates])
+    scores = _day_scores(sentences, options, rel, echo)
+    return [(d, float(scores[d])) for d in sorted((d for d in scores if scores[d] > 0), key=lambda d: (-scores[d], d))]
+
+
+def select_days(sentences: Sequence[DatedSentence], options: ChronologyOptions,
+                rel: Sequence[float] | None = None, echo: Sequence[bool] | None = None) -> list[tuple[date, float]]:
+    """The ``max_dates`` days the sentences say most about (:func:`rank_days`), with their scores, in date order."""
+    return sorted(rank_days(sentences, options, rel, echo)[: options.max_dates])
 
 
 def _vector(toks: Sequence[str], idf: dict[str, float]) -> dict[str, float]:
