@@ -180,7 +180,9 @@ GRID: dict[str, list[float | int]] = {
     "before_days": [0, 30],
     "min_relevance": [0.0, 0.3],
 }
-SUMMARY_GRID: dict[str, list[float | int]] = {"lead_sentences": [1, 3], "redundancy": [0.3, 0.5], "max_words": [30, 45, 60]}
+SUMMARY_GRID: dict[str, list[float | int]] = {
+    "lead_sentences": [1, 3], "redundancy": [0.3, 0.5], "max_words": [40, 60], "topic_weight": [0.0, 1.0, 2.0],
+}
 
 
 def _mean(xs: Sequence[float]) -> float:

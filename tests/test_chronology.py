@@ -179,6 +179,22 @@ def test_chronology_weekday_with_day_picks_the_year() -> None:
     assert _days("Tuesday, January 25: protests.", "2011-03-01") == [("2011-01-25", False)]
 
 
+def test_chronology_year_review_abbreviations() -> None:
+    # Agencies' year reviews write "- 14 jan: TUNISIE"; a bare "mar" or "set" stays a word.
+    assert _days("= JANVIER =\n- 14 jan: TUNISIE - Ben Ali fuit. - 20 fév: MAROC.", "2011-06-30") == [
+        ("2011-01-14", False), ("2011-02-20", False)]
+    assert _days("Le 3 mar est calme, 4 set de tennis.", "2011-06-30") == []
+
+
+def test_chronology_named_days_and_far_ahead() -> None:
+    # A bridge, a town or a square named after a day is no citation of it.
+    assert _days("Des tirs depuis le pont du 6 octobre et la place du 25 janvier.", "2013-08-15") == []
+    # A comment's timestamp glued to its text is still a posting time.
+    assert _days("22 octobre 17:22révolution faite par le peuple", "2013-10-19") == []
+    # Published on 22 December: "14 jan" may be the coming one, "20 fév" two months ahead is last February.
+    assert _days("- 14 jan: X. - 20 fév: MAROC.", "2011-12-22") == [("2012-01-14", False), ("2011-02-20", False)]
+
+
 def test_chronology_echoed_sentence_cites_once() -> None:
     from vigie.understand.chronology import echoes, rank_days
 
@@ -206,3 +222,12 @@ def test_chronology_later_citations_weigh() -> None:
     scores = dict(rank_days(sentences, opts))
     # Cited by two articles, one of them five weeks on; the 24th by one article the day after (not "later").
     assert scores[date(2011, 1, 25)] == 2.5 and scores[date(2011, 1, 24)] == 1.0
+
+
+def test_chronology_trained_options_are_the_shipped_file() -> None:
+    from importlib.resources import files
+
+    shipped = json.loads(files("vigie.data").joinpath("chronology_options.json").read_text())["options"]
+    opts = ChronologyOptions.trained(max_dates=4)
+    assert opts.max_dates == 4
+    assert all(getattr(opts, k) == v for k, v in shipped.items())

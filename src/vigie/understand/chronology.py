@@ -5,18 +5,25 @@ A news-agency chronology lists the days a story turned on. The corpus says which
 of, or the day after, what it reports. Each day is scored by how much the corpus says about it (Tran et al. 2015,
 Martschat & Markert 2018 select dates the same way: by mention counts), the top ones are kept, and each is summarised
 from its own sentences: the ones that cite the day, then the lead sentences of that day's reports, ranked by
-closeness to the day's centroid with a redundancy cut. Near-identical sentences from several outlets become one
-sentence with all their sources.
+closeness to the day's centroid (and to the story's common words) with a redundancy cut. Near-identical sentences
+from several outlets become one sentence with all their sources.
+
+A citation counts once per article; a sentence repeated word for word across pages (site furniture, "read also"
+boxes) counts once in all; a day cited weeks after it happened earns more (Ghalandari & Ifrim 2020 found such
+later mentions among the best date signals). The weights are fitted on the crisis-dev chronologies
+(:meth:`ChronologyOptions.trained`; held out by crisis in eval/eval_chronology.py).
 
 The day finder is a handful of regular expressions over French, Spanish, Italian and English (day and month with or
 without a year, ISO and numeric dates, yesterday/today, weekdays): dateparser is too slow for whole corpora and the
 chronology only needs days. A year-less day takes the year that puts it closest to the article's publication date;
-without a publication date, the latest year the article writes out in full.
+without a publication date, the latest year the article writes out in full. A day written with its weekday ("jeudi
+23 juillet") takes the nearby year where the weekday fits, and none when no year does: that is the furniture of a
+page crawled years later.
 
 Example::
 
     from vigie.understand.chronology import chronology
-    result = chronology(articles, ChronologyOptions(max_dates=10))
+    result = chronology(articles, ChronologyOptions.trained(max_dates=10))
     result.to_dict()["entries"][0]   # {"date": "2011-01-25", "summary": "...", "sentences": [...]}
 
 Over 600 lines: the date finder it needs for four languages lives here with the day scoring.
@@ -87,6 +94,8 @@ class ChronologyOptions:
             pages and site furniture cite many days that have nothing to do with the story.
         redundancy: cosine above which a candidate repeats a chosen sentence and is skipped.
         source_similarity: token Jaccard from which another article counts as carrying the same sentence.
+        topic_weight: exponent of a sentence's :func:`relevance` (over the corpus mean) in its summary score: above 0,
+            sentences in the story's common words are told before comments and unrelated briefs citing the same day.
     """
 
     max_dates: int = 10
@@ -106,6 +115,28 @@ class ChronologyOptions:
     max_words: int = 60
     redundancy: float = 0.3
     source_similarity: float = 0.6
+    topic_weight: float = 0.0
+
+    @classmethod
+    def trained(cls, **overrides: Any) -> ChronologyOptions:
+        """The shipped options: ``vigie/data/chronology_options.json``, fitted on every crisis-dev corpus by
+        train/train_chronology.py (held-out figures: eval/eval_chronology.py), with ``overrides`` on top.
+
+        Example:
+            >>> ChronologyOptions.trained(max_dates=5).max_dates
+            5
+        """
+        global _TRAINED
+        if _TRAINED is None:
+            import json
+            from importlib.resources import files
+
+            try:
+                _TRAINED = json.loads(files("vigie.data").joinpath("chronology_options.json").read_text())["options"]
+            except FileNotFoundError:
+                _TRAINED = {}
+        known = {k: v for k, v in (_TRAINED or {}).items() if k in cls.__dataclass_fields__}
+        return cls(**{**known, **overrides})
 
     def __post_init__(self) -> None:
         if self.max_dates < 1:
@@ -119,6 +150,8 @@ class ChronologyOptions:
             raise ValueError(f"article_cap must be >= 1, got {self.article_cap}")
         if self.before_days < 0 or self.after_days < 0:
             raise ValueError(f"before_days and after_days must be >= 0, got {self.before_days}, {self.after_days}")
+        if self.topic_weight < 0:
+            raise ValueError(f"topic_weight must be >= 0, got {self.topic_weight}")
         if not 0.0 <= self.min_relevance < 1.0:
             raise ValueError(f"min_relevance must be in [0, 1), got {self.min_relevance}")
         if self.lead_sentences < 0:
@@ -129,6 +162,9 @@ class ChronologyOptions:
             raise ValueError(
                 f"redundancy and source_similarity must be in (0, 1], got {self.redundancy}, {self.source_similarity}"
             )
+
+
+_TRAINED: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -189,7 +225,7 @@ class Chronology:
 
 _MONTH_NAMES = [
     "janvier janv enero ene gennaio gen january jan",
-    "février fevrier févr fevr febrero feb febbraio february",
+    "février fevrier févr fevr fév fev febrero feb febbraio february",
     "mars marzo mar march",
     "avril avr abril abr aprile april apr",
     "mai mayo maggio mag may",
@@ -202,11 +238,12 @@ _MONTH_NAMES = [
     "décembre decembre déc diciembre dic dicembre december dec",
 ]
 _MONTHS: dict[str, int] = {name: i for i, names in enumerate(_MONTH_NAMES, start=1) for name in names.split()}
-# Abbreviations only with their period or before a year: "mar" or "set" alone are words.
+# Abbreviations only with their period or a colon after ("- 14 jan: TUNISIE", the agencies' year reviews): "mar" or
+# "set" alone are words.
 _FULL = sorted((n for n in _MONTHS if len(n) > 4 or n in {"mars", "mai", "juin", "mayo", "mag", "may", "june", "july"}),
                key=len, reverse=True)
 _ABBR = sorted((n for n in _MONTHS if n not in _FULL), key=len, reverse=True)
-_MONTH_RX = "(?:" + "|".join(_FULL) + "|(?:" + "|".join(_ABBR) + r")\.)"
+_MONTH_RX = "(?:" + "|".join(_FULL) + "|(?:" + "|".join(_ABBR) + r")(?:\.|(?=\s?:)))"
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
 _WEEKDAYS: dict[str, int] = {}
 for _i, _names in enumerate([
@@ -233,7 +270,16 @@ _ISO = re.compile(rf"\b(?P<y>{_YEAR})-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3
 _NUMERIC = re.compile(rf"\b(?P<d>0?[1-9]|[12]\d|3[01])[/.](?P<m>0?[1-9]|1[0-2])[/.](?P<y>{_YEAR})\b")
 # A day followed by a clock time ("le 28 janvier 2013 à 11:44", "13 août 2013 11h15") is when a comment, a video or
 # the page itself was posted: site furniture, not a day the story cites.
-_CLOCK_AFTER = re.compile(r"[\s,]*(?:à|a las|alle|at|-|\|)?\s*\d{1,2}\s*[:h]\s*\d{2}\b", re.IGNORECASE)
+_CLOCK_AFTER = re.compile(r"[\s,]*(?:à|a las|alle|at|-|\|)?\s*\d{1,2}\s*[:h]\s*\d{2}(?!\d)", re.IGNORECASE)
+# "le pont du 6 octobre", "la ville du 6-Octobre", "calle 25 de enero", "piazza 25 aprile": a name, not a day.
+_NAMED_BEFORE = re.compile(
+    r"\b(?:pont|rue|avenue|boulevard|bd|place|ville|cité|quai|puente|calle|avenida|plaza|ciudad|ponte|via|viale|"
+    r"piazza|città|corso|bridge|street)\s+(?:du\s+|de\s+la\s+|de\s+|del\s+|della\s+|dello\s+)?$",
+    re.IGNORECASE,
+)
+# A year-less day further ahead of publication than this is taken in the past: reports look back, and a day
+# months ahead comes with its year or a "prochain" ("- 20 fév: MAROC" in a year review of late December).
+_AHEAD_DAYS = 31
 _DEICTIC: dict[str, int] = {
     "avant-hier": -2, "hier": -1, "aujourd'hui": 0, "aujourd’hui": 0, "anteayer": -2, "antier": -2, "ayer": -1,
     "hoy": 0, "l'altro ieri": -2, "l’altro ieri": -2, "altroieri": -2, "ieri": -1, "oggi": 0, "yesterday": -1,
@@ -258,16 +304,24 @@ def _safe_date(y: int, m: int, d: int) -> date | None:
         return None
 
 
+def _cost(day: date, base: date) -> int:
+    """How unlikely ``day`` is as the reading of a year-less day written on ``base``: a day ahead counts double, as
+    reports mostly look back, and one more than :data:`_AHEAD_DAYS` ahead loses to any day behind."""
+    delta = (day - base).days
+    if delta <= 0:
+        return -delta
+    return 2 * delta if delta <= _AHEAD_DAYS else 1000 + delta
+
+
 def _closest(month: int, day: int, base: date) -> date | None:
-    """The year that puts a year-less day closest to ``base``; a day ahead counts double, as reports mostly look back."""
+    """The year that puts a year-less day closest to ``base`` (:func:`_cost`)."""
     best: date | None = None
     best_cost = 0
     for y in (base.year - 1, base.year, base.year + 1):
         cand = _safe_date(y, month, day)
         if cand is None:
             continue
-        delta = (cand - base).days
-        cost = 2 * delta if delta > 0 else -delta
+        cost = _cost(cand, base)
         if best is None or cost < best_cost:
             best, best_cost = cand, cost
     return best
@@ -281,7 +335,7 @@ def _with_weekday(month: int, day: int, weekday: int, base: date) -> date | None
     """
     fits = [c for y in (base.year - 1, base.year, base.year + 1)
             if (c := _safe_date(y, month, day)) is not None and c.weekday() == weekday]
-    return min(fits, key=lambda c: 2 * (c - base).days if c > base else (base - c).days) if fits else None
+    return min(fits, key=lambda c: _cost(c, base)) if fits else None
 
 
 def cited_days(text: str, published: date | str | None = None) -> list[tuple[int, int, date, bool]]:
@@ -312,6 +366,8 @@ def cited_days(text: str, published: date | str | None = None) -> list[tuple[int
             month = _MONTHS.get(_key(m["m"]))
             if month is not None and free(*m.span()):
                 taken.append(m.span())
+                if _NAMED_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+                    continue
                 wd = _WEEKDAYS.get(m["wd"].lower()) if m["wd"] else None
                 found.append((m.start(), m.end(), int(m["y"]) if m["y"] else None, month, int(m["d"]), wd))
     base = pub
@@ -483,7 +539,9 @@ def rank_days(sentences: Sequence[DatedSentence], options: ChronologyOptions,
     (tuning loops).
     """
     scores = _day_scores(sentences, options, rel, echo)
-    return [(d, float(scores[d])) for d in sorted((d for d in scores if scores[d] > 0), key=lambda d: (-scores[d], d))]
+    # A day only weightless evidence speaks for (say relative citations at weight 0) still ranks, last: a chronology
+    # asked for more days than the scored ones gets days the text does name rather than none.
+    return [(d, float(scores[d])) for d in sorted(scores, key=lambda d: (-scores[d], d))]
 
 
 def select_days(sentences: Sequence[DatedSentence], options: ChronologyOptions,
@@ -516,12 +574,14 @@ class _Candidate:
     prior: float
 
 
-def _candidates(day: date, sentences: Sequence[DatedSentence], options: ChronologyOptions) -> list[_Candidate]:
-    """The sentences that speak for ``day``, near copies merged with all their sources."""
+def _candidates(day: date, sentences: Sequence[tuple[DatedSentence, float]], options: ChronologyOptions,
+                long_ok: bool = False) -> list[_Candidate]:
+    """The sentences that speak for ``day`` (each with its on-topic factor), near copies merged with all their
+    sources; ``long_ok`` lifts ``max_words`` (for a day that only long sentences speak for)."""
     out: list[_Candidate] = []
-    for s in sentences:
+    for s, topical in sentences:
         n_words = len(_WORD.findall(s.text))
-        if not options.min_words <= n_words <= options.max_words:
+        if n_words < options.min_words or (n_words > options.max_words and not long_ok):
             continue
         if day in s.cited:
             prior = 1.0
@@ -535,6 +595,7 @@ def _candidates(day: date, sentences: Sequence[DatedSentence], options: Chronolo
             prior = 0.4
         else:
             continue
+        prior *= topical
         toks = _tokens(s.text)
         if not toks:
             continue
@@ -583,28 +644,34 @@ def _idf(sentences: Sequence[DatedSentence]) -> dict[str, float]:
 
 def chronology_from_sentences(sentences: Sequence[DatedSentence], options: ChronologyOptions | None = None) -> Chronology:
     """A chronology from already dated sentences (:func:`dated_sentences` of each article): lets callers cache them."""
-    opts = options or ChronologyOptions()
-    scores = _day_scores(sentences, opts)
+    opts = options or ChronologyOptions.trained()
     idf = _idf(sentences)
-    by_day: dict[date, list[DatedSentence]] = defaultdict(list)
-    for s in sentences:
+    # On-topic factor: a sentence in the words most articles share (the story) is told before a comment or a brief.
+    topical = [1.0] * len(sentences)
+    if opts.topic_weight and sentences:
+        rel = relevance(sentences)
+        mean = sum(rel) / len(rel) or 1.0
+        topical = [(r / mean) ** opts.topic_weight for r in rel]
+    by_day: dict[date, list[tuple[DatedSentence, float]]] = defaultdict(list)
+    for s, f in zip(sentences, topical, strict=True):
         near = set(s.cited) | set(s.relative)
         if s.published is not None and s.position < opts.lead_sentences:
             near |= {s.published, s.published - timedelta(days=1)}
         for d in near:
-            by_day[d].append(s)
+            by_day[d].append((s, f))
     entries: list[ChronologyEntry] = []
     used: set[str] = set()  # a sentence is told once, on the best-scored day it speaks for
     # Best-scored days first; a day left with nothing new to say gives its place to the next one.
-    for day in sorted((d for d in scores if scores[d] > 0), key=lambda d: (-scores[d], d)):
+    for day, day_score in rank_days(sentences, opts):
         if len(entries) >= opts.max_dates:
             break
-        cands = [c for c in _candidates(day, by_day[day], opts) if c.text not in used]
+        cands = [c for c in _candidates(day, by_day[day], opts) if c.text not in used] or \
+            [c for c in _candidates(day, by_day[day], opts, long_ok=True) if c.text not in used]
         chosen = _summarise_day(cands, idf, opts.sentences_per_date, opts.redundancy)
         used.update(c.text for c in chosen)
         if chosen:
             entries.append(ChronologyEntry(day.isoformat(), [ChronologySentence(c.text, list(c.sources)) for c in chosen],
-                                           float(scores[day])))
+                                           day_score))
     entries.sort(key=lambda e: e.date)
     return Chronology(entries)
 
@@ -614,7 +681,7 @@ def chronology(articles: Sequence[Article], options: ChronologyOptions | None = 
 
     Args:
         articles: cleaned articles, any of French, Spanish, Italian, English; ``published`` is used when known.
-        options: how many days and sentences, and how days are scored.
+        options: how many days and sentences, and how days are scored (default: :meth:`ChronologyOptions.trained`).
 
     Returns:
         Entries in date order; a day none of whose sentences fits a summary is left out.
