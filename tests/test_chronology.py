@@ -195,6 +195,16 @@ def test_chronology_named_days_and_far_ahead() -> None:
     assert _days("- 14 jan: X. - 20 fév: MAROC.", "2011-12-22") == [("2012-01-14", False), ("2011-02-20", False)]
 
 
+def test_chronology_weekday_and_day_number() -> None:
+    # "le vendredi 4" in an article of Thursday 10 March 2011 is Friday 4 March; a year glued to a word still counts.
+    assert _days("Une journée de la colère, le vendredi 4 ; puis lundi 7, des tirs.", "2011-03-10") == [
+        ("2011-03-04", False), ("2011-03-07", False)]
+    assert _days("lors d'une intervention le 28 janvier 2009à la chaîne", "2013-02-25") == [("2009-01-28", False)]
+    # No Saturday the 2nd within six weeks: a stamp, not a day; "lundi 14h30" is Monday at a time.
+    assert _days("samedi 2 à 5", "2011-03-10") == []
+    assert _days("lundi 14h30", "2011-03-10") == [("2011-03-07", True)]
+
+
 def test_chronology_echoed_sentence_cites_once() -> None:
     from vigie.understand.chronology import echoes, rank_days
 

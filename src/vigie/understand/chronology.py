@@ -258,9 +258,12 @@ _WD_RX = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
 # "25 janvier 2011", "le 1er février", "25 de enero de 2011", "il 27 gennaio", "mercredi 2 février"
 _DAY_MONTH = re.compile(
     rf"\b(?:(?P<wd>{_WD_RX}),?\s+)?(?P<d>[12]\d|3[01]|0?[1-9])(?:er|e|º|°|o)?\s+(?:de\s+)?(?P<m>{_MONTH_RX})(?!\w)"
-    rf"(?:,?\s+(?:de\s+|del\s+)?(?P<y>{_YEAR})\b)?",
+    rf"(?:,?\s+(?:de\s+|del\s+)?(?P<y>{_YEAR})(?!\d))?",
     re.IGNORECASE,
 )
+# "le vendredi 4 ;", "el martes 8": a weekday and a day of the month, the month left to the reader.
+_WEEKDAY_DAY = re.compile(rf"\b(?P<wd>{_WD_RX})\s+(?P<d>[12]\d|3[01]|0?[1-9])(?:er|e|º|°|o)?(?![\d:h/-]|\s*[hH:\d])",
+                          re.IGNORECASE)
 # "January 25, 2011", "Tuesday, January 25"
 _MONTH_DAY = re.compile(
     rf"\b(?:(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?(?P<m>January|February|March|April|May|June|July|August|September|October|November|December)\s+"
@@ -389,6 +392,17 @@ def cited_days(text: str, published: date | str | None = None) -> list[tuple[int
         if day is not None:
             out.append((s, e, day, False))
     if pub is not None:
+        for m in _WEEKDAY_DAY.finditer(text):
+            if free(*m.span()):
+                taken.append(m.span())
+                # The latest day of that number and weekday from a week after publication to six weeks before;
+                # none in that span (a stamp of another year) is no day.
+                wd, dom = _WEEKDAYS[m["wd"].lower()], int(m["d"])
+                cand = pub + timedelta(days=7)
+                while (pub - cand).days <= 42 and not (cand.day == dom and cand.weekday() == wd):
+                    cand -= timedelta(days=1)
+                if (pub - cand).days <= 42:
+                    out.append((m.start(), m.end(), cand, False))
         for m in _DEICTIC_RX.finditer(text):
             if free(*m.span()):
                 taken.append(m.span())
