@@ -36,8 +36,9 @@ from vigie.understand.chronology import (  # noqa: E402
     DatedSentence,
     chronology_from_sentences,
     dated_sentences,
+    echoes,
+    rank_days,
     relevance,
-    select_days,
     volume_baseline,
 )
 
@@ -55,9 +56,11 @@ class Corpus:
     sentences: list[DatedSentence]
     gold: dict[str, list[str]]
     rel: list[float] = field(default_factory=list)
+    echo: list[bool] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.rel = relevance(self.sentences)
+        self.echo = echoes(self.sentences)
 
     @property
     def t(self) -> int:
@@ -169,28 +172,38 @@ def run(corpus: Corpus, options: ChronologyOptions) -> Chronology:
 
 GRID: dict[str, list[float | int]] = {
     "cite_weight": [1.0],
-    "relative_weight": [0.0, 0.5],
+    "relative_weight": [0.0, 0.25, 0.5],
     "published_weight": [0.5, 1.0, 2.0],
-    "next_day_weight": [0.0, 0.5, 1.0],
+    "next_day_weight": [0.5, 1.0],
+    "later_weight": [0.0, 0.5, 1.0],
     "article_cap": [1, 3],
     "before_days": [0, 30],
-    "min_relevance": [0.0, 0.3, 0.6],
+    "min_relevance": [0.0, 0.3],
 }
-SUMMARY_GRID: dict[str, list[float | int]] = {"lead_sentences": [1, 3], "redundancy": [0.3, 0.5]}
+SUMMARY_GRID: dict[str, list[float | int]] = {
+    "lead_sentences": [1, 3], "redundancy": [0.3, 0.5], "max_words": [40, 60], "topic_weight": [0.0, 1.0, 2.0],
+}
 
 
 def _mean(xs: Sequence[float]) -> float:
     return sum(xs) / len(xs) if xs else 0.0
 
 
+def ranking_f1(ranked: Sequence[str], gold: Sequence[str], t: int) -> float:
+    """Mean Date-F1 of the first T/2, T and 2T days of a ranking: steadier to tune on than the one cut at T, where a
+    day more or less flips the choice on corpora of a few dozen days."""
+    return _mean([date_f1(ranked[:k], gold) for k in (max(1, t // 2), t, 2 * t)])
+
+
 def tune(corpora: Sequence[Corpus]) -> ChronologyOptions:
-    """Best day scoring for mean Date-F1, then best sentence choice for mean date-aligned ROUGE-1, on ``corpora``."""
+    """Best day scoring for mean :func:`ranking_f1`, then best sentence choice for mean date-aligned ROUGE-1, on
+    ``corpora``."""
     base = ChronologyOptions()
     best, best_f = base, -1.0
     for values in itertools.product(*GRID.values()):
         opts = replace(base, **dict(zip(GRID, values, strict=True)))  # type: ignore[arg-type]
-        f = _mean([date_f1([d.isoformat() for d, _ in select_days(c.sentences, replace(opts, max_dates=c.t), c.rel)],
-                           list(c.gold)) for c in corpora])
+        f = _mean([ranking_f1([d.isoformat() for d, _ in rank_days(c.sentences, opts, c.rel, c.echo)], list(c.gold), c.t)
+                   for c in corpora])
         if f > best_f + 1e-9:
             best, best_f = opts, f
     top, top_r = best, -1.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -168,3 +169,75 @@ def test_chronology_eval_gate_held_out(shared_data: Path) -> None:
     assert mean["fr/ours"]["date_f1"] >= floors["chronology_fr_date_f1"], mean
     for lang in ("fr", "es", "it"):
         assert mean[f"{lang}/ours"]["date_f1"] >= floors["chronology_vs_volume_date_f1"] * mean[f"{lang}/volume"]["date_f1"]
+
+
+def test_chronology_weekday_with_day_picks_the_year() -> None:
+    # "Jeudi 23 juillet" on a page published in August 2011 is crawl-day furniture (23 July 2011 was a Saturday):
+    # no year near the publication date fits, so the day is not cited; "mercredi 2 février" fits 2011.
+    assert _days("Jeudi 23 juillet. Toute la météo.", "2011-08-22") == []
+    assert _days("Le mercredi 2 février, la foule envahit la place.", "2011-08-22") == [("2011-02-02", False)]
+    assert _days("Tuesday, January 25: protests.", "2011-03-01") == [("2011-01-25", False)]
+
+
+def test_chronology_year_review_abbreviations() -> None:
+    # Agencies' year reviews write "- 14 jan: TUNISIE"; a bare "mar" or "set" stays a word.
+    assert _days("= JANVIER =\n- 14 jan: TUNISIE - Ben Ali fuit. - 20 fév: MAROC.", "2011-06-30") == [
+        ("2011-01-14", False), ("2011-02-20", False)]
+    assert _days("Le 3 mar est calme, 4 set de tennis.", "2011-06-30") == []
+
+
+def test_chronology_named_days_and_far_ahead() -> None:
+    # A bridge, a town or a square named after a day is no citation of it.
+    assert _days("Des tirs depuis le pont du 6 octobre et la place du 25 janvier.", "2013-08-15") == []
+    # A comment's timestamp glued to its text is still a posting time.
+    assert _days("22 octobre 17:22révolution faite par le peuple", "2013-10-19") == []
+    # Published on 22 December: "14 jan" may be the coming one, "20 fév" two months ahead is last February.
+    assert _days("- 14 jan: X. - 20 fév: MAROC.", "2011-12-22") == [("2012-01-14", False), ("2011-02-20", False)]
+
+
+def test_chronology_weekday_and_day_number() -> None:
+    # "le vendredi 4" in an article of Thursday 10 March 2011 is Friday 4 March; a year glued to a word still counts.
+    assert _days("Une journée de la colère, le vendredi 4 ; puis lundi 7, des tirs.", "2011-03-10") == [
+        ("2011-03-04", False), ("2011-03-07", False)]
+    assert _days("lors d'une intervention le 28 janvier 2009à la chaîne", "2013-02-25") == [("2009-01-28", False)]
+    # No Saturday the 2nd within six weeks: a stamp, not a day; "lundi 14h30" is Monday at a time.
+    assert _days("samedi 2 à 5", "2011-03-10") == []
+    assert _days("lundi 14h30", "2011-03-10") == [("2011-03-07", True)]
+
+
+def test_chronology_echoed_sentence_cites_once() -> None:
+    from vigie.understand.chronology import echoes, rank_days
+
+    furniture = "Archives : le 5 novembre, notre dossier sur la région et ses enjeux."
+    arts = [Article(f"a{i}", f"a{i}.txt", published="2011-11-20", language="fr",
+                    body=f"{furniture}\nLe 10 novembre, la police a arrêté {i} militants dans la capitale.")
+            for i in range(3)]
+    sentences = [s for a in arts for s in dated_sentences(a)]
+    assert echoes(sentences).count(True) == 2  # the furniture line of a1 and a2 repeats a0's
+    opts = ChronologyOptions(published_weight=0.0, next_day_weight=0.0, echo_once=True)
+    scores = dict(rank_days(sentences, opts))
+    assert scores[date(2011, 11, 10)] == 3.0 and scores[date(2011, 11, 5)] == 1.0
+    scores = dict(rank_days(sentences, replace(opts, echo_once=False)))
+    assert scores[date(2011, 11, 5)] == 3.0
+
+
+def test_chronology_later_citations_weigh() -> None:
+    from vigie.understand.chronology import rank_days
+
+    arts = [Article("a1", "a1.txt", published="2011-01-26", language="fr", body="Le 25 janvier, la foule défile."),
+            Article("a2", "a2.txt", published="2011-03-01", language="fr", body="Depuis le 25 janvier, rien."),
+            Article("a3", "a3.txt", published="2011-01-25", language="fr", body="Le 24 janvier, un discours.")]
+    sentences = [s for a in arts for s in dated_sentences(a)]
+    opts = ChronologyOptions(published_weight=0.0, next_day_weight=0.0, later_weight=0.5)
+    scores = dict(rank_days(sentences, opts))
+    # Cited by two articles, one of them five weeks on; the 24th by one article the day after (not "later").
+    assert scores[date(2011, 1, 25)] == 2.5 and scores[date(2011, 1, 24)] == 1.0
+
+
+def test_chronology_trained_options_are_the_shipped_file() -> None:
+    from importlib.resources import files
+
+    shipped = json.loads(files("vigie.data").joinpath("chronology_options.json").read_text())["options"]
+    opts = ChronologyOptions.trained(max_dates=4)
+    assert opts.max_dates == 4
+    assert all(getattr(opts, k) == v for k, v in shipped.items())

@@ -612,7 +612,7 @@ def chronology(paths: tuple[str, ...], max_dates: int, as_json: bool) -> None:
         if not articles:
             _err(translator()("cli.no_article_chronology"))
             sys.exit(1)
-        result = run(articles, ChronologyOptions(max_dates=max_dates))
+        result = run(articles, ChronologyOptions.trained(max_dates=max_dates))
     where = {a.id: a.source for a in articles}  # without a database, a file is the source a reader can open
     for e in result.entries:
         for x in e.sentences:

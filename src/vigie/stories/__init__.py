@@ -336,7 +336,7 @@ def get_story(store: ArticleStore, story_id: str) -> StoryView:
     return _story_view(story_id, rows)
 
 
-DETAIL_VERSION = "2"
+DETAIL_VERSION = "3"
 
 
 def story_detail(store: ArticleStore, story_id: str, *, max_words: int = 100,

@@ -5,18 +5,25 @@ A news-agency chronology lists the days a story turned on. The corpus says which
 of, or the day after, what it reports. Each day is scored by how much the corpus says about it (Tran et al. 2015,
 Martschat & Markert 2018 select dates the same way: by mention counts), the top ones are kept, and each is summarised
 from its own sentences: the ones that cite the day, then the lead sentences of that day's reports, ranked by
-closeness to the day's centroid with a redundancy cut. Near-identical sentences from several outlets become one
-sentence with all their sources.
+closeness to the day's centroid (and to the story's common words) with a redundancy cut. Near-identical sentences
+from several outlets become one sentence with all their sources.
+
+A citation counts once per article; a sentence repeated word for word across pages (site furniture, "read also"
+boxes) counts once in all; a day cited weeks after it happened earns more (Ghalandari & Ifrim 2020 found such
+later mentions among the best date signals). The weights are fitted on the crisis-dev chronologies
+(:meth:`ChronologyOptions.trained`; held out by crisis in eval/eval_chronology.py).
 
 The day finder is a handful of regular expressions over French, Spanish, Italian and English (day and month with or
 without a year, ISO and numeric dates, yesterday/today, weekdays): dateparser is too slow for whole corpora and the
 chronology only needs days. A year-less day takes the year that puts it closest to the article's publication date;
-without a publication date, the latest year the article writes out in full.
+without a publication date, the latest year the article writes out in full. A day written with its weekday ("jeudi
+23 juillet") takes the nearby year where the weekday fits, and none when no year does: that is the furniture of a
+page crawled years later.
 
 Example::
 
     from vigie.understand.chronology import chronology
-    result = chronology(articles, ChronologyOptions(max_dates=10))
+    result = chronology(articles, ChronologyOptions.trained(max_dates=10))
     result.to_dict()["entries"][0]   # {"date": "2011-01-25", "summary": "...", "sentences": [...]}
 
 Over 600 lines: the date finder it needs for four languages lives here with the day scoring.
@@ -49,6 +56,8 @@ __all__ = [
     "chronology_from_sentences",
     "cited_days",
     "dated_sentences",
+    "echoes",
+    "rank_days",
     "relevance",
     "select_days",
     "story_chronology",
@@ -70,6 +79,10 @@ class ChronologyOptions:
         relative_weight: score for each sentence citing it relatively ("hier", "mercredi"), less sure.
         published_weight: score for each article published that day.
         next_day_weight: score a day earns for each article published the day after (reports of yesterday).
+        later_weight: score for each article that cites the day from a publication date more than a day later: a day
+            still named weeks on is one the story turned on.
+        echo_once: a sentence found word for word in several articles (site furniture, a syndicated paragraph)
+            cites its days once, for the first of them, not once per page.
         article_cap: most citations of one day counted per article (one long article repeating a date is one voice).
         before_days: cited days kept up to this many days before the first publication date (background dates
             further back are history, not the story's chronology).
@@ -81,6 +94,8 @@ class ChronologyOptions:
             pages and site furniture cite many days that have nothing to do with the story.
         redundancy: cosine above which a candidate repeats a chosen sentence and is skipped.
         source_similarity: token Jaccard from which another article counts as carrying the same sentence.
+        topic_weight: exponent of a sentence's :func:`relevance` (over the corpus mean) in its summary score: above 0,
+            sentences in the story's common words are told before comments and unrelated briefs citing the same day.
     """
 
     max_dates: int = 10
@@ -89,6 +104,8 @@ class ChronologyOptions:
     relative_weight: float = 0.5
     published_weight: float = 1.0
     next_day_weight: float = 0.5
+    later_weight: float = 0.0
+    echo_once: bool = True
     article_cap: int = 1
     before_days: int = 30
     after_days: int = 1
@@ -98,19 +115,43 @@ class ChronologyOptions:
     max_words: int = 60
     redundancy: float = 0.3
     source_similarity: float = 0.6
+    topic_weight: float = 0.0
+
+    @classmethod
+    def trained(cls, **overrides: Any) -> ChronologyOptions:
+        """The shipped options: ``vigie/data/chronology_options.json``, fitted on every crisis-dev corpus by
+        train/train_chronology.py (held-out figures: eval/eval_chronology.py), with ``overrides`` on top.
+
+        Example:
+            >>> ChronologyOptions.trained(max_dates=5).max_dates
+            5
+        """
+        global _TRAINED
+        if _TRAINED is None:
+            import json
+            from importlib.resources import files
+
+            try:
+                _TRAINED = json.loads(files("vigie.data").joinpath("chronology_options.json").read_text())["options"]
+            except FileNotFoundError:
+                _TRAINED = {}
+        known = {k: v for k, v in (_TRAINED or {}).items() if k in cls.__dataclass_fields__}
+        return cls(**{**known, **overrides})
 
     def __post_init__(self) -> None:
         if self.max_dates < 1:
             raise ValueError(f"max_dates must be >= 1, got {self.max_dates}")
         if self.sentences_per_date < 1:
             raise ValueError(f"sentences_per_date must be >= 1, got {self.sentences_per_date}")
-        for name in ("cite_weight", "relative_weight", "published_weight", "next_day_weight"):
+        for name in ("cite_weight", "relative_weight", "published_weight", "next_day_weight", "later_weight"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if self.article_cap < 1:
             raise ValueError(f"article_cap must be >= 1, got {self.article_cap}")
         if self.before_days < 0 or self.after_days < 0:
             raise ValueError(f"before_days and after_days must be >= 0, got {self.before_days}, {self.after_days}")
+        if self.topic_weight < 0:
+            raise ValueError(f"topic_weight must be >= 0, got {self.topic_weight}")
         if not 0.0 <= self.min_relevance < 1.0:
             raise ValueError(f"min_relevance must be in [0, 1), got {self.min_relevance}")
         if self.lead_sentences < 0:
@@ -121,6 +162,9 @@ class ChronologyOptions:
             raise ValueError(
                 f"redundancy and source_similarity must be in (0, 1], got {self.redundancy}, {self.source_similarity}"
             )
+
+
+_TRAINED: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -181,7 +225,7 @@ class Chronology:
 
 _MONTH_NAMES = [
     "janvier janv enero ene gennaio gen january jan",
-    "février fevrier févr fevr febrero feb febbraio february",
+    "février fevrier févr fevr fév fev febrero feb febbraio february",
     "mars marzo mar march",
     "avril avr abril abr aprile april apr",
     "mai mayo maggio mag may",
@@ -194,11 +238,12 @@ _MONTH_NAMES = [
     "décembre decembre déc diciembre dic dicembre december dec",
 ]
 _MONTHS: dict[str, int] = {name: i for i, names in enumerate(_MONTH_NAMES, start=1) for name in names.split()}
-# Abbreviations only with their period or before a year: "mar" or "set" alone are words.
+# Abbreviations only with their period or a colon after ("- 14 jan: TUNISIE", the agencies' year reviews): "mar" or
+# "set" alone are words.
 _FULL = sorted((n for n in _MONTHS if len(n) > 4 or n in {"mars", "mai", "juin", "mayo", "mag", "may", "june", "july"}),
                key=len, reverse=True)
 _ABBR = sorted((n for n in _MONTHS if n not in _FULL), key=len, reverse=True)
-_MONTH_RX = "(?:" + "|".join(_FULL) + "|(?:" + "|".join(_ABBR) + r")\.)"
+_MONTH_RX = "(?:" + "|".join(_FULL) + "|(?:" + "|".join(_ABBR) + r")(?:\.|(?=\s?:)))"
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
 _WEEKDAYS: dict[str, int] = {}
 for _i, _names in enumerate([
@@ -212,20 +257,32 @@ _WD_RX = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
 
 # "25 janvier 2011", "le 1er février", "25 de enero de 2011", "il 27 gennaio", "mercredi 2 février"
 _DAY_MONTH = re.compile(
-    rf"\b(?:(?:{_WD_RX}),?\s+)?(?P<d>[12]\d|3[01]|0?[1-9])(?:er|e|º|°|o)?\s+(?:de\s+)?(?P<m>{_MONTH_RX})(?!\w)"
-    rf"(?:,?\s+(?:de\s+|del\s+)?(?P<y>{_YEAR})\b)?",
+    rf"\b(?:(?P<wd>{_WD_RX}),?\s+)?(?P<d>[12]\d|3[01]|0?[1-9])(?:er|e|º|°|o)?\s+(?:de\s+)?(?P<m>{_MONTH_RX})(?!\w)"
+    rf"(?:,?\s+(?:de\s+|del\s+)?(?P<y>{_YEAR})(?!\d))?",
     re.IGNORECASE,
 )
+# "le vendredi 4 ;", "el martes 8": a weekday and a day of the month, the month left to the reader.
+_WEEKDAY_DAY = re.compile(rf"\b(?P<wd>{_WD_RX})\s+(?P<d>[12]\d|3[01]|0?[1-9])(?:er|e|º|°|o)?(?![\d:h/-]|\s*[hH:\d])",
+                          re.IGNORECASE)
 # "January 25, 2011", "Tuesday, January 25"
 _MONTH_DAY = re.compile(
-    rf"\b(?P<m>January|February|March|April|May|June|July|August|September|October|November|December)\s+"
+    rf"\b(?:(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?(?P<m>January|February|March|April|May|June|July|August|September|October|November|December)\s+"
     rf"(?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>{_YEAR})\b)?"
 )
 _ISO = re.compile(rf"\b(?P<y>{_YEAR})-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])\b")
 _NUMERIC = re.compile(rf"\b(?P<d>0?[1-9]|[12]\d|3[01])[/.](?P<m>0?[1-9]|1[0-2])[/.](?P<y>{_YEAR})\b")
 # A day followed by a clock time ("le 28 janvier 2013 à 11:44", "13 août 2013 11h15") is when a comment, a video or
 # the page itself was posted: site furniture, not a day the story cites.
-_CLOCK_AFTER = re.compile(r"[\s,]*(?:à|a las|alle|at|-|\|)?\s*\d{1,2}\s*[:h]\s*\d{2}\b", re.IGNORECASE)
+_CLOCK_AFTER = re.compile(r"[\s,]*(?:à|a las|alle|at|-|\|)?\s*\d{1,2}\s*[:h]\s*\d{2}(?!\d)", re.IGNORECASE)
+# "le pont du 6 octobre", "la ville du 6-Octobre", "calle 25 de enero", "piazza 25 aprile": a name, not a day.
+_NAMED_BEFORE = re.compile(
+    r"\b(?:pont|rue|avenue|boulevard|bd|place|ville|cité|quai|puente|calle|avenida|plaza|ciudad|ponte|via|viale|"
+    r"piazza|città|corso|bridge|street)\s+(?:du\s+|de\s+la\s+|de\s+|del\s+|della\s+|dello\s+)?$",
+    re.IGNORECASE,
+)
+# A year-less day further ahead of publication than this is taken in the past: reports look back, and a day
+# months ahead comes with its year or a "prochain" ("- 20 fév: MAROC" in a year review of late December).
+_AHEAD_DAYS = 31
 _DEICTIC: dict[str, int] = {
     "avant-hier": -2, "hier": -1, "aujourd'hui": 0, "aujourd’hui": 0, "anteayer": -2, "antier": -2, "ayer": -1,
     "hoy": 0, "l'altro ieri": -2, "l’altro ieri": -2, "altroieri": -2, "ieri": -1, "oggi": 0, "yesterday": -1,
@@ -250,19 +307,38 @@ def _safe_date(y: int, m: int, d: int) -> date | None:
         return None
 
 
+def _cost(day: date, base: date) -> int:
+    """How unlikely ``day`` is as the reading of a year-less day written on ``base``: a day ahead counts double, as
+    reports mostly look back, and one more than :data:`_AHEAD_DAYS` ahead loses to any day behind."""
+    delta = (day - base).days
+    if delta <= 0:
+        return -delta
+    return 2 * delta if delta <= _AHEAD_DAYS else 1000 + delta
+
+
 def _closest(month: int, day: int, base: date) -> date | None:
-    """The year that puts a year-less day closest to ``base``; a day ahead counts double, as reports mostly look back."""
+    """The year that puts a year-less day closest to ``base`` (:func:`_cost`)."""
     best: date | None = None
     best_cost = 0
     for y in (base.year - 1, base.year, base.year + 1):
         cand = _safe_date(y, month, day)
         if cand is None:
             continue
-        delta = (cand - base).days
-        cost = 2 * delta if delta > 0 else -delta
+        cost = _cost(cand, base)
         if best is None or cost < best_cost:
             best, best_cost = cand, cost
     return best
+
+
+def _with_weekday(month: int, day: int, weekday: int, base: date) -> date | None:
+    """The year near ``base`` in which ``day``/``month`` falls on ``weekday`` ("jeudi 23 juillet"), or None.
+
+    A page crawled years after the story carries its own furniture ("Jeudi 23 juillet" of the crawl day): the weekday
+    tells it apart from a day of the story's year, which a year-less day alone cannot.
+    """
+    fits = [c for y in (base.year - 1, base.year, base.year + 1)
+            if (c := _safe_date(y, month, day)) is not None and c.weekday() == weekday]
+    return min(fits, key=lambda c: _cost(c, base)) if fits else None
 
 
 def cited_days(text: str, published: date | str | None = None) -> list[tuple[int, int, date, bool]]:
@@ -278,7 +354,7 @@ def cited_days(text: str, published: date | str | None = None) -> list[tuple[int
     """
     pub = published if isinstance(published, date) or published is None else parse_pub_date(published)
     taken: list[tuple[int, int]] = []
-    found: list[tuple[int, int, int | None, int, int]] = []  # start, end, year, month, day
+    found: list[tuple[int, int, int | None, int, int, int | None]] = []  # start, end, year, month, day, weekday
 
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
@@ -287,23 +363,28 @@ def cited_days(text: str, published: date | str | None = None) -> list[tuple[int
         for m in rx.finditer(text):
             if free(*m.span()):
                 taken.append(m.span())
-                found.append((m.start(), m.end(), int(m["y"]), int(m["m"]), int(m["d"])))
+                found.append((m.start(), m.end(), int(m["y"]), int(m["m"]), int(m["d"]), None))
     for rx in (_DAY_MONTH, _MONTH_DAY):
         for m in rx.finditer(text):
             month = _MONTHS.get(_key(m["m"]))
             if month is not None and free(*m.span()):
                 taken.append(m.span())
-                found.append((m.start(), m.end(), int(m["y"]) if m["y"] else None, month, int(m["d"])))
+                if _NAMED_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+                    continue
+                wd = _WEEKDAYS.get(m["wd"].lower()) if m["wd"] else None
+                found.append((m.start(), m.end(), int(m["y"]) if m["y"] else None, month, int(m["d"]), wd))
     base = pub
     if base is None:
-        years = [y for _, _, y, _, _ in found if y is not None]
+        years = [f[2] for f in found if f[2] is not None]
         base = date(max(years), 7, 1) if years else None
     out: list[tuple[int, int, date, bool]] = []
-    for s, e, y, mo, d in found:
+    for s, e, y, mo, d, wd in found:
         if _CLOCK_AFTER.match(text, e):
             continue
         if y is not None:
             day = _safe_date(y, mo, d)
+        elif base is not None and wd is not None:
+            day = _with_weekday(mo, d, wd, base)
         elif base is not None:
             day = _closest(mo, d, base)
         else:
@@ -311,6 +392,17 @@ def cited_days(text: str, published: date | str | None = None) -> list[tuple[int
         if day is not None:
             out.append((s, e, day, False))
     if pub is not None:
+        for m in _WEEKDAY_DAY.finditer(text):
+            if free(*m.span()):
+                taken.append(m.span())
+                # The latest day of that number and weekday from a week after publication to six weeks before;
+                # none in that span (a stamp of another year) is no day.
+                wd, dom = _WEEKDAYS[m["wd"].lower()], int(m["d"])
+                cand = pub + timedelta(days=7)
+                while (pub - cand).days <= 42 and not (cand.day == dom and cand.weekday() == wd):
+                    cand -= timedelta(days=1)
+                if (pub - cand).days <= 42:
+                    out.append((m.start(), m.end(), cand, False))
         for m in _DEICTIC_RX.finditer(text):
             if free(*m.span()):
                 taken.append(m.span())
@@ -403,19 +495,33 @@ def relevance(sentences: Sequence[DatedSentence]) -> list[float]:
     return [sum(df[w] for w in set(t)) / (n * len(set(t))) if t else 0.0 for t in toks]
 
 
+def echoes(sentences: Sequence[DatedSentence]) -> list[bool]:
+    """For each sentence, whether an earlier article (in id order) carries the same words: furniture and syndication."""
+    first: dict[str, str] = {}
+    for s in sentences:
+        key = " ".join(_WORD.findall(s.text.lower()))
+        if key and (key not in first or s.article < first[key]):
+            first[key] = s.article
+    return [first.get(" ".join(_WORD.findall(s.text.lower())), s.article) != s.article for s in sentences]
+
+
 def _day_scores(sentences: Sequence[DatedSentence], options: ChronologyOptions,
-                rel: Sequence[float] | None = None) -> dict[date, float]:
+                rel: Sequence[float] | None = None, echo: Sequence[bool] | None = None) -> dict[date, float]:
     scores: defaultdict[date, float] = defaultdict(float)
     keep = [True] * len(sentences)
     if options.min_relevance > 0 and sentences:
         rel = relevance(sentences) if rel is None else rel
         cut = sorted(rel)[int(options.min_relevance * (len(rel) - 1))]
         keep = [r >= cut for r in rel]
+    if options.echo_once:
+        echo = echoes(sentences) if echo is None else echo
+        keep = [k and not e for k, e in zip(keep, echo, strict=True)]
     pubs = {s.article: s.published for s in sentences if s.published is not None}
     for day in pubs.values():
         scores[day] += options.published_weight
         scores[day - timedelta(days=1)] += options.next_day_weight
     per_article: Counter[tuple[str, date]] = Counter()
+    later_seen: set[tuple[str, date]] = set()
     for s, kept in zip(sentences, keep, strict=True):
         if not kept:
             continue
@@ -425,6 +531,11 @@ def _day_scores(sentences: Sequence[DatedSentence], options: ChronologyOptions,
                     continue
                 per_article[(s.article, day)] += 1
                 scores[day] += weight
+        if options.later_weight and s.published is not None:
+            for day in set(s.cited):
+                if (s.published - day).days > 1 and (s.article, day) not in later_seen:
+                    later_seen.add((s.article, day))
+                    scores[day] += options.later_weight
     if pubs:
         lo = min(pubs.values()) - timedelta(days=options.before_days)
         hi = max(pubs.values()) + timedelta(days=options.after_days)
@@ -434,16 +545,23 @@ def _day_scores(sentences: Sequence[DatedSentence], options: ChronologyOptions,
     return scores
 
 
-def select_days(sentences: Sequence[DatedSentence], options: ChronologyOptions,
-                rel: Sequence[float] | None = None) -> list[tuple[date, float]]:
-    """The ``max_dates`` days the sentences say most about, with their scores, in date order.
+def rank_days(sentences: Sequence[DatedSentence], options: ChronologyOptions,
+              rel: Sequence[float] | None = None, echo: Sequence[bool] | None = None) -> list[tuple[date, float]]:
+    """Every day the sentences speak for, best-scored first (ties to the earlier day, so the order is stable).
 
-    ``rel`` is :func:`relevance` of the sentences when the caller has it already (tuning loops).
+    ``rel`` and ``echo`` are :func:`relevance` and :func:`echoes` of the sentences when the caller has them already
+    (tuning loops).
     """
-    scores = _day_scores(sentences, options, rel)
-    # Best score first; ties go to the earlier day so the output is stable.
-    ranked = sorted((d for d in scores if scores[d] > 0), key=lambda d: (-scores[d], d))
-    return sorted((d, float(scores[d])) for d in ranked[: options.max_dates])
+    scores = _day_scores(sentences, options, rel, echo)
+    # A day only weightless evidence speaks for (say relative citations at weight 0) still ranks, last: a chronology
+    # asked for more days than the scored ones gets days the text does name rather than none.
+    return [(d, float(scores[d])) for d in sorted(scores, key=lambda d: (-scores[d], d))]
+
+
+def select_days(sentences: Sequence[DatedSentence], options: ChronologyOptions,
+                rel: Sequence[float] | None = None, echo: Sequence[bool] | None = None) -> list[tuple[date, float]]:
+    """The ``max_dates`` days the sentences say most about (:func:`rank_days`), with their scores, in date order."""
+    return sorted(rank_days(sentences, options, rel, echo)[: options.max_dates])
 
 
 def _vector(toks: Sequence[str], idf: dict[str, float]) -> dict[str, float]:
@@ -470,12 +588,14 @@ class _Candidate:
     prior: float
 
 
-def _candidates(day: date, sentences: Sequence[DatedSentence], options: ChronologyOptions) -> list[_Candidate]:
-    """The sentences that speak for ``day``, near copies merged with all their sources."""
+def _candidates(day: date, sentences: Sequence[tuple[DatedSentence, float]], options: ChronologyOptions,
+                long_ok: bool = False) -> list[_Candidate]:
+    """The sentences that speak for ``day`` (each with its on-topic factor), near copies merged with all their
+    sources; ``long_ok`` lifts ``max_words`` (for a day that only long sentences speak for)."""
     out: list[_Candidate] = []
-    for s in sentences:
+    for s, topical in sentences:
         n_words = len(_WORD.findall(s.text))
-        if not options.min_words <= n_words <= options.max_words:
+        if n_words < options.min_words or (n_words > options.max_words and not long_ok):
             continue
         if day in s.cited:
             prior = 1.0
@@ -489,6 +609,7 @@ def _candidates(day: date, sentences: Sequence[DatedSentence], options: Chronolo
             prior = 0.4
         else:
             continue
+        prior *= topical
         toks = _tokens(s.text)
         if not toks:
             continue
@@ -537,28 +658,34 @@ def _idf(sentences: Sequence[DatedSentence]) -> dict[str, float]:
 
 def chronology_from_sentences(sentences: Sequence[DatedSentence], options: ChronologyOptions | None = None) -> Chronology:
     """A chronology from already dated sentences (:func:`dated_sentences` of each article): lets callers cache them."""
-    opts = options or ChronologyOptions()
-    scores = _day_scores(sentences, opts)
+    opts = options or ChronologyOptions.trained()
     idf = _idf(sentences)
-    by_day: dict[date, list[DatedSentence]] = defaultdict(list)
-    for s in sentences:
+    # On-topic factor: a sentence in the words most articles share (the story) is told before a comment or a brief.
+    topical = [1.0] * len(sentences)
+    if opts.topic_weight and sentences:
+        rel = relevance(sentences)
+        mean = sum(rel) / len(rel) or 1.0
+        topical = [(r / mean) ** opts.topic_weight for r in rel]
+    by_day: dict[date, list[tuple[DatedSentence, float]]] = defaultdict(list)
+    for s, f in zip(sentences, topical, strict=True):
         near = set(s.cited) | set(s.relative)
         if s.published is not None and s.position < opts.lead_sentences:
             near |= {s.published, s.published - timedelta(days=1)}
         for d in near:
-            by_day[d].append(s)
+            by_day[d].append((s, f))
     entries: list[ChronologyEntry] = []
     used: set[str] = set()  # a sentence is told once, on the best-scored day it speaks for
     # Best-scored days first; a day left with nothing new to say gives its place to the next one.
-    for day in sorted((d for d in scores if scores[d] > 0), key=lambda d: (-scores[d], d)):
+    for day, day_score in rank_days(sentences, opts):
         if len(entries) >= opts.max_dates:
             break
-        cands = [c for c in _candidates(day, by_day[day], opts) if c.text not in used]
+        cands = [c for c in _candidates(day, by_day[day], opts) if c.text not in used] or \
+            [c for c in _candidates(day, by_day[day], opts, long_ok=True) if c.text not in used]
         chosen = _summarise_day(cands, idf, opts.sentences_per_date, opts.redundancy)
         used.update(c.text for c in chosen)
         if chosen:
             entries.append(ChronologyEntry(day.isoformat(), [ChronologySentence(c.text, list(c.sources)) for c in chosen],
-                                           float(scores[day])))
+                                           day_score))
     entries.sort(key=lambda e: e.date)
     return Chronology(entries)
 
@@ -568,7 +695,7 @@ def chronology(articles: Sequence[Article], options: ChronologyOptions | None = 
 
     Args:
         articles: cleaned articles, any of French, Spanish, Italian, English; ``published`` is used when known.
-        options: how many days and sentences, and how days are scored.
+        options: how many days and sentences, and how days are scored (default: :meth:`ChronologyOptions.trained`).
 
     Returns:
         Entries in date order; a day none of whose sentences fits a summary is left out.
