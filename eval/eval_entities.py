@@ -125,15 +125,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--json", type=Path, default=None, help="write spaCy's and Vigie's F1 on all the articles here")
-    ap.add_argument("--parse", default=DEFAULT_PARSE.scope,
-                    help="how much Vigie's model parses: cues or full, or both comma-separated (scored one after the "
-                         "other in this run; --json gets the first); default: the stage's default")
+    ap.add_argument("--parse", default=DEFAULT_PARSE.label,
+                    help="how much Vigie's model parses: full, cues (no context) or cues+N, or several "
+                         "comma-separated (scored one after the other in this run; --json gets the first); default: "
+                         "the stage's default")
     args = ap.parse_args(argv)
     if not args.data.is_dir():
         print(f"{args.data}: shared data absent", file=sys.stderr)
         return 2
     try:
-        scopes = [ParseOptions(x.strip()) for x in args.parse.split(",")]
+        scopes = [ParseOptions.from_label(x) for x in args.parse.split(",")]
     except ValueError as e:
         ap.error(str(e))
     docs = load(args.data, args.limit)
@@ -141,8 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     plain_parsed = _cached(texts, "plain", plain=True)
     for i, parse in enumerate(scopes):
         # Full parses keep the cache tag they always had.
-        ours_parsed = _cached(texts, "vigie" if parse.scope == "full" else f"vigie-{parse.scope}", False, parse)
-        print(f"== Vigie parse {parse.scope}")
+        ours_parsed = _cached(texts, "vigie" if parse.scope == "full" else f"vigie-{parse.label}", False, parse)
+        print(f"== Vigie parse {parse.label}")
         _report(args, docs, ours_parsed, plain_parsed, args.json if i == 0 else None)
     return 0
 

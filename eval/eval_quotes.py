@@ -387,13 +387,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "groups and scored on the fold left out (default; cv-all: for every language); the shipped "
                          "model (fitted on all the gold: not held out); or none (the rules alone)")
     ap.add_argument("--speaker-target", type=float, default=0.95, help="precision the ranker's threshold aims at (cv)")
-    ap.add_argument("--parse", default=DEFAULT_PARSE.scope,
+    ap.add_argument("--parse", default=DEFAULT_PARSE.label,
                     help="how much the model parses: cues, full, or several comma-separated, scored one after the "
                          "other in this run (default: the stage's default); cues+N parses N sentences before each cue "
                          "sentence too; --json gets the first")
     args = ap.parse_args(argv)
     try:
-        scopes = [_parse_option(x) for x in args.parse.split(",")]
+        scopes = [ParseOptions.from_label(x) for x in args.parse.split(",")]
     except ValueError as e:
         ap.error(str(e))
     if not args.data.is_dir():
@@ -412,14 +412,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _parse_option(text: str) -> ParseOptions:
-    scope, _, context = text.strip().partition("+")
-    return ParseOptions(scope, int(context or 0))
-
-
 def _score_all(args: argparse.Namespace, docs: Sequence[GoldDoc], langs: Sequence[str], parse: ParseOptions,
                summary: dict[str, Any]) -> None:
-    label = parse.scope + (f"+{parse.context}" if parse.context else "")
+    label = parse.label
     for lang in langs:
         ldocs = [d for d in docs if d.lang == lang]
         if not ldocs:

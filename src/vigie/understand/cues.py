@@ -132,6 +132,8 @@ class CueParser:
         where: list[tuple[int, int, int]] = []
         subs: list[Doc] = []
         for di, doc in enumerate(docs):
+            if doc.has_annotation("DEP"):  # the whole pipeline ran (``nlp(text)``): the full parse stands
+                continue
             for s, e in cue_runs(doc, self.lang, context):
                 where.append((di, s, e))
                 subs.append(doc[s:e].as_doc())
