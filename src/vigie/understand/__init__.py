@@ -79,7 +79,7 @@ class ParseOptions:
         """"full", "cues" (no context) or "cues+N" (N sentences of context), as the evals and benches take them."""
         scope, _, context = label.strip().partition("+")
         try:
-            return cls(scope, int(context or 0))
+            return cls("full") if scope == "full" and not context else cls(scope, int(context or 0))
         except ValueError as e:
             raise ValueError(f"parse scope must be 'cues', 'cues+N' or 'full' (got {label!r})") from e
 
