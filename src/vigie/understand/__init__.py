@@ -23,7 +23,7 @@ from vigie.errors import VigieError
 from vigie.models import Article
 from vigie.text import fold
 from vigie.understand.dates import DateExpr, find_dates
-from vigie.understand.entities import Entity, Mention, RoleKey, canonicalize, extract_mentions
+from vigie.understand.entities import Entity, Mention, RoleKey, canonicalize, doc_text, extract_mentions
 from vigie.understand.events import Event, Fact, extract_events, extract_facts
 from vigie.understand.lexicon import get_lexicon
 from vigie.understand.quotes import Quote, extract_quotes
@@ -248,7 +248,7 @@ def _analyze_doc(article: Article, doc: Doc, lang: str) -> ArticleAnalysis:
     mentions = extract_mentions(doc, lex)
     entities, name_map = canonicalize(mentions, lex)
     quotes = extract_quotes(doc, mentions, name_map, lex, lang)
-    dates = find_dates(doc.text, article.published, lang)
+    dates = find_dates(doc_text(doc), article.published, lang)
     events = extract_events(doc, mentions, name_map, dates, lex, article.published)
     facts = extract_facts(doc, dates, events, mentions, name_map)
     # Mentions keep their canonical article-level names so a story can merge them without re-parsing.

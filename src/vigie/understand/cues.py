@@ -9,6 +9,7 @@ runs before any model: verb forms come from the lexicon, and verbs known by lemm
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
@@ -21,10 +22,11 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["PARSE_PIPES", "CueParser", "cue_pattern", "cue_runs", "cue_sentences", "register"]
+__all__ = ["PARSE_PIPES", "CueParser", "CueWords", "cue_runs", "cue_sentences", "cue_words", "register"]
 
-_QUOTE_MARKS = '«»“”"'
+_QUOTE_MARKS = frozenset('«»“”"')
 _MIN_STEM = 4  # shorter stems ("di" of "dire") would match half the words; their forms are listed instead
+_WORD = re.compile(r"[«»“”\"]|[\w'’-]+")
 
 
 def _stem(lemma: str) -> str:
@@ -32,23 +34,49 @@ def _stem(lemma: str) -> str:
     return word[:-2] if len(word) > _MIN_STEM + 1 and word.endswith(("er", "ir", "re")) else word
 
 
+class CueWords:
+    """The cue test of one language on single folded words: a listed form (verbs of saying, event verbs, role
+    nouns, "selon"), a word that starts with the stem of a verb known by its lemma, or a quotation mark."""
+
+    def __init__(self, lang: str) -> None:
+        lex = get_lexicon(lang)
+        stems = {_stem(x) for x in (*lex.speech_lemmas, *lex.event_verbs)}
+        self.words = set(lex.speech_forms) | set(lex.event_verb_forms) | {h.split()[0] for h in lex.role_heads}
+        self.words |= {"selon", "according"} | {x for x in stems if len(x) < _MIN_STEM}
+        self.stems = {x for x in stems if len(x) >= _MIN_STEM}
+        self._longest = max((len(x) for x in self.stems), default=0)
+        self._seen: dict[str, bool] = {}
+
+    def __call__(self, word: str) -> bool:
+        hit = self._seen.get(word)
+        if hit is None:
+            hit = (word in self.words or any(c in _QUOTE_MARKS for c in word)
+                   or any(word[:k] in self.stems for k in range(_MIN_STEM, min(len(word), self._longest) + 1)))
+            if len(self._seen) < 200_000:
+                self._seen[word] = hit
+        return hit
+
+
 @lru_cache(maxsize=4)
-def cue_pattern(lang: str) -> re.Pattern[str]:
-    """One regex over folded text that finds any cue word of ``lang``'s lexicon (or a quotation mark)."""
-    lex = get_lexicon(lang)
-    words = set(lex.speech_forms) | set(lex.event_verb_forms) | {h.split()[0] for h in lex.role_heads}
-    words |= {"selon", "d'apres", "according"}
-    stems = {_stem(x) for x in (*lex.speech_lemmas, *lex.event_verbs)}
-    words |= {s for s in stems if len(s) < _MIN_STEM}
-    stems = {s for s in stems if len(s) >= _MIN_STEM}
-    alts = sorted((re.escape(w) for w in words if w), key=len, reverse=True)
-    stem_alts = sorted((re.escape(s) for s in stems), key=len, reverse=True)
-    parts = [f"[{re.escape(_QUOTE_MARKS)}]"]
-    if alts:
-        parts.append(r"\b(?:" + "|".join(alts) + r")\b")
-    if stem_alts:
-        parts.append(r"\b(?:" + "|".join(stem_alts) + r")\w*")
-    return re.compile("|".join(parts))
+def cue_words(lang: str) -> CueWords:
+    """The cue test of ``lang`` (cached)."""
+    return CueWords(lang)
+
+
+def _flag_dates(flags: list[bool], starts: Sequence[int], dates: Sequence[tuple[int, int]]) -> None:
+    for ds, _ in dates:
+        i = bisect.bisect_right(starts, ds) - 1
+        if i >= 0:
+            flags[i] = True
+
+
+def _add_context(flags: list[bool], context: int) -> list[bool]:
+    out = list(flags)
+    for i, f in enumerate(flags):
+        if f:
+            for j in range(max(0, i - context), i):
+                out[j] = True
+    return out
 
 
 def cue_sentences(text: str, bounds: Sequence[tuple[int, int]], lang: str, dates: Sequence[tuple[int, int]] = (),
@@ -61,22 +89,10 @@ def cue_sentences(text: str, bounds: Sequence[tuple[int, int]], lang: str, dates
         >>> cue_sentences(text, [(0, 9), (10, len(text))], "fr")
         [False, True]
     """
-    pat = cue_pattern(lang)
-    flags = [pat.search(fold(text[s:e])) is not None for s, e in bounds]
-    if dates:
-        starts = [s for s, _ in bounds]
-        import bisect
-
-        for ds, _ in dates:
-            i = bisect.bisect_right(starts, ds) - 1
-            if i >= 0:
-                flags[i] = True
-    if context:
-        marked = [i for i, f in enumerate(flags) if f]
-        for i in marked:
-            for j in range(max(0, i - context), i):
-                flags[j] = True
-    return flags
+    test = cue_words(lang)
+    flags = [any(test(w) for w in _WORD.findall(fold(text[s:e]))) for s, e in bounds]
+    _flag_dates(flags, [s for s, _ in bounds], dates)
+    return _add_context(flags, context)
 
 
 # What the rules read beyond NER, in pipeline order; NER has its own token vectors (listening_components of tok2vec
@@ -85,23 +101,43 @@ PARSE_PIPES = ("tok2vec", "morphologizer", "tagger", "parser", "attribute_ruler"
 
 
 def cue_runs(doc: Doc, lang: str, context: int = 0) -> list[tuple[int, int]]:
-    """Token ranges of consecutive cue sentences of a doc split into sentences."""
+    """Token ranges of consecutive cue sentences of a doc split into sentences (the same test as
+    :func:`cue_sentences`, on the doc's tokens, read as arrays)."""
+    from spacy.attrs import IDX, ORTH, SENT_START
+
     from vigie.understand.dates import date_spans
 
-    if not len(doc):
+    n = len(doc)
+    if not n:
         return []
-    sents = list(doc.sents)
-    text = doc.text
-    flags = cue_sentences(text, [(s.start_char, s.end_char) for s in sents], lang, date_spans(text, lang), context)
+    strings = doc.vocab.strings
+    test = cue_words(lang)
+    starts = [i for i, v in enumerate(doc.to_array(SENT_START).astype("int64").tolist()) if v == 1 or i == 0]
+    idx = doc.to_array(IDX).tolist()
+    flags = [False] * len(starts)
+    sent = 0
+    for i, orth in enumerate(doc.to_array(ORTH).tolist()):
+        while sent + 1 < len(starts) and starts[sent + 1] <= i:
+            sent += 1
+        if not flags[sent] and test(_fold_word(strings[orth])):
+            flags[sent] = True
+    _flag_dates(flags, [idx[s] for s in starts], date_spans(doc.text, lang))
+    flags = _add_context(flags, context)
     runs: list[tuple[int, int]] = []
-    for s, flag in zip(sents, flags, strict=True):
+    for k, flag in enumerate(flags):
         if not flag:
             continue
-        if runs and runs[-1][1] == s.start:
-            runs[-1] = (runs[-1][0], s.end)
+        s, e = starts[k], starts[k + 1] if k + 1 < len(starts) else n
+        if runs and runs[-1][1] == s:
+            runs[-1] = (runs[-1][0], e)
         else:
-            runs.append((s.start, s.end))
+            runs.append((s, e))
     return runs
+
+
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    return fold(word)
 
 
 class CueParser:
