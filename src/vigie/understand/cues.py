@@ -13,7 +13,7 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from vigie.text import fold
 from vigie.understand.lexicon import get_lexicon
@@ -106,6 +106,7 @@ def cue_runs(doc: Doc, lang: str, context: int = 0) -> list[tuple[int, int]]:
     from spacy.attrs import IDX, ORTH, SENT_START
 
     from vigie.understand.dates import date_spans
+    from vigie.understand.entities import doc_text
 
     n = len(doc)
     if not n:
@@ -121,7 +122,7 @@ def cue_runs(doc: Doc, lang: str, context: int = 0) -> list[tuple[int, int]]:
             sent += 1
         if not flags[sent] and test(_fold_word(strings[orth])):
             flags[sent] = True
-    _flag_dates(flags, [idx[s] for s in starts], date_spans(doc.text, lang))
+    _flag_dates(flags, [idx[s] for s in starts], date_spans(doc_text(doc), lang))
     flags = _add_context(flags, context)
     runs: list[tuple[int, int]] = []
     for k, flag in enumerate(flags):
@@ -163,16 +164,19 @@ class CueParser:
 
     def _parse(self, docs: list[Doc], batch_size: int, context: int) -> list[Doc]:
         import numpy as np
-        from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, SENT_START, TAG
+        from spacy.attrs import DEP, HEAD, LEMMA, MORPH, NORM, ORTH, POS, SENT_START, SPACY, TAG
 
         where: list[tuple[int, int, int]] = []
         subs: list[Doc] = []
         for di, doc in enumerate(docs):
             if doc.has_annotation("DEP"):  # the whole pipeline ran (``nlp(text)``): the full parse stands
                 continue
-            for s, e in cue_runs(doc, self.lang, context):
-                where.append((di, s, e))
-                subs.append(doc[s:e].as_doc())
+            runs = cue_runs(doc, self.lang, context)
+            if runs:
+                arr = doc.to_array([ORTH, SPACY, NORM, SENT_START])
+                for s, e in runs:
+                    where.append((di, s, e))
+                    subs.append(_piece(doc, arr, s, e))
         if not subs:
             return docs
         for _, proc in self.procs:
@@ -190,6 +194,19 @@ class CueParser:
             # Writing heads resets sentence starts from the trees, and unparsed tokens have none: put them back.
             doc.from_array([SENT_START], starts)  # type: ignore[arg-type]
         return docs
+
+
+def _piece(doc: Doc, arr: Any, s: int, e: int) -> Doc:
+    """Tokens ``s:e`` of ``doc`` as a doc of their own, with what the tagger and parser read (their norms, the
+    sentence starts); ``Span.as_doc`` also copies every attribute of the whole doc and averages word vectors."""
+    from spacy.attrs import NORM, SENT_START
+    from spacy.tokens import Doc as SpacyDoc
+
+    strings = doc.vocab.strings
+    piece = arr[s:e]
+    sub = SpacyDoc(doc.vocab, words=[strings[int(o)] for o in piece[:, 0]], spaces=[bool(x) for x in piece[:, 1]])
+    sub.from_array([NORM, SENT_START], piece[:, 2:4])
+    return sub
 
 
 def register() -> None:
