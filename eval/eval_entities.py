@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from vigie.text import fold  # noqa: E402
-from vigie.understand import DEFAULT_PARSE, MODELS, ParseOptions, get_nlp, parse_texts  # noqa: E402
+from vigie.understand import DEFAULT_PARSE, MODELS, ParseOptions, cues, get_nlp, parse_texts  # noqa: E402
 from vigie.understand.entities import EntityOptions, canonicalize, extract_mentions  # noqa: E402
 from vigie.understand.lexicon import get_lexicon  # noqa: E402
 
@@ -142,7 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     plain_parsed = _cached(texts, "plain", plain=True)
     for i, parse in enumerate(scopes):
         # Full parses keep the cache tag they always had.
-        ours_parsed = _cached(texts, "vigie" if parse.scope == "full" else f"vigie-{parse.label}", False, parse)
+        tag = "vigie" if parse.scope == "full" else f"vigie-{parse.label}v{cues.VERSION}"
+        ours_parsed = _cached(texts, tag, False, parse)
         print(f"== Vigie parse {parse.label}")
         _report(args, docs, ours_parsed, plain_parsed, args.json if i == 0 else None)
     return 0

@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from vigie.models import Article  # noqa: E402
 from vigie.text import fold  # noqa: E402
-from vigie.understand import DEFAULT_PARSE, MODELS, ParseOptions, analyze_parsed, get_nlp, parse_texts, speakers  # noqa: E402
+from vigie.understand import DEFAULT_PARSE, MODELS, ParseOptions, analyze_parsed, cues, get_nlp, parse_texts, speakers  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 DEFAULT_GOLD = ROOT / "eval" / "quotes"
@@ -195,7 +195,8 @@ def _cached_docs(docs: Sequence[GoldDoc], lang: str, parse: ParseOptions = DEFAU
 
     nlp = get_nlp(lang)
     CACHE.mkdir(parents=True, exist_ok=True)
-    tag = "" if parse.scope == "full" else f"cues{parse.context}"  # full parses keep the key they always had
+    # Full parses keep the key they always had; cue parses change with the cue parser.
+    tag = "" if parse.scope == "full" else f"cues{parse.context}v{cues.VERSION}"
     key = hashlib.sha1(("\0".join(d.text for d in docs) + MODELS[lang] + nlp.meta.get("version", "") + tag).encode()).hexdigest()[:16]
     path = CACHE / f"{lang}_{key}.spacy"
     if path.is_file():
