@@ -8,7 +8,9 @@ every story is cold: its first view is the one after ingest), or reads ``--db``,
   entity    with --entities, the entity pages of capitalised title words of the sampled stories;
   busy      45 concurrent GETs of uncached stories while other GETs (an article, the story list, an article page)
             are timed, p99.
-Figures are wall-clock on this machine: report them beside its load, never assert them in tests.
+Figures are wall-clock on this machine: report them beside its load, never assert them in tests. The generated store
+has no analyses, so every cold view also starts its story's details on the server's computation thread (spaCy,
+under the GIL): the busy figures are a worst case beside a store filled by ``vigie ingest``, whose details are made.
 
 Usage: python bench/bench_serve.py [--size 10000] [--db store.db] [--sample 100]
 """
