@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from vigie.text import fold  # noqa: E402
-from vigie.understand import MODELS, get_nlp, parse_texts  # noqa: E402
+from vigie.understand import DEFAULT_PARSE, MODELS, ParseOptions, cues, get_nlp, parse_texts  # noqa: E402
 from vigie.understand.entities import EntityOptions, canonicalize, extract_mentions  # noqa: E402
 from vigie.understand.lexicon import get_lexicon  # noqa: E402
 
@@ -79,7 +79,7 @@ def gold_keys(doc: dict[str, Any]) -> Keys:
     return {(GOLD_TYPES[e["type"]], norm(e["text"])) for e in doc["entities"] if e["type"] in GOLD_TYPES}
 
 
-def _cached(texts: Sequence[str], tag: str, plain: bool) -> list[Any]:
+def _cached(texts: Sequence[str], tag: str, plain: bool, parse: ParseOptions = DEFAULT_PARSE) -> list[Any]:
     import spacy
     from spacy.tokens import DocBin
 
@@ -89,7 +89,7 @@ def _cached(texts: Sequence[str], tag: str, plain: bool) -> list[Any]:
     nlp = spacy.load(MODELS["fr"], enable=["tok2vec", "ner"]) if plain else get_nlp("fr")
     if path.is_file():
         return list(DocBin().from_disk(path).get_docs(nlp.vocab))
-    docs = list(nlp.pipe(texts, batch_size=32)) if plain else parse_texts(list(texts), "fr")
+    docs = list(nlp.pipe(texts, batch_size=32)) if plain else parse_texts(list(texts), "fr", parse=parse)
     db = DocBin(store_user_data=False)
     for d in docs:
         db.add(d)
@@ -125,14 +125,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--json", type=Path, default=None, help="write spaCy's and Vigie's F1 on all the articles here")
+    ap.add_argument("--parse", default=DEFAULT_PARSE.label,
+                    help="how much Vigie's model parses: full, cues (no context) or cues+N, or several "
+                         "comma-separated (scored one after the other in this run; --json gets the first); default: "
+                         "the stage's default")
     args = ap.parse_args(argv)
     if not args.data.is_dir():
         print(f"{args.data}: shared data absent", file=sys.stderr)
         return 2
+    try:
+        scopes = [ParseOptions.from_label(x) for x in args.parse.split(",")]
+    except ValueError as e:
+        ap.error(str(e))
     docs = load(args.data, args.limit)
     texts = [d["maintext"] for d in docs]
-    ours_parsed = _cached(texts, "vigie", plain=False)
     plain_parsed = _cached(texts, "plain", plain=True)
+    for i, parse in enumerate(scopes):
+        # Full parses keep the cache tag they always had.
+        tag = "vigie" if parse.scope == "full" else f"vigie-{parse.label}v{cues.VERSION}"
+        ours_parsed = _cached(texts, tag, False, parse)
+        print(f"== Vigie parse {parse.label}")
+        _report(args, docs, ours_parsed, plain_parsed, args.json if i == 0 else None)
+    return 0
+
+
+def _report(args: argparse.Namespace, docs: Sequence[dict[str, Any]], ours_parsed: Sequence[Any],
+            plain_parsed: Sequence[Any], json_out: Path | None) -> None:
     gold = [gold_keys(d) for d in docs]
     folds = [fold_of(d, args.folds) for d in docs]
 
@@ -154,9 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     everything = set(range(len(docs)))
     print(f"WiNER-fr dev: {len(docs)} articles, {sum(len(g) for g in gold)} unique gold (type, name), PER/LOC/ORG")
     print(f"{'spacy':10s} {score(spacy_keys, everything).row()}")
-    if args.json:
+    if json_out:
         figures = {"spacy_f1": score(spacy_keys, everything).f1(), "vigie_f1": score(preds["vigie"], everything).f1()}
-        args.json.write_text(json.dumps(figures), encoding="utf-8")
+        json_out.write_text(json.dumps(figures), encoding="utf-8")
     for name in configs:
         print(f"{name:10s} {score(preds[name], everything).row()}")
 
@@ -183,7 +201,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"never inspected (folds other than {sorted(INSPECTED_FOLDS)}):")
     for name, s in unseen.items():
         print(f"{name:10s} {s.row()}")
-    return 0
 
 
 if __name__ == "__main__":

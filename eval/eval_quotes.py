@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from vigie.models import Article  # noqa: E402
 from vigie.text import fold  # noqa: E402
-from vigie.understand import MODELS, analyze_parsed, get_nlp, parse_texts, speakers  # noqa: E402
+from vigie.understand import DEFAULT_PARSE, MODELS, ParseOptions, analyze_parsed, cues, get_nlp, parse_texts, speakers  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 DEFAULT_GOLD = ROOT / "eval" / "quotes"
@@ -189,17 +189,19 @@ def speaker_matches(pred: str | None, gold: GoldQuote) -> bool:
 # Systems
 
 
-def _cached_docs(docs: Sequence[GoldDoc], lang: str) -> list[Any]:
-    """spaCy parses of the documents, through a DocBin cache keyed by text and model."""
+def _cached_docs(docs: Sequence[GoldDoc], lang: str, parse: ParseOptions = DEFAULT_PARSE) -> list[Any]:
+    """spaCy parses of the documents, through a DocBin cache keyed by text, model and how much is parsed."""
     from spacy.tokens import DocBin
 
     nlp = get_nlp(lang)
     CACHE.mkdir(parents=True, exist_ok=True)
-    key = hashlib.sha1(("\0".join(d.text for d in docs) + MODELS[lang] + nlp.meta.get("version", "")).encode()).hexdigest()[:16]
+    # Full parses keep the key they always had; cue parses change with the cue parser.
+    tag = "" if parse.scope == "full" else f"cues{parse.context}v{cues.VERSION}"
+    key = hashlib.sha1(("\0".join(d.text for d in docs) + MODELS[lang] + nlp.meta.get("version", "") + tag).encode()).hexdigest()[:16]
     path = CACHE / f"{lang}_{key}.spacy"
     if path.is_file():
         return list(DocBin().from_disk(path).get_docs(nlp.vocab))
-    parsed = parse_texts([d.text for d in docs], lang)
+    parsed = parse_texts([d.text for d in docs], lang, parse=parse)
     db = DocBin(store_user_data=False)
     for doc in parsed:
         db.add(doc)
@@ -386,7 +388,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "groups and scored on the fold left out (default; cv-all: for every language); the shipped "
                          "model (fitted on all the gold: not held out); or none (the rules alone)")
     ap.add_argument("--speaker-target", type=float, default=0.95, help="precision the ranker's threshold aims at (cv)")
+    ap.add_argument("--parse", default=DEFAULT_PARSE.label,
+                    help="how much the model parses: cues, full, or several comma-separated, scored one after the "
+                         "other in this run (default: the stage's default); cues+N parses N sentences before each cue "
+                         "sentence too; --json gets the first")
     args = ap.parse_args(argv)
+    try:
+        scopes = [ParseOptions.from_label(x) for x in args.parse.split(",")]
+    except ValueError as e:
+        ap.error(str(e))
     if not args.data.is_dir():
         print(f"{args.data}: shared data absent", file=sys.stderr)
         return 2
@@ -396,11 +406,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"no gold documents under {args.gold}", file=sys.stderr)
         return 2
     summary: dict[str, Any] = {}
+    for si, parse in enumerate(scopes):
+        _score_all(args, docs, langs, parse, summary if si == 0 else {})
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    return 0
+
+
+def _score_all(args: argparse.Namespace, docs: Sequence[GoldDoc], langs: Sequence[str], parse: ParseOptions,
+               summary: dict[str, Any]) -> None:
+    label = parse.label
     for lang in langs:
         ldocs = [d for d in docs if d.lang == lang]
         if not ldocs:
             continue
-        parsed = _cached_docs(ldocs, lang)
+        parsed = _cached_docs(ldocs, lang, parse)
         reports = {"ours": Report(), "baseline": Report()}
         fold_model: dict[str, dict[str, speakers.SpeakerModel]] = {}
         refit = args.speakers == "cv-all" or (args.speakers == "cv" and lang in speakers.shipped_models())
@@ -420,7 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 speakers.use_models(None)
             score(d, baseline(d, p), reports["baseline"], slices, False)
         ng = len({d.group for d in ldocs})
-        print(f"== {lang}: {len(ldocs)} documents, {sum(len(d.quotes) for d in ldocs)} gold quotes, {ng} groups")
+        print(f"== {lang} (parse {label}): {len(ldocs)} documents, {sum(len(d.quotes) for d in ldocs)} gold quotes, {ng} groups")
         keys = [p for part in ("held", "dev") for p in (part, *(f"{part}/kind/{k}" for k in KINDS), f"{part}/partial/yes",
                                                          f"{part}/partial/no")] + ["all"]
         if args.groups:
@@ -443,9 +463,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "found": round(t.found / t.gold, 4),
                     "quotes": t.gold,
                 }
-    if args.json:
-        args.json.write_text(json.dumps(summary, indent=1), encoding="utf-8")
-    return 0
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient
 
+from pagewait import ready
 from vigie import stories
 from vigie.pipeline import ingest
 from vigie.serve import create_app
@@ -55,7 +56,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 @pytest.fixture(scope="module")
 def urls(client: TestClient) -> dict[str, str]:
     story = client.get("/api/stories").json()["items"][0]
-    detail = client.get(f"/api/stories/{story['id']}").json()
+    detail = ready(client, f"/api/stories/{story['id']}").json()
     reprint = next(a for a in detail["articles"] if a["original_outlet"])
     person = next(e for e in detail["entities"] if e["type"] == "PER")
     outlets = client.get("/api/outlets?present=true").json()["items"]

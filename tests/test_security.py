@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from pagewait import ready
 from vigie.errors import InputError
 from vigie.extract.readers import ReadOptions, read_bytes
 from vigie.models import RawDocument
@@ -587,7 +588,7 @@ def test_security_csv_export_over_http_escapes_formulas_and_paths(tmp_path: Path
 
 def test_security_story_computations_are_shared_and_reads_never_wait(db: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """45 GETs of one uncached story made ``GET /api/articles/ID`` wait 19.7 s."""
+    """45 GETs of one uncached story made ``GET /api/articles/ID`` wait 19.7 s; now none of them waits at all."""
     sid, aid = _first_story(db)
     release = threading.Event()
     calls: list[str] = []
@@ -601,16 +602,19 @@ def test_security_story_computations_are_shared_and_reads_never_wait(db: Path,
     with TestClient(create_app(str(db), token=None)) as c, ThreadPoolExecutor(50) as pool:
         waiting = [pool.submit(c.get, f"/api/stories/{sid}") for _ in range(45)]
         pages = [pool.submit(c.get, f"/stories/{sid}") for _ in range(3)]
-        # While the computation is held, reads are answered: behaviour, not speed (the guard only stops a hang).
+        # While the computation is held, every request is answered: behaviour, not speed (the guard stops a hang).
         for path in (f"/api/articles/{aid}", "/api/stories", f"/articles/{aid}"):
             r = pool.submit(c.get, path).result(timeout=120)
             assert r.status_code == 200, (path, r.text[:300])
-        assert not any(f.done() for f in waiting)
+        held = [f.result(timeout=120) for f in waiting + pages]
+        assert not release.is_set()
+        assert {r.status_code for r in held[:45]} == {202}
+        assert {r.json()["status"] for r in held[:45]} == {"pending"}
+        assert all(r.status_code == 200 and 'class="pending"' in r.text for r in held[45:])
         release.set()
-        answers = [f.result(timeout=120) for f in waiting + pages]
-    assert all(r.status_code == 200 for r in answers)
-    assert {r.json()["headline"] for r in answers[:45]} == {"calculé"}
-    assert calls == [sid]  # one computation for 48 requests
+        done = ready(c, f"/api/stories/{sid}")
+    assert done.status_code == 200 and done.json()["headline"] == "calculé" and done.json()["status"] == "ready"
+    assert calls == [sid]  # one computation for 49 requests
 
 
 def test_security_read_only_store_still_serves_story_pages(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -630,7 +634,7 @@ def test_security_read_only_store_still_serves_story_pages(db: Path, monkeypatch
     monkeypatch.setattr(stories, "story_detail", detail, raising=False)
     monkeypatch.setattr(SQLiteStore, "cache_story", readonly)
     with TestClient(create_app(str(db), token=None)) as c:
-        assert c.get(f"/api/stories/{sid}").json()["headline"] == "ok"
+        assert ready(c, f"/api/stories/{sid}").json()["headline"] == "ok"
         assert c.get(f"/stories/{sid}").status_code == 200
 
 
@@ -703,6 +707,8 @@ def test_security_server_shows_file_names_not_server_paths(db: Path) -> None:
     with TestClient(create_app(str(db), token=None)) as c:
         for path in (f"/api/articles/{aid}", f"/api/stories/{sid}", f"/articles/{aid}", "/api/export"):
             r = c.get(path)
+            assert r.status_code in (200, 202) and root not in r.text and ".txt" in r.text, path  # 202: being made
+            r = ready(c, path)
             assert r.status_code == 200 and root not in r.text and ".txt" in r.text, path
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from pagewait import ready
 from pg import BACKENDS, backend_store, fresh_database
 from vigie.cli import main
 from vigie.pipeline import ingest
@@ -136,7 +137,7 @@ def test_store_pg_serve(pg_url: str) -> None:
         body = client.get("/api/stories").json()
         assert len(body["items"]) == 1
         sid = body["items"][0]["id"]
-        assert client.get(f"/api/stories/{sid[:10]}").status_code == 200
+        assert ready(client, f"/api/stories/{sid[:10]}").status_code == 200
         hits = client.get("/api/search", params={"q": "Skripal"}).json()["items"]
         assert hits and all(h["story"] == sid for h in hits)
         sputnik = client.get("/api/outlets/sputnik-france").json()

@@ -14,6 +14,7 @@ pytest.importorskip("fastapi")
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from pagewait import ready
 from vigie import stories
 from vigie.cli import main
 from vigie.export import md_text, story_filename, story_markdown, story_sources
@@ -150,7 +151,7 @@ def _big_story(db: Path) -> StoryView:
 
 def test_story_export_route_serves_markdown(client: TestClient, db: Path) -> None:
     view = _big_story(db)
-    resp = client.get(f"/stories/{view.id}.md")
+    resp = ready(client, f"/stories/{view.id}.md")
     assert resp.status_code == 200
     assert resp.headers["content-type"] == "text/markdown; charset=utf-8"
     assert resp.headers["content-disposition"] == 'attachment; filename="otan-russie-script-alert-1-script.md"'
@@ -169,7 +170,7 @@ def test_story_export_route_serves_markdown(client: TestClient, db: Path) -> Non
 
 def test_story_export_print_page(client: TestClient, db: Path) -> None:
     view = _big_story(db)
-    resp = client.get(f"/stories/{view.id}/imprimer")
+    resp = ready(client, f"/stories/{view.id}/imprimer")
     assert resp.status_code == 200
     html = resp.text
     assert '<link rel="stylesheet" href="/static/print.css">' in html

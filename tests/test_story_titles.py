@@ -14,6 +14,7 @@ pytest.importorskip("fastapi")
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from pagewait import ready
 from vigie import stories
 from vigie.cli import main
 from vigie.models import Article, RawDocument
@@ -124,7 +125,7 @@ def test_story_titles_one_title_everywhere(seeded: Path) -> None:
     with TestClient(create_app(str(seeded), token=None)) as client:
         api_list = client.get("/api/stories").json()["items"]
         assert next(s for s in api_list if s["id"] == seed.id)["title"] == title
-        api_story = client.get(f"/api/stories/{seed.id}").json()
+        api_story = ready(client, f"/api/stories/{seed.id}").json()
         assert api_story["headline"] == api_story["title"] == title
         home = client.get("/").text
         card = home[home.index(f'id="s-{seed.id}"'):]

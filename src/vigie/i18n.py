@@ -313,6 +313,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "summary_pending_note": "Le résumé, les citations et la chronologie de ce récit sont en cours de calcul\u202f; la page se recharge d'elle-même.",
         "story_tools": "Exporter et suivre ce récit",
         # --- end ui2 ---
+        # --- understand ---
+        "export_pending_note": "Le fichier sera prêt dans quelques secondes\u202f: réessayez alors.",
     },
     "en": {
         "about": "Vigie — news-story intelligence",
@@ -577,6 +579,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "summary_pending_note": "This story's summary, quotes and chronology are being computed; the page reloads by itself.",
         "story_tools": "Export and follow this story",
         # --- end ui2 ---
+        # --- understand ---
+        "export_pending_note": "The file will be ready in a few seconds: try again then.",
     },
 }
 

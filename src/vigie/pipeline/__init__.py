@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from vigie.alerts import AlertMatch
     from vigie.stories import StoryOptions, StoryReport
-    from vigie.understand import ArticleAnalysis
+    from vigie.understand import ArticleAnalysis, ParseOptions
     from vigie.understand.abstractive import LLMConfig
 
 __all__ = [
@@ -90,6 +90,8 @@ class RunOptions:
             are ready before anyone asks; needs ``stories``.
         alerts: run the saved searches on the new articles.
         nlp_processes: processes for the language model on large batches.
+        parse: how much of each article the language model parses (default: NER everywhere, the parse only on
+            the sentences with a cue; see :class:`vigie.understand.ParseOptions`).
         llm: the endpoint for the details' optional abstractive rewrite (the shells read it with
             ``LLMConfig.from_env()``), so the details made here are the ones a story page asks for.
     """
@@ -100,6 +102,7 @@ class RunOptions:
     alerts: bool = True
     story_options: StoryOptions | None = None
     nlp_processes: int = 1
+    parse: ParseOptions | None = None
     webhook_timeout: float = 10.0
     llm: LLMConfig | None = None
     webhook_allow_private: bool = False  # webhooks to loopback/private addresses (vigie.net refuses them otherwise)
@@ -276,6 +279,7 @@ def _stories(store: ArticleStore, result: RunResult, opts: RunOptions, vectors: 
 
 def _understand(store: ArticleStore, result: RunResult, opts: RunOptions, made: dict[str, ArticleAnalysis],
                 emit: _Emitter) -> None:
+    from vigie.understand import DEFAULT_PARSE
     from vigie.understand.stage import keep_analyses, understand_new
 
     new = result.report.new_ids
@@ -291,7 +295,8 @@ def _understand(store: ArticleStore, result: RunResult, opts: RunOptions, made: 
         emit.step(len(kept))
         new = [aid for aid in new if aid not in made]
     try:
-        understand_new(store, new, n_process=opts.nlp_processes, on_progress=emit.step)
+        understand_new(store, new, n_process=opts.nlp_processes, on_progress=emit.step,
+                       parse=opts.parse or DEFAULT_PARSE)
     except VigieError as e:  # e.g. no model for the language: articles and stories stand, details parse later
         result.warnings.append(f"understand stage skipped: {e}")
     finally:

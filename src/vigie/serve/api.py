@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -21,7 +22,7 @@ from vigie.errors import InputError, NotFoundError
 from vigie.export import CONTENT_TYPES, export, public_source
 from vigie.extract.readers import read_bytes
 from vigie.models import Article, RawDocument
-from vigie.serve.data import SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period
+from vigie.serve.data import PENDING_RETRY, SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period
 from vigie.serve.errors import Forbidden, HttpError
 from vigie.store import ArticleStore, SearchOptions
 
@@ -81,10 +82,17 @@ def stories(
     return _page([s.to_dict() for s in items[offset : offset + limit]], len(items), limit, offset)
 
 
-@router.get("/stories/{story_id}", summary="One story with its details (as `vigie story ID --json`)")
-async def story(data: DataDep, story_id: str) -> dict[str, Any]:
-    # Async: waiting for a computation holds no server thread, so reads go on meanwhile.
-    return (await data.detail_async(story_id)).to_dict()
+@router.get("/stories/{story_id}", summary="One story with its details (as `vigie story ID --json`), never waiting",
+            responses={202: {"description": "The details are being made: the story's view, empty details, "
+                                            '`"status": "pending"` and a Retry-After header'}})
+def story(data: DataDep, story_id: str) -> JSONResponse:
+    """The story with its details and ``status``: "ready"; "pending" (HTTP 202 with Retry-After: what the store has,
+    the details empty, made in the background); or "failed" (the details could not be made: the view alone)."""
+    detail, status = data.detail_now(story_id)
+    body = {**detail.to_dict(), "status": status}
+    if status == "pending":
+        return JSONResponse(body, status_code=202, headers={"Retry-After": str(PENDING_RETRY)})
+    return JSONResponse(body)
 
 
 @router.get("/articles/{article_id}", summary="One article, its sources and its story")

@@ -7,8 +7,8 @@ URL serves as well as a file. Story lists and story details are cached by a chea
 tables, so a page view does not recompute them, and an ingest (here or by ``vigie ingest``) is seen at once.
 
 Story details are computed on one computation thread, never on the writer and never on a request thread:
-concurrent requests for one story share one computation (a future), others wait for nothing but their own, and
-async routes await the future without holding a server thread, so reads never queue behind an analysis. The
+concurrent requests for one story share one computation (a future). Routes never wait for it: they answer with what
+is stored and say the rest is coming (:meth:`Data.detail_now`), so reads never queue behind an analysis. The
 details are cached in the store through the writer; a read-only or full store only loses that cache.
 """
 
@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from vigie import stories
 from vigie.errors import NotFoundError, VigieError
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from vigie.understand.views import EntityView, StoryDetail
 
 T = TypeVar("T")
+DetailStatus = Literal["ready", "pending", "failed"]
+# Seconds a client is asked to wait (Retry-After, a page's reload) before asking again for details being made.
+PENDING_RETRY = 3
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -317,6 +320,17 @@ class Data:
         Raises:
             NotFoundError: no such story.
         """
+        detail, status = self.detail_now(story_id)
+        return detail, status == "pending"
+
+    def detail_now(self, story_id: str) -> tuple[StoryDetail, DetailStatus]:
+        """A story's details without waiting, with where they stand: "ready" (stored or computed), "pending" (the view
+        alone, :meth:`StoryDetail.bare`, while they are made in the background) or "failed" (the view alone: their
+        computation failed, and is not retried until the story changes).
+
+        Raises:
+            NotFoundError: no such story.
+        """
         from vigie.understand.views import StoryDetail
 
         view = stories.get_story(self.read(), check_id(story_id, "story"))
@@ -325,8 +339,11 @@ class Data:
             failed = key in self._failed and key not in self._details
         ready = None if failed else self.cached_detail(view)
         if ready is not None:
-            return ready, False
-        return self._public(StoryDetail.bare(view)), not failed
+            return ready, "ready"
+        if not failed:  # cached_detail may have seen the computation fail just now
+            with self._detail_lock:
+                failed = key in self._failed and key not in self._details
+        return self._public(StoryDetail.bare(view)), "failed" if failed else "pending"
 
     def detail_fn(self, _store: ArticleStore, story_id: str) -> StoryDetail:
         """:meth:`detail` with the signature of ``vigie.export``'s ``detail`` argument."""

@@ -28,7 +28,7 @@ from vigie.errors import NotFoundError
 from vigie.export import http_url, story_filename, story_markdown, story_sources
 from vigie.models import Article
 from vigie.serve.api import _check_token
-from vigie.serve.data import Data, check_id
+from vigie.serve.data import PENDING_RETRY, Data, check_id
 from vigie.serve.errors import HttpError
 from vigie.serve.i18n import translator
 from vigie.serve.pages import page_lang, render
@@ -201,10 +201,15 @@ def story_feed(request: Request, data: DataDep, story_id: str) -> Response:
 
 
 @router.get("/stories/{story_id}.md", include_in_schema=False)
-async def story_md(request: Request, data: DataDep, story_id: str) -> Response:
-    detail = await data.detail_async(story_id)
+def story_md(request: Request, data: DataDep, story_id: str) -> Response:
+    # Never waits: details still being made give a short 202 (Retry-After) that says so, not the file.
+    detail, status = data.detail_now(story_id)
     t = translator(page_lang(request))
-    urls = await run_in_threadpool(lambda: {a.id: a.url for a in data.articles_of(detail)})
+    if status == "pending":
+        note = f"# {detail.title or detail.id}\n\n{t('summary_pending')} {t('export_pending_note')}\n"
+        return Response(note.encode("utf-8"), status_code=202, media_type="text/markdown; charset=utf-8",
+                        headers={"Retry-After": str(PENDING_RETRY)})
+    urls = {a.id: a.url for a in data.articles_of(detail)}
     text = story_markdown(detail, urls=urls, t=t, page_url=f"{_base(request)}/stories/{detail.id}")
     name = story_filename(detail, "md")  # ASCII letters, digits and dashes: safe in the header as is
     return Response(text.encode("utf-8"), media_type="text/markdown; charset=utf-8",
@@ -212,9 +217,15 @@ async def story_md(request: Request, data: DataDep, story_id: str) -> Response:
 
 
 @router.get("/stories/{story_id}/imprimer", response_class=HTMLResponse, include_in_schema=False)
-async def story_print(request: Request, data: DataDep, story_id: str) -> HTMLResponse:
-    detail = await data.detail_async(story_id)
-    urls = await run_in_threadpool(lambda: {a.id: a.url for a in data.articles_of(detail)})
+def story_print(request: Request, data: DataDep, story_id: str) -> HTMLResponse:
+    # Never waits: while the details are made, the sheet shows the story's sources, says so (202) and reloads.
+    detail, status = data.detail_now(story_id)
+    pending = status == "pending"
+    urls = {a.id: a.url for a in data.articles_of(detail)}
     sources = story_sources(detail, urls)
-    return render(request, "story_print.html", story=detail, sources=sources,
-                  number={s.id: s.number for s in sources}, count_label=_plural(request))  # fmt: skip
+    response = render(request, "story_print.html", status=202 if pending else 200, story=detail, sources=sources,
+                      number={s.id: s.number for s in sources}, count_label=_plural(request), pending=pending,
+                      refresh=PENDING_RETRY if pending else None)  # fmt: skip
+    if pending:
+        response.headers["Retry-After"] = str(PENDING_RETRY)
+    return response

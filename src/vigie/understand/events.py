@@ -184,9 +184,11 @@ def extract_events(doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[s
                    lex: Lexicon, published: str | None = None) -> list[Event]:
     """Events of a parsed article, one per event verb, with the sentence's date (else the publication date)."""
     out: list[Event] = []
-    for t in doc:
-        if t.pos_ not in ("VERB", "ADJ"):
-            continue
+    from spacy.parts_of_speech import ADJ, VERB
+
+    pos = doc.to_array("POS").tolist() if len(doc) else []
+    for i in (k for k, p in enumerate(pos) if p in (VERB, ADJ)):  # a Token per token cost more than the rule
+        t = doc[i]
         lemma = _verb_lemma(t, lex)
         if lemma not in lex.event_verbs:
             continue

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from vigie.text import fold
 from vigie.understand import speakers
-from vigie.understand.entities import Mention, RoleKey
+from vigie.understand.entities import Mention, RoleKey, doc_text
 from vigie.understand.lexicon import Lexicon
 
 if TYPE_CHECKING:  # types only: importing the package must not load spaCy (the CLI and server start)
@@ -188,7 +188,7 @@ Attribute: TypeAlias = (
 def _direct_quotes(doc: Doc, refs: Sequence[SpeakerRef], lex: Lexicon, attribute: Attribute, lang: str) -> list[Quote]:
     """The quotations in marks, each attributed by the language's ``attribute`` rule, then, where the rule's cue is
     weak or absent, by the learned speaker ranker (:mod:`vigie.understand.speakers`)."""
-    text = doc.text
+    text = _index(doc).text
     quotes: list[Quote] = []
     spans = _quote_spans(text)
     model = speakers.model_for(lang)
@@ -234,7 +234,7 @@ class _RankerContext:
         index = _index(doc)
         self.sent_of = [k - 1 for k in index.n_starts]
         self._idx: list[int] = doc.to_array("IDX").tolist() if len(doc) else []
-        self._lines = [m.start() for m in re.finditer("\n", doc.text)]
+        self._lines = [m.start() for m in re.finditer("\n", index.text)]
         self._quoted = [(s, e) for s, e, _, _ in spans]
         self._q_starts = [s for s, _ in self._quoted]
 
@@ -542,12 +542,13 @@ def _sentence_end(text: str, pos: int, spans: Sequence[tuple[int, int, int, int]
 
 @dataclass(slots=True)
 class _DocIndex:
-    """Token ends and sentence starts of a parse, computed once per document: ``char_span`` and ``Token.sent``
-    scan the document on every call, which made quote attribution quadratic in the article's length."""
+    """Token ends, sentence starts and text of a parse, computed once per document: ``char_span``, ``Token.sent``
+    and ``Doc.text`` scan the document on every call, which made quote attribution quadratic in its length."""
 
     ends: list[int]
     starts: list[int]  # token index of each sentence start, ascending
     n_starts: list[int]  # sentence starts among tokens 0..i
+    text: str = ""
 
 
 def _index(doc: Doc) -> _DocIndex:
@@ -560,7 +561,7 @@ def _index(doc: Doc) -> _DocIndex:
     flags = [int(v) == 1 for v in doc.to_array(SENT_START).astype("int64")] if len(doc) else []
     starts = [i for i, f in enumerate(flags) if f]
     n_starts = list(itertools.accumulate(int(f) for f in flags))
-    index = _DocIndex(ends, starts, n_starts)
+    index = _DocIndex(ends, starts, n_starts, doc_text(doc))
     doc.user_data["vigie_index"] = index
     return index
 
@@ -604,7 +605,7 @@ def _first_speech_verb(doc: Doc, start: int, end: int, lex: Lexicon, reach: int 
         # "déclarations", "annonce": nouns are not speech acts with a subject; skip them.
         if t.pos_ in ("VERB", "AUX", "ADJ") and lex.is_speech_word(t.text, t.lemma_ if t.pos_ == "VERB" else None):
             # The verb must introduce the quote: "a déclaré : « … »", "a affirmé que … « … »", "a qualifié … de « … »".
-            between = doc.text[t.idx + len(t.text) : end]
+            between = _index(doc).text[t.idx + len(t.text) : end]
             if ":" in between or re.search(r"\bqu(?:e\b|['’])", between) or len(between.split()) <= reach:
                 cands.append(t.i)
     if not cands:
@@ -704,7 +705,7 @@ def _selon(doc: Doc, text: str, start: int, end: int, refs: Sequence[SpeakerRef]
 
 
 def _indirect(doc: Doc, refs: Sequence[SpeakerRef], direct: Sequence[Quote], lex: Lexicon) -> list[Quote]:
-    text = doc.text
+    text = _index(doc).text
     out: list[Quote] = []
     real = [q for q in direct if q.kind == "direct"]
     prior: list[Quote] = []

