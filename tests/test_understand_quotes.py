@@ -232,3 +232,26 @@ def test_understand_speakers_fit_is_deterministic() -> None:
 
     items = [item(k) for k in range(12)]
     assert eq.fit_speaker_model(items) == eq.fit_speaker_model(items)
+
+
+def test_understand_quotes_glued_sentences(analyze: Any) -> None:
+    """A scraper glued the sentences ("ajouté.Le ministre"): each quote keeps its own sentence and speaker."""
+    q = analyze(
+        "La porte-parole Oana Lungescu a regretté la décision.Le ministre allemand Heiko Maas a qualifié "
+        "l'annonce de \"plus que regrettable et dangereuse\".\"Nous restons prêts au dialogue\", a-t-il ajouté."
+    )
+    assert _by_text(q, "plus que regrettable")["speaker"] == "Heiko Maas"
+
+
+def test_understand_quotes_relative_clause_organisation(analyze: Any) -> None:
+    """"le PS, qui a dénoncé « … »": the words are the antecedent's, an organisation."""
+    q = analyze("Pour le Parti socialiste, qui a dénoncé une « valse-hésitation sans fin » du gouvernement, "
+                "la visite est un échec.")
+    assert _by_text(q, "valse-hésitation")["speaker"] == "Parti socialiste"
+
+
+def test_understand_quotes_participle_after_quote(analyze: Any) -> None:
+    """"… son « combat courageux », précisant que …": the participle's subject is the clause's."""
+    q = analyze("Rama Yade a annoncé qu'elle saluerait son « combat très courageux », précisant que le président "
+                "avait donné son accord.")
+    assert _by_text(q, "combat très courageux")["speaker"] == "Rama Yade"
