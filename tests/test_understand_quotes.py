@@ -255,3 +255,14 @@ def test_understand_quotes_participle_after_quote(analyze: Any) -> None:
     q = analyze("Rama Yade a annoncé qu'elle saluerait son « combat très courageux », précisant que le président "
                 "avait donné son accord.")
     assert _by_text(q, "combat très courageux")["speaker"] == "Rama Yade"
+
+
+def test_understand_quotes_reflexive_and_second_group_verbs(analyze: Any) -> None:
+    """"« … », s'est ainsi réjoui M. X" and "« … », a renchéri … M. Y": reflexive and -ir verbs of saying."""
+    q = analyze(
+        "Les banquiers ont parlé après la réunion.\n"
+        "\"Le dispositif français est solide et bien soutenu\", s'est ainsi réjoui Georges Pauget.\n"
+        "\"Le système financier est stable et très solvable\", a renchéri Henri de Castries."
+    )
+    assert _by_text(q, "dispositif français")["speaker"] == "Georges Pauget"
+    assert _by_text(q, "système financier")["speaker"] == "Henri de Castries"

@@ -43,7 +43,9 @@ _ADVERBS = (
 )
 # ", a déclaré X" / ", a-t-elle néanmoins ajouté" / ", ajoute-t-il" / ", poursuit M. X"
 _POST_ATTR = re.compile(
-    rf"^\s*+,?\s*+(?:(?P<aux>a|avait|aurait|ont|avaient)(?:-t-(?P<p1>il|elle|ils|elles))?\s+)?(?:{_ADVERBS}\s+)*"
+    rf"^\s*+,?\s*+(?:s['’](?=est\b|était\b|étaient\b)|se\s+(?=sont\b))?"
+    rf"(?:(?P<aux>a|avait|aurait|ont|avaient|(?<=s')est|(?<=s’)est|(?<=s')était|(?<=s’)était|(?<=se )sont)"
+    rf"(?:-(?:t-)?(?P<p1>il|elle|ils|elles))?\s+)?(?:{_ADVERBS}\s+)*(?:(?:tenue?s?|voulue?s?)\s+(?:à\s+)?)?"
     rf"(?P<verb>[^\W\d_][\w'’-]*?)(?:-t-(?P<p2>il|elle|ils|elles)|-(?P<p3>il|elle|ils|elles))?(?=[\s,.;:!?]|$)(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -316,6 +318,11 @@ def _attribute(
             ref = ref if ref is not None and ref.pos - rest_toks[0] <= 8 else None
             if ref is None:
                 ref = _np_label(doc, rest_toks[0], rest_toks[1], indefinite=True)
+            if ref is None:  # "… », a tenu à souligner l'Elysée": an organisation the speaker list leaves out
+                first = doc[rest_toks[0]] if rest_toks[0] < len(doc) else None
+                while first is not None and first.i < min(rest_toks[1], rest_toks[0] + 3) and first.is_punct:
+                    first = doc[first.i + 1]
+                ref = _entity_ref(doc, first) if first is not None else None
         if ref is None and fold(m.group("verb")).endswith("ant") and m.group("aux") is None:
             # "… avec son « combat courageux », précisant que …": the participle's subject is the clause's.
             verb = _governing_verb(doc, cs, ce)
