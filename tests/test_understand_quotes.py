@@ -266,3 +266,10 @@ def test_understand_quotes_reflexive_and_second_group_verbs(analyze: Any) -> Non
     )
     assert _by_text(q, "dispositif français")["speaker"] == "Georges Pauget"
     assert _by_text(q, "système financier")["speaker"] == "Henri de Castries"
+
+
+def test_understand_quotes_object_pronoun_before_the_verb(analyze: Any) -> None:
+    """"« … », leur a-t-il dit": an object pronoun between the quote and the inverted verb."""
+    q = analyze("Nicolas Sarkozy a reçu les préfets à l'Elysée jeudi.\n"
+                "\"La République a besoin de vous tous\", leur a-t-il dit devant la presse.")
+    assert _by_text(q, "besoin de vous")["speaker"] == "Nicolas Sarkozy"

@@ -43,7 +43,8 @@ _ADVERBS = (
 )
 # ", a déclaré X" / ", a-t-elle néanmoins ajouté" / ", ajoute-t-il" / ", poursuit M. X"
 _POST_ATTR = re.compile(
-    rf"^\s*+,?\s*+(?:s['’](?=est\b|était\b|étaient\b)|se\s+(?=sont\b))?"
+    rf"^\s*+,?\s*+(?:(?:leur|lui|nous|vous)\s+|m['’](?=a\b|avait\b|ont\b))?"
+    rf"(?:s['’](?=est\b|était\b|étaient\b)|se\s+(?=sont\b))?"
     rf"(?:(?P<aux>a|avait|aurait|ont|avaient|(?<=s')est|(?<=s’)est|(?<=s')était|(?<=s’)était|(?<=se )sont)"
     rf"(?:-(?:t-)?(?P<p1>il|elle|ils|elles))?\s+)?(?:{_ADVERBS}\s+)*(?:(?:tenue?s?|voulue?s?)\s+(?:à\s+)?)?"
     rf"(?P<verb>[^\W\d_][\w'’-]*?)(?:-t-(?P<p2>il|elle|ils|elles)|-(?P<p3>il|elle|ils|elles))?(?=[\s,.;:!?]|$)(?P<rest>.*)$",
