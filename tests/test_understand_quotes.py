@@ -232,3 +232,44 @@ def test_understand_speakers_fit_is_deterministic() -> None:
 
     items = [item(k) for k in range(12)]
     assert eq.fit_speaker_model(items) == eq.fit_speaker_model(items)
+
+
+def test_understand_quotes_glued_sentences(analyze: Any) -> None:
+    """A scraper glued the sentences ("ajouté.Le ministre"): each quote keeps its own sentence and speaker."""
+    q = analyze(
+        "La porte-parole Oana Lungescu a regretté la décision.Le ministre allemand Heiko Maas a qualifié "
+        "l'annonce de \"plus que regrettable et dangereuse\".\"Nous restons prêts au dialogue\", a-t-il ajouté."
+    )
+    assert _by_text(q, "plus que regrettable")["speaker"] == "Heiko Maas"
+
+
+def test_understand_quotes_relative_clause_organisation(analyze: Any) -> None:
+    """"le PS, qui a dénoncé « … »": the words are the antecedent's, an organisation."""
+    q = analyze("Pour le Parti socialiste, qui a dénoncé une « valse-hésitation sans fin » du gouvernement, "
+                "la visite est un échec.")
+    assert _by_text(q, "valse-hésitation")["speaker"] == "Parti socialiste"
+
+
+def test_understand_quotes_participle_after_quote(analyze: Any) -> None:
+    """"… son « combat courageux », précisant que …": the participle's subject is the clause's."""
+    q = analyze("Rama Yade a annoncé qu'elle saluerait son « combat très courageux », précisant que le président "
+                "avait donné son accord.")
+    assert _by_text(q, "combat très courageux")["speaker"] == "Rama Yade"
+
+
+def test_understand_quotes_reflexive_and_second_group_verbs(analyze: Any) -> None:
+    """"« … », s'est ainsi réjoui M. X" and "« … », a renchéri … M. Y": reflexive and -ir verbs of saying."""
+    q = analyze(
+        "Les banquiers ont parlé après la réunion.\n"
+        "\"Le dispositif français est solide et bien soutenu\", s'est ainsi réjoui Georges Pauget.\n"
+        "\"Le système financier est stable et très solvable\", a renchéri Henri de Castries."
+    )
+    assert _by_text(q, "dispositif français")["speaker"] == "Georges Pauget"
+    assert _by_text(q, "système financier")["speaker"] == "Henri de Castries"
+
+
+def test_understand_quotes_object_pronoun_before_the_verb(analyze: Any) -> None:
+    """"« … », leur a-t-il dit": an object pronoun between the quote and the inverted verb."""
+    q = analyze("Nicolas Sarkozy a reçu les préfets à l'Elysée jeudi.\n"
+                "\"La République a besoin de vous tous\", leur a-t-il dit devant la presse.")
+    assert _by_text(q, "besoin de vous")["speaker"] == "Nicolas Sarkozy"

@@ -32,7 +32,12 @@ def norm_key(name: str) -> str:
 
 
 def _er_forms(lemma: str) -> set[str]:
-    """Inflected forms of a first-group verb: enough for speech detection without relying on the lemmatiser."""
+    """Inflected forms of a first-group verb (and of a second-group one: "renchérir", "se réjouir"): enough for
+    speech detection without relying on the lemmatiser."""
+    if lemma.endswith("ir") and len(lemma) > 4:
+        st = lemma[:-2]
+        return {lemma} | {st + s for s in ("i", "ie", "is", "ies", "it", "issait", "issaient", "issant", "issent",
+                                            "ira", "irait", "irent")}
     if not lemma.endswith("er"):
         return {lemma}
     stem = lemma[:-2]

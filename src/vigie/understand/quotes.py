@@ -43,7 +43,10 @@ _ADVERBS = (
 )
 # ", a déclaré X" / ", a-t-elle néanmoins ajouté" / ", ajoute-t-il" / ", poursuit M. X"
 _POST_ATTR = re.compile(
-    rf"^\s*+,?\s*+(?:(?P<aux>a|avait|aurait|ont|avaient)(?:-t-(?P<p1>il|elle|ils|elles))?\s+)?(?:{_ADVERBS}\s+)*"
+    rf"^\s*+,?\s*+(?:(?:leur|lui|nous|vous)\s+|m['’](?=a\b|avait\b|ont\b))?"
+    rf"(?:s['’](?=est\b|était\b|étaient\b)|se\s+(?=sont\b))?"
+    rf"(?:(?P<aux>a|avait|aurait|ont|avaient|(?<=s')est|(?<=s’)est|(?<=s')était|(?<=s’)était|(?<=se )sont)"
+    rf"(?:-(?:t-)?(?P<p1>il|elle|ils|elles))?\s+)?(?:{_ADVERBS}\s+)*(?:(?:tenue?s?|voulue?s?)\s+(?:à\s+)?)?"
     rf"(?P<verb>[^\W\d_][\w'’-]*?)(?:-t-(?P<p2>il|elle|ils|elles)|-(?P<p3>il|elle|ils|elles))?(?=[\s,.;:!?]|$)(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -316,6 +319,15 @@ def _attribute(
             ref = ref if ref is not None and ref.pos - rest_toks[0] <= 8 else None
             if ref is None:
                 ref = _np_label(doc, rest_toks[0], rest_toks[1], indefinite=True)
+            if ref is None:  # "… », a tenu à souligner l'Elysée": an organisation the speaker list leaves out
+                first = doc[rest_toks[0]] if rest_toks[0] < len(doc) else None
+                while first is not None and first.i < min(rest_toks[1], rest_toks[0] + 3) and first.is_punct:
+                    first = doc[first.i + 1]
+                ref = _entity_ref(doc, first) if first is not None else None
+        if ref is None and fold(m.group("verb")).endswith("ant") and m.group("aux") is None:
+            # "… avec son « combat courageux », précisant que …": the participle's subject is the clause's.
+            verb = _governing_verb(doc, cs, ce)
+            ref = _clause_subject(doc, verb, refs, quotes) if verb is not None else None
         return _via("post", ref)
     # "… « … » au sein de la banque, souligne le document.": the attribution closes the sentence.
     for cm in re.finditer(r",", post):
@@ -510,10 +522,19 @@ def _is_end(text: str, i: int, spans: Sequence[tuple[int, int, int, int]]) -> bo
     """A sentence-final mark outside quotes; "M. Maas": a title's period is not a sentence end."""
     return (
         text[i] in ".!?…"
-        and (i + 1 >= len(text) or text[i + 1].isspace())
+        and (i + 1 >= len(text) or text[i + 1].isspace() or _glued_start(text, i))
         and not _inside(i, spans)
         and not re.search(r"(?:^|\s)(?:M|Mme|Dr|St)\.$", text[max(0, i - 4) : i + 1])
     )
+
+
+def _glued_start(text: str, i: int) -> bool:
+    """A sentence glued to the previous one by a scraper ("l'Otan.Le ministre", "ajouté.\"Nous"): after a lower-case
+    word or a closing mark, a capital (or a quote mark and a capital). "U.S.A" and "M.Maas" are not ends."""
+    if i == 0 or not (text[i - 1].islower() or text[i - 1] in "\"»”)"):
+        return False
+    nxt = text[i + 1 : i + 3]
+    return bool(nxt) and (nxt[0].isupper() or (nxt[0] in "\"«“" and nxt[1:2].isupper()))
 
 
 def _sentence_start(text: str, pos: int, spans: Sequence[tuple[int, int, int, int]]) -> int:
@@ -640,7 +661,7 @@ def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
             if low in _PRON_GENDER:
                 return _resolve_pronoun(refs, subj.i, low, quotes)
             if low in ("qui", "who") and (v.dep_.startswith("acl") or v.dep_ == "relcl"):
-                return _ref_covering(refs, v.head)
+                return _ref_covering(refs, v.head) or _entity_ref(doc, v.head)
             # "l'entourage de la ministre", "la mère d'Ingrid": the speaker is the one the phrase describes.
             if subj.pos_ == "NOUN" and fold(subj.text) in _ASSOCIATES:
                 # From the determiner: "Interrogé sur …, l'entourage de la ministre a rappelé" hangs the participle
@@ -672,6 +693,15 @@ def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
     sent = _sent(doc, verb)
     cands = [r for r in refs if sent.start <= r.pos < verb]
     return cands[-1] if cands else None
+
+
+def _entity_ref(doc: Doc, tok: Any) -> SpeakerRef | None:
+    """An organisation or person the parser names at ``tok`` but the article's speaker list leaves out (only
+    organisations that are subjects are listed): "le PS, qui a dénoncé …" is the PS's word."""
+    ent = next((e for e in doc.ents if e.start <= tok.i < e.end and e.label_ in ("PER", "PERSON", "ORG")), None)
+    if ent is None:
+        return None
+    return SpeakerRef(ent.text, None, None, ent.start, True, ent.label_ != "ORG")
 
 
 def _ref_covering(refs: Sequence[SpeakerRef], tok: Any) -> SpeakerRef | None:
