@@ -63,3 +63,16 @@ def test_understand_english_dates() -> None:
     got = [(d.text, d.date) for d in find_dates("She arrived on Tuesday, January 3, 2012, and left yesterday.", "2012-01-10", "en")]
     assert ("Tuesday, January 3, 2012", "2012-01-03") in got
     assert ("yesterday", "2012-01-09") in got
+
+
+def test_understand_english_long_description_after_comma_in_quote(analyze: Any) -> None:
+    """'"…," the 33-year-old actress's rep Jack Ketsoyan told …': the comma inside the marks announces the speaker."""
+    out = analyze('Tara Reid checked into a clinic on Monday.\n"We appreciate your respect for her privacy at this time," '
+                  "the 33-year-old actress's longtime rep Jack Ketsoyan told the magazine.")
+    assert _speaker(out, "respect for her privacy") == "Jack Ketsoyan"
+
+
+def test_understand_english_bare_surname_takes_the_full_name(analyze: Any) -> None:
+    out = analyze("The producer Matthew O'Connor worked with her last year.\n"
+                  '"Absolutely not, never," O\'Connor said when asked about warning signs.')
+    assert _speaker(out, "Absolutely not") == "Matthew O'Connor"

@@ -835,6 +835,15 @@ _EN_ASSOCIATES = {
 }
 
 
+def _surname_ref(refs: Sequence[SpeakerRef], subj: Any) -> SpeakerRef | None:
+    """'"…," O'Connor said': a bare surname the entity tagger missed stands for the person named in full before."""
+    if subj.pos_ != "PROPN" or not subj.text[:1].isupper():
+        return None
+    last = fold(subj.text)
+    named = [r for r in refs if r.pos < subj.i and r.is_person and r.name and fold(r.name.split()[-1]) == last]
+    return named[-1] if named and len({r.name for r in named}) == 1 else None
+
+
 def _en_subject(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequence[Quote]) -> SpeakerRef | None:
     """Speaker of an English verb of saying: its subject, a pronoun resolved, "Reid's rep" kept as a description,
     "Zadan and Meron" as both."""
@@ -858,7 +867,8 @@ def _en_subject(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
             if low in ("who", "that") and v.dep_ == "relcl":
                 return _ref_covering(refs, v.head) or _np_label(doc, v.head.left_edge.i, v.head.i + 1)
             sub = list(subj.subtree)
-            return _ref_at(refs, sub[0].i, sub[-1].i + 1) or _np_label(doc, sub[0].i, sub[-1].i + 1)
+            return (_ref_at(refs, sub[0].i, sub[-1].i + 1) or _surname_ref(refs, subj)
+                    or _np_label(doc, sub[0].i, sub[-1].i + 1))
         if v.dep_ in ("conj", "xcomp", "advcl") and v.head.i != v.i:
             v = v.head
             continue
@@ -879,8 +889,11 @@ def _attribute_en(
         if split and _speech_verb_in(doc, prev.end, qs, lex, True) is not None:
             return _via("en-split", SpeakerRef(prev.speaker, prev.role, label=prev.label))
     # '"…," said Smith' / '"…," the spokesman said' / '"…," he added': the attribution right after the quote.
-    verb = _speech_verb_in(doc, qe, min(post_end, qe + 80), lex, True)
-    if verb is not None and (post.lstrip()[:1] in (",", "", "-", "—") or len(text[qe : doc[verb].idx].split()) <= 5):
+    # '"…," the actress's rep Jack Ketsoyan told': the comma closing the quoted words says the attribution follows,
+    # however long the speaker's description.
+    comma = post.lstrip()[:1] in (",", "", "-", "—") or text[span[2] : span[3]].rstrip().endswith(",")
+    verb = _speech_verb_in(doc, qe, min(post_end, qe + (120 if comma else 80)), lex, True)
+    if verb is not None and (comma or len(text[qe : doc[verb].idx].split()) <= 5):
         # '"…," said Paul Lee, president, ABC': a person right after the verb is the speaker, whatever the parse says.
         after = [r for r in refs if verb < r.pos <= verb + 2 and r.is_person and r.name]
         ref = after[0] if after and not any(c.dep_ in ("nsubj", "nsubjpass") and c.i < verb for c in doc[verb].children) else None
