@@ -50,6 +50,13 @@ def fake_detail(store: Store, story_id: str, **_: Any) -> StoryDetail:
     """A story with every optional key, as the story stage gives it (fast: no analysis)."""
     view = stories.get_story(store, story_id)
     ids = view.article_ids
+    detail = _fake(view, ids)
+    # As the story stage does: the entity index is written with the details (the entity page reads only it).
+    store.cache_story(story_id, "fake", "{}", stories.entity_rows(detail))
+    return detail
+
+
+def _fake(view: Any, ids: list[str]) -> StoryDetail:
     return StoryDetail.from_dict({
         **view.to_dict(),
         "headline": "Moscou suspend sa mission à l'Otan",
@@ -235,6 +242,7 @@ def test_serve_api_search(client: TestClient, story_id: str) -> None:
 
 
 def test_serve_api_entity(client: TestClient, story_id: str) -> None:
+    assert ready(client, f"/api/stories/{story_id}").status_code == 200  # an entity page reads stored details only
     body = client.get("/api/entities/jens-stoltenberg").json()
     assert body["name"] == "Jens Stoltenberg" and body["types"] == ["PER"]
     assert [s["id"] for s in body["stories"]] == [story_id]
@@ -289,6 +297,10 @@ def test_serve_api_export_content_type_and_filename(client: TestClient, fmt: str
 
 
 def test_serve_api_export_tables(client: TestClient, story_id: str) -> None:
+    first = client.get("/api/export?format=jsonl&what=stories")  # details not made yet: exported without them
+    assert first.headers["vigie-pending-stories"] == "1"
+    assert [json.loads(line)["details"] for line in first.text.splitlines()] == ["pending"]
+    assert ready(client, f"/api/stories/{story_id}").status_code == 200
     quotes = [json.loads(line) for line in client.get("/api/export?format=jsonl&what=quotes").text.splitlines()]
     assert {q["speaker"] for q in quotes} == {"Jens Stoltenberg", "Sergueï Lavrov"}
     assert all(q["story"] == story_id for q in quotes)

@@ -49,7 +49,7 @@ def evil_detail(store: Store, story_id: str, **_: Any) -> StoryDetail:
     view = stories.get_story(store, story_id)
     ids = view.article_ids
     outlets = view.outlets
-    return StoryDetail.from_dict({
+    detail = StoryDetail.from_dict({
         **view.to_dict(),
         "headline": f"Titre {EVIL}",
         "summary": f"Résumé {EVIL}",
@@ -76,6 +76,8 @@ def evil_detail(store: Store, story_id: str, **_: Any) -> StoryDetail:
             "missing": {outlets[-1]: [f"Fait {EVIL}"]},
         },
     })
+    store.cache_story(story_id, "fake", "{}", stories.entity_rows(detail))  # the index the entity page reads
+    return detail
 
 
 @pytest.fixture
@@ -302,6 +304,7 @@ def test_serve_pages_search(client: TestClient) -> None:
 
 
 def test_serve_pages_entity(client: TestClient, seed_story: dict[str, Any]) -> None:
+    story_page(client, f"/stories/{seed_story['id']}")  # an entity page reads stored details only
     html = client.get("/entities/jens-stoltenberg").text
     assert "<h1>Jens Stoltenberg</h1>" in html and f'href="/stories/{seed_story["id"]}"' in html
     assert "Première citation" in html and "Rien à rompre" not in html

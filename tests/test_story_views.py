@@ -152,13 +152,14 @@ def test_story_views_entity_across_details() -> None:
     })
     e = entity_from_details("jens-stoltenberg", [one, other])
     d = e.to_dict()
-    assert list(d) == ["id", "name", "names", "types", "stories", "quotes"]
+    assert list(d) == ["id", "name", "names", "types", "stories", "quotes", "status"] and d["status"] == "ready"
     assert (d["name"], d["names"], d["types"]) == ("Jens Stoltenberg", ["Jens Stoltenberg"], ["PER"])
     assert d["stories"] == [
         {"id": "s-1", "title": "Moscou suspend sa mission", "mentions": 4, "quotes": 1,
-         "first_published": "2021-10-18T10:00:00+02:00", "last_published": "2021-10-19"},
+         "first_published": "2021-10-18T10:00:00+02:00", "last_published": "2021-10-19", "articles": None,
+         "status": "ready"},
         {"id": "s-2", "title": "Deuxième", "mentions": 2, "quotes": 1, "first_published": None,
-         "last_published": None}]
+         "last_published": None, "articles": None, "status": "ready"}]
     assert d["quotes"][1] == {"speaker": "Jens Stoltenberg", "text": "Encore", "article": "b1", "kind": "direct",
                               "story": "s-2", "story_title": "Deuxième"}
     only_quoted = entity_from_details(slug("Sergueï Lavrov"), [StoryDetail.from_dict({

@@ -38,7 +38,8 @@ __all__ = [
 
 Fmt = Literal["jsonl", "csv", "parquet"]
 What = Literal["articles", "stories", "quotes", "timeline"]
-Detail = Callable[[ArticleStore, str], "StoryDetail"]
+# One story's details; None when they are not there yet (the server exports stored details only).
+Detail = Callable[[ArticleStore, str], "StoryDetail | None"]
 
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
 WHATS: tuple[str, ...] = ("articles", "stories", "quotes", "timeline")
@@ -57,7 +58,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
     "stories": {
         "id": "str", "title": "str", "headline": "str", "summary": "str", "articles": "int", "article_ids": "list",
-        "outlets": "list", "events": "int", "first_published": "str", "last_published": "str",
+        "outlets": "list", "events": "int", "first_published": "str", "last_published": "str", "details": "str",
     },
     "quotes": {"story": "str", "speaker": "str", "text": "str", "article": "str"},
     "timeline": {"story": "str", "date": "str", "precision": "str", "text": "str", "sources": "list"},
@@ -117,11 +118,14 @@ def _article_rows(store: ArticleStore, public: bool = False) -> Iterator[dict[st
         offset += _PAGE
 
 
-def _details(store: ArticleStore, detail: Detail) -> Iterator[StoryDetail]:
+def _details(store: ArticleStore, detail: Detail) -> Iterator[tuple[StoryDetail, bool]]:
+    """Every story with its details and True, or its view alone and False when ``detail`` has none for it yet."""
     from vigie.stories import list_stories
+    from vigie.understand.views import StoryDetail
 
     for view in list_stories(store):
-        yield detail(store, view.id)
+        d = detail(store, view.id)
+        yield (d, True) if d is not None else (StoryDetail.bare(view), False)
 
 
 def rows(
@@ -142,13 +146,14 @@ def rows(
         source = _article_rows(store, public)
     elif what == "stories":
         source = (
-            {**s.to_dict(), "articles": len(s.articles), "article_ids": s.story.article_ids, "events": len(s.events)}
-            for s in _details(store, fn)
+            {**s.to_dict(), "articles": len(s.articles), "article_ids": s.story.article_ids, "events": len(s.events),
+             "details": "ready" if made else "pending"}
+            for s, made in _details(store, fn)
         )
     elif what == "quotes":
-        source = ({**q.to_dict(), "story": s.id} for s in _details(store, fn) for q in s.quotes)
+        source = ({**q.to_dict(), "story": s.id} for s, _ in _details(store, fn) for q in s.quotes)
     else:
-        source = ({**e.to_dict(), "story": s.id} for s in _details(store, fn) for e in s.timeline)
+        source = ({**e.to_dict(), "story": s.id} for s, _ in _details(store, fn) for e in s.timeline)
     for r in source:
         yield {c: _cell(r.get(c), kind) for c, kind in cols.items()}
 
@@ -185,7 +190,9 @@ def export(
         what: ``"articles"``, ``"stories"``, ``"quotes"`` or ``"timeline"``.
         out: a path, a binary stream, or a text stream (not for Parquet).
         detail: the function giving one story's details (default: :func:`vigie.stories.story_detail`); the
-            server passes its cached one.
+            server passes one reading stored details only, None for a story whose details are not made yet: such a
+            story's row in ``stories`` has its view, empty details and ``details`` "pending" (else "ready"), and
+            it has no rows in ``quotes`` and ``timeline``.
         public: file sources by their name only (the server's exports).
 
     Raises:

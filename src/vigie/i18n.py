@@ -315,6 +315,9 @@ STRINGS: dict[str, dict[str, str]] = {
         # --- end ui2 ---
         # --- understand ---
         "export_pending_note": "Le fichier sera prêt dans quelques secondes\u202f: réessayez alors.",
+        # --- entitypage ---
+        "entity_pending_note": "Certains récits qui citent ce nom sont encore en cours d'analyse\u202f: leurs chiffres et citations viennent de leurs articles, en attendant leur résumé.",
+        "story_pending": "analyse en cours",
     },
     "en": {
         "about": "Vigie — news-story intelligence",
@@ -581,6 +584,9 @@ STRINGS: dict[str, dict[str, str]] = {
         # --- end ui2 ---
         # --- understand ---
         "export_pending_note": "The file will be ready in a few seconds: try again then.",
+        # --- entitypage ---
+        "entity_pending_note": "Some stories naming this entity are still being analysed: their figures and quotes come from their articles until their summary is made.",
+        "story_pending": "analysis in progress",
     },
 }
 

@@ -169,11 +169,12 @@ def export_table(
     what: Annotated[Literal["articles", "stories", "quotes", "timeline"], Query()] = "articles",
 ) -> Response:
     buf = io.BytesIO()
-    export(data.read(), format, what, buf, detail=data.detail_fn, public=True)
-    return Response(
-        buf.getvalue(), media_type=CONTENT_TYPES[format],
-        headers={"Content-Disposition": f'attachment; filename="vigie-{what}.{format}"'},
-    )
+    pending: list[str] = []  # stories whose details are not made yet: exported without them, never made here
+    export(data.read(), format, what, buf, detail=data.stored_details(pending), public=True)
+    headers = {"Content-Disposition": f'attachment; filename="vigie-{what}.{format}"'}
+    if what != "articles":
+        headers["Vigie-Pending-Stories"] = str(len(pending))
+    return Response(buf.getvalue(), media_type=CONTENT_TYPES[format], headers=headers)
 
 
 def _check_token(request: Request) -> None:

@@ -291,19 +291,9 @@ class Data:
 
         Details the store already keeps (made at ingest for the stories a batch touched) are read at once: the top
         stories of a freshly started server show their summaries on the first view."""
-        key = (view.id, tuple(view.article_ids))
-        with self._detail_lock:
-            hit = self._details.get(key)
+        hit = self.stored_detail(view)
         if hit is not None:
             return hit
-        stored = stories.cached_story_detail(self.read(), view, llm=self.llm)
-        if stored is not None:
-            result = self._public(stored)
-            with self._detail_lock:
-                self._details[key] = result
-                while len(self._details) > self._detail_cache:
-                    self._details.popitem(last=False)
-            return result
         future = self._detail_of(view)
         if not future.done():
             return None
@@ -311,6 +301,24 @@ class Data:
             log.debug("detail failed for %s", view.id, exc_info=future.exception())
             return None
         return future.result()
+
+    def stored_detail(self, view: StoryView) -> StoryDetail | None:
+        """The details of a story view if computed here or stored for its current articles, else None; never starts
+        their computation (pages that list many stories, or the stories of an entity, read only what exists)."""
+        key = (view.id, tuple(view.article_ids))
+        with self._detail_lock:
+            hit = self._details.get(key)
+        if hit is not None:
+            return hit
+        stored = stories.cached_story_detail(self.read(), view, llm=self.llm)
+        if stored is None:
+            return None
+        result = self._public(stored)
+        with self._detail_lock:
+            self._details[key] = result
+            while len(self._details) > self._detail_cache:
+                self._details.popitem(last=False)
+        return result
 
     def detail_or_pending(self, story_id: str) -> tuple[StoryDetail, bool]:
         """A story's details without waiting: the stored or computed ones and False, or the view alone
@@ -345,9 +353,19 @@ class Data:
                 failed = key in self._failed and key not in self._details
         return self._public(StoryDetail.bare(view)), "failed" if failed else "pending"
 
-    def detail_fn(self, _store: ArticleStore, story_id: str) -> StoryDetail:
-        """:meth:`detail` with the signature of ``vigie.export``'s ``detail`` argument."""
-        return self.detail(story_id)
+    def stored_details(self, pending: list[str]) -> Callable[[ArticleStore, str], StoryDetail | None]:
+        """``vigie.export``'s ``detail`` argument for the server: stored details only (:meth:`stored_detail`), None
+        for a story whose details are not made, its id appended to ``pending``; nothing is computed or started."""
+        views = {v.id: v for v in self.index().stories}
+
+        def stored(_store: ArticleStore, story_id: str) -> StoryDetail | None:
+            view = views.get(story_id)
+            found = self.stored_detail(view) if view is not None else None
+            if found is None:
+                pending.append(story_id)
+            return found
+
+        return stored
 
     def articles_of(self, story: StoryView | StoryDetail) -> list[Article]:
         store = self.read()
@@ -356,15 +374,17 @@ class Data:
     # -- entities -------------------------------------------------------------------------------------------
 
     def entity(self, slug: str) -> EntityView:
-        """An entity (by the slug of its canonical name) across the stories: read from every story's details, so slow
-        on a large store until they are all made (the runner makes them at ingest).
+        """An entity (by the slug of its canonical name) across the stories, from the indexed tables and the stored
+        details only (:func:`vigie.understand.views.stored_entity_view`): a story whose details are not made yet is
+        shown "pending" with what its articles' analyses say, and its details are not started from here (a popular
+        name would queue every story behind the one a reader opens next).
 
         Raises:
             NotFoundError: no story mentions or quotes it.
         """
-        from vigie.understand.views import entity_view
+        from vigie.understand.views import stored_entity_view
 
-        return entity_view(self.read(), slug, stories=self.index().stories, detail=self.detail_fn)
+        return stored_entity_view(self.read(), slug, stories=self.index().stories, stored=self.stored_detail)
 
     # -- outlets --------------------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import os
 from vigie.store.base import (
     DEFAULT_DB,
     Alert,
+    ArticleMention,
     ArticleStore,
     EntityRow,
     FeatureRow,
@@ -24,7 +25,7 @@ from vigie.store.search import FacetCount, Facets, SearchHit, SearchOptions, Sea
 from vigie.store.sqlite import SQLiteStore, Store
 
 __all__ = [
-    "DEFAULT_DB", "MIGRATIONS", "Alert", "ArticleStore", "EntityRow", "FacetCount", "Facets", "FeatureRow", "Placement",
+    "DEFAULT_DB", "MIGRATIONS", "Alert", "ArticleMention", "ArticleStore", "EntityRow", "FacetCount", "Facets", "FeatureRow", "Placement",
     "SQLiteStore", "SearchHit", "SearchOptions", "SearchResults", "Segment", "Store",
     "is_postgres_url", "open_store", "resolve_db_path", "search_text",
 ]

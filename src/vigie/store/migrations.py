@@ -143,3 +143,18 @@ def _stemmed_search(s: Schema) -> None:
     # French derivations), so both back ends agree; the former index (FTS5 unstemmed, PostgreSQL's french
     # config) is dropped and every stored article indexed again.
     s.rebuild_search_index()
+
+
+@migration(9, "article entity index")
+def _article_entities(s: Schema) -> None:
+    # Who each article's stored analysis names or quotes, written with the analysis: an entity page finds the
+    # stories that name it, and how many of their articles do, before (or without) their details being made.
+    # Analyses stored before this schema are indexed when they are written again (``vigie reprocess``).
+    k = s.dialect.key
+    _run(
+        s,
+        f"""CREATE TABLE article_entities (article_id {k} NOT NULL REFERENCES articles(id), slug {k} NOT NULL,
+            name TEXT NOT NULL, type TEXT, mentions INTEGER NOT NULL, quotes INTEGER NOT NULL,
+            PRIMARY KEY (article_id, slug, name))""",
+        "CREATE INDEX article_entities_slug ON article_entities(slug)",
+    )

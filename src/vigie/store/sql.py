@@ -18,6 +18,7 @@ from vigie.models import Article, RawDocument
 from vigie.store.base import (
     _ARTICLE_COLS,
     Alert,
+    ArticleMention,
     EntityRow,
     FeatureRow,
     Placement,
@@ -198,7 +199,9 @@ class SQLStore(ABC):
             if self._execute(f"UPDATE articles SET {sets} WHERE id = ?", (*row[1:], article.id)).rowcount == 0:
                 raise NotFoundError(f"no article {article.id}")
             self._index([_index_row(article)])
-            self._execute("DELETE FROM analyses WHERE article_id = ?", (article.id,))  # analysed again when needed
+            # Analysed again when needed; its entity index goes with it.
+            self._execute("DELETE FROM article_entities WHERE article_id = ?", (article.id,))
+            self._execute("DELETE FROM analyses WHERE article_id = ?", (article.id,))
 
     # -- reads ------------------------------------------------------------------------------------------------
 
@@ -434,11 +437,18 @@ class SQLStore(ABC):
                                  (story_id,))
         return [cast(Placement, dict(r)) for r in rows]
 
-    def save_analyses(self, rows: Sequence[tuple[str, str, str]]) -> None:
-        """Store (article id, record version, JSON) analyses, replacing older ones, in one transaction."""
+    def save_analyses(self, rows: Sequence[tuple[str, str, str]], mentions: Sequence[ArticleMention] = ()) -> None:
+        """Store (article id, record version, JSON) analyses, replacing older ones, and the entity index rows of
+        those articles (``mentions``; an article's former rows are dropped), in one transaction."""
+        clean = self.dialect.clean
         with self.atomic():
             self._executemany(self.dialect.upsert("analyses", ("article_id", "version", "data"), ("article_id",)),
-                              [(a, v, self.dialect.clean(d)) for a, v, d in rows])  # fmt: skip
+                              [(a, v, clean(d)) for a, v, d in rows])  # fmt: skip
+            self._executemany("DELETE FROM article_entities WHERE article_id = ?", [(a,) for a, _, _ in rows])
+            if mentions:
+                self._executemany("INSERT INTO article_entities VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                                  [(m.article_id, clean(m.slug), clean(m.name), m.type, m.mentions, m.quotes)
+                                   for m in mentions])  # fmt: skip
 
     def analyses(self, article_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
         """Article id -> (version, JSON) of the stored analyses among ``article_ids``."""
@@ -482,6 +492,17 @@ class SQLStore(ABC):
             "ORDER BY mentions + quotes DESC, story_id", (slug,))  # fmt: skip
         return [EntityRow(r["slug"], r["name"], r["type"], int(r["mentions"]), int(r["quotes"]), r["story_id"])
                 for r in rows]  # fmt: skip
+
+    def entity_mentions(self, slug: str) -> list[ArticleMention]:
+        """The article index rows of an entity (by slug), each with the story its article is placed in now (a near
+        copy takes its original's), by story then article; articles not placed yet are left out."""
+        rows = self._execute(
+            "SELECT m.article_id, m.slug, m.name, m.type, m.mentions, m.quotes, s.story_id FROM article_entities m "
+            "LEFT JOIN duplicates d ON d.article_id = m.article_id "
+            "JOIN assignments s ON s.article_id = COALESCE(d.duplicate_of, m.article_id) "
+            "WHERE m.slug = ? ORDER BY s.story_id, m.article_id, m.name", (slug,))  # fmt: skip
+        return [ArticleMention(str(r["article_id"]), r["slug"], r["name"], r["type"], int(r["mentions"]),
+                               int(r["quotes"]), str(r["story_id"])) for r in rows]  # fmt: skip
 
     def story_of(self, article_id: str) -> str | None:
         row = self._one(

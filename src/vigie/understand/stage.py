@@ -11,14 +11,16 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from vigie.errors import StoreError
 from vigie.models import Article
 from vigie.records import decode, encode, fingerprint
-from vigie.store import ArticleStore
+from vigie.store import ArticleMention, ArticleStore
+from vigie.text import slug
 from vigie.understand import DEFAULT_PARSE, ArticleAnalysis, ParseOptions, analyze_articles
 
-__all__ = ["VERSION", "keep_analyses", "stored_analyses", "understand_new"]
+__all__ = ["VERSION", "keep_analyses", "mentions", "stored_analyses", "understand_new"]
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +33,29 @@ def _row(analysis: ArticleAnalysis) -> tuple[str, str, str]:
     return analysis.article_id, VERSION, json.dumps(encode(analysis), ensure_ascii=False, separators=(",", ":"))
 
 
+def mentions(analysis: ArticleAnalysis) -> list[ArticleMention]:
+    """The entity index rows of an analysis: each name it counts or gives a quote to, by slug (what an entity page
+    reads of the stories whose details are not made yet)."""
+    rows: dict[tuple[str, str], list[Any]] = {}
+    for e in analysis.entities:
+        if s := slug(e.name):
+            row = rows.setdefault((s, e.name), [e.type or None, 0, 0])
+            row[1] += e.count or 1
+    for q in analysis.quotes:
+        if q.kind != "fragment" and q.speaker and (s := slug(q.speaker)):  # a described speaker names no one
+            rows.setdefault((s, q.speaker), [None, 0, 0])[2] += 1
+    return [ArticleMention(analysis.article_id, s, name, typ, n, quotes)
+            for (s, name), (typ, n, quotes) in sorted(rows.items())]
+
+
+def _save(store: ArticleStore, analyses: Sequence[ArticleAnalysis]) -> None:
+    store.save_analyses([_row(a) for a in analyses], [m for a in analyses for m in mentions(a)])
+
+
 def keep_analyses(store: ArticleStore, analyses: Sequence[ArticleAnalysis]) -> None:
     """Store analyses made elsewhere (an executor's workers)."""
     for i in range(0, len(analyses), _CHUNK):
-        store.save_analyses([_row(a) for a in analyses[i : i + _CHUNK]])
+        _save(store, analyses[i : i + _CHUNK])
 
 
 def understand_new(store: ArticleStore, article_ids: Sequence[str], *, n_process: int = 1,
@@ -52,7 +73,7 @@ def understand_new(store: ArticleStore, article_ids: Sequence[str], *, n_process
         articles = [store.get(aid) for aid in article_ids[i : i + _CHUNK]]
         analyses = analyze_articles(articles, n_process=n_process if len(articles) > 32 else 1,
                                     on_progress=on_progress, parse=parse)
-        store.save_analyses([_row(a) for a in analyses])
+        _save(store, analyses)
         done += len(analyses)
     return done
 
@@ -75,7 +96,7 @@ def stored_analyses(store: ArticleStore, articles: Sequence[Article]) -> list[Ar
         made = analyze_articles(missing)
         found.update((m.article_id, m) for m in made)
         try:
-            store.save_analyses([_row(m) for m in made])
+            _save(store, made)
         except StoreError as e:
             log.warning("%s: analyses not kept (%s)", store.path, e)
     return [found[a.id] for a in articles]

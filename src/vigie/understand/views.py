@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from vigie.errors import NotFoundError
-from vigie.store import ArticleStore
+from vigie.store import ArticleMention, ArticleStore
 from vigie.stories.views import EventView, StoryArticle, StoryView
 from vigie.text import slug as slugify
 from vigie.understand.chronology import Chronology, ChronologyEntry, ChronologySentence
@@ -30,8 +30,10 @@ from vigie.understand.timeline import Disagreement, TimelineEntry
 
 __all__ = [
     "Coverage", "CoverageFact", "EntityQuote", "EntityStory", "EntityView", "EventDetail", "OutletProfile",
-    "OutletQuote", "PoliticalEvent", "StoryDetail", "StoryQuote", "entity_view",
+    "OutletQuote", "PoliticalEvent", "StoryDetail", "StoryQuote", "entity_view", "stored_entity_view",
 ]
+
+DetailState = Literal["ready", "pending"]
 
 
 @dataclass(slots=True)
@@ -325,7 +327,9 @@ class StoryDetail:
 
 @dataclass(slots=True)
 class EntityStory:
-    """A story that mentions or quotes an entity."""
+    """A story that mentions or quotes an entity. ``articles``: how many of its articles' stored analyses name it
+    (None when the store holds no such index for it); ``status``: "ready" when its counts come from the story's
+    details, "pending" while those are not made (counts and quotes then come from its articles' analyses)."""
 
     id: str
     title: str | None
@@ -333,10 +337,13 @@ class EntityStory:
     quotes: int
     first_published: str | None = None
     last_published: str | None = None
+    articles: int | None = None
+    status: DetailState = "ready"
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "mentions": self.mentions, "quotes": self.quotes,
-                "first_published": self.first_published, "last_published": self.last_published}
+                "first_published": self.first_published, "last_published": self.last_published,
+                "articles": self.articles, "status": self.status}
 
 
 @dataclass(slots=True)
@@ -362,27 +369,39 @@ class EntityView:
     stories: list[EntityStory] = field(default_factory=list)
     quotes: list[EntityQuote] = field(default_factory=list)
 
+    @property
+    def pending(self) -> int:
+        """How many of its stories have no details yet."""
+        return sum(s.status == "pending" for s in self.stories)
+
+    @property
+    def status(self) -> DetailState:
+        return "pending" if self.pending else "ready"
+
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "names": list(self.names), "types": list(self.types),
-                "stories": [s.to_dict() for s in self.stories], "quotes": [q.to_dict() for q in self.quotes]}
+                "stories": [s.to_dict() for s in self.stories], "quotes": [q.to_dict() for q in self.quotes],
+                "status": self.status}
 
 
 DetailFn = Callable[[ArticleStore, str], StoryDetail]
+StoredFn = Callable[[StoryView], "StoryDetail | None"]
 
 
 def entity_view(store: ArticleStore, slug: str, *, stories: Sequence[StoryView] | None = None,
                 detail: DetailFn | None = None) -> EntityView:
-    """An entity (by the slug of its canonical name, as :func:`vigie.text.slug` makes it).
+    """An entity (by the slug of its canonical name, as :func:`vigie.text.slug` makes it), every story's details
+    made if missing (the CLI's way; the server reads only what is stored: :func:`stored_entity_view`).
 
-    Reads only the stories the entity index names (kept with each story's details) plus those whose details were
-    never made (a store filled without the runner's details step), whose details are then made once.
+    Reads only the stories the entity indexes name (kept with each story's details, and with each article's
+    analysis) plus those whose details were never made (a store filled without the runner's details step), whose
+    details are then made once.
 
     Args:
         store: the article store.
         slug: e.g. ``"jens-stoltenberg"``.
         stories: the story views to look through (default: :func:`vigie.stories.list_stories`).
-        detail: gives one story's details (default: :func:`vigie.stories.story_detail`; the server passes its
-            cached one).
+        detail: gives one story's details (default: :func:`vigie.stories.story_detail`).
 
     Raises:
         NotFoundError: no story mentions or quotes it.
@@ -390,10 +409,119 @@ def entity_view(store: ArticleStore, slug: str, *, stories: Sequence[StoryView] 
     from vigie import stories as stage
 
     views = stories if stories is not None else stage.list_stories(store)
-    wanted = {r.story_id for r in store.entity_stories(slug)} | set(store.uncached_stories())
+    wanted = ({r.story_id for r in store.entity_stories(slug)} | {m.story_id for m in store.entity_mentions(slug)}
+              | set(store.uncached_stories()))
     views = [v for v in views if v.id in wanted]
     fn: DetailFn = detail or (lambda st, sid: stage.story_detail(st, sid))
     return entity_from_details(slug, (fn(store, v.id) for v in views))
+
+
+def stored_entity_view(store: ArticleStore, slug: str, *, stories: Sequence[StoryView],
+                       stored: StoredFn) -> EntityView:
+    """An entity from what the store keeps, nothing computed (what the server shows).
+
+    The stories come from the two indexed tables: the story entity index (written with each story's details) and the
+    article entity index (written with each article's analysis at ingest). A story whose details ``stored`` gives
+    counts as in :func:`entity_from_details`; one without (not made yet, or made for a former article set) is
+    "pending": its mentions, quotes and names come from its articles' stored analyses, which is what its details
+    will be made from.
+
+    Args:
+        store: the article store.
+        slug: e.g. ``"jens-stoltenberg"``.
+        stories: the current story views, best first (the order of the page).
+        stored: a story's details if they are stored, else None; never computes them.
+
+    Raises:
+        NotFoundError: neither index names it in a current story.
+    """
+    by_story: dict[str, list[ArticleMention]] = {}
+    for m in store.entity_mentions(slug):
+        by_story.setdefault(m.story_id, []).append(m)
+    story_rows = {r.story_id: r for r in store.entity_stories(slug)}
+    names: Counter[str] = Counter()
+    types: Counter[str] = Counter()
+    found: list[EntityStory] = []
+    quotes: list[EntityQuote] = []
+    quoted_articles: dict[str, str] = {}  # article id -> its pending story, for the quotes read from its analysis
+    for v in stories:
+        mentions = by_story.get(v.id, [])
+        row = story_rows.get(v.id)
+        if not mentions and row is None:
+            continue
+        articles = len({m.article_id for m in mentions}) if mentions else None
+        detail = stored(v)
+        if detail is not None:
+            story, said = _entity_in(slug, detail, names, types)
+            if story is not None:
+                story.articles = articles
+                found.append(story)
+                quotes.extend(said)
+            continue
+        if mentions:
+            n_mentions, n_quotes = sum(m.mentions for m in mentions), sum(m.quotes for m in mentions)
+            for m in mentions:
+                names[m.name] += m.mentions
+                if m.type:
+                    types[m.type] += 1
+                if m.quotes:
+                    quoted_articles[m.article_id] = v.id
+        else:  # details made for a former article set, articles analysed before the article index existed
+            assert row is not None
+            n_mentions, n_quotes = row.mentions, row.quotes
+            names[row.name] += row.mentions
+            if row.type:
+                types[row.type] += 1
+        found.append(EntityStory(v.id, v.title, n_mentions, n_quotes, v.first_published, v.last_published,
+                                 articles, "pending"))
+    if not found:
+        raise NotFoundError(f"no entity {slug}")
+    titles = {s.id: s.title for s in found}
+    quotes.extend(EntityQuote(q, sid, titles.get(sid)) for q, sid in _stored_quotes(store, slug, quoted_articles))
+    return EntityView(id=slug, name=names.most_common(1)[0][0], names=[n for n, _ in names.most_common()],
+                      types=[t for t, _ in types.most_common()], stories=found, quotes=quotes)
+
+
+def _stored_quotes(store: ArticleStore, slug: str, articles: Mapping[str, str]) -> list[tuple[StoryQuote, str]]:
+    """The quotes given to the entity in the stored analyses of these articles (id -> story), read back, not made."""
+    import json
+
+    from vigie.records import decode
+    from vigie.understand import ArticleAnalysis
+    from vigie.understand.stage import VERSION
+
+    out: list[tuple[StoryQuote, str]] = []
+    rows = store.analyses(list(articles))
+    for aid, sid in articles.items():
+        row = rows.get(aid)
+        if row is None or row[0] != VERSION:  # of another record shape: the story's details will say
+            continue
+        try:
+            analysis = decode(ArticleAnalysis, json.loads(row[1]))
+        except (ValueError, KeyError, TypeError):
+            continue
+        out.extend((StoryQuote(q.speaker, q.text, aid, q.kind), sid) for q in analysis.quotes
+                   if q.kind != "fragment" and slugify(q.speaker or "") == slug)  # fmt: skip
+    return out
+
+
+def _entity_in(slug: str, d: StoryDetail, names: Counter[str],
+               types: Counter[str]) -> tuple[EntityStory | None, list[EntityQuote]]:
+    """The entity in one story's details (None when they neither name nor quote it), counting its names and types."""
+    ents = [e for e in d.entities if slugify(e.name) == slug]
+    mentions = sum(e.count or 1 for e in ents)
+    for e in ents:
+        names[e.name] += e.count or 1
+        if e.type:
+            types[e.type] += 1
+    said = [q for q in d.quotes if slugify(q.speaker or "") == slug]
+    title = d.headline or d.title
+    for q in said:
+        names[str(q.speaker)] += 0
+    if not (mentions or said):
+        return None, []
+    return (EntityStory(d.id, title, mentions, len(said), d.first_published, d.last_published),
+            [EntityQuote(q, d.id, title) for q in said])
 
 
 def entity_from_details(slug: str, details: Iterable[StoryDetail]) -> EntityView:
@@ -407,19 +535,10 @@ def entity_from_details(slug: str, details: Iterable[StoryDetail]) -> EntityView
     found: list[EntityStory] = []
     quotes: list[EntityQuote] = []
     for d in details:
-        ents = [e for e in d.entities if slugify(e.name) == slug]
-        mentions = sum(e.count or 1 for e in ents)
-        for e in ents:
-            names[e.name] += e.count or 1
-            if e.type:
-                types[e.type] += 1
-        said = [q for q in d.quotes if slugify(q.speaker or "") == slug]
-        title = d.headline or d.title
-        for q in said:
-            names[str(q.speaker)] += 0
-            quotes.append(EntityQuote(q, d.id, title))
-        if mentions or said:
-            found.append(EntityStory(d.id, title, mentions, len(said), d.first_published, d.last_published))
+        story, said = _entity_in(slug, d, names, types)
+        if story is not None:
+            found.append(story)
+            quotes.extend(said)
     if not found:
         raise NotFoundError(f"no entity {slug}")
     return EntityView(id=slug, name=names.most_common(1)[0][0], names=[n for n, _ in names.most_common()],
