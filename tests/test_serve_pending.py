@@ -48,10 +48,33 @@ class Held:
         return replace(StoryDetail.bare(stories.get_story(store, story_id)), headline="Fait", summary="Résumé fait.")
 
 
+@pytest.fixture(scope="module")
+def analysed(seeded: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds as `vigie ingest` leaves them: each article analysed (entities, quotes), no story details yet."""
+    pytest.importorskip("spacy")
+    from vigie.understand.stage import understand_new
+
+    db = tmp_path_factory.mktemp("analysed") / "seeds.db"
+    with Store(seeded) as src, Store(db) as dst:
+        src.conn.backup(dst.conn)
+    with Store(db) as store:
+        assert understand_new(store, list(store.known_ids())) > 0
+    return db
+
+
 @pytest.fixture
 def held(seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestClient, str, Held]]:
+    yield from _held(seeded, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def held_analysed(analysed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestClient, str, Held]]:
+    yield from _held(analysed, tmp_path, monkeypatch)
+
+
+def _held(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestClient, str, Held]]:
     copy = tmp_path / "v.db"
-    with Store(seeded) as src, Store(copy) as dst:
+    with Store(db) as src, Store(copy) as dst:
         src.conn.backup(dst.conn)
     with Store(copy) as store:
         sid = max(stories.list_stories(store), key=lambda v: len(v.articles)).id
@@ -124,3 +147,25 @@ def test_serve_pending_failed_details_say_so(held: tuple[TestClient, str, Held],
     r = ready(c, f"/api/stories/{sid}")
     assert r.status_code == 200 and r.json()["status"] == "failed" and r.json()["articles"]
     assert ready(c, f"/stories/{sid}.md").status_code == 200  # the view alone, as a file
+
+
+def test_serve_pending_entity_reads_the_article_index(held_analysed: tuple[TestClient, str, Held]) -> None:
+    """An entity in a story whose details are not made yet: the page's data come from the article index at once,
+    the story is marked pending, and nothing is computed for it."""
+    c, sid, stage = held_analysed
+    r = c.get("/api/entities/dmitri-peskov")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "pending"
+    story = next(s for s in body["stories"] if s["id"] == sid)
+    assert story["status"] == "pending" and story["articles"] >= 1 and story["mentions"] >= 1
+    assert stage.calls == []  # read, not computed
+
+
+def test_serve_pending_export_marks_stories_without_details(held: tuple[TestClient, str, Held]) -> None:
+    c, sid, stage = held
+    r = c.get("/api/export", params={"what": "stories", "format": "jsonl"})
+    assert r.status_code == 200 and int(r.headers["vigie-pending-stories"]) >= 1
+    rows = [__import__("json").loads(line) for line in r.text.splitlines() if line.strip()]
+    assert any(row["id"] == sid and row["details"] == "pending" for row in rows)
+    assert stage.calls == []
