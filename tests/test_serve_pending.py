@@ -3,6 +3,7 @@ at once with what exists and says the rest is coming (issue 18)."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -166,6 +167,6 @@ def test_serve_pending_export_marks_stories_without_details(held: tuple[TestClie
     c, sid, stage = held
     r = c.get("/api/export", params={"what": "stories", "format": "jsonl"})
     assert r.status_code == 200 and int(r.headers["vigie-pending-stories"]) >= 1
-    rows = [__import__("json").loads(line) for line in r.text.splitlines() if line.strip()]
+    rows = [json.loads(line) for line in r.text.splitlines() if line.strip()]
     assert any(row["id"] == sid and row["details"] == "pending" for row in rows)
     assert stage.calls == []
