@@ -138,7 +138,7 @@ class ClusterOptions:
     story_gap_days: float = 45.0
     split_days: float = 14.0
     min_dated: int = 3
-    story_split_q: float = 0.0
+    story_split_q: float = 0.04  # train/train_pairs.py's choice on every dev corpus (and each CV fold's)
     story_split_min: int = 3
     max_split_story: int = 400
     use_time: bool = True
