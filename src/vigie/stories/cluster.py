@@ -479,6 +479,8 @@ class StoryClusterer:
         self._bucket_rows: dict[int | None, list[int]] = {}  # candidate-search bucket -> rows (see _link)
         self._index: dict[int | None, Any] = {}  # bucket -> faiss index over its first ntotal rows, built lazily
         self._embedder: Any = None
+        # Event matrices of the stories the story split left whole, for their event split (one block at a time).
+        self._sim_cache: dict[tuple[int, ...], np.ndarray] = {}
         # The loosest bounds any pair was scored under: the edge threshold (highest used) and the story gap (lowest).
         self._scored = (self.options.edge_threshold, self.options.story_gap_days)
 
@@ -859,6 +861,12 @@ class StoryClusterer:
             self._members[root].extend(self._members.pop(other))
 
     def _recluster(self, root: int, new: set[int]) -> None:
+        try:
+            self._recluster_block(root, new)
+        finally:
+            self._sim_cache.clear()
+
+    def _recluster_block(self, root: int, new: set[int]) -> None:
         rows = sorted(self._members[root], key=lambda r: self._arts[r].id)
         if len(rows) <= self.options.max_block:
             groups = [part for g in self._stories_of(rows) for part in self._story_split(g)]
@@ -987,6 +995,7 @@ class StoryClusterer:
             return [rows]
         rows = sorted(rows, key=lambda r: self._arts[r].id)
         sim = self._event_matrix(rows)
+        self._sim_cache[tuple(rows)] = sim  # a story left whole: its event split starts from the same matrix
         side = _modularity_bisection(sim)
         if side is None or _modularity(sim, side) < o.story_split_q:
             return [rows]
@@ -1075,7 +1084,9 @@ class StoryClusterer:
         best: tuple[float, list[bool]] | None = None
         langs = set(self._lang.a[rows].tolist()) - {0}
         # The story's own vocabulary cannot compare two languages: with several, it would split them apart.
-        sims = [self._event_matrix(rows)] + ([self._local_matrix(rows)] if len(langs) <= 1 else [])
+        cached = self._sim_cache.pop(tuple(rows), None)
+        sims = [cached if cached is not None else self._event_matrix(rows)] + (
+            [self._local_matrix(rows)] if len(langs) <= 1 else [])  # fmt: skip
         for sim in sims:
             side = _modularity_bisection(sim)
             if side is None:
