@@ -6,10 +6,10 @@ and html-fr + html-eval pages + the seeds as distractors, all clustered together
 
 Folds: 5, by group (RPM2 topic, ECB+ topic, crisis ISO week, page), balanced within each corpus. For each fold,
 everything is fitted on the other four: the pair model (train/train_pairs.py's fit), the story and attach
-thresholds (the mean of the story-level figures), the event split (RPM2 event F1); then the fold's items are
-clustered from scratch. The baselines get the same treatment in the same run: TF-IDF average link, USE average
-link and HDBSCAN on USE, their cut chosen on the training folds (story level on the same objective, event level on
-RPM2 event F1). ``--old SRC`` also runs another checkout's clusterer with its own defaults (e.g. today's main).
+thresholds and the story split's modularity (the mean of the story-level figures), the event split (RPM2 event
+F1); then the fold's items are clustered from scratch. The baselines get the same treatment in the same run:
+TF-IDF average link, USE average link and HDBSCAN on USE, their cut chosen on the training folds (story level on
+the same objective, event level on RPM2 event F1). ``--old SRC`` also runs another checkout's clusterer with its own defaults (e.g. today's main).
 
 Scores: B-cubed P/R/F1 per corpus, a predicted cluster counting all its members (a merge with another corpus costs
 precision); crisis: the share of same-crisis same-week pairs grouped together, within one language and across
@@ -199,7 +199,8 @@ def cross_validate(items: list[Labelled], k: int, old: Any = None, log: Callable
             story[names[0]][i], event[names[0]][i] = f"{f}/{a}", f"{f}/{b}"
         info = {"fold": f, "train": len(train), "test": len(test), "fit_s": round(fit_s, 1),
                 "story_threshold": opts.story_threshold, "attach_threshold": opts.attach_threshold,
-                "split_days": opts.split_days, "min_dated": opts.min_dated, "weights": model.to_dict()}  # fmt: skip
+                "story_split_q": opts.story_split_q, "split_days": opts.split_days, "min_dated": opts.min_dated,
+                "weights": model.to_dict()}  # fmt: skip
         for name, (make, grid) in BASELINES.items():
             gs, ge = _pick(train, make, grid)
             t = time.perf_counter()
@@ -219,7 +220,8 @@ def cross_validate(items: list[Labelled], k: int, old: Any = None, log: Callable
                 story["today's main (its dev-tuned defaults)"][i] = f"{f}/{got[x.item.id][1]}"
                 event["today's main (its dev-tuned defaults)"][i] = f"{f}/{got[x.item.id][0]}"
         log(f"fold {f}: {len(train)} train / {len(test)} test, fit {fit_s:.0f}s, story {opts.story_threshold:g} "
-            f"attach {opts.attach_threshold:g} split {opts.split_days:g}d min_dated {opts.min_dated}")
+            f"attach {opts.attach_threshold:g} story split q {opts.story_split_q:g} split {opts.split_days:g}d "
+            f"min_dated {opts.min_dated}")
         chosen.append(info)
     results = [Result(m, score_all(items, story[m], event[m]), secs[m]) for m in story]
     return results, chosen

@@ -25,6 +25,7 @@ STORY_GRID = (0.1, 0.2, 0.3, 0.4, 0.5)
 ATTACH_GRID = (0.3, 0.5)
 SPLIT_GRID = (7.0, 14.0, 21.0)
 DATED_GRID = (2, 3, 4)
+SPLIT_Q_GRID = (0.0, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08)  # story_split_q; 0: no story split
 
 
 def fresh(items: Sequence[Labelled]) -> list[ClusterItem]:
@@ -172,7 +173,8 @@ def cluster_labels(cl: StoryClusterer, items: Sequence[Labelled]) -> tuple[list[
 
 def tune_options(items: Sequence[Labelled], model: PairModel, base: ClusterOptions | None = None,
                  log: Callable[[str], None] | None = None) -> ClusterOptions:  # fmt: skip
-    """Story thresholds on the objective, then the event split on RPM2 event F1, all on ``items`` only."""
+    """Story thresholds on the objective, then the story split's modularity on it, then the event split on RPM2
+    event F1, all on ``items`` only."""
     base = base or ClusterOptions()
     corpora = {x.corpus for x in items}
     lo = min(*STORY_GRID, *ATTACH_GRID)
@@ -190,6 +192,17 @@ def tune_options(items: Sequence[Labelled], model: PairModel, base: ClusterOptio
                 best = (obj, st, at)
     assert best is not None
     opts = replace(base, story_threshold=best[1], attach_threshold=best[2])
+    q_best: tuple[float, float] | None = None
+    for q in SPLIT_Q_GRID:
+        cl.recluster(replace(cl.options, story_threshold=best[1], attach_threshold=best[2], story_split_q=q))
+        s, e = cluster_labels(cl, items)
+        obj = score_all(items, s, e).objective(corpora)
+        if log:
+            log(f"  story split q {q:g}: {obj:.4f}")
+        if q_best is None or obj > q_best[0] + 1e-9:
+            q_best = (obj, q)
+    assert q_best is not None
+    opts = replace(opts, story_split_q=q_best[1])
     if "rpm2" not in corpora:
         return opts
     cl.recluster(replace(opts, max_event_story=base.max_event_story))

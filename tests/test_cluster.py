@@ -184,6 +184,8 @@ def test_cluster_options_checked() -> None:
         ClusterOptions(max_block=0)
     with pytest.raises(ValueError, match="within"):
         ClusterOptions(story_threshold=1.5)
+    with pytest.raises(ValueError, match="story_split_q"):
+        ClusterOptions(story_split_q=-0.1)
     with pytest.raises(ValueError, match="features"):
         PairModel((1.0,), 0.0)
 
@@ -292,3 +294,71 @@ def test_cluster_cross_language_report_joins_its_story(items: list[ClusterItem])
     state = cl.state()
     again = StoryClusterer.from_state(json.loads(json.dumps({**state, "vsum": None})) | {"vsum": state["vsum"]})
     assert again._contents(r, [j])[0] == pytest.approx(cl._contents(r, [j])[0])
+
+
+# Two earthquakes of one kind, undated, in English: what ECB+ topics pair up (a merge is a false story).
+QUAKES = [
+    ("qa1", "Magnitude 6.8 earthquake strikes northern Chile near Iquique",
+     "A magnitude 6.8 earthquake struck northern Chile on Tuesday near the port city of Iquique, the US Geological "
+     "Survey said. Buildings swayed in Iquique and Arica, power was cut in parts of the Tarapaca region and the navy "
+     "issued a brief tsunami warning for the coast. President Bachelet said two people were injured."),
+    ("qa2", "Chile earthquake: Iquique residents evacuate after tsunami alert",
+     "Residents of Iquique fled to higher ground after a strong earthquake shook northern Chile. The quake, of "
+     "magnitude 6.8, was centred off the coast of the Tarapaca region. Bachelet visited Arica and said the damage "
+     "was limited; the tsunami warning was lifted after two hours."),
+    ("qa3", "Strong quake hits Chile's Tarapaca region, tsunami warning lifted",
+     "An earthquake of magnitude 6.8 hit the Tarapaca region of northern Chile, damaging houses in Iquique and "
+     "Alto Hospicio. The Chilean navy lifted its tsunami warning. Bachelet said emergency teams were in Arica and "
+     "Iquique and that two people had been hurt."),
+    ("qb1", "Magnitude 6.1 earthquake strikes Indonesia's Aceh province",
+     "A magnitude 6.1 earthquake struck Aceh province on the Indonesian island of Sumatra on Tuesday, the US "
+     "Geological Survey said. Houses collapsed in Bener Meriah and Takengon, and the disaster agency said at least "
+     "ten people were killed. President Yudhoyono ordered troops to help the rescue."),
+    ("qb2", "Indonesia quake: rescuers search collapsed houses in Aceh",
+     "Rescuers dug through collapsed houses in Bener Meriah after a strong earthquake shook Aceh, in northern "
+     "Sumatra. The quake, of magnitude 6.1, killed at least ten people, Indonesia's disaster agency said. "
+     "Yudhoyono said troops would reach Takengon by nightfall."),
+    ("qb3", "Deadly earthquake hits Sumatra's Aceh, landslides cut roads",
+     "An earthquake of magnitude 6.1 hit Aceh province in Sumatra, killing at least ten people in Bener Meriah and "
+     "Takengon. Landslides cut the roads to the highlands. Yudhoyono sent troops and the disaster agency set up "
+     "shelters for thousands of residents."),
+]  # fmt: skip
+
+
+def test_cluster_story_split_parts_two_same_kind_events(items: list[ClusterItem]) -> None:
+    """Two earthquakes merged by a loose story threshold fall apart along their own places and people when the
+    story split is on, in any batch order; one storyline whose two developments a month apart share its
+    protagonists (the fire, then the arrest) stays one story."""
+    its = [ClusterItem(id=i, title=t, body=b, language="en") for i, t, b in QUAKES]
+    vecs = Embedder().embed_articles([it.title for it in its], [it.body for it in its])
+    quakes = [replace(it, vector=v) for it, v in zip(its, vecs, strict=True)]
+    loose = ClusterOptions(story_threshold=0.1, attach_threshold=0.1, story_split_q=0.0)
+    merged = StoryClusterer(loose)
+    merged.add(fresh(quakes))
+    assert len(partition(merged.assignments(), 1)) == 1  # the pair model alone lets the two quakes meet
+    split = replace(loose, story_split_q=0.04)
+    cl = StoryClusterer(split)
+    cl.add(fresh(quakes) + fresh(items))
+    want = {frozenset({"qa1", "qa2", "qa3"}), frozenset({"qb1", "qb2", "qb3"})}
+    stories = partition(cl.assignments(), 1)
+    assert want <= stories
+    assert frozenset({"fa1", "fa2", "fa3", "fb1", "fb2", "fb3"}) in stories
+    # The same set in other batches gives the same stories; recluster applies the split without rescoring pairs.
+    inc = StoryClusterer(split)
+    for part in (quakes[3:] + items[6:], quakes[:3] + items[:6]):
+        inc.add(fresh(part))
+        inc = StoryClusterer.from_state(inc.state())
+    assert inc.assignments() == cl.assignments()
+    merged.recluster(split)
+    assert partition(merged.assignments(), 1) == want
+
+
+def test_cluster_modularity_of_a_split() -> None:
+    from vigie.stories.cluster import _modularity
+
+    sim = np.full((6, 6), 0.1)
+    sim[:3, :3] = sim[3:, 3:] = 0.8
+    good, bad = [True] * 3 + [False] * 3, [True, False] * 3
+    assert 0.3 < _modularity(sim, good) < 0.5
+    assert _modularity(sim, bad) < 0 < _modularity(sim, good)
+    assert _modularity(np.full((4, 4), 0.5), [True, True, False, False]) < 0  # no structure: below the null model

@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     model = fit_pair_model(items)
     print("weights:", json.dumps(model.to_dict()))
     opts = tune_options(items, model, ClusterOptions(), log=print)
-    chosen = {k: getattr(opts, k) for k in ("story_threshold", "attach_threshold", "split_days", "min_dated")}
+    chosen = {k: getattr(opts, k) for k in ("story_threshold", "attach_threshold", "story_split_q", "split_days",
+                                              "min_dated")}
     print("chosen options (set them as ClusterOptions defaults):", chosen)
     out = {**model.to_dict(), "options": chosen,
            "trained_on": "rpm2-dev, ecbplus-dev (train+dev topics), crisis-dev, html-fr, html-eval, seeds"}

@@ -15,7 +15,10 @@ The same articles give the same stories and events whether they arrive at once, 
 2. stories: each block a batch touches is re-clustered from scratch, average link of the pair probabilities (a
    pair that is no edge counts as 0) at ``story_threshold``; groups of at most ``small_size`` articles then join
    the large group holding their most probable partner when that pair reaches ``attach_threshold`` (an outlier
-   report of a storyline has one close sibling but a low average);
+   report of a storyline has one close sibling but a low average); a one-language story then splits where a
+   modularity bisection of its graded content similarity reaches ``story_split_q`` (two same-kind happenings, two
+   earthquakes, whose every pair looks alike but whose halves are denser inside; see
+   :meth:`StoryClusterer._story_split`);
 3. events: inside each story, a recursive time-validated bisection. Two content bisections are proposed (Newman's
    modularity split of the pair probabilities, and of the story's own vocabulary: terms in 2 to half of its
    articles, story-local IDF, see :meth:`StoryClusterer._local_matrix`); a proposal is kept only when each side
@@ -31,8 +34,9 @@ that, the candidate list is a top-k of the rows stored when it arrived (on the 2
 seven shuffled batches then differ from one batch; with ``max_neighbours=4000`` they are identical).
 
 Ids are ``s-``/``e-`` + the first member in (published or "", id) order. Bounds that keep the work per batch
-flat: blocks above ``max_block`` articles and stories above ``max_event_story`` are not re-clustered; their new
-articles join the story (event) of their most similar article instead, which may depend on arrival order.
+flat: stories above ``max_split_story`` are not split, blocks above ``max_block`` articles and stories above
+``max_event_story`` are not re-clustered; their new articles join the story (event) of their most similar article
+instead, which may depend on arrival order.
 
 One module, over 600 lines: the clusterer's state (rows, edges, blocks) and the steps that read and
 write it (search, linking, event bisection, saving) must change together.
@@ -134,6 +138,9 @@ class ClusterOptions:
     story_gap_days: float = 45.0
     split_days: float = 14.0
     min_dated: int = 3
+    story_split_q: float = 0.04  # train/train_pairs.py's choice on every dev corpus (and each CV fold's)
+    story_split_min: int = 3
+    max_split_story: int = 400
     use_time: bool = True
     small_size: int = 2
     use_floor: float = 0.2
@@ -153,11 +160,16 @@ class ClusterOptions:
         for name in ("story_gap_days", "split_days"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0 days, got {getattr(self, name)}")
-        for name in ("max_neighbours", "max_block", "max_event_story", "max_terms", "max_names", "min_dated"):
+        for name in ("max_neighbours", "max_block", "max_event_story", "max_split_story", "max_terms", "max_names",
+                     "min_dated"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.small_size < 0:
             raise ValueError(f"small_size must be >= 0, got {self.small_size}")
+        if not 0.0 <= self.story_split_q <= 1.0:
+            raise ValueError(f"story_split_q must be within [0, 1] (0: no split), got {self.story_split_q}")
+        if self.story_split_min < 1:
+            raise ValueError(f"story_split_min must be >= 1, got {self.story_split_min}")
 
     @property
     def edge_threshold(self) -> float:
@@ -467,6 +479,8 @@ class StoryClusterer:
         self._bucket_rows: dict[int | None, list[int]] = {}  # candidate-search bucket -> rows (see _link)
         self._index: dict[int | None, Any] = {}  # bucket -> faiss index over its first ntotal rows, built lazily
         self._embedder: Any = None
+        # Event matrices of the stories the story split left whole, for their event split (one block at a time).
+        self._sim_cache: dict[tuple[int, ...], np.ndarray] = {}
         # The loosest bounds any pair was scored under: the edge threshold (highest used) and the story gap (lowest).
         self._scored = (self.options.edge_threshold, self.options.story_gap_days)
 
@@ -847,9 +861,15 @@ class StoryClusterer:
             self._members[root].extend(self._members.pop(other))
 
     def _recluster(self, root: int, new: set[int]) -> None:
+        try:
+            self._recluster_block(root, new)
+        finally:
+            self._sim_cache.clear()
+
+    def _recluster_block(self, root: int, new: set[int]) -> None:
         rows = sorted(self._members[root], key=lambda r: self._arts[r].id)
         if len(rows) <= self.options.max_block:
-            groups = self._stories_of(rows)
+            groups = [part for g in self._stories_of(rows) for part in self._story_split(g)]
         else:
             groups = self._join_nearest([r for r in rows if r in new], "story")
         for g in groups:
@@ -960,6 +980,31 @@ class StoryClusterer:
                 out[best[2]].extend(g)
         return list(out.values())
 
+    def _story_split(self, rows: list[int]) -> list[list[int]]:
+        """Two same-kind happenings merged into one story (two earthquakes, two rehab entries) fall apart along
+        their own words: a modularity bisection of the graded content similarity (:meth:`_event_matrix`) whose
+        modularity reaches ``story_split_q``, each side at least ``story_split_min`` articles, recursively. The pair
+        probabilities cannot see it (each pair shares the topic's words and the kind's names), the group as a whole
+        does: the two halves are denser inside than the topic predicts, while one storyline over weeks scores low
+        (its developments share its protagonists). Stories in several languages are left whole: the body terms
+        cannot compare two languages, so the bisection would split the languages apart."""
+        o = self.options
+        if o.story_split_q <= 0.0 or len(rows) < 2 * o.story_split_min or len(rows) > o.max_split_story:
+            return [rows]
+        if len(set(self._lang.a[rows].tolist()) - {0}) > 1:
+            return [rows]
+        rows = sorted(rows, key=lambda r: self._arts[r].id)
+        sim = self._event_matrix(rows)
+        self._sim_cache[tuple(rows)] = sim  # a story left whole: its event split starts from the same matrix
+        side = _modularity_bisection(sim)
+        if side is None or _modularity(sim, side) < o.story_split_q:
+            return [rows]
+        left = [r for r, s in zip(rows, side, strict=True) if s]
+        right = [r for r, s in zip(rows, side, strict=True) if not s]
+        if min(len(left), len(right)) < o.story_split_min:
+            return [rows]
+        return self._story_split(left) + self._story_split(right)
+
     def _term_matrix(self, rows: list[int], body_only: bool = False) -> Any:
         """The rows' term vectors as one sparse matrix (rows x the hashed terms they use); ``body_only``: the unit
         TF-IDF vectors of the body terms alone (no names, no title terms)."""
@@ -1039,7 +1084,9 @@ class StoryClusterer:
         best: tuple[float, list[bool]] | None = None
         langs = set(self._lang.a[rows].tolist()) - {0}
         # The story's own vocabulary cannot compare two languages: with several, it would split them apart.
-        sims = [self._event_matrix(rows)] + ([self._local_matrix(rows)] if len(langs) <= 1 else [])
+        cached = self._sim_cache.pop(tuple(rows), None)
+        sims = [cached if cached is not None else self._event_matrix(rows)] + (
+            [self._local_matrix(rows)] if len(langs) <= 1 else [])  # fmt: skip
         for sim in sims:
             side = _modularity_bisection(sim)
             if side is None:
@@ -1096,6 +1143,19 @@ def _modularity_bisection(sim: np.ndarray) -> list[bool] | None:
     if float(s @ b @ s) <= 1e-12 or abs(float(s.sum())) == m:
         return None
     return (s > 0).tolist()
+
+
+def _modularity(sim: np.ndarray, side: list[bool]) -> float:
+    """Newman's modularity Q of a two-way split of the clipped similarities (no diagonal): within-side weight
+    minus what the degrees predict, over the total weight; in [-0.5, 0.5]."""
+    a = np.clip(sim, 0.0, None)
+    np.fill_diagonal(a, 0.0)
+    k = a.sum(axis=1)
+    two_m = float(k.sum())
+    if two_m <= 0:
+        return 0.0
+    s = np.where(np.asarray(side), 1.0, -1.0)
+    return float(s @ (a - np.outer(k, k) / two_m) @ s) / (2.0 * two_m)
 
 
 def _median_gap(a: list[int], b: list[int]) -> float:
