@@ -619,15 +619,20 @@ def _density(ln: _Line, stop: frozenset[str] | None) -> float:
 
 def page_lines(text: str, opts: CleanOptions | None = None) -> PageLines:
     """Split a dump into lines and compute each line's feature row: its own cues, then its neighbours'."""
-    lines, counts, lo, hi, _ = _prepare(text, opts or CleanOptions())
-    return PageLines(lines, _rows(lines, counts, lo, hi), _doc_stopwords(lines)[0])
+    lines, counts, lo, hi, _, page_lang = _prepare(text, opts or CleanOptions())
+    return PageLines(lines, _rows(lines, counts, lo, hi, page_lang), page_lang[0])
 
 
-def _rows(lines: list[_Line], counts: Counter[str], lo: int, hi: int) -> list[list[float]]:
+_PageLang = tuple[str, frozenset[str] | None]
+
+
+def _rows(
+    lines: list[_Line], counts: Counter[str], lo: int, hi: int, page_lang: _PageLang | None = None
+) -> list[list[float]]:
     n = len(lines)
     if not n:
         return []
-    lang, stop = _doc_stopwords(lines)
+    lang, stop = page_lang or _doc_stopwords(lines)
     cjk = lang == "cjk"
     total = float(sum(ln.chars for ln in lines)) or 1.0
     blocks = Counter(ln.block for ln in lines)
@@ -821,10 +826,10 @@ class BodyModel:
         return viterbi(scores, self.switch_cost)
 
 
-def _extend(lines: list[_Line], labels: list[bool]) -> list[bool]:
+def _extend(lines: list[_Line], labels: list[bool], page_lang: _PageLang | None = None) -> list[bool]:
     """Prose lines (long, ending a sentence, dense in the page's function words) next to the body join it; when the
     model keeps nothing, the prose lines are the body (short pages unlike any it was trained on)."""
-    lang, stop = _doc_stopwords(lines)
+    lang, stop = page_lang or _doc_stopwords(lines)
     long = 40 if lang == "cjk" else 100  # one CJK character carries about a word
     prose = [
         ln.kind in (None, "lowdens", "context") and ln.terminal and ln.chars >= long and _density(ln, stop) >= 0.15
@@ -1207,14 +1212,14 @@ def clean_text(text: str, options: CleanOptions | None = None, *, model: BodyMod
         return CleanedText(paragraphs=lines)
 
 
-def _prepare(text: str, opts: CleanOptions) -> tuple[list[_Line], Counter[str], int, int, float]:
+def _prepare(text: str, opts: CleanOptions) -> tuple[list[_Line], Counter[str], int, int, float, _PageLang]:
     """Lines with their cues and hand-tuned classes, and the densest body region (``lo``..``hi``)."""
     lines = _split_lines(_normalise(text))
     # Stop words and furniture cues of the page's language: German prose is not "low density" because it is not
     # French (French and English pages keep the lists the rule was tuned on).
     lang, page_stop = _doc_stopwords(lines)
     other = page_stop is not None and lang not in ("fr", "en")
-    stop = STOPWORDS | page_stop if page_stop is not None and other else STOPWORDS
+    stop = STOPWORDS | page_stop if other and page_stop is not None else STOPWORDS
     cues = (_MORE_BOUNDARY, _MORE_FURN) if other else None  # "Lesen Sie auch", "Leer más" as "Lire aussi"
     for ln in lines:
         _features(ln, stop)
@@ -1228,25 +1233,25 @@ def _prepare(text: str, opts: CleanOptions) -> tuple[list[_Line], Counter[str], 
     lo, hi, score = _best_region(lines, opts)
     if score < opts.min_body_score:
         lo, hi = 0, -1
-    return lines, counts, lo, hi, score
+    return lines, counts, lo, hi, score, (lang, page_stop)
 
 
 def _clean(text: str, opts: CleanOptions, model: BodyModel | None = None) -> CleanedText:
-    lines, counts, lo, hi, score = _prepare(text, opts)
+    lines, counts, lo, hi, score, page_lang = _prepare(text, opts)
     result = CleanedText()
     if not lines:
         return result
     # Body lines: those the learned model decodes as body (else the good lines of the region), each paragraph once.
     body_model = (model or _model()) if opts.learned else None
-    if body_model is not None and score >= opts.rule_trust and _doc_stopwords(lines)[0] in ("fr", "en"):
+    if body_model is not None and score >= opts.rule_trust and page_lang[0] in ("fr", "en"):
         body_model = None  # a clear region on a French or English page: the rule it was tuned for keeps it
     if body_model is not None:
-        scores = body_model.scores(_rows(lines, counts, lo, hi))
+        scores = body_model.scores(_rows(lines, counts, lo, hi, page_lang))
         # Lines the shape rules call furniture (URLs, XPath, contacts, like counters, stamps, tags, bylines,
         # end-of-article cues, furniture cues such as "Lire aussi : …") stay out: the metadata and comments are read
         # from them (held out: -0.002 F1; the furniture cues alone +0.0002 on stage-1 out-of-fold scores).
         scores = [-20.0 if ln.kind in _VETO else v for ln, v in zip(lines, scores, strict=True)]
-        labels = _extend(lines, body_model.decode(scores))
+        labels = _extend(lines, body_model.decode(scores), page_lang)
         chosen = [ln for ln, keep in zip(lines, labels, strict=True) if keep]
         if not chosen:  # nothing the model trusts: the rule's region, if it found one
             chosen = [ln for ln in lines[lo : hi + 1] if ln.cls == "good"]
