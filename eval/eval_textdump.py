@@ -97,9 +97,11 @@ def main(argv: list[str] | None = None) -> int:
         models = T.cross_validated_models(pages, data)
     html_fr = T.html_fr_urls()
     old = CleanOptions(learned=False)
+    everywhere = CleanOptions(rule_trust=float("inf"))  # the model decides French and English pages with a clear region too
     systems: dict[str, Callable[[int, T.Page, str], str]] = {
         "vigie cleaner (held out)" if not args.shipped else "vigie cleaner (shipped, in-sample)":
             lambda i, p, lang: clean_text(p.dump, model=models[i]).body,
+        "vigie, model on every page": lambda i, p, lang: clean_text(p.dump, everywhere, model=models[i]).body,
         "today's rule (learned=False)": lambda i, p, lang: clean_text(p.dump, old).body,
         "raw dump": lambda i, p, lang: p.dump,
         "justext (dump lines)": lambda i, p, lang: justext_body(p.dump, lang),

@@ -6,7 +6,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vigie.extract.clean import BodyModel, CleanedText, CleanOptions, _clean, clean_text, page_lines, viterbi
+from vigie.extract.clean import (
+    BodyModel,
+    CleanedText,
+    CleanOptions,
+    _clean,
+    clean_text,
+    page_lines,
+    stage2_rows,
+    viterbi,
+)
 
 S000, S001, S002, S003, S004 = (
     "000_4be715d5b9f8e314.txt",
@@ -371,7 +380,27 @@ def test_clean_shipped_model_matches_the_features() -> None:
     model = BodyModel.load()
     pl = page_lines(LE_MONDE_LIKE)
     assert len(pl.rows) == len(pl.lines) and len(model.weights) == len(pl.rows[0])
-    assert model.weights2 and pl.language == "fr"
+    assert pl.language == "fr"
+    if model.weights2:  # the second stage ships only when the inner CV found it pays
+        assert len(model.weights2) == len(stage2_rows([0.0])[0])
+
+
+def test_clean_page_context_features_read_the_page() -> None:
+    """Rows have one width whatever the page, and the page-level cues say what they mean."""
+    title = "Stadtrat beschließt neuen Haushalt"
+    prose = ("Der Stadtrat hat am Dienstagabend nach einer langen Debatte den Haushalt für das kommende Jahr "
+             "beschlossen, wobei die Mehrheit der Fraktionen den Vorschlag der Verwaltung unterstützte.")
+    one = page_lines(title)
+    page = page_lines("\n".join([f"{title} | Stadtanzeiger", *MENU, title, prose, prose + " Noch mehr.", *MENU]))
+    assert len(one.rows[0]) == len(page.rows[0])
+    rows = page.rows
+    i_title = 1 + len(MENU)
+    # title overlap: the headline repeated below the <title> line shares all its words; a menu item none
+    assert rows[i_title][-2] == 1.0 and rows[i_title][-1] == 1.0 and rows[1][-2] == 0.0
+    # a prose line sits in a prose run, a menu line outside any
+    assert rows[i_title + 1][-7] > 0 and rows[1][-7] == 0.0
+    # within-page length z-score: the paragraph is long for this page, a menu item short
+    assert rows[i_title + 1][-6] > 1.0 > 0.0 > rows[1][-6]
 
 
 def test_clean_learned_false_is_the_hand_tuned_rule() -> None:
