@@ -47,7 +47,8 @@ def test_progress_runner_emits_each_stage_up_to_its_total(tmp_path: Path, monkey
 
     analysed: list[int] = []
 
-    def fake_understand(store: Any, ids: Any, *, n_process: int = 1, on_progress: Any = None) -> int:
+    def fake_understand(store: Any, ids: Any, *, n_process: int = 1, on_progress: Any = None,
+                         parse: Any = None) -> int:
         for i in range(0, len(ids), 2):  # two at a time, as chunks would
             analysed.append(len(ids[i : i + 2]))
             if on_progress:

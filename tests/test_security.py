@@ -485,7 +485,9 @@ def test_security_control_characters_are_stripped_at_extraction() -> None:
         assert field is not None and not re.search(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e]", field), field
     assert art.title is not None and "Titre" in art.title
     raw = RawDocument("a.txt", "text", "Un titre\x1b[2J assez long pour un titre\n\nPremier paragraphe du texte, "
-                      "assez long pour être un corps.\x07\n\nSecond paragraphe\x1b, assez long lui aussi pour rester.")
+                      "assez long pour être un corps, avec une phrase qui continue et qui dit ce qui s'est passé "
+                      "hier.\x07\n\nSecond paragraphe\x1b, assez long lui aussi pour rester dans le corps de "
+                      "l'article, car il raconte la suite de ce qui s'est passé ce jour-là.")
     (item,) = list(extract_documents([raw]))
     assert not isinstance(item, InputError)
     body = item[1].body
