@@ -480,7 +480,7 @@ class StoryClusterer:
         self._index: dict[int | None, Any] = {}  # bucket -> faiss index over its first ntotal rows, built lazily
         self._embedder: Any = None
         # Event matrices of the stories the story split left whole, for their event split (one block at a time).
-        self._sim_cache: dict[tuple[int, ...], np.ndarray] = {}
+        self._sim_cache: dict[tuple[int, ...], tuple[np.ndarray, list[bool] | None]] = {}
         # The loosest bounds any pair was scored under: the edge threshold (highest used) and the story gap (lowest).
         self._scored = (self.options.edge_threshold, self.options.story_gap_days)
 
@@ -995,8 +995,9 @@ class StoryClusterer:
             return [rows]
         rows = sorted(rows, key=lambda r: self._arts[r].id)
         sim = self._event_matrix(rows)
-        self._sim_cache[tuple(rows)] = sim  # a story left whole: its event split starts from the same matrix
         side = _modularity_bisection(sim)
+        # A story left whole: its event split starts from the same matrix and bisection.
+        self._sim_cache[tuple(rows)] = (sim, side)
         if side is None or _modularity(sim, side) < o.story_split_q:
             return [rows]
         left = [r for r, s in zip(rows, side, strict=True) if s]
@@ -1085,10 +1086,10 @@ class StoryClusterer:
         langs = set(self._lang.a[rows].tolist()) - {0}
         # The story's own vocabulary cannot compare two languages: with several, it would split them apart.
         cached = self._sim_cache.pop(tuple(rows), None)
-        sims = [cached if cached is not None else self._event_matrix(rows)] + (
+        sims = [cached[0] if cached is not None else self._event_matrix(rows)] + (
             [self._local_matrix(rows)] if len(langs) <= 1 else [])  # fmt: skip
-        for sim in sims:
-            side = _modularity_bisection(sim)
+        for k, sim in enumerate(sims):
+            side = cached[1] if k == 0 and cached is not None else _modularity_bisection(sim)
             if side is None:
                 continue
             a = [d for d, s in zip(days, side, strict=True) if s and d is not None]
