@@ -16,6 +16,7 @@ from vigie.store.base import (
     EntityRow,
     FeatureRow,
     Placement,
+    entity_counts,
     is_postgres_url,
     resolve_db_path,
     search_text,
@@ -27,7 +28,7 @@ from vigie.store.sqlite import SQLiteStore, Store
 __all__ = [
     "DEFAULT_DB", "MIGRATIONS", "Alert", "ArticleMention", "ArticleStore", "EntityRow", "FacetCount", "Facets", "FeatureRow", "Placement",
     "SQLiteStore", "SearchHit", "SearchOptions", "SearchResults", "Segment", "Store",
-    "is_postgres_url", "open_store", "resolve_db_path", "search_text",
+    "entity_counts", "is_postgres_url", "open_store", "resolve_db_path", "search_text",
 ]
 
 

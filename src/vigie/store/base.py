@@ -7,7 +7,7 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +15,7 @@ from typing import Any, Protocol, Self, TypedDict
 
 from vigie.models import Article, RawDocument
 from vigie.store.search import SearchOptions, SearchResults
+from vigie.text import slug
 
 DEFAULT_DB = "vigie.db"
 PG_SCHEMES = ("postgresql://", "postgres://")
@@ -93,6 +94,20 @@ class ArticleMention:
     mentions: int
     quotes: int
     story_id: str = ""
+
+
+def entity_counts(entities: Iterable[Any], speakers: Iterable[str]) -> list[tuple[str, str, str | None, int, int]]:
+    """(slug, name, type, mentions, quotes) rows of an entity index, by slug then name: each name the ``entities``
+    (with ``name``, ``type``, ``count``) count, and each speaker quoted; names with no slug are left out."""
+    rows: dict[tuple[str, str], list[Any]] = {}
+    for e in entities:
+        if s := slug(e.name):
+            row = rows.setdefault((s, e.name), [e.type or None, 0, 0])
+            row[1] += e.count or 1
+    for name in speakers:
+        if s := slug(name):
+            rows.setdefault((s, name), [None, 0, 0])[2] += 1
+    return [(s, name, typ, mentions, quotes) for (s, name), (typ, mentions, quotes) in sorted(rows.items())]
 
 
 class ArticleStore(Protocol):

@@ -13,18 +13,17 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from vigie.errors import NotFoundError, VigieError
 from vigie.extract.metadata import strip_site_name
 from vigie.models import Article
-from vigie.store import ArticleStore, EntityRow, Placement
+from vigie.store import ArticleStore, EntityRow, Placement, entity_counts
 from vigie.stories.cluster import ArticleFeatures, ClusterItem, ClusterOptions, StoryClusterer
 from vigie.stories.dedup import Deduplicator, DedupOptions, exact_key
 from vigie.stories.views import EventView, StoryArticle, StoryView, voice_label
-from vigie.text import slug
 
 if TYPE_CHECKING:
     from vigie.understand.abstractive import LLMConfig
@@ -458,13 +457,4 @@ def outlet_counts(story: StoryView) -> Counter[str]:
 
 def entity_rows(detail: StoryDetail) -> list[EntityRow]:
     """The entity index rows of a story's details: each name it counts or quotes, by slug."""
-    rows: dict[tuple[str, str], list[Any]] = {}
-    for e in detail.entities:
-        if s := slug(e.name):
-            row = rows.setdefault((s, e.name), [e.type or None, 0, 0])
-            row[1] += e.count or 1
-    for q in detail.quotes:
-        name = q.speaker or ""
-        if s := slug(name):
-            rows.setdefault((s, name), [None, 0, 0])[2] += 1
-    return [EntityRow(s, name, typ, mentions, quotes) for (s, name), (typ, mentions, quotes) in sorted(rows.items())]
+    return [EntityRow(*row) for row in entity_counts(detail.entities, (q.speaker or "" for q in detail.quotes))]

@@ -11,16 +11,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from vigie.errors import StoreError
 from vigie.models import Article
 from vigie.records import decode, encode, fingerprint
-from vigie.store import ArticleMention, ArticleStore
-from vigie.text import slug
+from vigie.store import ArticleMention, ArticleStore, entity_counts
 from vigie.understand import DEFAULT_PARSE, ArticleAnalysis, ParseOptions, analyze_articles
 
-__all__ = ["VERSION", "keep_analyses", "mentions", "stored_analyses", "understand_new"]
+__all__ = ["VERSION", "keep_analyses", "mentions", "read_analyses", "stored_analyses", "understand_new"]
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +34,8 @@ def _row(analysis: ArticleAnalysis) -> tuple[str, str, str]:
 def mentions(analysis: ArticleAnalysis) -> list[ArticleMention]:
     """The entity index rows of an analysis: each name it counts or gives a quote to, by slug (what an entity page
     reads of the stories whose details are not made yet)."""
-    rows: dict[tuple[str, str], list[Any]] = {}
-    for e in analysis.entities:
-        if s := slug(e.name):
-            row = rows.setdefault((s, e.name), [e.type or None, 0, 0])
-            row[1] += e.count or 1
-    for q in analysis.quotes:
-        if q.kind != "fragment" and q.speaker and (s := slug(q.speaker)):  # a described speaker names no one
-            rows.setdefault((s, q.speaker), [None, 0, 0])[2] += 1
-    return [ArticleMention(analysis.article_id, s, name, typ, n, quotes)
-            for (s, name), (typ, n, quotes) in sorted(rows.items())]
+    speakers = [q.speaker for q in analysis.quotes if q.kind != "fragment" and q.speaker]  # a description names no one
+    return [ArticleMention(analysis.article_id, *row) for row in entity_counts(analysis.entities, speakers)]
 
 
 def _save(store: ArticleStore, analyses: Sequence[ArticleAnalysis]) -> None:
@@ -78,19 +68,26 @@ def understand_new(store: ArticleStore, article_ids: Sequence[str], *, n_process
     return done
 
 
-def stored_analyses(store: ArticleStore, articles: Sequence[Article]) -> list[ArticleAnalysis]:
-    """The analyses of ``articles``, in order: stored ones read back, missing or stale ones made (and stored when
-    the store can be written; a read-only store still gets its answer)."""
-    rows = store.analyses([a.id for a in articles])
+def read_analyses(store: ArticleStore, article_ids: Sequence[str]) -> dict[str, ArticleAnalysis]:
+    """The stored analyses of these articles that can be used as they are: of this record ``VERSION`` and readable
+    (a damaged row is logged and left out, never trusted); nothing is made."""
+    rows = store.analyses(list(article_ids))
     found: dict[str, ArticleAnalysis] = {}
-    for a in articles:
-        row = rows.get(a.id)
+    for aid in article_ids:
+        row = rows.get(aid)
         if row is None or row[0] != VERSION:
             continue
         try:
-            found[a.id] = decode(ArticleAnalysis, json.loads(row[1]))
-        except (ValueError, KeyError, TypeError) as e:  # a damaged row is made again, not trusted
-            log.warning("%s: stored analysis of %s unreadable (%s); analysing again", store.path, a.id, e)
+            found[aid] = decode(ArticleAnalysis, json.loads(row[1]))
+        except (ValueError, KeyError, TypeError) as e:
+            log.warning("%s: stored analysis of %s unreadable (%s)", store.path, aid, e)
+    return found
+
+
+def stored_analyses(store: ArticleStore, articles: Sequence[Article]) -> list[ArticleAnalysis]:
+    """The analyses of ``articles``, in order: stored ones read back, missing, stale or damaged ones made (and
+    stored when the store can be written; a read-only store still gets its answer)."""
+    found = read_analyses(store, [a.id for a in articles])
     missing = [a for a in articles if a.id not in found]
     if missing:
         made = analyze_articles(missing)

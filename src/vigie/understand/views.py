@@ -484,21 +484,13 @@ def stored_entity_view(store: ArticleStore, slug: str, *, stories: Sequence[Stor
 
 def _stored_quotes(store: ArticleStore, slug: str, articles: Mapping[str, str]) -> list[tuple[StoryQuote, str]]:
     """The quotes given to the entity in the stored analyses of these articles (id -> story), read back, not made."""
-    import json
-
-    from vigie.records import decode
-    from vigie.understand import ArticleAnalysis
-    from vigie.understand.stage import VERSION
+    from vigie.understand.stage import read_analyses
 
     out: list[tuple[StoryQuote, str]] = []
-    rows = store.analyses(list(articles))
+    found = read_analyses(store, list(articles))  # stale or damaged ones are left to the story's details
     for aid, sid in articles.items():
-        row = rows.get(aid)
-        if row is None or row[0] != VERSION:  # of another record shape: the story's details will say
-            continue
-        try:
-            analysis = decode(ArticleAnalysis, json.loads(row[1]))
-        except (ValueError, KeyError, TypeError):
+        analysis = found.get(aid)
+        if analysis is None:
             continue
         out.extend((StoryQuote(q.speaker, q.text, aid, q.kind), sid) for q in analysis.quotes
                    if q.kind != "fragment" and slugify(q.speaker or "") == slug)  # fmt: skip
