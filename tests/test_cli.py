@@ -219,3 +219,26 @@ def test_cli_extract_readable_in_french(runner: CliRunner, seeds_dir: Path) -> N
     assert res.exit_code == 0
     assert "Média      Sputnik France" in res.output and "--- 1 commentaire de lecteur ---" in res.output
     assert re.search(r"Publié +\d{1,2} octobre 2021 à \d\d:\d\d", res.output)
+
+
+def test_cli_parse_option_reaches_the_run_and_rejects_nonsense(runner: CliRunner, seeds_dir: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import vigie.pipeline as pipeline
+    from vigie.understand import ParseOptions
+
+    seen: list[ParseOptions | None] = []
+    real_run = pipeline.run
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(kwargs["options"].parse)  # type: ignore[attr-defined]
+        return real_run(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "run", spy)
+    db = str(tmp_path / "v.db")
+    res = runner.invoke(main, ["ingest", str(seeds_dir / "001_37b476e53cd719ce.txt"), "--db", db, "--no-understand",
+                               "--parse", "cues+2", "-q"])
+    assert res.exit_code == 0, res.output
+    assert seen == [ParseOptions("cues", 2)]
+    bad = runner.invoke(main, ["ingest", str(seeds_dir), "--db", db, "--parse", "everything"])
+    assert bad.exit_code == 2
+    assert "--parse" in bad.output and "'everything'" in bad.output

@@ -33,10 +33,28 @@ from vigie.store import ArticleStore, open_store
 if TYPE_CHECKING:
     from vigie.pipeline import IngestReport
     from vigie.stories import StoryReport
+    from vigie.understand import ParseOptions
     from vigie.understand.abstractive import LLMConfig
     from vigie.understand.views import StoryDetail
 
 DB_HELP = "SQLite file or postgresql:// URL (default: $VIGIE_DB or vigie.db)."
+
+
+def _parse_option(ctx: click.Context, param: click.Parameter, value: str | None) -> ParseOptions | None:
+    if value is None:
+        return None
+    from vigie.understand import ParseOptions
+
+    try:
+        return ParseOptions.from_label(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from e
+
+
+PARSE_OPTION = click.option(
+    "--parse", default=None, metavar="full|cues|cues+N", callback=_parse_option,
+    help="How much of each article the language model parses: 'cues+1' (default) runs the dependency parse only on "
+         "sentences with a quote, speech or event cue and the one before; 'full' parses everything (slower).")
 
 
 # What a terminal would obey rather than print (ESC sequences clear the screen or set the window title, C1 CSI
@@ -233,8 +251,10 @@ def extract(paths: tuple[str, ...], as_json: bool, understand: bool) -> None:
 @click.option("--understand/--no-understand", default=True, show_default=True,
               help="Analyse the new articles (entities, quotes, dates, events) and make the touched stories' details "
                    "now, so story pages answer at once.")
+@PARSE_OPTION
 def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet: bool, stories: bool, alerts: bool,
-           engine: str, scheduler: str | None, partitions: int | None, workers: int | None, understand: bool) -> None:
+           engine: str, scheduler: str | None, partitions: int | None, workers: int | None, understand: bool,
+           parse: ParseOptions | None) -> None:
     """Read, clean and store articles from files, folders or '-' (stdin)."""
     t = translator()
     if engine != "dask" and (scheduler or partitions):
@@ -272,13 +292,14 @@ def ingest(paths: tuple[str, ...], db: str | None, progress: bool | None, quiet:
         if engine == "dask":
             from vigie.pipeline.dask_engine import DaskExecutor
 
-            executor = DaskExecutor(scheduler=scheduler, partitions=partitions, embed=stories, understand=understand)
+            executor = DaskExecutor(scheduler=scheduler, partitions=partitions, embed=stories, understand=understand,
+                                    parse=parse)
         else:
             executor = LocalExecutor(workers or default_workers())
         try:
             result = run(store, Paths(list(paths), stdin=sys.stdin.buffer), executor=executor,
                          options=RunOptions(stories=stories, understand=understand, details=stories and understand,
-                                            alerts=alerts, nlp_processes=workers or default_workers(),
+                                            alerts=alerts, nlp_processes=workers or default_workers(), parse=parse,
                                             llm=_llm() if stories and understand else None),
                          on_error=on_error, on_event=bar,
                          echo=echo)  # fmt: skip
@@ -744,7 +765,8 @@ def bench(size: int, add: int, data: str | None, as_json: bool) -> None:
 @click.option("--db", default=None, help=DB_HELP)
 @click.option("--understand/--no-understand", default=False, show_default=True,
               help="Also analyse every article again (entities, quotes, dates, events), after upgrading Vigie.")
-def reprocess(db: str | None, understand: bool) -> None:
+@PARSE_OPTION
+def reprocess(db: str | None, understand: bool, parse: ParseOptions | None) -> None:
     """Re-clean every stored article from its kept raw input (after upgrading Vigie); a re-cleaned article is
     analysed again the next time it is needed, every article with --understand."""
     from vigie.pipeline import reprocess as run
@@ -755,10 +777,12 @@ def reprocess(db: str | None, understand: bool) -> None:
         click.echo(t.n("n_changed", changed))
         if understand:
             from vigie.pipeline import default_workers
+            from vigie.understand import DEFAULT_PARSE
             from vigie.understand.stage import understand_new
 
             ids = [a.id for a in store.articles()]
-            click.echo(t.n("n_analysed", understand_new(store, ids, n_process=default_workers())))
+            click.echo(t.n("n_analysed", understand_new(store, ids, n_process=default_workers(),
+                                                        parse=parse or DEFAULT_PARSE)))
 
 
 @main.command()

@@ -25,13 +25,16 @@ import math
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vigie.errors import InputError, VigieError
 from vigie.extract import ExtractOptions
 from vigie.extract.readers import ReadOptions, iter_documents, iter_files
 from vigie.models import RawDocument
 from vigie.pipeline.executors import Batch, Documents, Extracted, Failed, Item, Stored, items
+
+if TYPE_CHECKING:
+    from vigie.understand import ParseOptions
 
 __all__ = ["DaskExecutor"]
 
@@ -63,7 +66,7 @@ class _Part:
 
 def _process(
     inputs: Sequence[_Input], known: frozenset[str], read_options: ReadOptions | None,
-    options: ExtractOptions | None, embed: bool, understand: bool,
+    options: ExtractOptions | None, embed: bool, understand: bool, parse: ParseOptions | None = None,
 ) -> _Part:
     """One partition on a worker: read, clean and (optionally) embed and analyse; never raises for bad input."""
 
@@ -89,9 +92,10 @@ def _process(
             part.warning = f"embedding on a worker failed ({type(e).__name__}: {e}); the driver will embed"
     if understand and new:
         try:
-            from vigie.understand import analyze_articles
+            from vigie.understand import DEFAULT_PARSE, analyze_articles
 
-            for it, analysis in zip(new, analyze_articles([it.article for it in new]), strict=True):
+            analyses = analyze_articles([it.article for it in new], parse=parse or DEFAULT_PARSE)
+            for it, analysis in zip(new, analyses, strict=True):
                 it.analysis = analysis
         except Exception as e:  # no language model on this worker: the driver analyses instead
             part.warning = f"analysis on a worker failed ({type(e).__name__}: {e}); the driver will analyse"
@@ -134,6 +138,7 @@ class DaskExecutor:
         embed: workers also compute the new articles' story vectors (set it when the story stage runs).
         understand: workers also analyse the new articles (entities, quotes, dates, events; the model is loaded
             once per worker).
+        parse: how much of each article the workers' model parses (default: the cue parse, as locally).
 
     Raises (from :meth:`run`):
         VigieError: Dask is not installed, or the scheduler cannot be reached.
@@ -144,6 +149,7 @@ class DaskExecutor:
     n_workers: int = 2
     embed: bool = True
     understand: bool = True
+    parse: ParseOptions | None = None
 
     def __post_init__(self) -> None:
         if self.partitions is not None and self.partitions < 1:
@@ -161,7 +167,8 @@ class DaskExecutor:
             parts = _split(inputs, min(len(inputs), self.partitions or _TASKS_PER_WORKER * workers))
             # Ids already stored, so workers skip cleaning them (the driver checks again as it stores).
             shared = client.scatter([frozenset(stored.known_ids())], broadcast=True)[0]  # a list: a set would split
-            futures = [client.submit(_process, p, shared, ropts, options, self.embed, self.understand, pure=False) for p in parts]
+            futures = [client.submit(_process, p, shared, ropts, options, self.embed, self.understand,
+                                     self.parse, pure=False) for p in parts]
             warned = False
             for p, fut in zip(parts, futures, strict=True):
                 try:
