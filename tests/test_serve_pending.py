@@ -170,3 +170,22 @@ def test_serve_pending_export_marks_stories_without_details(held: tuple[TestClie
     rows = [json.loads(line) for line in r.text.splitlines() if line.strip()]
     assert any(row["id"] == sid and row["details"] == "pending" for row in rows)
     assert stage.calls == []
+
+
+def test_reindex_rebuilds_the_entity_index_of_analyses_kept_before_it(analysed: Path, tmp_path: Path) -> None:
+    """A store whose analyses were written before the entity index (schema 9) gets its entity pages back from
+    `vigie reprocess` without re-parsing: the rows come from the kept analyses."""
+    from vigie.understand.stage import reindex
+
+    copy = tmp_path / "old.db"
+    with Store(analysed) as src, Store(copy) as dst:
+        src.conn.backup(dst.conn)
+    with Store(copy) as store:
+        before = sorted(tuple(r) for r in store.conn.execute("SELECT * FROM article_entities"))
+        assert before
+        store.conn.execute("DELETE FROM article_entities")
+        store.conn.commit()
+        assert store.entity_mentions("otan") == []
+        assert reindex(store) == len(store.analyses(list(store.known_ids())))
+        after = sorted(tuple(r) for r in store.conn.execute("SELECT * FROM article_entities"))
+    assert after == before

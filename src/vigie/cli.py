@@ -767,15 +767,20 @@ def bench(size: int, add: int, data: str | None, as_json: bool) -> None:
               help="Also analyse every article again (entities, quotes, dates, events), after upgrading Vigie.")
 @PARSE_OPTION
 def reprocess(db: str | None, understand: bool, parse: ParseOptions | None) -> None:
-    """Re-clean every stored article from its kept raw input (after upgrading Vigie); a re-cleaned article is
-    analysed again the next time it is needed, every article with --understand."""
+    """Re-clean every stored article from its kept raw input (after upgrading Vigie) and rebuild the entity index
+    from the kept analyses; a re-cleaned article is analysed again the next time it is needed, every article with
+    --understand."""
     from vigie.pipeline import reprocess as run
 
     with _domain_errors(), _open(db) as store:
         changed = run(store, on_error=lambda e: _err(str(e)))
         t = translator()
         click.echo(t.n("n_changed", changed))
-        if understand:
+        if not understand:  # the analyses kept stand; their entity index is rebuilt from them (older stores lack it)
+            from vigie.understand.stage import reindex
+
+            click.echo(t.n("n_indexed", reindex(store)))
+        else:
             from vigie.pipeline import default_workers
             from vigie.understand import DEFAULT_PARSE
             from vigie.understand.stage import understand_new

@@ -598,6 +598,7 @@ PLURALS: dict[str, dict[str, tuple[str, str]]] = {
         "n_analysed": ("{n} article analysé", "{n} articles analysés"),
         "n_articles": ("{n} article", "{n} articles"),
         "n_changed": ("{n} article modifié", "{n} articles modifiés"),
+        "n_indexed": ("{n} analyse indexée", "{n} analyses indexées"),
         "n_comments": ("{n} commentaire de lecteur", "{n} commentaires de lecteurs"),
         "n_duplicate": ("{n} doublon", "{n} doublons"),
         "n_events": ("{n} événement", "{n} événements"),
@@ -624,6 +625,7 @@ PLURALS: dict[str, dict[str, tuple[str, str]]] = {
         "n_analysed": ("{n} article analysed", "{n} articles analysed"),
         "n_articles": ("{n} article", "{n} articles"),
         "n_changed": ("{n} article changed", "{n} articles changed"),
+        "n_indexed": ("{n} analysis indexed", "{n} analyses indexed"),
         "n_comments": ("{n} reader comment", "{n} reader comments"),
         "n_duplicate": ("duplicate {n}", "duplicate {n}"),  # the ingest summary's "read 5, new 5, ..." wording
         "n_events": ("{n} event", "{n} events"),

@@ -149,7 +149,7 @@ def _stemmed_search(s: Schema) -> None:
 def _article_entities(s: Schema) -> None:
     # Who each article's stored analysis names or quotes, written with the analysis: an entity page finds the
     # stories that name it, and how many of their articles do, before (or without) their details being made.
-    # Analyses stored before this schema are indexed when they are written again (``vigie reprocess``).
+    # Analyses stored before this schema are indexed by ``vigie reprocess`` (from the kept analyses, no parsing).
     k = s.dialect.key
     _run(
         s,

@@ -18,7 +18,7 @@ from vigie.records import decode, encode, fingerprint
 from vigie.store import ArticleMention, ArticleStore, entity_counts
 from vigie.understand import DEFAULT_PARSE, ArticleAnalysis, ParseOptions, analyze_articles
 
-__all__ = ["VERSION", "keep_analyses", "mentions", "read_analyses", "stored_analyses", "understand_new"]
+__all__ = ["VERSION", "keep_analyses", "mentions", "read_analyses", "reindex", "stored_analyses", "understand_new"]
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,20 @@ def read_analyses(store: ArticleStore, article_ids: Sequence[str]) -> dict[str, 
         except (ValueError, KeyError, TypeError) as e:
             log.warning("%s: stored analysis of %s unreadable (%s)", store.path, aid, e)
     return found
+
+
+def reindex(store: ArticleStore) -> int:
+    """Write the entity index rows of every usable stored analysis again, from the analysis alone (no parsing);
+    returns how many were indexed. A store whose analyses predate the index (schema 9) gets its entity pages whole
+    without the cost of ``reprocess --understand``."""
+    ids = sorted(store.known_ids())
+    done = 0
+    for i in range(0, len(ids), _CHUNK):
+        found = read_analyses(store, ids[i : i + _CHUNK])
+        if found:
+            _save(store, list(found.values()))
+            done += len(found)
+    return done
 
 
 def stored_analyses(store: ArticleStore, articles: Sequence[Article]) -> list[ArticleAnalysis]:
