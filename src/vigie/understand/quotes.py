@@ -120,7 +120,8 @@ def person_refs(mentions: Sequence[Mention], name_map: dict[tuple[str, str], str
                     if prev.role is not None and key.covers(prev.role) and prev.is_person:
                         key, name = prev.role, prev.name
                         break
-            refs.append(SpeakerRef(name, key, m.gender, m.tok_start, m.is_subject))
+            # A role the article never ties to a name still says who spoke ("a ajouté l'ex-otage"): its words.
+            refs.append(SpeakerRef(name, key, m.gender, m.tok_start, m.is_subject, label=None if name else m.text))
     return refs
 
 
@@ -202,16 +203,19 @@ def _direct_quotes(doc: Doc, refs: Sequence[SpeakerRef], lex: Lexicon, attribute
         post_end = _sentence_end(text, qe, spans)
         pre, post = text[pre_start:qs], text[qe:post_end]
         standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
-        found, ref = attribute(doc, text, (qs, qe, cs, ce), pre_start, post_end, refs, quotes, lex)
+        heading = _heading(text, qs, qe, content)
+        found, ref = (False, None) if heading else attribute(doc, text, (qs, qe, cs, ce), pre_start, post_end, refs, quotes, lex)
         # A quote with no attribution inside running text is a scare quote or a title: a fragment, not shown.
-        kind = "direct" if found or standalone else "fragment"
+        kind = "direct" if found or (standalone and not heading) else "fragment"
         # The ranker decides where the rules found nobody, or somebody by a weak cue (a pronoun, a quote going on,
         # a clause's subject); a description from a strong cue ("a déclaré l'avocat") stays.
-        unresolved = ref is None or (ref.name is None and ref.label is None)
+        # A role with no name is a description the ranker may still put a name on.
+        unresolved = ref is None or (ref.name is None and (ref.label is None or ref.role is not None))
         # A cue found with nobody resolved ("a-t-elle affirmé" with no woman of known gender) still says the quote
         # is someone's: only who is in doubt, as with a weak cue.
         weak = found and ref is not None and ref.via not in speakers.STRONG_CUES
-        if ranker is not None and (unresolved or weak):
+        # A heading, or a term in marks with no attribution ("mis en examen pour « abus de confiance »"), is nobody's.
+        if ranker is not None and (unresolved or weak) and not heading and not (kind == "fragment" and _bare_term(doc, cs, ce)):
             cands = speakers.candidates(
                 refs, ranker.sent_of, ranker.line_of, _tok(doc, qs), _tok(doc, qe), ranker.in_quote, quotes,
                 speakers.cue_pronoun(post, pre, text[cs:ce]), ref, len(content.split()), kind == "fragment",
@@ -228,6 +232,27 @@ def _direct_quotes(doc: Doc, refs: Sequence[SpeakerRef], lex: Lexicon, attribute
                   _sent_of(doc, cs), label, _tok(doc, qs), ref.via if ref is not None else "")
         )
     return quotes
+
+
+def _heading(text: str, qs: int, qe: int, content: str) -> bool:
+    """A quote that is a whole short line with no sentence end, or in capitals: a headline or a subheading that
+    repeats someone's words («Je ne demande aucune indemnité»), not a quotation of its own."""
+    line_start = text.rfind("\n", 0, qs) + 1
+    line_end = text.find("\n", qe)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    if line.strip() != text[qs:qe].strip():
+        return False
+    words = content.split()
+    return (len(words) <= 10 and not content.rstrip(" »”\"").endswith((".", "!", "?", "…"))) or content.isupper()
+
+
+def _bare_term(doc: Doc, cs: int, ce: int) -> bool:
+    """A few quoted words with no verb: a term or a name in marks, which says nothing by itself."""
+    toks = _toks(doc, cs, ce)
+    if toks is None:
+        return True
+    words = [t for t in doc[toks[0] : toks[1]] if not t.is_punct and not t.is_space]
+    return len(words) <= 4 and not any(t.pos_ in ("VERB", "AUX") for t in words)
 
 
 class _RankerContext:
@@ -373,6 +398,20 @@ def _attribute(
         if verb is not None:
             return _via("colon-line", _subject_of(doc, verb, refs, quotes))
     standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
+    # "X avait accusé Moscou d'« activités malveillantes »", "un rapport fait état d'une « dérive »": words quoted as
+    # the object of a verb of saying (or judging) are its subject's, however short.
+    if not standalone:
+        verb = _saying_head(doc, cs, ce, lex)
+        # A bare term counts only as the very object of the verb ("a dénoncé une « dérive »"), not when it merely
+        # qualifies something further down ("pour annoncer … la décision « malhonnête »").
+        bare = _bare_term(doc, cs, ce)
+        toks = _toks(doc, cs, ce)
+        if verb is not None and bare and (toks is None or doc[toks[0] : toks[1]].root.head.i != verb):
+            verb = None
+        if verb is not None:
+            ref = _clause_subject(doc, verb, refs, quotes)
+            if ref is not None and (ref.name or ref.label):
+                return _via("clause-speech", ref)
     # "Les banques se sont engagées à « adopter sans délai » ce code": words quoted inside a clause are its subject's,
     # when they are more than a label (one or two quoted words are scare quotes: "la décision « malhonnête »").
     if not standalone and len(text[cs:ce].split()) >= 3:
@@ -387,7 +426,8 @@ def _attribute(
         if standalone and prev.kind == "direct" and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 200:
             return _via("standalone-continuation", SpeakerRef(prev.speaker, prev.role, label=prev.label))
         # A sentence quoting again, right after someone's quote, with no one else in it, goes on with their words.
-        if prev.kind == "direct" and (prev.speaker or prev.label) and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 250:
+        if (prev.kind == "direct" and (prev.speaker or prev.label) and len(_SENT_END.findall(gap)) <= 1 and len(gap) < 250
+                and not _bare_term(doc, span[2], span[3])):
             toks = _toks(doc, pre_start, post_end)
             others = [r for r in refs if toks is not None and toks[0] <= r.pos < toks[1] and r.name != prev.speaker]
             root = _sent(doc, _tok(doc, qs)).root if _tok(doc, qs) < len(doc) else None
@@ -396,6 +436,39 @@ def _attribute(
             if not others and not own_subject and "\n\n" not in gap:
                 return _via("sentence-continuation", SpeakerRef(prev.speaker, prev.role, label=prev.label))
     return False, None
+
+
+# Verbs that, beyond saying, judge or name what they take: their quoted object is the subject's words.
+_JUDGING = {
+    "accuser", "qualifier", "critiquer", "reprocher", "condamner", "fustiger", "denoncer", "saluer", "evoquer",
+    "pointer", "exprimer", "reclamer", "exiger", "promettre", "appeler", "exhorter", "traiter", "decrire", "parler",
+    "mettre en garde", "avertir", "s'inquieter", "regretter", "deplorer", "souhaiter", "plaider", "demander",
+}
+# "faire état de", "faire part de": a light verb and its noun.
+_LIGHT = {"etat", "part", "allusion", "mention"}
+
+
+def _says(verb: Any, lex: Lexicon) -> bool:
+    """Whether a verb reports words: a verb of saying or judging, or "faire état / part / allusion de"."""
+    if lex.is_speech_word(verb.text, verb.lemma_) or fold(verb.lemma_) in _JUDGING:
+        return True
+    return fold(verb.lemma_) == "faire" and any(fold(c.text) in _LIGHT for c in verb.children)
+
+
+def _saying_head(doc: Doc, cs: int, ce: int, lex: Lexicon) -> int | None:
+    """The verb of saying or judging, outside the quote, that the quoted words hang from, through the verbs of its
+    complements ("a accusé le gouvernement de se comporter comme « … »"), not through a relative clause."""
+    toks = _toks(doc, cs, ce)
+    if toks is None:
+        return None
+    t = doc[toks[0] : toks[1]].root
+    for _ in range(8):
+        if t.dep_ in ("acl:relcl", "parataxis") or t.head.i == t.i:
+            break
+        t = t.head
+        if t.pos_ in ("VERB", "AUX") and not toks[0] <= t.i < toks[1] and _says(t, lex):
+            return t.i
+    return None
 
 
 def _governing_verb(doc: Doc, cs: int, ce: int) -> int | None:
