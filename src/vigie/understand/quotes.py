@@ -378,6 +378,8 @@ def _attribute(
             return _via("pour-pronoun", _resolve_pronoun(refs, _tok(doc, qs), "elle" if who == "elle" else "il", quotes))
         toks = _toks(doc, pour.start("who"), pour.end("who"))
         r = _ref_at(refs, toks[0], toks[1]) if toks is not None else None
+        if r is None and toks is not None:  # "Pour la LDH, …": an organisation the speaker list leaves out
+            r = _entity_ref(doc, doc[toks[1] - 1])
         if r is not None:
             return _via("pour", r)
     # "Betancourt : « … »" (a headline, a transcript).
@@ -545,7 +547,7 @@ _NOT_SPEAKERS = {
     "veille", "lendemain", "jour", "semaine", "mois", "annee", "an", "matin", "soir", "nuit", "fois", "suite", "fin",
     "debut", "raison", "question", "idee", "situation", "decision", "operation", "affaire", "chose", "cas",
 }
-_POUR = re.compile(r"\s*(?:Mais\s+|Et\s+)?[Pp]our\s+(?P<who>elle|lui|[A-ZÉ][^,]{1,40}?)\s*,")
+_POUR = re.compile(r"\s*(?:Mais\s+|Et\s+)?[Pp]our\s+(?P<who>elle|lui|(?:l['’]|la\s+|le\s+|les\s+)?[A-ZÉ][^,]{1,40}?)\s*,")
 _DEF_DETS = {"le", "la", "l'", "les", "son", "sa", "ses", "leur", "leurs", "the", "his", "her", "their", "its"}
 
 
@@ -725,6 +727,14 @@ def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
     """Speaker of a verb of saying: its subject (through "qui" to the antecedent, through a participle or a
     coordinated verb to the governing one), a pronoun resolved, or "d'ajouter" to the previous speaker."""
     v = doc[verb]
+    # "…», a-t-elle raconté, évoquant « … »": a participle with no subject of its own goes on with the words of the
+    # quote just before it in the sentence, whoever the parser hangs it on.
+    if fold(v.text).endswith("ant") and not any(c.dep_.startswith("nsubj") for c in v.children) and quotes:
+        prev = next((q for q in reversed(quotes) if q.end <= v.idx), quotes[-1])
+        text = _index(doc).text
+        if (prev.kind == "direct" and (prev.speaker or prev.label) and prev.end <= v.idx
+                and not _SENT_END.search(text, prev.end, v.idx) and "\n" not in text[prev.end : v.idx]):
+            return SpeakerRef(prev.speaker, prev.role, label=prev.label)
     seen = 0
     while seen < 4:
         seen += 1
@@ -803,6 +813,10 @@ def _selon(doc: Doc, text: str, start: int, end: int, refs: Sequence[SpeakerRef]
         return None
     r = _ref_at(refs, toks[0], min(toks[1], toks[0] + 12))
     if r is not None and r.pos - toks[0] <= 3:
+        return r
+    # "selon le représentant du leader tibétain en Europe, Jampal Chosang": a name in apposition to the description.
+    if r is not None and r.pos > toks[0] and doc[r.pos - 1].text == "," and not any(
+            t.pos_ in ("VERB", "AUX") or t.text in ".;:" for t in doc[toks[0] : r.pos]):
         return r
     return _np_label(doc, toks[0], min(toks[1], toks[0] + 8)) or SpeakerRef()
 
