@@ -445,6 +445,7 @@ _JUDGING = {
     "accuser", "qualifier", "critiquer", "reprocher", "condamner", "fustiger", "denoncer", "saluer", "evoquer",
     "pointer", "exprimer", "reclamer", "exiger", "promettre", "appeler", "exhorter", "traiter", "decrire", "parler",
     "mettre en garde", "avertir", "s'inquieter", "regretter", "deplorer", "souhaiter", "plaider", "demander",
+    "trouver", "definir", "presenter",
 }
 # "faire état de", "faire part de": a light verb and its noun.
 _LIGHT = {"etat", "part", "allusion", "mention"}
@@ -493,11 +494,16 @@ def _clause_subject(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Seq
     definite description; None without one (no guessing from nearby names)."""
     v = doc[verb]
     for _ in range(4):
+        agent = _agent(doc, v, refs)
+        if agent is not None:
+            return agent
         subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubj:pass")), None)
         if subj is not None:
             low = fold(subj.text).strip("-").removeprefix("t-")
             if low in _PRON_GENDER:
                 return _resolve_pronoun(refs, subj.i, low, quotes)
+            if low in ("qui", "who") and v.dep_.startswith("acl") and v.head.i != v.i:
+                return _ref_covering(refs, v.head) or _entity_ref(doc, v.head)
             sub = list(subj.subtree)
             r = _ref_covering(refs, subj)
             return r if r is not None else _np_label(doc, sub[0].i, sub[-1].i + 1)
@@ -506,6 +512,17 @@ def _clause_subject(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Seq
             continue
         break
     return None
+
+
+def _agent(doc: Doc, v: Any, refs: Sequence[SpeakerRef]) -> SpeakerRef | None:
+    """The agent of a passive verb ("qualifiée par les syndicats d'« injure »"): who did the saying."""
+    agent = next((c for c in v.children if c.dep_ == "obl:agent"), None)
+    if agent is None:
+        return None
+    sub = [t for t in agent.subtree if t.dep_ != "case"]
+    if not sub:
+        return None
+    return _ref_covering(refs, agent) or _np_label(doc, sub[0].i, sub[-1].i + 1) or _entity_ref(doc, agent)
 
 
 def _np_label(doc: Doc, start: int, end: int, indefinite: bool = False) -> SpeakerRef | None:
@@ -582,7 +599,9 @@ def _quote_spans(text: str) -> list[tuple[int, int, int, int]]:
         if len(marks) % 2 == 1:
             last = marks[-1]
             before = text[offset:last].rstrip()
-            if (not before or before.endswith((":", ","))) and text[last + 1 : last + 2].isupper():
+            after = text[last + 1 : last + 2]
+            # A quote opened after "X a dit :" or "…, " may start lower-case ("En échange, « nous nous engageons").
+            if (not before and after.isupper()) or (before.endswith((":", ",")) and after.isalpha()):
                 open_at, carried = last, 0
         offset += len(line) + 1
     spans.sort()
@@ -738,6 +757,9 @@ def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
     seen = 0
     while seen < 4:
         seen += 1
+        agent = _agent(doc, v, refs)
+        if agent is not None:
+            return agent
         subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubj:pass", "expl:subj")), None)
         if subj is not None:
             low = fold(subj.text).strip("-").removeprefix("t-")  # "a-t-elle": the subject token is "-t-elle"
