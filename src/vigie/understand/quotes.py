@@ -543,7 +543,9 @@ def _np_label(doc: Doc, start: int, end: int, indefinite: bool = False) -> Speak
     while i < len(toks) and i <= 7:
         t = toks[i]
         low = fold(t.text)
-        if t.pos_ in ("ADJ", "PROPN") or (t.pos_ == "NOUN" and toks[i - 1].pos_ in ("ADP", "DET", "ADJ")):
+        # "le dalaï lama": a noun compounded to the head with no preposition.
+        compound = t.pos_ == "NOUN" and i == stop == 2 and t.head.i == head.i and t.dep_ in ("nmod", "compound", "flat", "appos")
+        if t.pos_ in ("ADJ", "PROPN") or compound or (t.pos_ == "NOUN" and toks[i - 1].pos_ in ("ADP", "DET", "ADJ")):
             i += 1
             stop = i
         elif low in ("de", "du", "des", "d'") or (t.pos_ == "DET" and toks[i - 1].pos_ == "ADP"):
@@ -551,7 +553,27 @@ def _np_label(doc: Doc, start: int, end: int, indefinite: bool = False) -> Speak
         else:
             break
     words = toks[:stop]
+    named = _named_in_description(doc, words[1].i, words[-1].i + 1)
+    if named is not None:
+        return named
     return SpeakerRef(label=doc[words[0].i : words[-1].i + 1].text, pos=words[0].i)
+
+
+def _named_in_description(doc: Doc, start: int, end: int) -> SpeakerRef | None:
+    """The person or organisation a description goes on to name: "la télévision CCTV", "le directeur général de la
+    police nationale (DGPN) Frédéric Péchenard" (a name inside the phrase or right after it, before any verb)."""
+    reach = end
+    while reach < min(len(doc), end + 8) and doc[reach].pos_ not in ("VERB", "AUX") and doc[reach].text not in ".;:!?«»\"“”":
+        reach += 1
+    for e in doc.ents:
+        if e.start < start or e.start >= reach:
+            continue
+        if e.label_ in ("PER", "PERSON") or (e.label_ == "ORG" and e.start < end + 1):
+            between = doc[end : e.start]
+            if e.start >= end and any(t.text == "," and t.i != e.start - 1 for t in between):
+                return None
+            return SpeakerRef(e.text, None, None, e.start, True, e.label_ != "ORG")
+    return None
 
 
 _ASSOCIATES = {
@@ -766,7 +788,14 @@ def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
             if low in _PRON_GENDER:
                 return _resolve_pronoun(refs, subj.i, low, quotes)
             if low in ("qui", "who") and (v.dep_.startswith("acl") or v.dep_ == "relcl"):
-                return _ref_covering(refs, v.head) or _entity_ref(doc, v.head)
+                # "dénonce l'association qui critique « … »": the antecedent, named or described.
+                return (_ref_covering(refs, v.head) or _entity_ref(doc, v.head)
+                        or _np_label(doc, v.head.left_edge.i, v.head.i + 1))
+            if low in ("dernier", "derniere") and any(fold(c.text) in ("ce", "cette") for c in subj.children):
+                # "Ce dernier avait tenu à préciser": the latest person of that gender named before.
+                gender = "F" if low == "derniere" else "M"
+                return next((r for r in reversed(refs) if r.pos < subj.i and r.is_person and r.name
+                             and r.gender in (gender, None)), None)
             # "l'entourage de la ministre", "la mère d'Ingrid": the speaker is the one the phrase describes.
             if subj.pos_ == "NOUN" and fold(subj.text) in _ASSOCIATES:
                 # From the determiner: "Interrogé sur …, l'entourage de la ministre a rappelé" hangs the participle
