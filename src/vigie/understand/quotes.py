@@ -748,8 +748,12 @@ def _first_speech_verb(doc: Doc, start: int, end: int, lex: Lexicon, reach: int 
     if not cands:
         return None
     last = doc[cands[-1]]
+    # "X a estimé qu'il … et Y a dénoncé « … »", parsed as one clause under the other: a verb with a subject of its
+    # own and no "que" before it speaks for that subject.
+    own = any(ch.dep_ == "nsubj" and ch.pos_ == "PROPN" for ch in last.children) and not any(
+        ch.dep_ == "mark" and fold(ch.text) in ("que", "qu'", "qu’") for ch in last.children)
     for c in cands[:-1]:
-        if doc[c].is_ancestor(last) and not _coordinated(doc[c], last):
+        if doc[c].is_ancestor(last) and not _coordinated(doc[c], last) and not own:
             return c
     return last.i
 
