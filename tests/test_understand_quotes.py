@@ -273,3 +273,54 @@ def test_understand_quotes_object_pronoun_before_the_verb(analyze: Any) -> None:
     q = analyze("Nicolas Sarkozy a reçu les préfets à l'Elysée jeudi.\n"
                 "\"La République a besoin de vous tous\", leur a-t-il dit devant la presse.")
     assert _by_text(q, "besoin de vous")["speaker"] == "Nicolas Sarkozy"
+
+
+def test_understand_quotes_unnamed_role_keeps_its_description(analyze: Any) -> None:
+    body = "« Nous ne céderons rien sur ce dossier », a déclaré le ministre de l'Intérieur lors d'un point presse."
+    assert "ministre de l'Intérieur" in _by_text(analyze(body), "céderons rien")["speaker"]
+
+
+def test_understand_quotes_object_of_judging_verb(analyze: Any) -> None:
+    body = "Le ministre Jean Dupont a accusé Moscou de « vouloir diviser les Européens » lors de sa visite."
+    assert _by_text(analyze(body), "diviser les Européens")["speaker"] == "Jean Dupont"
+
+
+def test_understand_quotes_passive_agent_is_the_speaker(analyze: Any) -> None:
+    body = "Le ministre Jean Dupont a présenté son offre. Cette offre a été qualifiée par les syndicats d'« injure faite aux salariés »."
+    assert _by_text(analyze(body), "injure faite")["speaker"] == "les syndicats"
+
+
+def test_understand_quotes_participle_goes_on_with_previous_speaker(analyze: Any) -> None:
+    body = (
+        "Le ministre Jean Dupont était présent. \"Je marchais avec un chapeau sur la tête\", a raconté Ingrid Betancourt, "
+        "évoquant notamment \"les fourmis et les poux\"."
+    )
+    assert _by_text(analyze(body), "les fourmis")["speaker"] == "Ingrid Betancourt"
+
+
+def test_understand_quotes_second_subject_of_a_sentence_speaks_for_itself(analyze: Any) -> None:
+    body = (
+        "Marine Dupuis (PS) a estimé qu'il n'était \"plus temps d'attendre\" et Paul Martin a dénoncé la politique "
+        "\"totalement erronée\" du gouvernement."
+    )
+    direct = next(q for q in analyze(body) if q["text"] == "totalement erronée")
+    assert direct["speaker"] == "Paul Martin"
+
+
+def test_understand_quotes_heading_is_nobodys_quote(analyze: Any) -> None:
+    body = (
+        "« Je pars sans regret », a déclaré Charles Milhaud à ses collaborateurs.\n"
+        "« Je ne demande aucune indemnité »\n"
+        "Le président du directoire a quitté ses fonctions vendredi."
+    )
+    quotes = analyze(body)
+    assert _by_text(quotes, "sans regret")["speaker"] == "Charles Milhaud"
+    assert not [q for q in quotes if "aucune indemnité" in q["text"] and q["speaker"]]
+
+
+def test_understand_quotes_term_in_marks_is_nobodys_quote(analyze: Any) -> None:
+    body = (
+        "« La banque a été trompée », a déclaré Charles Milhaud. "
+        "Le trader Boris Picano-Nacci a été mis en examen jeudi pour « abus de confiance » par la juge."
+    )
+    assert not [q for q in analyze(body) if q["text"] == "abus de confiance" and q["speaker"]]

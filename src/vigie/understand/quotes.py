@@ -416,7 +416,7 @@ def _attribute(
                 return _via("clause-speech", ref)
     # "Les banques se sont engagées à « adopter sans délai » ce code": words quoted inside a clause are its subject's,
     # when they are more than a label (one or two quoted words are scare quotes: "la décision « malhonnête »").
-    if not standalone and len(text[cs:ce].split()) >= 3:
+    if not standalone and len(text[cs:ce].split()) >= 3 and not _bare_term(doc, cs, ce):
         verb = _governing_verb(doc, cs, ce)
         if verb is not None:
             ref = _clause_subject(doc, verb, refs, quotes)
