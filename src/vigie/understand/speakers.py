@@ -194,7 +194,9 @@ class SpeakerModel:
         weak cue); ties: the first in text order."""
         for c, p in zip(cands, self.probas([c.features for c in cands]), strict=True):
             c.score = p
-        top = max(cands, key=lambda c: c.score, default=None)
+        # Gender agreement is grammar, not a preference: "a-t-elle ajouté" is never a man's.
+        disagree = SPEAKER_FEATURES.index("cue_disagree")
+        top = max((c for c in cands if not c.features[disagree]), key=lambda c: c.score, default=None)
         return top if top is not None and top.score >= (self.weak_threshold if weak else self.threshold) else None
 
     def to_dict(self) -> dict[str, Any]:
