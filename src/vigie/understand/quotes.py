@@ -537,7 +537,8 @@ def _np_label(doc: Doc, start: int, end: int, indefinite: bool = False) -> Speak
     while i + 1 < len(toks) and toks[i].text == "-" and toks[i].idx == toks[i - 1].idx + len(toks[i - 1].text):
         head = toks[i + 1]
         i += 2
-    if head.pos_ not in ("NOUN", "PROPN", "ADJ") or not head.is_alpha or fold(head.text) in _NOT_SPEAKERS:
+    alpha = all(part.isalpha() for part in head.text.split("-"))  # "ex-otage" as one token
+    if head.pos_ not in ("NOUN", "PROPN", "ADJ") or not alpha or fold(head.text) in _NOT_SPEAKERS:
         return None
     stop = i
     while i < len(toks) and i <= 7:
