@@ -167,6 +167,15 @@ def _resolve_pronoun(refs: Sequence[SpeakerRef], before: int, pron: str, quotes:
     for r in reversed(named):
         if r.gender == gender:
             return r
+    # Nobody of that gender at all (an English first name the lexicon does not know): the article's main person,
+    # when the latest subject of unknown gender is them.
+    counts: dict[str, int] = {}
+    for r in named:
+        if r.name and r.role is None:
+            counts[r.name] = counts.get(r.name, 0) + 1
+    latest = next((r for r in reversed(named) if r.subject and r.name and r.gender is None), None)
+    if latest is not None and counts and counts.get(latest.name or "", 0) == max(counts.values()):
+        return latest
     return None
 
 
