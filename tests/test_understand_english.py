@@ -76,3 +76,11 @@ def test_understand_english_bare_surname_takes_the_full_name(analyze: Any) -> No
     out = analyze("The producer Matthew O'Connor worked with her last year.\n"
                   '"Absolutely not, never," O\'Connor said when asked about warning signs.')
     assert _speaker(out, "Absolutely not") == "Matthew O'Connor"
+
+
+def test_understand_english_she_without_known_gender_is_the_main_person(analyze: Any) -> None:
+    body = (
+        "Bettie Page, the pin-up model, died on Thursday. Bettie Page was 85. Later in life Page refused to be "
+        "photographed.\n\"I don't want to be photographed in my old age,\" she said in 1998."
+    )
+    assert _speaker(analyze(body), "photographed in my old age") in ("Bettie Page", "Page")
