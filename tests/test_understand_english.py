@@ -80,7 +80,10 @@ def test_understand_english_bare_surname_takes_the_full_name(analyze: Any) -> No
 
 def test_understand_english_she_without_known_gender_is_the_main_person(analyze: Any) -> None:
     body = (
-        "Bettie Page, the pin-up model, died on Thursday. Bettie Page was 85. Later in life Page refused to be "
-        "photographed.\n\"I don't want to be photographed in my old age,\" she said in 1998."
+        "Kerry Page died on Thursday in Los Angeles. Kerry Page was 79. "
+        "The photographs of the 1950s were sold in their thousands across the country, and the magazines that printed "
+        "them were seized more than once by the authorities of several states. The sales went on for years, and the "
+        "collectors of the period still trade the prints at fairs and in shops on both coasts of the continent today.\n"
+        "\"I don't want to be photographed in my old age,\" she said in 1998."
     )
-    assert _speaker(analyze(body), "photographed in my old age") in ("Bettie Page", "Page")
+    assert _speaker(analyze(body), "photographed in my old age") in ("Kerry Page", "Page")
