@@ -609,7 +609,7 @@ def _speaker(ref: SpeakerRef | None) -> tuple[str | None, RoleKey | None]:
 def _quote_spans(text: str) -> list[tuple[int, int, int, int]]:
     """(open, close-end, content-start, content-end) of each direct quote. Straight quotes pair within a line; a line
     left with one open carries it to the next lines (a quote of several sentences, one per line) until a line
-    closes it, at most six lines on."""
+    closes it, at most twelve lines on (a quote of one sentence per line)."""
     spans = [(m.start(), m.end(), m.start() + 1, m.end() - 1) for m in _QUOTE_RE.finditer(text)]
     open_at: int | None = None
     carried = 0
@@ -623,7 +623,7 @@ def _quote_spans(text: str) -> list[tuple[int, int, int, int]]:
                 open_at = None
             else:
                 carried += 1
-                if carried > 6 or not line.strip():
+                if carried > 12 or not line.strip():
                     open_at = None
         for a, b in zip(marks[::2], marks[1::2], strict=False):
             spans.append((a, b + 1, a + 1, b))
