@@ -74,3 +74,25 @@ def test_understand_events_capital_is_its_state(events: Any) -> None:
 
     assert _same_party("Moscou", "Russie") and _same_party("l'Élysée".replace("l'", ""), "France")
     assert not _same_party("Moscou", "Otan")
+
+
+def test_understand_events_place_is_no_target(events: Any) -> None:
+    # "à Gdansk" says where the meeting is, not whom it is with.
+    ev = events("Nicolas Sarkozy doit rencontrer le chef spirituel tibétain à Gdansk.")
+    assert all(e["target"] != "Gdansk" for e in ev)
+
+
+def test_understand_events_place_stays_target_of_an_attack(events: Any) -> None:
+    ev = events("L'armée russe a bombardé des positions rebelles en Syrie.")
+    assert [(e["actor"], e["action"], e["target"]) for e in ev] == [("Russie", "ATTACK", "Syrie")]
+
+
+def test_understand_events_renvoyer_a_is_no_expulsion(events: Any) -> None:
+    ev = events("Le directeur général de BNP Paribas renvoie aux propos du gouverneur de la Banque de France.")
+    assert [e for e in ev if e["action"] == "EXPEL"] == []
+    assert [(e["action"], e["target"]) for e in events("La France a renvoyé deux diplomates russes.")] == [("EXPEL", "Russie")]
+
+
+def test_understand_events_time_complement_is_no_target(events: Any) -> None:
+    ev = events("Les supporters réclament un penalty après une intervention de Karim Morel.")
+    assert all(e["target"] != "Karim Morel" for e in ev)
