@@ -76,7 +76,11 @@ class Event:
 
 @dataclass(slots=True)
 class Fact:
-    """A dated statement of one article: the unit the story timeline merges and compares."""
+    """A dated statement of one article: the unit the story timeline merges and compares.
+
+    ``date`` may be partial ("--07-02") when the article has no publication date and no full date to place a
+    year-less day: the story places it from its other articles. ``cited`` says the text wrote the year itself.
+    """
 
     date: str
     precision: str
@@ -87,15 +91,18 @@ class Fact:
     start: int = 0
     date_text: str = ""
     actor: str | None = None
+    cited: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"date": self.date, "precision": self.precision, "text": self.text, "content": sorted(self.content),
-                "numbers": sorted(self.numbers), "actions": sorted(self.actions), "actor": self.actor}
+                "numbers": sorted(self.numbers), "actions": sorted(self.actions), "actor": self.actor,
+                "date_text": self.date_text, "cited": self.cited}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Fact:
         return cls(d["date"], d["precision"], d["text"], set(d.get("content", [])), set(d.get("numbers", [])),
-                   set(d.get("actions", [])), actor=d.get("actor"))
+                   set(d.get("actions", [])), date_text=d.get("date_text", ""), actor=d.get("actor"),
+                   cited=bool(d.get("cited", False)))
 
 
 def _verb_lemma(t: Token, lex: Lexicon) -> str:
@@ -359,7 +366,8 @@ def extract_facts(doc: Doc, dates: Sequence[DateExpr], events: Sequence[Event], 
     """Dated facts: one per event dated by its sentence, one per other dated expression (a plain dated sentence)."""
     facts: list[Fact] = []
     for d in dates:
-        if not d.date:
+        when = d.date or d.partial
+        if not when:
             continue
         span = doc.char_span(d.start, d.end, alignment_mode="expand")
         if span is None:
@@ -373,10 +381,10 @@ def extract_facts(doc: Doc, dates: Sequence[DateExpr], events: Sequence[Event], 
         numbers = _numbers(sent, dates)
         dated = [e for e in events if e.start == sent.start_char and e.date_source == "text" and e.date == d.date]
         text = sent.text.strip()
+        cited = d.date is not None and not d.relative
         if not dated:
-            facts.append(Fact(d.date, d.precision, text, content, numbers, set(), sent.start_char, d.text))
+            facts.append(Fact(when, d.precision, text, content, numbers, set(), sent.start_char, d.text, cited=cited))
         for e in dated:
-            fact = Fact(d.date, d.precision, text, content | {e.verb}, numbers, {e.action}, sent.start_char, d.text)
-            fact.actor = e.actor
-            facts.append(fact)
+            facts.append(Fact(when, d.precision, text, content | {e.verb}, numbers, {e.action}, sent.start_char, d.text,
+                              e.actor, cited))
     return facts
