@@ -89,3 +89,19 @@ def test_figures_seeds_no_false_alarm(seeds_dir: Path) -> None:
 def test_figures_options_checked() -> None:
     with pytest.raises(ValueError, match="round_tolerance"):
         FigureOptions(round_tolerance=1.5)
+
+
+def test_figures_people_counted_by_what_happened_to_them_are_tolls() -> None:
+    def kinds(body: str) -> list[tuple[float, str]]:
+        return [(f.value, f.kind) for f in find_figures(Article("a", "a", body=body))]
+
+    assert kinds("Les tirs ont visé la foule, tuant au moins 22 personnes.") == [(22.0, "dead")]
+    assert kinds("Le bilan fait état de 850 civils tués.") == [(850.0, "dead")]
+    assert kinds("Dix personnes ont manifesté devant l'ambassade.") == [(10.0, "personne")]
+
+
+def test_figures_toll_of_people_meets_a_toll_of_dead() -> None:
+    a = Article("a", "a", published="2011-09-18", body="Les forces de sécurité ont tiré sur la manifestation de Sanaa, tuant 22 personnes.")
+    b = Article("b", "b", published="2011-09-18", body="Les forces de sécurité ont tiré sur la manifestation de Sanaa : 26 morts.")
+    (d,) = figure_disagreements([a, b], FigureOptions(context_similarity=0.2, min_shared=3))
+    assert sorted(v["value"] for v in d.values) == ["22 personnes", "26 morts"]

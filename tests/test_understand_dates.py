@@ -61,3 +61,47 @@ def test_understand_dates_ignores_chaque_weekday_and_plain_numbers() -> None:
 def test_understand_dates_never_crashes(text: str) -> None:
     for d in find_dates(text, PUB):
         assert d.precision in {"day", "month", "year"}
+
+
+# --- years of undated text inferred from the cited dates ---
+
+
+def test_dates_undated_yearless_day_stays_partial() -> None:
+    from vigie.understand.dates import find_dates
+
+    (d,) = find_dates("Elle a été libérée le 2 juillet.")
+    assert (d.date, d.partial) == (None, "--07-02")
+
+
+def test_dates_undated_month_with_year_places_yearless_days() -> None:
+    from vigie.understand.dates import find_dates
+
+    found = find_dates("En octobre 2021, la rupture. Le 18 octobre, Moscou suspend sa mission; début novembre, elle ferme.")
+    assert [d.date for d in found] == ["2021-10", "2021-10-18", "2021-11"]
+
+
+def test_dates_undated_weekday_picks_the_year() -> None:
+    from vigie.understand.dates import find_dates
+
+    # 1 September fell on a Monday in 2008, not in 2007 (the closer year to 6 February 2008).
+    found = find_dates("Le 6 février 2008, il l'avait promis. Lundi 1er septembre, il est rentré.")
+    assert [d.date for d in found] == ["2008-02-06", "2008-09-01"]
+
+
+def test_dates_weekday_ignored_when_published() -> None:
+    from vigie.understand.dates import find_dates
+
+    # With a publication date, the closest year wins even if the weekday is wrong (a typo, not another year).
+    assert [d.date for d in find_dates("Lundi 2 septembre, il est rentré.", "2008-09-05")] == ["2008-09-02"]
+
+
+def test_dates_place_partial() -> None:
+    from datetime import date
+
+    from vigie.understand.dates import place_partial
+
+    assert place_partial("--07-02", date(2008, 2, 6)) == "2008-07-02"
+    assert place_partial("--12-30", date(2009, 1, 3)) == "2008-12-30"
+    assert place_partial("--11", date(2021, 10, 19)) == "2021-11"
+    assert place_partial("--07-02", date(2014, 3, 1), "le mercredi 2 juillet") == "2014-07-02"
+    assert place_partial("--07-02", date(2009, 3, 1), "le mercredi 2 juillet") == "2008-07-02"

@@ -74,3 +74,47 @@ def test_understand_events_capital_is_its_state(events: Any) -> None:
 
     assert _same_party("Moscou", "Russie") and _same_party("l'Élysée".replace("l'", ""), "France")
     assert not _same_party("Moscou", "Otan")
+
+
+def test_understand_events_place_is_no_target(events: Any) -> None:
+    # "à Gdansk" says where the meeting is, not whom it is with.
+    ev = events("Nicolas Sarkozy doit rencontrer le chef spirituel tibétain à Gdansk.")
+    assert all(e["target"] != "Gdansk" for e in ev)
+
+
+def test_understand_events_place_stays_target_of_an_attack(events: Any) -> None:
+    ev = events("L'armée russe a bombardé des positions rebelles en Syrie.")
+    assert [(e["actor"], e["action"], e["target"]) for e in ev] == [("Russie", "ATTACK", "Syrie")]
+
+
+def test_understand_events_renvoyer_a_is_no_expulsion(events: Any) -> None:
+    ev = events("Le directeur général de BNP Paribas renvoie aux propos du gouverneur de la Banque de France.")
+    assert [e for e in ev if e["action"] == "EXPEL"] == []
+    assert [(e["action"], e["target"]) for e in events("La France a renvoyé deux diplomates russes.")] == [("EXPEL", "Russie")]
+
+
+def test_understand_events_time_complement_is_no_target(events: Any) -> None:
+    ev = events("Les supporters réclament un penalty après une intervention de Karim Morel.")
+    assert all(e["target"] != "Karim Morel" for e in ev)
+
+
+@pytest.mark.slow
+def test_understand_events_heldout_precision_gate(shared_data: Any) -> None:
+    """Precision of the held-out half's judged events (eval/eval_events.py) stays above its floor."""
+    import importlib.util
+    import json
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    floors = json.loads((root / "eval" / "floors.json").read_text(encoding="utf-8"))
+    spec = importlib.util.spec_from_file_location("eval_events", root / "eval" / "eval_events.py")
+    assert spec is not None and spec.loader is not None
+    ev = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("eval_events", ev)
+    spec.loader.exec_module(ev)
+    events = ev.run_events(ev.load_docs(shared_data))
+    judged = json.loads(ev.JUDGED.read_text(encoding="utf-8"))["events"]
+    s = ev.score(events, judged, "heldout")
+    assert s["judged"] >= 40, s
+    assert s["precision"] >= floors["events_heldout_precision"], s

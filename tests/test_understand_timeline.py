@@ -69,3 +69,41 @@ def test_understand_timeline_span_without_publication_dates() -> None:
     span = story_span(facts)
     assert span is not None and span[0].year == 2008 and span[0] <= span[1]
     assert story_span([]) is None
+
+
+# --- years of undated text inferred from the story's cited dates ---
+
+
+def test_timeline_undated_article_takes_the_story_year() -> None:
+    # Article a gives "le 2 juillet" and nothing else; article b cites "le 6 février 2008": the release is 2008.
+    a = Fact("--07-02", "day", "Ingrid Betancourt a été libérée le 2 juillet.", {"liberer", "@ingrid betancourt"},
+             date_text="le 2 juillet")
+    b = Fact("2008-02-06", "day", "Le 6 février 2008, des marches ont eu lieu.", {"marche"}, cited=True)
+    entries, _ = build_timeline([("a", a), ("b", b)])
+    assert [(e.date, e.sources) for e in entries] == [("2008-02-06", ["b"]), ("2008-07-02", ["a"])]
+
+
+def test_timeline_undated_article_takes_the_story_publication() -> None:
+    from datetime import date
+
+    a = Fact("--10-05", "day", "L'Otan a décidé le 5 octobre de réduire la mission.", {"reduire"}, date_text="le 5 octobre")
+    b = Fact("2019-12-10", "day", "Une interview le 10 décembre 2019.", {"interview"}, cited=True)
+    entries, _ = build_timeline([("a", a), ("b", b)], [date(2021, 10, 19)])
+    assert ("2021-10-05", ["a"]) in [(e.date, e.sources) for e in entries]
+
+
+def test_timeline_undated_without_reference_is_left_out() -> None:
+    a = Fact("--07-02", "day", "Libérée le 2 juillet.", {"liberer"}, date_text="le 2 juillet")
+    assert build_timeline([("a", a)]) == ([], [])
+
+
+def test_timeline_reference_day_prefers_days_then_years() -> None:
+    from datetime import date
+
+    from vigie.understand.timeline import reference_day
+
+    year = Fact("2015", "year", "en 2015", set(), cited=True)
+    month = Fact("2021-10", "month", "Octobre 2021", set(), cited=True)
+    inferred = Fact("2022-03-01", "day", "le 1er mars", set())  # placed by inference: not a cited year
+    assert reference_day([("a", year), ("b", month), ("c", inferred)]) == date(2021, 10, 15)
+    assert reference_day([("a", year)]) == date(2015, 7, 2)

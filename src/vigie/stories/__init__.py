@@ -335,7 +335,7 @@ def get_story(store: ArticleStore, story_id: str) -> StoryView:
     return _story_view(story_id, rows)
 
 
-DETAIL_VERSION = "3"
+DETAIL_VERSION = "4"
 
 
 def story_detail(store: ArticleStore, story_id: str, *, max_words: int = 100,

@@ -5,8 +5,11 @@ A regex finder picks the spans ("lundi 18 octobre 2021", "le 1er novembre", "dé
 RELATIVE_BASE, turns each span into a date; the finder's pattern decides the precision (day, month, year). Running
 dateparser on whole sentences would be slow and would fire on numbers that are not dates.
 
-Without a publication date, dates that carry their year are still kept; a year-less day ("le 1er novembre") is
-placed in the year of the latest full date the article gives; relative ones ("hier", "mercredi") get date None.
+Without a publication date, dates that carry their year are still kept; a year-less day or month ("le 1er novembre",
+"début novembre") is placed near the latest full date the article cites (a day or a month with its year: journalists
+drop the year of what is recent), in the year that fits its weekday when it gives one ("lundi 1er septembre"). With no
+full date either, it keeps its month and day as ``partial`` ("--11-01") for the story to place from its other
+articles (:func:`place_partial`); relative ones ("hier", "mercredi") get date None.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 
 import dateparser
 
-__all__ = ["DateExpr", "date_spans", "find_dates", "parse_pub_date"]
+__all__ = ["DateExpr", "date_spans", "find_dates", "parse_pub_date", "place_partial"]
 
 _MONTHS = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
 _WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
@@ -80,6 +83,7 @@ class DateExpr:
     precision: str
     kind: str
     relative: bool = False
+    partial: str | None = None  # "--MM-DD" or "--MM": a year-less day or month nothing in the text places
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "date": self.date, "precision": self.precision}
@@ -108,17 +112,41 @@ def _dp(text: str, base: date | None, lang: str = "fr") -> date | None:
     return parsed.date() if parsed else None
 
 
-def _closest_year(d: date, base: date) -> date:
-    """A year-less day lands in the year that puts it closest to the reference date."""
-    best = d
+def _closest_year(d: date, base: date, weekday: int | None = None) -> date:
+    """A year-less day lands in the year that puts it closest to the reference date; given its ``weekday``, in the
+    closest year where that day falls on it, if one of the three does."""
+    cands = []
     for y in (base.year - 1, base.year, base.year + 1):
         try:
-            cand = d.replace(year=y)
+            cands.append(d.replace(year=y))
         except ValueError:
             continue
-        if abs((cand - base).days) < abs((best - base).days):
-            best = cand
-    return best
+    if weekday is not None and any(c.weekday() == weekday for c in cands):
+        cands = [c for c in cands if c.weekday() == weekday]
+    return min(cands, key=lambda c: abs((c - base).days), default=d)
+
+
+def _weekday(text: str) -> int | None:
+    low = text.lower()
+    return next((i for i, w in enumerate(_WEEKDAYS) if re.search(rf"\b{w}\b", low)), None)
+
+
+def place_partial(partial: str, anchor: date, text: str = "") -> str:
+    """A year-less ``partial`` date ("--07-02", "--07") placed in the year that puts it closest to ``anchor`` (and,
+    when ``text`` names a weekday, on that weekday if a year near it allows).
+
+    Example:
+        >>> place_partial("--09-01", date(2008, 2, 6), "lundi 1er septembre")
+        '2008-09-01'
+    """
+    parts = partial.lstrip("-").split("-")
+    month, day = int(parts[0]), int(parts[1]) if len(parts) > 1 else 1
+    try:
+        d = date(anchor.year, month, day)
+    except ValueError:
+        d = date(anchor.year if month != 2 else 2000, month, day)  # 29 February: a leap year to start from
+    placed = _closest_year(d, anchor, _weekday(text) if len(parts) > 1 else None)
+    return placed.isoformat() if len(parts) > 1 else placed.strftime("%Y-%m")
 
 
 def date_spans(text: str, lang: str = "fr") -> list[tuple[int, int]]:
@@ -150,10 +178,12 @@ def find_dates(text: str, published: str | date | None = None, lang: str = "fr")
             bisect.insort(taken, (m.start(), m.end()))
             raw.append((kind, m))
     raw.sort(key=lambda km: km[1].start())
-    # Without a publication date, year-less days hang on the latest full date the article gives.
+    # Without a publication date, year-less days hang on the latest full date the article gives (a month with its
+    # year counts from its middle).
     anchor = pub
     if anchor is None:
         full = [_full(m) for k, m in raw if k in ("day", "iso", "numeric") and m.group("y")]
+        full += [_month_with_year(m) for k, m in raw if k in ("month", "part_month") and m.group("y")]
         full_dates = [d for d in full if d is not None]
         anchor = max(full_dates) if full_dates else None
     out: list[DateExpr] = []
@@ -178,6 +208,13 @@ def _full(m: re.Match[str]) -> date | None:
         return None
 
 
+def _month_with_year(m: re.Match[str]) -> date | None:
+    try:
+        return date(int(m.group("y")), _month_num(m.group("m")), 15)
+    except (ValueError, TypeError):
+        return None
+
+
 def _month_num(name: str) -> int:
     names = ["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"]
     n = name.lower().replace("é", "e").replace("û", "u").rstrip(".")
@@ -192,8 +229,10 @@ def _normalise(
 ) -> DateExpr | None:
     span, s, e = m.group(0), m.start(), m.end()
 
-    def make(d: date | None, precision: str, relative: bool = False) -> DateExpr:
-        return DateExpr(span, s, e, _fmt(d, precision) if d else None, precision, kind, relative)
+    def make(d: date | None, precision: str, relative: bool = False, partial: str | None = None) -> DateExpr:
+        return DateExpr(span, s, e, _fmt(d, precision) if d else None, precision, kind, relative, partial)
+
+    no_pub_weekday = _weekday(m.group("wd")) if pub is None and "wd" in m.re.groupindex and m.group("wd") else None
 
     if kind in ("iso", "numeric"):
         return make(_full(m), "day")
@@ -203,14 +242,20 @@ def _normalise(
         if y:
             return make(_dp(f"{day} {m.group('m')} {y}", None, lang), "day")
         if anchor is None:
-            return make(None, "day", True)
+            try:
+                return make(None, "day", True, f"--{_month_num(m.group('m')):02d}-{int(day):02d}")
+            except ValueError:
+                return make(None, "day", True)
         d = _dp(f"{day} {m.group('m')}", anchor, lang)
-        return make(_closest_year(d, anchor) if d else None, "day", True)
+        return make(_closest_year(d, anchor, no_pub_weekday) if d else None, "day", True)
     if kind in ("part_month", "month"):
         y = m.group("y")
         base = None if y else anchor
         if not y and base is None:
-            return make(None, "month", True)
+            try:
+                return make(None, "month", True, f"--{_month_num(m.group('m')):02d}")
+            except ValueError:
+                return make(None, "month", True)
         d = _dp(f"1 {m.group('m')} {y or ''}".strip(), base, lang)
         if d and not y and base is not None:
             d = _closest_year(d, base)

@@ -76,7 +76,11 @@ class Event:
 
 @dataclass(slots=True)
 class Fact:
-    """A dated statement of one article: the unit the story timeline merges and compares."""
+    """A dated statement of one article: the unit the story timeline merges and compares.
+
+    ``date`` may be partial ("--07-02") when the article has no publication date and no full date to place a
+    year-less day: the story places it from its other articles. ``cited`` says the text wrote the year itself.
+    """
 
     date: str
     precision: str
@@ -87,15 +91,18 @@ class Fact:
     start: int = 0
     date_text: str = ""
     actor: str | None = None
+    cited: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"date": self.date, "precision": self.precision, "text": self.text, "content": sorted(self.content),
-                "numbers": sorted(self.numbers), "actions": sorted(self.actions), "actor": self.actor}
+                "numbers": sorted(self.numbers), "actions": sorted(self.actions), "actor": self.actor,
+                "date_text": self.date_text, "cited": self.cited}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Fact:
         return cls(d["date"], d["precision"], d["text"], set(d.get("content", [])), set(d.get("numbers", [])),
-                   set(d.get("actions", [])), actor=d.get("actor"))
+                   set(d.get("actions", [])), date_text=d.get("date_text", ""), actor=d.get("actor"),
+                   cited=bool(d.get("cited", False)))
 
 
 def _verb_lemma(t: Token, lex: Lexicon) -> str:
@@ -127,14 +134,48 @@ def _satisfies(t: Token, lemma: str, lex: Lexicon, mentions: Sequence[Mention]) 
     return any(w in words or w + "s" in words for w in needs)
 
 
+# A name reached through a place or time complement says where or when, not on whom: "rencontrer le chef tibétain
+# à Gdansk", "appeler à la fin des violences en Colombie", "réclamer un penalty après une intervention de Morel".
+_PLACE_CASES = {"en", "dans"}
+_TIME_CASES = {"apres", "avant", "lors", "pendant", "depuis", "durant"}
+# Categories whose target may be a place: a town shelled, a country invaded.
+_PLACE_TARGETS = {"ATTACK", "ASSAULT", "FIGHT", "COERCE", "MOBILIZE"}
+
+
+def _circumstance(tok: Token, root: Token, place: bool = True) -> bool:
+    """Whether the path from ``tok`` up to ``root`` goes through a time complement or, for a ``place``, a place
+    complement. "à" marks a place only before a bare name ("à Gdansk"); "l'aide à l'Égypte" names a recipient, and
+    "démentir les informations parues dans Le Parisien" a newspaper, not a place."""
+    t, hops = tok, 0
+    while t.i != root.i and hops < 8:
+        for c in t.children:
+            if c.dep_ != "case":
+                continue
+            w = fold(c.text)
+            if w in _TIME_CASES or (place and (w in _PLACE_CASES or (w == "a" and not any(d.dep_ == "det" for d in t.children)))):
+                return True
+        if t.head.i == t.i:
+            break
+        t, hops = t.head, hops + 1
+    return False
+
+
 def _phrase_entity(tokens: Sequence[Token], mentions: Sequence[Mention], name_map: dict[tuple[str, str], str], lex: Lexicon,
-                   *, strict: bool = True) -> str | None:
+                   *, strict: bool = True, root: Token | None = None) -> str | None:
     """Canonical entity a phrase stands for: a named mention (or the person a role is tied to), else the country of
     a nationality adjective ("huit diplomates russes" -> Russie), else None; ``strict=False`` falls back to the
-    phrase itself. An event row must name who and whom: "d'espionnage" or "ce nombre" is no target."""
+    phrase itself. An event row must name who and whom: "d'espionnage" or "ce nombre" is no target, nor, given the
+    phrase's ``root``, a name in a place or time complement. (MISC names stay: the model types companies and papers
+    so, "Nexity", "Le Parisien".)"""
     if not tokens or (len(tokens) == 1 and tokens[0].pos_ == "PRON") or (len(tokens) <= 2 and tokens[-1].pos_ == "PRON"):
         return None
     lo, hi = tokens[0].i, tokens[-1].i + 1
+    if root is not None:
+        doc = tokens[0].doc
+        mentions = [m for m in mentions if not (lo <= m.tok_start < hi and _circumstance(doc[m.tok_start], root, m.type == "LOC"))]
+        tokens = [t for t in tokens if not (fold(t.text) in lex.nationalities and _circumstance(t, root))]
+        if not tokens:
+            return None
     # "huit membres de la mission russe à Bruxelles": the nationality that qualifies the noun comes before the place.
     nat = next((t for t in tokens if fold(t.text) in lex.nationalities), None)
     first = min((m.tok_start for m in mentions if lo <= m.tok_start < hi and m.type != "LOC"), default=hi)
@@ -197,6 +238,8 @@ def extract_events(doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[s
         if not _satisfies(t, lemma, lex, mentions):
             continue
         passive = _passive(t)
+        if lex.event_verbs[lemma] == "EXPEL" and not passive and not any(c.dep_ == "obj" for c in t.children):
+            continue  # "renvoie aux propos du gouverneur": refers to; an expulsion expels someone
         actor_tok: Token | None = None
         target_tok: Token | None = None
         v = t
@@ -233,8 +276,14 @@ def extract_events(doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[s
                     target = target_ent = ent
                     break
         if target is None and target_tok is not None:
-            target = _phrase_entity(_subtree(target_tok), mentions, name_map, lex, strict=False)
-            target_ent = _phrase_entity(_subtree(target_tok), mentions, name_map, lex)
+            root = None if lex.event_verbs[lemma] in _PLACE_TARGETS else target_tok
+            target_toks = _subtree(target_tok)
+            # "a regretté Jacky Dintinger, secrétaire général de la CFTC": the phrase right after the actor is its
+            # apposition, not the target.
+            if actor_toks and target_toks and target_toks[0].i == actor_toks[-1].i + 1 and actor_toks[0].i > t.i:
+                target_toks = []
+            target = _phrase_entity(target_toks, mentions, name_map, lex, strict=False, root=root)
+            target_ent = _phrase_entity(target_toks, mentions, name_map, lex, root=root)
         if actor is None and target is None:
             continue
         # Only events whose actor and target both resolve to (different) entities are reported; the others still
@@ -317,7 +366,8 @@ def extract_facts(doc: Doc, dates: Sequence[DateExpr], events: Sequence[Event], 
     """Dated facts: one per event dated by its sentence, one per other dated expression (a plain dated sentence)."""
     facts: list[Fact] = []
     for d in dates:
-        if not d.date:
+        when = d.date or d.partial
+        if not when:
             continue
         span = doc.char_span(d.start, d.end, alignment_mode="expand")
         if span is None:
@@ -331,10 +381,10 @@ def extract_facts(doc: Doc, dates: Sequence[DateExpr], events: Sequence[Event], 
         numbers = _numbers(sent, dates)
         dated = [e for e in events if e.start == sent.start_char and e.date_source == "text" and e.date == d.date]
         text = sent.text.strip()
+        cited = d.date is not None and not d.relative
         if not dated:
-            facts.append(Fact(d.date, d.precision, text, content, numbers, set(), sent.start_char, d.text))
+            facts.append(Fact(when, d.precision, text, content, numbers, set(), sent.start_char, d.text, cited=cited))
         for e in dated:
-            fact = Fact(d.date, d.precision, text, content | {e.verb}, numbers, {e.action}, sent.start_char, d.text)
-            fact.actor = e.actor
-            facts.append(fact)
+            facts.append(Fact(when, d.precision, text, content | {e.verb}, numbers, {e.action}, sent.start_char, d.text,
+                              e.actor, cited))
     return facts

@@ -91,6 +91,10 @@ for _cls, _words in {
         _CLASSES[_w] = _cls
 # Counts that grow as a story goes on: a later, higher value is an update.
 _CUMULATIVE = frozenset({"dead", "injured", "arrested", "refugees"})
+# People counted by what happened to them: "tuant au moins 22 personnes", "la mort d'environ 850 personnes",
+# "850 civils tués" are tolls, to compare with "22 morts".
+_PEOPLE = frozenset({"personne", "civil", "individu", "habitant"})
+_TOLL_BEFORE = re.compile(r"(?:\btu(?:ant|é|ée|és|ées|er)|\bmort\s+d['’]|\bdécès\s+d['’]|\bblessant)\s*$", re.IGNORECASE)
 _STOP = frozenset(
     """le la les l un une des du de d et à au aux en dans par pour sur avec sans sous qui que qu dont où ce cet cette
     ces se sa son ses leur leurs il elle ils elles on ne pas plus est sont été être a ont avait avaient fait comme
@@ -266,6 +270,12 @@ def find_figures(article: Article) -> list[Figure]:
                 if w and _CLASSES.get(_stem(w)) in {"dead", "injured", "arrested", "expelled"}:
                     action = _CLASSES[_stem(w)]
                     break
+            if counts in _PEOPLE:
+                before = _TOLL_BEFORE.search(sentence[max(0, m.start() - 30):m.start()])
+                if before and action is None:
+                    action = "injured" if before[0].lower().startswith("bless") else "dead"
+                if action in {"dead", "injured"}:
+                    kind = action
             if kind in {"dead", "injured", "arrested", "expelled"} and action is None:
                 action = kind
             cue = (m["cue"] or "").strip().lower()

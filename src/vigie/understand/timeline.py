@@ -8,19 +8,24 @@ several sources. Same fact, two different dates of the same precision from diffe
 One sentence is one entry: a sentence citing two dates ("En septembre 2021, après une interview en décembre 2019")
 stays under the date of its own event, not twice. Dates before the story's own span (its publication dates, else the
 stretch where most of its precise dates fall) are marked ``background``: history the reader may want apart.
+
+An article without a publication date or a full date of its own leaves its year-less days partial ("--07-02"); the
+story places them (:func:`place_undated`) near its latest publication date, else near the latest day or month its
+articles cite with the year, else in the latest year they cite; with none of these they are left out.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from vigie.understand.dates import place_partial
 from vigie.understand.events import Fact
 
-__all__ = ["Disagreement", "TimelineEntry", "build_timeline", "same_fact", "story_span"]
+__all__ = ["Disagreement", "TimelineEntry", "build_timeline", "place_undated", "reference_day", "same_fact", "story_span"]
 
 MAX_GAP_DAYS = 60
 
@@ -101,6 +106,36 @@ def same_fact(a: Fact, b: Fact) -> bool:
     return len(words) >= 4 and len(shared) / smaller >= 0.5
 
 
+def reference_day(facts: Sequence[tuple[str, Fact]], published: Sequence[date] = ()) -> date | None:
+    """The day a story's year-less dates are placed near: its latest publication day, else the latest day or month
+    its articles cite with the year (a month from its middle), else the middle of the latest year they cite."""
+    if published:
+        return max(published)
+    cited = [f for _, f in facts if f.cited and not f.date.startswith("-")]
+    days = [date.fromisoformat(f.date) for f in cited if len(f.date) == 10]
+    days += [date(int(f.date[:4]), int(f.date[5:7]), 15) for f in cited if len(f.date) == 7]
+    if days:
+        return max(days)
+    years = [int(f.date) for f in cited if len(f.date) == 4]
+    return date(max(years), 7, 2) if years else None
+
+
+def place_undated(facts: Sequence[tuple[str, Fact]], published: Sequence[date] = ()) -> list[tuple[str, Fact]]:
+    """The facts with their partial dates ("--07-02") placed near the story's :func:`reference_day`; partial ones are
+    dropped when the story gives no reference."""
+    if not any(f.date.startswith("-") for _, f in facts):
+        return list(facts)
+    ref = reference_day(facts, published)
+    out: list[tuple[str, Fact]] = []
+    for aid, f in facts:
+        if f.date.startswith("-"):
+            if ref is None:
+                continue
+            f = replace(f, date=place_partial(f.date, ref, f.date_text))
+        out.append((aid, f))
+    return out
+
+
 SPAN_MARGIN_DAYS = 31  # before the first publication: the run-up a report recounts still belongs to the story
 
 
@@ -120,7 +155,9 @@ def build_timeline(facts: Sequence[tuple[str, Fact]], published: Sequence[date] 
     """Merge (article id, fact) pairs of a story into timeline entries and disagreements.
 
     ``published`` are the story's publication days: they set its span, and entries before it are ``background``.
+    Partial dates of undated articles are placed first (:func:`place_undated`).
     """
+    facts = place_undated(facts, published)
     n = len(facts)
     same = [[i == j or same_fact(facts[i][1], facts[j][1]) for j in range(n)] for i in range(n)]
     # Complete linkage: a fact joins a group only if it is the same fact as every member, so one loose link cannot
