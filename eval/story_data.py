@@ -6,7 +6,9 @@ Corpora (``Labelled.corpus``) and their fold groups (``Labelled.group``: a group
 - ``ecb``: ECB+ train + dev topics (English), story = event = ``event_cluster`` (each topic holds two same-kind
   events); published = ``date_from_url`` when given; group = the topic;
 - ``crisis``: crisis-dev (fr/es/it, dated), story = event = (crisis, ISO week); group = the ISO week, so every
-  same-week pair is in one fold and each held-out fold holds both crises;
+  same-week pair is in one fold and each held-out fold holds both crises. Its labels cap the purity: 5 texts are
+  in the file twice, once per crisis (10 articles), and many more are region-wide pieces (Libya, the "Arab spring")
+  filed under one crisis or the other, so a purity near 1 needs singletons, not better pairs;
 - ``page``: html-fr and html-eval pages, each its own story (distractors); group = the page;
 - ``seeds``: the five bundled seeds, one story and one event.
 
