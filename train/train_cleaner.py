@@ -151,7 +151,9 @@ def _traf_labels(traf_text: str, flats: list[str]) -> list[int]:
     subhead) equal to one of its lines only beside a long body line or, in page order, among the next few lines
     of trafilatura's text after the last long line matched. The ad marker "Werbung" inside the article is body,
     the same marker in the footer is not; the <title> line is not when the headline comes again further down."""
-    tl = [flat(t) for t in traf_text.splitlines() if t.strip()]
+    # trafilatura writes a list item as "- item": the dump line is "item" (without this, the short items of a
+    # list -- "Keine Vorkasse", "Windows 10" -- never equal a line of its text and come out non-body)
+    tl = [flat(t).removeprefix("- ") for t in traf_text.splitlines() if t.strip()]
     joined = " ".join(tl)
     starts: list[int] = []
     at = 0
