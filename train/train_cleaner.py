@@ -15,9 +15,9 @@ marked line by line:
   not remove every paragraph of a page about rail replacement);
 - the seeds' lines are labelled by the hand-checked bodies the tests pin (the previous cleaner's output on them).
 
-The first stage is gradient boosting (scikit-learn's histogram boosting, fixed seed, no subsampling, shipped as
-node arrays and scored with numpy: ``vigie.extract.clean.TreeEnsemble``; ``--logistic`` for the logistic
-regression it replaced) over ``vigie.extract.clean.page_lines`` rows (the line's cues, its neighbours', and page
+The first stage is a logistic regression (``--trees``: gradient boosting instead, scikit-learn's histogram
+boosting with a fixed seed and no subsampling, shipped as node arrays and scored with numpy for all lines and trees
+of a page at once: ``vigie.extract.clean.TreeEnsemble``; not yet measured held out end to end) over ``vigie.extract.clean.page_lines`` rows (the line's cues, its neighbours', and page
 context: window means at several widths, place against the densest stretch, within-page z-scores, prose run,
 title overlap), lines weighted by their tokens within equally weighted pages (the score is token F1), an optional
 second stage on the first stage's neighbourhood, then a two-state Viterbi over the page's lines; whether the second
@@ -401,7 +401,7 @@ def _page_scores(model: BodyModel, data: Featurised, i: int, stage: int) -> list
     return model.stage1(rows) if stage == 1 else model.scores(rows)
 
 
-def train_model(pages: list[Page], data: Featurised, train_ids: list[int], k: int = 0, trees: bool = True) -> BodyModel:
+def train_model(pages: list[Page], data: Featurised, train_ids: list[int], k: int = 0, trees: bool = False) -> BodyModel:
     """Stage 1 on all training pages; stage 2 on stage 1's out-of-fold scores (inner folds grouped by site);
     the decoder's switch cost and prior by the best mean page F1 on those out-of-fold scores."""
     from sklearn.linear_model import LogisticRegression
@@ -447,7 +447,7 @@ def train_model(pages: list[Page], data: Featurised, train_ids: list[int], k: in
     return model
 
 
-def cross_validated_models(pages: list[Page], data: Featurised, k: int = 5, trees: bool = True) -> dict[int, BodyModel]:
+def cross_validated_models(pages: list[Page], data: Featurised, k: int = 5, trees: bool = False) -> dict[int, BodyModel]:
     """For each page, the model trained on the other folds (no page of its site seen in training)."""
     groups = [p.site for p in pages]
     out: dict[int, BodyModel] = {}
@@ -485,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=MODEL_OUT)
     ap.add_argument("--cache", type=Path, default=Path("/tmp/vigie-cleaner-cache"))
     ap.add_argument("--noise", action="store_true", help="print the silver labels' agreement with the snippets")
-    ap.add_argument("--logistic", action="store_true", help="a logistic first stage instead of boosted trees")
+    ap.add_argument("--trees", action="store_true", help="a boosted-trees first stage instead of the logistic one")
     ap.add_argument("--heldout", type=Path, default=ROOT / "train" / "cleaner_heldout_htmlfr.json",
                     help="also write the model trained without the html-fr sites (the evaluation gate's)")
     args = ap.parse_args(argv)
@@ -497,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(snippet_agreement(pages), indent=1))
     data = featurise(pages, args.cache)
     print(f"{len(pages)} pages, {len(data.y)} lines, {data.y.mean():.3f} body", file=sys.stderr)
-    model = train_model(pages, data, list(range(len(pages))), trees=not args.logistic)
+    model = train_model(pages, data, list(range(len(pages))), trees=args.trees)
     save(model, args.out, {"pages": len(pages), "lines": len(data.y),
                            "trained_on": "html-eval dumps (trafilatura eval set) + the 5 seeds, silver labels"})
     print(f"wrote {args.out}: switch {model.switch_cost}, prior {model.threshold}", file=sys.stderr)
@@ -505,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
         # The gate's model: trained without any site of html-fr, so tests/test_eval_gate.py scores pages it never saw.
         fr_sites = {p.site for p in pages if p.url in html_fr_urls()}
         ids = [i for i, p in enumerate(pages) if p.site not in fr_sites]
-        gate = train_model(pages, data, ids, trees=not args.logistic)
+        gate = train_model(pages, data, ids, trees=args.trees)
         save(gate, args.heldout, {"pages": len(ids), "trained_on": "as the shipped model, minus every html-fr site"})
         print(f"wrote {args.heldout} ({len(ids)} pages, html-fr sites left out)", file=sys.stderr)
     return 0

@@ -930,25 +930,6 @@ def _extend(lines: list[_Line], labels: list[bool], page_lang: _PageLang | None 
     return out
 
 
-_HEADER_KINDS = frozenset(["byline", "author", "date", "credit"])
-
-
-def _drop_header(lines: list[_Line], chosen: list[_Line]) -> list[_Line]:
-    """The headline and standfirst the model keeps above the byline or date stamp are the article's header, not its
-    body: the title and standfirst are read from them (a page's silver body often holds both, the product's not)."""
-    for n_head in (1, 2):
-        if len(chosen) <= n_head + 1:
-            break
-        gap = lines[chosen[n_head - 1].idx + 1 : chosen[n_head].idx]
-        head = sum(ln.chars for ln in chosen[:n_head])
-        # a header is short beside the body it tops (a page whose whole article sits above its byline keeps it)
-        if head <= 400 and 3 * head <= sum(ln.chars for ln in chosen[n_head:]) and any(
-            ln.kind in _HEADER_KINDS for ln in gap
-        ):
-            return chosen[n_head:]
-    return chosen
-
-
 def _sigmoid(v: float) -> float:
     return 1.0 / (1.0 + math.exp(-v)) if v > -30 else 0.0
 
@@ -1344,7 +1325,7 @@ def _clean(text: str, opts: CleanOptions, model: BodyModel | None = None) -> Cle
         # from them (held out: -0.002 F1; the furniture cues alone +0.0002 on stage-1 out-of-fold scores).
         scores = [-20.0 if ln.kind in _VETO else v for ln, v in zip(lines, scores, strict=True)]
         labels = _extend(lines, body_model.decode(scores), page_lang)
-        chosen = _drop_header(lines, [ln for ln, keep in zip(lines, labels, strict=True) if keep])
+        chosen = [ln for ln, keep in zip(lines, labels, strict=True) if keep]
         if not chosen:  # nothing the model trusts: the rule's region, if it found one
             chosen = [ln for ln in lines[lo : hi + 1] if ln.cls == "good"]
     else:
