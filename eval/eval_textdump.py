@@ -83,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print the summary as JSON")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/vigie-cleaner-cache"))
     ap.add_argument("--shipped", action="store_true", help="score the shipped model (in-sample, not a result)")
+    ap.add_argument("--trees", action="store_true",
+                    help="also score a boosted-trees first stage (held out, same folds and labels)")
     args = ap.parse_args(argv)
     if not (T.DATA / "html-eval" / "gold.json").is_file() or not T.TEXTDUMP.is_file():
         print(f"eval_textdump: needs {T.DATA}/html-eval and {T.TEXTDUMP} (the ../shared folder beside the repo); "
@@ -95,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         models: dict[int, BodyModel] = dict.fromkeys(range(len(pages)), shipped)
     else:
         models = T.cross_validated_models(pages, data)
+    boosted = T.cross_validated_models(pages, data, trees=True) if args.trees and not args.shipped else {}
     html_fr = T.html_fr_urls()
     old = CleanOptions(learned=False)
     everywhere = CleanOptions(rule_trust=float("inf"))  # the model decides French and English pages with a clear region too
@@ -102,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         "vigie cleaner (held out)" if not args.shipped else "vigie cleaner (shipped, in-sample)":
             lambda i, p, lang: clean_text(p.dump, model=models[i]).body,
         "vigie, model on every page": lambda i, p, lang: clean_text(p.dump, everywhere, model=models[i]).body,
+        **({"boosted-trees first stage (held out)": lambda i, p, lang: clean_text(p.dump, model=boosted[i]).body}
+           if boosted else {}),
         "today's rule (learned=False)": lambda i, p, lang: clean_text(p.dump, old).body,
         "raw dump": lambda i, p, lang: p.dump,
         "justext (dump lines)": lambda i, p, lang: justext_body(p.dump, lang),

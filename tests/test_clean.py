@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,6 +11,7 @@ from vigie.extract.clean import (
     BodyModel,
     CleanedText,
     CleanOptions,
+    TreeEnsemble,
     _clean,
     clean_text,
     page_lines,
@@ -379,10 +381,32 @@ def test_clean_viterbi_trades_scores_against_switches() -> None:
 def test_clean_shipped_model_matches_the_features() -> None:
     model = BodyModel.load()
     pl = page_lines(LE_MONDE_LIKE)
-    assert len(pl.rows) == len(pl.lines) and len(model.weights) == len(pl.rows[0])
+    assert len(pl.rows) == len(pl.lines) and (model.n_features or len(model.weights)) == len(pl.rows[0])
+    assert len(model.scores(pl.rows)) == len(pl.lines)
     assert pl.language == "fr"
     if model.weights2:  # the second stage ships only when the inner CV found it pays
         assert len(model.weights2) == len(stage2_rows([0.0])[0])
+
+
+def test_clean_tree_ensemble_walks_every_line_down_every_tree() -> None:
+    """Two stumps and a depth-2 tree, flattened as train/train_cleaner.py ships them: leaves point to themselves."""
+    inf = float("inf")
+    trees = TreeEnsemble(
+        # tree 0: x0 <= 0.5 ? 1.0 : -1.0 (nodes 0-2); tree 1: x1 <= 2 ? (x0 <= -1 ? 0.25 : 0.5) : -0.5 (nodes 3-7)
+        feature=np.array([0, 0, 0, 1, 0, 0, 0, 0]),
+        threshold=np.array([0.5, inf, inf, 2.0, -1.0, inf, inf, inf]),
+        left=np.array([1, 1, 2, 4, 6, 5, 6, 7]),
+        right=np.array([2, 1, 2, 5, 7, 5, 6, 7]),
+        value=np.array([0.0, 1.0, -1.0, 0.0, 0.0, -0.5, 0.25, 0.5]),
+        roots=np.array([0, 3]), depth=2, base=0.1,
+    )
+    X = np.array([[0.0, 0.0], [-2.0, 1.0], [1.0, 3.0], [0.5, 2.0]])
+    assert trees.predict(X).tolist() == pytest.approx([0.1 + 1.0 + 0.5, 0.1 + 1.0 + 0.25, 0.1 - 1.0 - 0.5, 1.6])
+    assert trees.predict(np.zeros((0, 2))).tolist() == []
+    model = BodyModel(weights=[], bias=0.0, trees=trees, n_features=2, threshold=1.0)
+    assert model.scores(X.tolist()) == pytest.approx([2.6, 2.35, -0.4, 2.6])
+    with pytest.raises(ValueError, match="expects 2 features"):
+        model.stage1([[0.0, 1.0, 2.0]])
 
 
 def test_clean_page_context_features_read_the_page() -> None:

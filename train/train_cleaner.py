@@ -5,17 +5,24 @@ Data (read from ../shared, never copied): the pages of ``html-eval`` dumped to t
 ``../shared/tools/textdump.py``, plus the five seeds. Silver line labels, because no page comes with its body
 marked line by line:
 
-- a dump line is body when trafilatura's extraction of the same HTML holds it (whole, for lines under 40
-  characters, since a short "Home" or "Share" is found inside any long text);
-- the gold snippets override: a line holding a ``with`` snippet is body, a line holding a ``without`` snippet is not;
+- a dump line is body when trafilatura's extraction of the same HTML (without its comments: reader comments are
+  not the article) holds it. A line of 40 characters or more counts anywhere in that text; a shorter one must equal
+  one of its lines and sit beside a long body line, or come next in page order, or continue a body line
+  ("... laut dem Insider" / "Ming-Chi Kuo": a link dumped on its own line), so a "Werbung" or "Share" in the footer
+  is not body because the same word marks an ad inside the article; the <title> line is not when it recurs;
+- the gold snippets override: a line holding a ``with`` snippet is body, a line holding a ``without`` snippet is not.
+  A snippet found on several lines decides only those it makes up most of (a "without" of "rail replacement" does
+  not remove every paragraph of a page about rail replacement);
 - the seeds' lines are labelled by the hand-checked bodies the tests pin (the previous cleaner's output on them).
 
-The model is a logistic regression over ``vigie.extract.clean.page_lines`` rows (the line's cues, its neighbours',
-and page context: window means at several widths, place against the densest stretch, within-page z-scores, prose
-run, title overlap), lines weighted by their tokens within equally weighted pages (the score is token F1), an
-optional second stage on the first stage's neighbourhood, then a two-state Viterbi over the page's lines; whether
-the second stage is used, the decoder's switch cost and the body prior are chosen by an inner site-grouped CV on
-the training pages only. Deterministic: fixed folds, lbfgs, no sampling.
+The first stage is a logistic regression (``--trees``: gradient boosting instead, scikit-learn's histogram
+boosting with a fixed seed and no subsampling, shipped as node arrays and scored with numpy for all lines and trees
+of a page at once: ``vigie.extract.clean.TreeEnsemble``; not yet measured held out end to end) over ``vigie.extract.clean.page_lines`` rows (the line's cues, its neighbours', and page
+context: window means at several widths, place against the densest stretch, within-page z-scores, prose run,
+title overlap), lines weighted by their tokens within equally weighted pages (the score is token F1), an optional
+second stage on the first stage's neighbourhood, then a two-state Viterbi over the page's lines; whether the second
+stage is used, the decoder's switch cost and the body prior are chosen by an inner site-grouped CV on the training
+pages only. Deterministic: fixed folds and seeds.
 
     .venv/bin/python train/train_cleaner.py [--out src/vigie/data/cleaner_model.json] [--heldout FILE] [--cache DIR]
 
@@ -48,7 +55,7 @@ TEXTDUMP = SHARED / "tools" / "textdump.py"
 MODEL_OUT = ROOT / "src" / "vigie" / "data" / "cleaner_model.json"
 sys.path.insert(0, str(ROOT / "src"))
 
-from vigie.extract.clean import BodyModel, CleanOptions, page_lines, stage2_rows, viterbi  # noqa: E402
+from vigie.extract.clean import BodyModel, CleanOptions, TreeEnsemble, page_lines, stage2_rows, viterbi  # noqa: E402
 
 _WS = re.compile(r"\s+")
 _TOKEN = re.compile(r"\w+")
@@ -56,6 +63,8 @@ SHORT_LINE = 40
 SWITCH_GRID = (0.0, 0.5, 1.0, 2.0)
 PRIOR_GRID = (-0.5, 0.0, 0.25, 0.5, 1.0, 1.5)
 C = 1.0
+# Gradient boosting of the first stage (fixed seed, no subsampling, no early stopping: deterministic).
+TREES = {"max_iter": 120, "learning_rate": 0.15, "max_leaf_nodes": 15, "max_depth": 6, "min_samples_leaf": 20}
 
 
 @dataclass(slots=True)
@@ -101,7 +110,7 @@ def _textdump() -> ModuleType:
 def load_pages(cache: Path) -> list[Page]:
     """html-eval pages dumped and extracted by trafilatura (cached in ``cache``), then the seeds."""
     cache.mkdir(parents=True, exist_ok=True)
-    path = cache / "pages-v1.json"
+    path = cache / "pages-v2.json"
     if path.is_file():
         raw: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
     else:
@@ -115,7 +124,7 @@ def load_pages(cache: Path) -> list[Page]:
             p = base / "pages" / (key + ".gz")
             html = gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
             raw.append({"corpus": "html-eval", "key": key, "url": g.get("url", key), "with": g["with"],
-                        "without": g["without"], "dump": dump(html), "traf": trafilatura.extract(html) or "",
+                        "without": g["without"], "dump": dump(html), "traf": trafilatura.extract(html, include_comments=False) or "",
                         "html_path": str(p)})
         path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
     pages = [
@@ -134,6 +143,67 @@ def html_fr_urls() -> set[str]:
     return set(gold)
 
 
+SHORT_AHEAD = 4
+
+
+def _traf_labels(traf_text: str, flats: list[str]) -> list[int]:
+    """Dump lines trafilatura's text holds: a long line anywhere in it; a short one ("Werbung", "Details", a
+    subhead) equal to one of its lines only beside a long body line or, in page order, among the next few lines
+    of trafilatura's text after the last long line matched. The ad marker "Werbung" inside the article is body,
+    the same marker in the footer is not; the <title> line is not when the headline comes again further down."""
+    # trafilatura writes a list item as "- item": the dump line is "item" (without this, the short items of a
+    # list -- "Keine Vorkasse", "Windows 10" -- never equal a line of its text and come out non-body)
+    tl = [flat(t).removeprefix("- ") for t in traf_text.splitlines() if t.strip()]
+    joined = " ".join(tl)
+    starts: list[int] = []
+    at = 0
+    for t in tl:
+        starts.append(at)
+        at += len(t) + 1
+    out = [0] * len(flats)
+    short: list[int] = []
+    ptr = 0  # index of the next trafilatura line not yet matched
+    for j, f in enumerate(flats):
+        if not f or (j == 0 and f in flats[1:]):
+            continue
+        if len(f) < SHORT_LINE:
+            short.append(j)
+            continue
+        k = joined.find(f)
+        if k >= 0:
+            out[j] = 1
+    set_tl = set(tl)
+    long_body = list(out)
+    n = len(flats)
+    for j in short:
+        f = flats[j]
+        while ptr < len(tl) and starts[ptr] < _last_end(flats, long_body, j, joined):
+            ptr += 1
+        if f in tl[ptr : ptr + SHORT_AHEAD]:  # the next line of trafilatura's text in page order
+            out[j] = 1
+            ptr = tl.index(f, ptr) + 1
+        elif f in set_tl and any(long_body[k] for k in range(max(0, j - 2), min(n, j + 3))):
+            out[j] = 1  # a subhead or a dateline beside a long body line
+        elif (j and long_body[j - 1] and _continues(flats[j - 1], f, joined)) or (
+            j + 1 < n and long_body[j + 1] and _continues(f, flats[j + 1], joined)
+        ):
+            out[j] = 1  # a link inside a paragraph, dumped on its own line ("... laut dem Insider" / "Ming-Chi Kuo")
+    return out
+
+
+def _continues(a: str, b: str, joined: str) -> bool:
+    """Whether trafilatura's text holds ``a`` followed by ``b`` (with or without a space between)."""
+    return (a + " " + b) in joined or (a + b) in joined
+
+
+def _last_end(flats: list[str], long_body: list[int], j: int, joined: str) -> int:
+    """Where in trafilatura's text the last long body line before dump line ``j`` ends (0 when none)."""
+    for k in range(j - 1, -1, -1):
+        if long_body[k]:
+            return joined.find(flats[k]) + len(flats[k])
+    return 0
+
+
 def silver_labels(page: Page, lines_text: list[str]) -> list[int]:
     """Body (1) or not (0) per dump line, from trafilatura's text and the gold snippets (see the module doc)."""
     if page.corpus == "seeds":
@@ -143,19 +213,23 @@ def silver_labels(page: Page, lines_text: list[str]) -> list[int]:
         keys = {flat(p) for p in body.paragraphs}
         full = flat(body.body)
         return [int(flat(t) in keys or (len(t) >= SHORT_LINE and flat(t) in full)) for t in lines_text]
-    traf = flat(page.traf)
-    traf_lines = {flat(t) for t in page.traf.splitlines() if t.strip()}
-    withs = [flat(s) for s in page.with_ if flat(s)]
-    withouts = [flat(s) for s in page.without if flat(s)]
-    out = []
-    for t in lines_text:
-        f = flat(t)
-        lab = int(f in traf_lines or (len(f) >= SHORT_LINE and f in traf))
-        if any(s in f for s in withouts):
-            lab = 0
-        elif any(s in f for s in withs):
-            lab = 1
-        out.append(lab)
+    flats = [flat(t) for t in lines_text]
+    out = _traf_labels(page.traf, flats)
+    # The gold snippets override. A snippet found on several lines was picked from one of them: a "without"
+    # ("rail replacement", "Projekte") then decides only the lines it makes up most of, not a paragraph that merely
+    # mentions it; a "with" marks the lines it makes up most of, or, when trafilatura kept none of them, every
+    # line holding it but the <title> line (which repeats the headline).
+    for snippets, want in ((page.with_, 1), (page.without, 0)):  # a "without" has the last word
+        for s in sorted({flat(s) for s in snippets} - {""}):
+            hits = [j for j, f in enumerate(flats) if s in f]
+            if len(hits) == 1:
+                out[hits[0]] = want
+                continue
+            most = [j for j in hits if 2 * len(s) >= len(flats[j]) and not (want and j == 0)]
+            if want and not most and not any(out[j] for j in hits):
+                most = [j for j in hits if j]
+            for j in most:
+                out[j] = want
     return out
 
 
@@ -166,19 +240,16 @@ def snippet_agreement(pages: list[Page]) -> dict[str, float]:
     for page in pages:
         if page.corpus == "seeds":
             continue
-        pl = page_lines(page.dump)
-        texts = [flat(ln.text) for ln in pl.lines]
-        traf = flat(page.traf)
-        traf_lines = {flat(t) for t in page.traf.splitlines() if t.strip()}
+        texts = [flat(ln.text) for ln in page_lines(page.dump).lines]
+        labels = _traf_labels(page.traf, texts)
         for kind, snippets, want in (("with", page.with_, 1), ("without", page.without, 0)):
             for s in snippets:
                 fs = flat(s)
-                hits = [f for f in texts if fs and fs in f]
+                hits = [j for j, f in enumerate(texts) if fs and fs in f]
                 if not hits:
                     continue
                 total[kind] += 1
-                labs = [int(f in traf_lines or (len(f) >= SHORT_LINE and f in traf)) for f in hits]
-                agree[kind] += int(all(lab == want for lab in labs))
+                agree[kind] += int(all(labels[j] == want for j in hits))
     return {k: agree[k] / total[k] for k in total} | {f"n_{k}": float(total[k]) for k in total}
 
 
@@ -228,6 +299,48 @@ def fit(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None) -> BodyM
     w = lr.coef_[0] / sd
     b = float(lr.intercept_[0] - (lr.coef_[0] * mu / sd).sum())
     return BodyModel(weights=[float(v) for v in w], bias=b)
+
+
+def fit_trees(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None) -> BodyModel:
+    """Gradient-boosted trees (scikit-learn's histogram boosting), flattened for numpy inference."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    gb = HistGradientBoostingClassifier(early_stopping=False, random_state=0, **TREES)  # type: ignore[arg-type]
+    gb.fit(X, y, sample_weight=weight)
+    return BodyModel(weights=[], bias=0.0, trees=ensemble_of(gb), n_features=X.shape[1])
+
+
+def ensemble_of(gb: Any) -> TreeEnsemble:
+    """The fitted trees as node arrays (``vigie.extract.clean.TreeEnsemble``); a leaf points to itself."""
+    feature: list[int] = []
+    threshold: list[float] = []
+    left: list[int] = []
+    right: list[int] = []
+    value: list[float] = []
+    roots: list[int] = []
+    depth = 0
+    for (predictor,) in gb._predictors:
+        off = len(feature)
+        roots.append(off)
+        for k, nd in enumerate(predictor.nodes):
+            if nd["is_leaf"]:
+                feature.append(0)
+                threshold.append(float("inf"))
+                left.append(off + k)
+                right.append(off + k)
+                value.append(float(nd["value"]))
+                depth = max(depth, int(nd["depth"]))
+            else:
+                feature.append(int(nd["feature_idx"]))
+                threshold.append(float(nd["num_threshold"]))
+                left.append(off + int(nd["left"]))
+                right.append(off + int(nd["right"]))
+                value.append(0.0)
+    return TreeEnsemble(
+        np.asarray(feature, dtype=np.intp), np.asarray(threshold), np.asarray(left, dtype=np.intp),
+        np.asarray(right, dtype=np.intp), np.asarray(value), np.asarray(roots, dtype=np.intp), depth,
+        float(np.ravel(gb._baseline_prediction)[0]),
+    )
 
 
 def token_f1(pred: str, ref: str) -> float:
@@ -282,27 +395,31 @@ def _rows_mask(data: Featurised, page_ids: list[int]) -> np.ndarray:
 
 def _page_scores(model: BodyModel, data: Featurised, i: int, stage: int) -> list[float]:
     lo, n = data.starts[i], len(data.lines[i])
+    if model.trees is not None and stage == 1:
+        return model.trees.predict(data.X[lo : lo + n]).tolist()
     rows = data.X[lo : lo + n].tolist()
     return model.stage1(rows) if stage == 1 else model.scores(rows)
 
 
-def train_model(pages: list[Page], data: Featurised, train_ids: list[int], k: int = 3) -> BodyModel:
+def train_model(pages: list[Page], data: Featurised, train_ids: list[int], k: int = 0, trees: bool = False) -> BodyModel:
     """Stage 1 on all training pages; stage 2 on stage 1's out-of-fold scores (inner folds grouped by site);
     the decoder's switch cost and prior by the best mean page F1 on those out-of-fold scores."""
     from sklearn.linear_model import LogisticRegression
 
     w = _weights(pages, data)
+    fitter = fit_trees if trees else fit
+    k = k or (2 if trees else 3)  # inner folds: boosting is the slow fit
     train_ids = [i for i in train_ids if data.y[data.starts[i] : data.starts[i] + len(data.lines[i])].any()]
     oof: dict[int, list[float]] = {}
     for fold in group_folds([pages[i].site for i in train_ids], k):
         held = [train_ids[j] for j in fold]
         fit_ids = sorted(set(train_ids) - set(held))
         m = _rows_mask(data, fit_ids)
-        inner = fit(data.X[m], data.y[m], w[m])
+        inner = fitter(data.X[m], data.y[m], w[m])
         for i in held:
             oof[i] = _page_scores(inner, data, i, 1)
     m = _rows_mask(data, train_ids)
-    model = fit(data.X[m], data.y[m], w[m])
+    model = fitter(data.X[m], data.y[m], w[m])
     X2: list[list[float]] = []
     y2: list[int] = []
     w2: list[float] = []
@@ -330,14 +447,14 @@ def train_model(pages: list[Page], data: Featurised, train_ids: list[int], k: in
     return model
 
 
-def cross_validated_models(pages: list[Page], data: Featurised, k: int = 5) -> dict[int, BodyModel]:
+def cross_validated_models(pages: list[Page], data: Featurised, k: int = 5, trees: bool = False) -> dict[int, BodyModel]:
     """For each page, the model trained on the other folds (no page of its site seen in training)."""
     groups = [p.site for p in pages]
     out: dict[int, BodyModel] = {}
     for n_fold, fold in enumerate(group_folds(groups, k)):
         t0 = time.perf_counter()
         train_ids = sorted(set(range(len(pages))) - set(fold))
-        model = train_model(pages, data, train_ids)
+        model = train_model(pages, data, train_ids, trees=trees)
         for i in fold:
             out[i] = model
         print(f"fold {n_fold + 1}/{k}: {len(fold)} test pages, stages {1 + bool(model.weights2)}, "
@@ -347,9 +464,9 @@ def cross_validated_models(pages: list[Page], data: Featurised, k: int = 5) -> d
 
 
 def save(model: BodyModel, path: Path, meta: dict[str, Any]) -> None:
-    doc = {
-        "format": "vigie-cleaner-logistic-v1",
-        "features": len(model.weights),
+    doc: dict[str, Any] = {
+        "format": "vigie-cleaner-trees-v1" if model.trees is not None else "vigie-cleaner-logistic-v1",
+        "features": model.n_features or len(model.weights),
         "bias": round(model.bias, 6),
         "weights": [round(w, 6) for w in model.weights],
         "switch_cost": model.switch_cost,
@@ -358,7 +475,9 @@ def save(model: BodyModel, path: Path, meta: dict[str, Any]) -> None:
         "weights2": [round(w, 6) for w in model.weights2],
         **meta,
     }
-    path.write_text(json.dumps(doc, indent=0) + "\n", encoding="utf-8")
+    if model.trees is not None:
+        doc["trees"] = model.trees.to_json()
+    path.write_text(json.dumps(doc, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -366,6 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=MODEL_OUT)
     ap.add_argument("--cache", type=Path, default=Path("/tmp/vigie-cleaner-cache"))
     ap.add_argument("--noise", action="store_true", help="print the silver labels' agreement with the snippets")
+    ap.add_argument("--trees", action="store_true", help="a boosted-trees first stage instead of the logistic one")
     ap.add_argument("--heldout", type=Path, default=ROOT / "train" / "cleaner_heldout_htmlfr.json",
                     help="also write the model trained without the html-fr sites (the evaluation gate's)")
     args = ap.parse_args(argv)
@@ -377,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(snippet_agreement(pages), indent=1))
     data = featurise(pages, args.cache)
     print(f"{len(pages)} pages, {len(data.y)} lines, {data.y.mean():.3f} body", file=sys.stderr)
-    model = train_model(pages, data, list(range(len(pages))))
+    model = train_model(pages, data, list(range(len(pages))), trees=args.trees)
     save(model, args.out, {"pages": len(pages), "lines": len(data.y),
                            "trained_on": "html-eval dumps (trafilatura eval set) + the 5 seeds, silver labels"})
     print(f"wrote {args.out}: switch {model.switch_cost}, prior {model.threshold}", file=sys.stderr)
@@ -385,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
         # The gate's model: trained without any site of html-fr, so tests/test_eval_gate.py scores pages it never saw.
         fr_sites = {p.site for p in pages if p.url in html_fr_urls()}
         ids = [i for i, p in enumerate(pages) if p.site not in fr_sites]
-        gate = train_model(pages, data, ids)
+        gate = train_model(pages, data, ids, trees=args.trees)
         save(gate, args.heldout, {"pages": len(ids), "trained_on": "as the shipped model, minus every html-fr site"})
         print(f"wrote {args.heldout} ({len(ids)} pages, html-fr sites left out)", file=sys.stderr)
     return 0

@@ -36,6 +36,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from vigie.extract.cleanlex import (
     BOUNDARY_CUES,
@@ -55,7 +58,10 @@ from vigie.extract.cleanlex import (
 )
 from vigie.extract.metadata import is_dateline
 
-__all__ = ["BodyModel", "CleanOptions", "CleanedText", "PageLines", "clean_text", "page_lines", "stage2_rows", "viterbi"]
+__all__ = [
+    "BodyModel", "CleanOptions", "CleanedText", "PageLines", "TreeEnsemble", "clean_text", "page_lines", "stage2_rows",
+    "viterbi",
+]
 
 log = logging.getLogger(__name__)
 
@@ -774,11 +780,68 @@ def _page_context(
 
 
 @dataclass(slots=True)
-class BodyModel:
-    """Logistic line scorer and a two-state decoder; weights come from ``train/train_cleaner.py``.
+class TreeEnsemble:
+    """Boosted regression trees flattened into node arrays, scored on all lines and all trees at once.
+
+    Every tree's nodes sit in one array; a leaf points to itself with an infinite threshold, so ``depth`` steps of
+    one fancy index each take every line of the page from its trees' roots to their leaves together: a few dozen
+    numpy operations per page instead of a Python walk per line and tree.
 
     Attributes:
-        weights: one per feature of ``page_lines`` rows (standardisation folded in).
+        feature, threshold, left, right, value: per node (a line goes left when its feature is <= the threshold).
+        roots: the root node of each tree.
+        depth: the deepest leaf's depth.
+        base: the log-odds every line starts from.
+    """
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    roots: np.ndarray
+    depth: int
+    base: float
+    _child: np.ndarray | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TreeEnsemble:
+        return cls(
+            feature=np.asarray(data["feature"], dtype=np.intp), threshold=np.asarray(data["threshold"], dtype=np.float64),
+            left=np.asarray(data["left"], dtype=np.intp), right=np.asarray(data["right"], dtype=np.intp),
+            value=np.asarray(data["value"], dtype=np.float64), roots=np.asarray(data["roots"], dtype=np.intp),
+            depth=int(data["depth"]), base=float(data["base"]),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "depth": self.depth, "base": self.base, "roots": self.roots.tolist(), "feature": self.feature.tolist(),
+            "threshold": [v if math.isfinite(v) else 1e300 for v in self.threshold.tolist()],
+            "left": self.left.tolist(), "right": self.right.tolist(), "value": self.value.tolist(),
+        }
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Log-odds per row of ``X`` (lines x features)."""
+        n, width = X.shape
+        if not n:
+            return np.zeros(0)
+        if self._child is None:  # children side by side: node 2k + 1 is k's left child, 2k its right
+            self._child = np.stack([self.right, self.left], axis=1).ravel()
+        child, feature, threshold = self._child, self.feature, self.threshold
+        flat = np.ascontiguousarray(X, dtype=np.float64).ravel()
+        at = (np.arange(n) * width)[:, None]
+        node = np.broadcast_to(self.roots, (n, self.roots.shape[0]))
+        for _ in range(self.depth):
+            node = child[2 * node + (flat[at + feature[node]] <= threshold[node])]
+        return self.base + self.value[node].sum(axis=1)
+
+
+@dataclass(slots=True)
+class BodyModel:
+    """Line scorer (logistic, or boosted trees) and a two-state decoder; fitted by ``train/train_cleaner.py``.
+
+    Attributes:
+        weights: one per feature of ``page_lines`` rows (standardisation folded in); empty with ``trees``.
         bias: intercept.
         switch_cost: log-odds paid for every change between body and furniture along the page, so the body comes
             out as coherent stretches rather than a salt-and-pepper of lines.
@@ -786,6 +849,8 @@ class BodyModel:
         weights2: second stage (stacking), read on the first stage's probabilities of the line and its
             neighbours (``stage2_rows``): a line among body lines is body even when it looks thin on its own.
         bias2: intercept of the second stage.
+        trees: the first stage as gradient-boosted trees instead of the logistic weights.
+        n_features: the row width the model was fitted on.
     """
 
     weights: list[float]
@@ -794,23 +859,31 @@ class BodyModel:
     threshold: float = 0.0
     weights2: list[float] = field(default_factory=list)
     bias2: float = 0.0
+    trees: TreeEnsemble | None = None
+    n_features: int = 0
 
     @classmethod
     def load(cls, path: Path | None = None) -> BodyModel:
         """The model shipped in ``vigie/data/cleaner_model.json`` (or the file given)."""
         p = path or Path(__file__).resolve().parent.parent / "data" / "cleaner_model.json"
         data = json.loads(p.read_text(encoding="utf-8"))
+        weights = [float(w) for w in data.get("weights", [])]
         return cls(
-            weights=[float(w) for w in data["weights"]], bias=float(data["bias"]),
+            weights=weights, bias=float(data.get("bias", 0.0)),
             switch_cost=float(data.get("switch_cost", 2.0)), threshold=float(data.get("threshold", 0.0)),
             weights2=[float(w) for w in data.get("weights2", [])], bias2=float(data.get("bias2", 0.0)),
+            trees=TreeEnsemble.from_json(data["trees"]) if "trees" in data else None,
+            n_features=int(data.get("features", len(weights))),
         )
 
     def stage1(self, rows: list[list[float]]) -> list[float]:
         """First-stage log-odds that each line is body, from its own and its neighbours' cues."""
+        width = self.n_features or len(self.weights)
+        if rows and len(rows[0]) != width:
+            raise ValueError(f"cleaner model expects {width} features per line, got {len(rows[0])}: retrain it")
+        if self.trees is not None:
+            return self.trees.predict(np.asarray(rows, dtype=np.float64)).tolist() if rows else []
         w, b = self.weights, self.bias
-        if rows and len(rows[0]) != len(w):
-            raise ValueError(f"cleaner model expects {len(w)} features per line, got {len(rows[0])}: retrain it")
         return [b + sum(map(operator.mul, w, r)) for r in rows]
 
     def scores(self, rows: list[list[float]]) -> list[float]:
