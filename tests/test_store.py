@@ -201,6 +201,22 @@ def test_store_articles_order_and_paging(store: ArticleStore) -> None:
     assert store.outlet_article_ids("Le Point") == [ids[2], *sorted([ids[1], ids[3]]), ids[0]]
 
 
+def test_store_placements_of_one_story_are_its_rows_of_all(store: ArticleStore) -> None:
+    # One story's placements come from its own (indexed) assignments: the same rows as the whole list, a near copy
+    # in its original's story even when it was assigned elsewhere itself.
+    docs = [_doc(f"Titre {i}\nCorps {i}.", f"{i}.txt") for i in range(4)]
+    for raw, art in docs:
+        store.add(raw, art)
+    a, b, c, d = (art.id for _, art in docs)
+    with store.stories_lock():
+        store.save_placements([(x, f"k{x}", None, None, None) for x in (a, b, c, d)], {b: a, d: a},
+                              {a: ("e1", "s1"), c: ("e2", "s2"), d: ("e2", "s2")}, {})
+    rows = store.placements()
+    for sid in ("s1", "s2"):
+        assert store.placements(sid) == [r for r in rows if r["story_id"] == sid]
+    assert {r["id"] for r in store.placements("s1")} == {a, b, d} and [r["id"] for r in store.placements("s2")] == [c]
+
+
 def test_store_story_tables_round_trip(store: ArticleStore) -> None:
     raw, art = _doc("Titre\nCorps.")
     raw2, art2 = _doc("Titre 2\nAutre corps.", "b.txt")

@@ -22,13 +22,17 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 __all__ = [
     "API_DOCS_FR",
@@ -835,7 +839,7 @@ class Translator:
             return str(value)  # no Babel for the usual small counts
         from babel.numbers import format_decimal
 
-        return str(format_decimal(value, locale=self.lang))
+        return str(format_decimal(value, locale=locale_of(self.lang)))
 
     def date(self, value: object, format: str = "long") -> str:
         """A day in words ("5 octobre 2021", "October 5, 2021"); ISO strings and datetimes are accepted, a year or a
@@ -845,7 +849,7 @@ class Translator:
             return "" if value is None else str(value)
         from babel.dates import format_date
 
-        return str(format_date(day, format=format, locale=self.lang))
+        return str(format_date(day, format=format, locale=locale_of(self.lang)))
 
     def datetime(self, value: object) -> str:
         """A timestamp in words, its time of day in its own offset ("20 octobre 2021 à 10:00"); a bare date as
@@ -855,7 +859,7 @@ class Translator:
             return self.date(value)
         from babel.dates import format_time
 
-        return self("date_time", date=self.date(when.date()), time=format_time(when.time(), "short", locale=self.lang))
+        return self("date_time", date=self.date(when.date()), time=format_time(when.time(), "short", locale=locale_of(self.lang)))
 
 
 def _as_date(value: object) -> date | None:
@@ -882,10 +886,17 @@ def _as_datetime(value: object) -> datetime | None:
     return None
 
 
-def _cldr(lang: str, table: str, code: str, fallback: str) -> str:
+@functools.cache
+def locale_of(lang: str) -> Locale:
+    """Babel's locale of ``lang``, parsed once: babel parses a code given as a string on every call (a story page
+    formats hundreds of dates)."""
     from babel import Locale
 
-    name = getattr(Locale(lang), table).get(code)
+    return Locale.parse(lang)
+
+
+def _cldr(lang: str, table: str, code: str, fallback: str) -> str:
+    name = getattr(locale_of(lang), table).get(code)
     return str(name[:1].upper() + name[1:]) if name else fallback
 
 

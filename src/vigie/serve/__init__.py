@@ -32,7 +32,7 @@ from vigie import __version__
 from vigie.errors import NotFoundError, VigieError
 from vigie.export import MissingDependencyError
 from vigie.serve import api, feeds, pages
-from vigie.serve.data import Data
+from vigie.serve.data import HEAVY_SLOTS, Data
 from vigie.serve.errors import HttpError, TooLarge, Unavailable, code_of, describe, error_body, page_message
 from vigie.serve.i18n import translator
 
@@ -265,6 +265,7 @@ def create_app(
     max_body: int = MAX_BODY,
     home_details: int = 10,
     allowed_hosts: Sequence[str] | None = None,
+    heavy_slots: int = HEAVY_SLOTS,
 ) -> FastAPI:
     """The Vigie web app over the store at ``db``.
 
@@ -278,6 +279,8 @@ def create_app(
             details, computed once and cached).
         allowed_hosts: the ``Host`` names answered (others get 400); None checks nothing, for an app embedded
             behind a proxy that checks it. ``vigie serve`` passes :func:`allowed_hosts_for` its address.
+        heavy_slots: server threads that may build story and entity answers at once; the rest of the pool stays
+            for every other request (see :meth:`vigie.serve.data.Data.heavy`).
 
     Raises:
         VigieError: a bad language or size, or a store that cannot be opened.
@@ -286,7 +289,7 @@ def create_app(
         raise VigieError(f"lang must be 'fr' or 'en', got {lang!r}")
     if max_body < 1:
         raise VigieError(f"max_body must be >= 1 byte, got {max_body}")
-    data = Data(db)
+    data = Data(db, heavy_slots=heavy_slots)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["api"])
 
 
-def get_data(request: Request) -> Data:
+async def get_data(request: Request) -> Data:
+    # Async: a sync dependency would take a server thread of its own for every request.
     data: Data = request.app.state.data
     return data
 
@@ -85,9 +86,13 @@ def stories(
 @router.get("/stories/{story_id}", summary="One story with its details (as `vigie story ID --json`), never waiting",
             responses={202: {"description": "The details are being made: the story's view, empty details, "
                                             '`"status": "pending"` and a Retry-After header'}})
-def story(data: DataDep, story_id: str) -> JSONResponse:
+async def story(data: DataDep, story_id: str) -> JSONResponse:
     """The story with its details and ``status``: "ready"; "pending" (HTTP 202 with Retry-After: what the store has,
     the details empty, made in the background); or "failed" (the details could not be made: the view alone)."""
+    return await data.heavy(_story, data, story_id)
+
+
+def _story(data: Data, story_id: str) -> JSONResponse:
     detail, status = data.detail_now(story_id)
     body = {**detail.to_dict(), "status": status}
     if status == "pending":
@@ -133,10 +138,10 @@ def search(
 
 
 @router.get("/entities/{entity_id}", summary="An entity (slug of its canonical name): its stories and quotes")
-def entity(data: DataDep, entity_id: str) -> dict[str, Any]:
+async def entity(data: DataDep, entity_id: str) -> dict[str, Any]:
     if not re.match(SLUG_PATTERN, entity_id):
         raise NotFoundError(f"no entity {entity_id[:80]}")
-    return data.entity(entity_id).to_dict()
+    return await data.heavy(lambda: data.entity(entity_id).to_dict())
 
 
 @router.get("/outlets", summary="Outlets of the registry and of the store, with article counts")

@@ -41,7 +41,8 @@ PAGE_MATCHES = 5  # newest matches listed under each alert on its page
 SCAN = 1000  # most recent articles an alert is matched against
 
 
-def get_data(request: Request) -> Data:
+async def get_data(request: Request) -> Data:
+    # Async: a sync dependency would take a server thread of its own for every request.
     data: Data = request.app.state.data
     return data
 
@@ -201,7 +202,11 @@ def story_feed(request: Request, data: DataDep, story_id: str) -> Response:
 
 
 @router.get("/stories/{story_id}.md", include_in_schema=False)
-def story_md(request: Request, data: DataDep, story_id: str) -> Response:
+async def story_md(request: Request, data: DataDep, story_id: str) -> Response:
+    return await data.heavy(_story_md, request, data, story_id)
+
+
+def _story_md(request: Request, data: Data, story_id: str) -> Response:
     # Never waits: details still being made give a short 202 (Retry-After) that says so, not the file.
     detail, status = data.detail_now(story_id)
     t = translator(page_lang(request))
@@ -217,7 +222,11 @@ def story_md(request: Request, data: DataDep, story_id: str) -> Response:
 
 
 @router.get("/stories/{story_id}/imprimer", response_class=HTMLResponse, include_in_schema=False)
-def story_print(request: Request, data: DataDep, story_id: str) -> HTMLResponse:
+async def story_print(request: Request, data: DataDep, story_id: str) -> HTMLResponse:
+    return await data.heavy(_story_print, request, data, story_id)
+
+
+def _story_print(request: Request, data: Data, story_id: str) -> HTMLResponse:
     # Never waits: while the details are made, the sheet shows the story's sources, says so (202) and reloads.
     detail, status = data.detail_now(story_id)
     pending = status == "pending"

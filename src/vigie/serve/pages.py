@@ -120,7 +120,8 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
     return response
 
 
-def get_data(request: Request) -> Data:
+async def get_data(request: Request) -> Data:
+    # Async: a sync dependency would take a server thread of its own for every request.
     data: Data = request.app.state.data
     return data
 
@@ -182,7 +183,11 @@ def home(
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
-def story(request: Request, data: DataDep, story_id: str) -> HTMLResponse:
+async def story(request: Request, data: DataDep, story_id: str) -> HTMLResponse:
+    return await data.heavy(_story, request, data, story_id)
+
+
+def _story(request: Request, data: Data, story_id: str) -> HTMLResponse:
     # Reads never wait behind a computation: details not stored yet are computed in the background while the
     # page shows the articles and the registry's coverage, and reloads itself (PENDING_REFRESH) until they come.
     s, pending = data.detail_or_pending(story_id)
@@ -299,9 +304,13 @@ def search(
 
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
-def entity(request: Request, data: DataDep, entity_id: str) -> HTMLResponse:
+async def entity(request: Request, data: DataDep, entity_id: str) -> HTMLResponse:
     if not re.match(SLUG_PATTERN, entity_id):
         raise NotFoundError(f"no entity {entity_id[:80]}")
+    return await data.heavy(_entity, request, data, entity_id)
+
+
+def _entity(request: Request, data: Data, entity_id: str) -> HTMLResponse:
     e = data.entity(entity_id)
     quotes: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
     for q in e.quotes:

@@ -1,7 +1,8 @@
 """Plots drawn on the server as SVG: no script, no external library, every label escaped.
 
-Each function returns :class:`markupsafe.Markup` built only from ``Markup.format`` (which escapes its arguments),
-so a hostile title or quote in a label stays text. Colours and fonts come from CSS classes in ``static/style.css``
+Each function returns :class:`markupsafe.Markup` built only by :func:`_tag`, which escapes every argument (as
+``Markup.format`` does, at a third of its cost: a story page draws thousands of elements), so a hostile title or
+quote in a label stays text. Colours and fonts come from CSS classes in ``static/style.css``
 (the Content-Security-Policy forbids inline styles).
 """
 
@@ -11,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 WIDTH = 760
 
@@ -32,6 +33,11 @@ def parse_when(value: str | None) -> datetime | None:
     if dt.tzinfo is not None:
         dt = dt.astimezone(UTC).replace(tzinfo=None)
     return dt
+
+
+def _tag(template: str, *args: object, **kwargs: object) -> Markup:
+    """``Markup(template).format(*args, **kwargs)``: every argument escaped (Markup ones kept as they are)."""
+    return Markup(template.format(*[escape(a) for a in args], **{k: escape(v) for k, v in kwargs.items()}))
 
 
 def _short(text: str, n: int) -> str:
@@ -65,16 +71,16 @@ class _Scale:
         return t.strftime("%Y-%m")
 
     def axis(self, y: float, ticks: int = 5) -> Markup:
-        parts = [Markup('<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>').format(
+        parts = [_tag('<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>',
             _f(self.x0), _f(y), _f(self.x1), _f(y))]
         for i in range(ticks):
             t = self.lo + (self.hi - self.lo) * i / max(ticks - 1, 1)
             x = self(t)
             anchor = "start" if i == 0 else "end" if i == ticks - 1 else "middle"
-            parts.append(Markup(
+            parts.append(_tag(
                 '<line class="tick" x1="{x}" y1="{y}" x2="{x}" y2="{y2}"/>'
-                '<text class="tick-label" x="{x}" y="{ty}" text-anchor="{a}">{label}</text>'
-            ).format(x=_f(x), y=_f(y), y2=_f(y + 5), ty=_f(y + 18), a=anchor, label=self.label(t)))
+                '<text class="tick-label" x="{x}" y="{ty}" text-anchor="{a}">{label}</text>',
+                x=_f(x), y=_f(y), y2=_f(y + 5), ty=_f(y + 18), a=anchor, label=self.label(t)))
         return Markup("").join(parts)
 
 
@@ -83,10 +89,10 @@ def _f(v: float) -> str:
 
 
 def _svg(height: float, label: str, body: Markup, cls: str, *, width: int = WIDTH) -> Markup:
-    return Markup(
+    return _tag(
         '<svg class="plot {cls}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
-        'role="img" aria-label="{label}"><title>{label}</title>{body}</svg>'
-    ).format(cls=cls, w=width, h=_f(height), label=label, body=body)
+        'role="img" aria-label="{label}"><title>{label}</title>{body}</svg>',
+        cls=cls, w=width, h=_f(height), label=label, body=body)
 
 
 DateLabel = Callable[[str], str]
@@ -172,12 +178,11 @@ def timeline_svg(entries: Sequence[dict[str, Any]], *, title: str, sources_word:
         head = f"{label_of(str(e.get('date')))} · "
         tail = f" ({sources(n)})"
         text = _room(str(e.get("text") or ""), room - (len(head) + len(tail)) * font * CHAR, font)
-        parts.append(Markup(
+        parts.append(_tag(
             '<g class="entry"><title>{full}</title>'
             '<line class="guide" x1="{x}" y1="{y}" x2="{x}" y2="{bottom}"/>'
             '<circle class="dot{vague}" cx="{x}" cy="{y}" r="{r}"/>'
-            '<text class="label" x="{tx}" y="{ty}" text-anchor="{a}">{label}</text></g>'
-        ).format(
+            '<text class="label" x="{tx}" y="{ty}" text-anchor="{a}">{label}</text></g>',
             full=f"{e.get('date')}: {e.get('text') or ''}", x=_f(x), y=_f(y), bottom=_f(top + len(rows) * row_h),
             vague="" if e.get("precision", "day") == "day" else " vague", r=_f(3.5 + min(n, 6)),
             tx=_f(x - 12 if left else x + 12), ty=_f(y + 4), a="end" if left else "start", label=head + text + tail,
@@ -198,18 +203,18 @@ def _timeline_narrow(rows: Sequence[tuple[datetime, dict[str, Any]]], *, title: 
         previous = t
         n = len(e.get("sources") or [])
         lines = _wrap(str(e.get("text") or ""), NARROW - x_text - 24, font, 2)
-        head = Markup('<text class="label date" x="{x}" y="{y}">{d} <tspan class="n">({n})</tspan></text>').format(
-            x=x_text, y=_f(y + 13), d=label_of(str(e.get("date"))), n=sources(n))
+        head = _tag('<text class="label date" x="{x}" y="{y}">{d} <tspan class="n">({n})</tspan></text>',
+                    x=x_text, y=_f(y + 13), d=label_of(str(e.get("date"))), n=sources(n))
         body = Markup("").join(
-            Markup('<text class="label" x="{x}" y="{y}">{s}</text>').format(x=x_text, y=_f(y + 13 + line_h * (k + 1)),
-                                                                          s=s)
+            _tag('<text class="label" x="{x}" y="{y}">{s}</text>', x=x_text, y=_f(y + 13 + line_h * (k + 1)), s=s)
             for k, s in enumerate(lines))
-        parts.append(Markup(
-            '<g class="entry"><title>{full}</title><circle class="dot{vague}" cx="{x}" cy="{cy}" r="{r}"/>{head}{body}</g>'
-        ).format(full=f"{e.get('date')}: {e.get('text') or ''}", vague="" if e.get("precision", "day") == "day"
-                 else " vague", x=x_axis, cy=_f(y + 9), r=_f(3.5 + min(n, 4)), head=head, body=body))
+        parts.append(_tag(
+            '<g class="entry"><title>{full}</title><circle class="dot{vague}" cx="{x}" cy="{cy}" r="{r}"/>'
+            '{head}{body}</g>',
+            full=f"{e.get('date')}: {e.get('text') or ''}", vague="" if e.get("precision", "day") == "day"
+            else " vague", x=x_axis, cy=_f(y + 9), r=_f(3.5 + min(n, 4)), head=head, body=body))
         y += 13 + line_h * len(lines) + 8
-    axis = Markup('<line class="axis" x1="{x}" y1="4" x2="{x}" y2="{y}"/>').format(x=x_axis, y=_f(y))
+    axis = _tag('<line class="axis" x1="{x}" y1="4" x2="{x}" y2="{y}"/>', x=x_axis, y=_f(y))
     return _svg(y + 6, title, axis + Markup("").join(parts), "timeline narrow", width=NARROW)
 
 
@@ -232,13 +237,13 @@ def outlets_svg(articles: Sequence[dict[str, Any]], *, title: str, narrow: bool 
     parts: list[Markup] = []
     for i, o in enumerate(outlets):
         y = top + i * row_h + row_h / 2
-        parts.append(Markup(
+        parts.append(_tag(
             '<line class="guide" x1="{x0}" y1="{y}" x2="{x1}" y2="{y}"/>'
-            '<text class="label" x="{tx}" y="{ty}" text-anchor="end">{o}</text>'
-        ).format(x0=left, x1=width - pad, y=_f(y), tx=left - 8, ty=_f(y + 4), o=_short(o, 14 if narrow else 24)))
+            '<text class="label" x="{tx}" y="{ty}" text-anchor="end">{o}</text>',
+            x0=left, x1=width - pad, y=_f(y), tx=left - 8, ty=_f(y + 4), o=_short(o, 14 if narrow else 24)))
     for o, t, a in points:
         y = top + outlets.index(o) * row_h + row_h / 2
-        parts.append(Markup('<circle class="dot{dup}" cx="{x}" cy="{y}" r="5"><title>{tip}</title></circle>').format(
+        parts.append(_tag('<circle class="dot{dup}" cx="{x}" cy="{y}" r="5"><title>{tip}</title></circle>',
             dup=" dup" if a.get("duplicate_of") else "", x=_f(scale(t)), y=_f(y),
             tip=f"{o} · {a.get('published')} · {a.get('title') or ''}",
         ))
@@ -266,10 +271,10 @@ def bars_svg(counts: Sequence[tuple[date, int]], unit: str, *, title: str, narro
     for (d, n), t in zip(counts, starts, strict=True):
         x0, x1 = scale(t), scale(t + step)
         h = n / peak * height
-        parts.append(Markup(
-            '<rect class="bar" x="{x}" y="{y}" width="{w}" height="{h}"><title>{tip}</title></rect>'
-        ).format(x=_f(x0 + 0.5), y=_f(top + height - h), w=_f(max(x1 - x0 - 1, 1.0)), h=_f(h), tip=f"{d}: {n}"))
-    parts.append(Markup('<text class="tick-label" x="{x}" y="{y}">{n}</text>').format(x=pad, y=top + 10, n=peak))
+        parts.append(_tag(
+            '<rect class="bar" x="{x}" y="{y}" width="{w}" height="{h}"><title>{tip}</title></rect>',
+            x=_f(x0 + 0.5), y=_f(top + height - h), w=_f(max(x1 - x0 - 1, 1.0)), h=_f(h), tip=f"{d}: {n}"))
+    parts.append(_tag('<text class="tick-label" x="{x}" y="{y}">{n}</text>', x=pad, y=top + 10, n=peak))
     axis_y = top + height
     return _svg(axis_y + 28, title, Markup("").join(parts) + scale.axis(axis_y, ticks=3 if narrow else 5),
                 "bars narrow" if narrow else "bars wide", width=width)

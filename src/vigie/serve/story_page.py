@@ -330,12 +330,15 @@ def human_date(value: object, lang: str, *, year: bool = True) -> str:
     """ "2021-10-18" -> "18 oct. 2021", "2021-10" -> "oct. 2021" (in ``lang``); anything else unchanged."""
     from babel.dates import format_date
 
+    from vigie.i18n import locale_of
+
+    locale = locale_of(lang)
     s = str(value or "")
     try:
         if len(s) >= 10 and s[4] == "-" and s[7] == "-":
-            return format_date(date.fromisoformat(s[:10]), "d MMM y" if year else "d MMM", locale=lang)
+            return format_date(date.fromisoformat(s[:10]), "d MMM y" if year else "d MMM", locale=locale)
         if len(s) == 7 and s[4] == "-":
-            return format_date(date(int(s[:4]), int(s[5:7]), 1), "MMM y", locale=lang)
+            return format_date(date(int(s[:4]), int(s[5:7]), 1), "MMM y", locale=locale)
     except ValueError:
         return s
     return s

@@ -158,3 +158,10 @@ def _article_entities(s: Schema) -> None:
             PRIMARY KEY (article_id, slug, name))""",
         "CREATE INDEX article_entities_slug ON article_entities(slug)",
     )
+
+
+@migration(10, "original outlet index")
+def _original_outlet_index(s: Schema) -> None:
+    # Reprints per original outlet (the outlet list, every story page's outlet links) counted from an index, not
+    # from a scan of every article.
+    _run(s, "CREATE INDEX articles_original_outlet ON articles(original_outlet)")

@@ -52,6 +52,12 @@ _PLACEMENTS = (
     "LEFT JOIN duplicates d ON d.article_id = a.id "
     "JOIN assignments s ON s.article_id = COALESCE(d.duplicate_of, a.id)"
 )
+# The articles placed in one story (?, ?): its assigned ones and the near copies of them.
+_STORY_MEMBERS = (
+    "SELECT article_id FROM assignments WHERE story_id = ? UNION ALL "
+    "SELECT d2.article_id FROM assignments s2 JOIN duplicates d2 ON d2.duplicate_of = s2.article_id "
+    "WHERE s2.story_id = ?"
+)
 _STORY_TABLES = ("article_features", "duplicates", "assignments", "cluster_state", "cluster_articles",
                  "cluster_edges", "story_cache", "story_entities")
 _ADD_SOURCE = "INSERT INTO article_sources (article_id, source) VALUES (?, ?) ON CONFLICT DO NOTHING"
@@ -433,8 +439,10 @@ class SQLStore(ABC):
         if story_id is None:
             rows = self._execute(_PLACEMENTS + " ORDER BY s.story_id, COALESCE(a.published, ''), a.id")
         else:
-            rows = self._execute(_PLACEMENTS + " WHERE s.story_id = ? ORDER BY COALESCE(a.published, ''), a.id",
-                                 (story_id,))
+            # Driven by the story's own assignments (and its originals' near copies), both indexed: the join on
+            # COALESCE(duplicate_of, id) alone cannot use an index, so it read every article of the store.
+            rows = self._execute(_PLACEMENTS + " WHERE s.story_id = ? AND a.id IN (" + _STORY_MEMBERS + ") "
+                                 "ORDER BY COALESCE(a.published, ''), a.id", (story_id, story_id, story_id))
         return [cast(Placement, dict(r)) for r in rows]
 
     def save_analyses(self, rows: Sequence[tuple[str, str, str]], mentions: Sequence[ArticleMention] = ()) -> None:
