@@ -103,7 +103,8 @@ PARSE_PIPES = ("tok2vec", "morphologizer", "tagger", "parser", "attribute_ruler"
 
 def cue_runs(doc: Doc, lang: str, context: int = 0) -> list[tuple[int, int]]:
     """Token ranges of consecutive cue sentences of a doc split into sentences (the same test as
-    :func:`cue_sentences`, on the doc's tokens, read as arrays)."""
+    :func:`cue_sentences`, on the doc's tokens, read as arrays: each distinct word is tested once)."""
+    import numpy as np
     from spacy.attrs import IDX, ORTH, SENT_START
 
     from vigie.understand.dates import date_spans
@@ -114,15 +115,17 @@ def cue_runs(doc: Doc, lang: str, context: int = 0) -> list[tuple[int, int]]:
         return []
     strings = doc.vocab.strings
     test = cue_words(lang)
-    starts = [i for i, v in enumerate(doc.to_array(SENT_START).astype("int64").tolist()) if v == 1 or i == 0]
-    idx = doc.to_array(IDX).tolist()
-    flags = [False] * len(starts)
-    sent = 0
-    for i, orth in enumerate(doc.to_array(ORTH).tolist()):
-        while sent + 1 < len(starts) and starts[sent + 1] <= i:
-            sent += 1
-        if not flags[sent] and test(_fold_word(strings[orth])):
-            flags[sent] = True
+    arr = doc.to_array([SENT_START, IDX, ORTH])
+    is_start = arr[:, 0].astype("int64") == 1
+    is_start[0] = True
+    starts = np.flatnonzero(is_start).tolist()
+    sent_of = np.cumsum(is_start) - 1  # the sentence of each token
+    orths, inverse = np.unique(arr[:, 2], return_inverse=True)
+    hit_orth = np.array([test(_fold_word(strings[int(o)])) for o in orths.tolist()], dtype=bool)
+    cue = np.zeros(len(starts), dtype=bool)
+    cue[sent_of[hit_orth[inverse.reshape(-1)]]] = True
+    flags = cue.tolist()
+    idx = arr[:, 1].tolist()
     _flag_dates(flags, [idx[s] for s in starts], date_spans(doc_text(doc), lang))
     flags = _add_context(flags, context)
     runs: list[tuple[int, int]] = []

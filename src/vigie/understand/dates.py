@@ -15,11 +15,12 @@ import bisect
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import dateparser
 
-__all__ = ["DateExpr", "date_spans", "find_dates", "parse_pub_date"]
+__all__ = ["DateExpr", "date_spans", "find_dates", "forget_texts", "parse_pub_date"]
 
 _MONTHS = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
 _WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
@@ -100,7 +101,10 @@ def _fmt(d: date, precision: str) -> str:
     return {"day": d.isoformat(), "month": d.strftime("%Y-%m"), "year": f"{d.year:04d}"}[precision]
 
 
+@lru_cache(maxsize=4096)
 def _dp(text: str, base: date | None, lang: str = "fr") -> date | None:
+    """dateparser on one span the finder picked (a few milliseconds a call): the same span and reference date come
+    back article after article ("le 1er novembre", "mars 2018"), so answers are kept."""
     settings: dict[str, Any] = {"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False}
     if base is not None:
         settings["RELATIVE_BASE"] = datetime(base.year, base.month, base.day, 12)
@@ -121,10 +125,23 @@ def _closest_year(d: date, base: date) -> date:
     return best
 
 
+@lru_cache(maxsize=256)
+def _matches(text: str, lang: str) -> tuple[tuple[str, re.Match[str]], ...]:
+    """Every match of every pattern, pattern by pattern: the cue test (:func:`date_spans`, before the model runs) and
+    :func:`find_dates` (after) read the same text, and the thirteen patterns are scanned once for both. The texts
+    of a batch of ``nlp.pipe`` are all cue-tested before the first is analysed: the cache holds more than a batch."""
+    return tuple((kind, m) for kind, pat in (_PATTERNS_EN if lang == "en" else _PATTERNS) for m in pat.finditer(text))
+
+
+def forget_texts() -> None:
+    """Drop the pattern matches kept for the texts of a batch (they hold the texts), once the batch is analysed."""
+    _matches.cache_clear()
+
+
 def date_spans(text: str, lang: str = "fr") -> list[tuple[int, int]]:
     """Character spans of every candidate temporal expression of ``text``, placeable or not: where a parse may be
     needed for the timeline, known before any model runs."""
-    return [m.span() for _, pat in (_PATTERNS_EN if lang == "en" else _PATTERNS) for m in pat.finditer(text)]
+    return [m.span() for _, m in _matches(text, "en" if lang == "en" else "fr")]
 
 
 def find_dates(text: str, published: str | date | None = None, lang: str = "fr") -> list[DateExpr]:
@@ -142,13 +159,12 @@ def find_dates(text: str, published: str | date | None = None, lang: str = "fr")
     pub = published if isinstance(published, date) else parse_pub_date(published)
     taken: list[tuple[int, int]] = []  # disjoint spans, sorted: the overlap test is a bisection, not a scan
     raw: list[tuple[str, re.Match[str]]] = []
-    for kind, pat in _PATTERNS_EN if lang == "en" else _PATTERNS:
-        for m in pat.finditer(text):
-            i = bisect.bisect_left(taken, (m.end(),))
-            if i and taken[i - 1][1] > m.start():
-                continue
-            bisect.insort(taken, (m.start(), m.end()))
-            raw.append((kind, m))
+    for kind, m in _matches(text, "en" if lang == "en" else "fr"):
+        i = bisect.bisect_left(taken, (m.end(),))
+        if i and taken[i - 1][1] > m.start():
+            continue
+        bisect.insort(taken, (m.start(), m.end()))
+        raw.append((kind, m))
     raw.sort(key=lambda km: km[1].start())
     # Without a publication date, year-less days hang on the latest full date the article gives.
     anchor = pub
