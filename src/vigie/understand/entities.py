@@ -195,9 +195,12 @@ def _role_spans(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str | None, str 
             if folded[i : i + len(h)] == h:
                 matched = len(h)
                 break
+        if not matched:  # most words head no role: no Token object is made for them
+            i += 1
+            continue
         # "General Electric", "Forces armées": a capitalised head inside a model organisation or place is its name.
         inside_name = doc[i].text[:1].isupper() and doc[i].ent_type_ in ("ORG", "LOC", "MISC", "GPE", "FAC")
-        if not matched or inside_name or (i > 0 and doc[i - 1].is_title and folded[i - 1] not in {"le", "la", "l'", "un", "une"}):
+        if inside_name or (i > 0 and doc[i - 1].is_title and folded[i - 1] not in {"le", "la", "l'", "un", "une"}):
             i += 1
             continue
         # The determiner decides definiteness and gender; an adjective may sit between ("le dernier représentant").
@@ -489,11 +492,20 @@ def _mark_subjects(doc: Doc, mentions: list[Mention]) -> None:
 
 
 def _sentence_index(doc: Doc) -> list[int]:
-    out = [0] * len(doc)
-    for si, s in enumerate(doc.sents):
-        for t in s:
-            out[t.i] = si
-    return out
+    """The sentence of each token, as ``doc.sents`` counts them (a sentence starts where SENT_START is 1), read as
+    an array."""
+    import numpy as np
+    from spacy.attrs import SENT_START
+
+    if not len(doc) or not doc.has_annotation("SENT_START"):
+        out = [0] * len(doc)
+        for si, s in enumerate(doc.sents):
+            for t in s:
+                out[t.i] = si
+        return out
+    starts = doc.to_array(SENT_START).astype("int64") == 1
+    starts[0] = False
+    return np.cumsum(starts).tolist()  # type: ignore[no-any-return]
 
 
 def person_gender(name: str, lex: Lexicon) -> str | None:
