@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["PARSE_PIPES", "ArrayAttributeRuler", "CueParser", "CueWords", "cue_runs", "cue_sentences", "cue_words", "register"]
+__all__ = ["PARSE_PIPES", "ArrayAttributeRuler", "CueParser", "CueWords", "KeyedLemmatizer", "cue_runs", "cue_sentences", "cue_words", "register"]
 
 VERSION = 2  # of the cue test and the cue parse: part of the key of cached cue parses (eval)
 _QUOTE_MARKS = frozenset('«»“”"')
@@ -156,7 +156,8 @@ class CueParser:
         self.name = name
         self.lang = lang
         self.procs = [(n, nlp.get_pipe(n)) for n in PARSE_PIPES if n in nlp.component_names]
-        self.procs = [(n, ArrayAttributeRuler.compile(p) or p) if n == "attribute_ruler" else (n, p) for n, p in self.procs]
+        fast = {"attribute_ruler": ArrayAttributeRuler.compile, "lemmatizer": KeyedLemmatizer.compile}
+        self.procs = [(n, fast[n](p) or p) if n in fast else (n, p) for n, p in self.procs]
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
@@ -282,6 +283,57 @@ class ArrayAttributeRuler:
                 for attr, v in sets:
                     out[mask, at[attr]] = v
         doc.from_array(self.write, out)  # type: ignore[arg-type]  # uint64 arrays, as to_array gives them
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], *, batch_size: int = 32) -> Iterator[Doc]:
+        for doc in docs:
+            yield self(doc)
+
+
+class KeyedLemmatizer:
+    """spaCy's French rule lemmatiser, one call per distinct (word, part of speech) of a doc instead of per token:
+    its lemma depends on nothing else (``FrenchLemmatizer.rule_lemmatize`` keys its own cache on the pair), so the
+    lemmas are the component's own, written as an array. Other lemmatisers (the English one reads morphology) keep
+    the component itself (:meth:`compile` gives None)."""
+
+    def __init__(self, lemmatizer: Any) -> None:
+        self.lemmatizer = lemmatizer
+        self.name = getattr(lemmatizer, "name", "lemmatizer")
+        self.known: dict[tuple[int, int], int] = {}  # (orth, pos) -> lemma, across docs as the component's cache
+
+    @classmethod
+    def compile(cls, lemmatizer: Any) -> KeyedLemmatizer | None:
+        try:
+            from spacy.lang.fr.lemmatizer import FrenchLemmatizer
+        except ImportError:  # pragma: no cover - part of spaCy
+            return None
+        if type(lemmatizer) is not FrenchLemmatizer or lemmatizer.mode != "rule":
+            return None
+        return cls(lemmatizer)
+
+    def __call__(self, doc: Doc) -> Doc:
+        import numpy as np
+        from spacy.attrs import LEMMA, ORTH, POS
+
+        if not len(doc):
+            return doc
+        lem = self.lemmatizer
+        if not lem._validated:  # what the component's own first call does
+            return lem(doc)  # type: ignore[no-any-return]
+        arr = doc.to_array([ORTH, POS, LEMMA])
+        out = arr[:, 2].copy()
+        strings, known = doc.vocab.strings, self.known
+        todo = range(len(doc)) if lem.overwrite else np.flatnonzero(out == 0).tolist()
+        orths, pos = arr[:, 0].tolist(), arr[:, 1].tolist()
+        for i in todo:
+            key = (orths[i], pos[i])
+            v = known.get(key)
+            if v is None:
+                v = int(strings.add(lem.lemmatize(doc[i])[0]))
+                if len(known) < 500_000:
+                    known[key] = v
+            out[i] = v
+        doc.from_array([LEMMA], out.reshape(-1, 1))  # type: ignore[arg-type]
         return doc
 
     def pipe(self, docs: Iterable[Doc], *, batch_size: int = 32) -> Iterator[Doc]:
