@@ -112,6 +112,19 @@ def _dp(text: str, base: date | None, lang: str = "fr") -> date | None:
     return parsed.date() if parsed else None
 
 
+def _calendar(day: str, month: str, year: str | None, base: date | None, lang: str) -> date | None:
+    """The date of "<day> <month> [<year>]" (a year-less one in the reference date's year), as dateparser gives it:
+    a valid calendar day is built directly (dateparser gives the same for every month spelling the patterns
+    match, checked on all of them), anything else goes to dateparser."""
+    try:
+        y = int(year) if year else base.year if base is not None else None
+        if y is not None:
+            return date(y, _month_num(month), int(day))
+    except (ValueError, IndexError):
+        pass
+    return _dp(f"{day} {month} {year}" if year else f"{day} {month}", None if year else base, lang)
+
+
 def _closest_year(d: date, base: date) -> date:
     """A year-less day lands in the year that puts it closest to the reference date."""
     best = d
@@ -217,17 +230,17 @@ def _normalise(
         day = "1" if m.group("d").lower() == "1er" else m.group("d")
         y = m.group("y")
         if y:
-            return make(_dp(f"{day} {m.group('m')} {y}", None, lang), "day")
+            return make(_calendar(day, m.group("m"), y, None, lang), "day")
         if anchor is None:
             return make(None, "day", True)
-        d = _dp(f"{day} {m.group('m')}", anchor, lang)
+        d = _calendar(day, m.group("m"), None, anchor, lang)
         return make(_closest_year(d, anchor) if d else None, "day", True)
     if kind in ("part_month", "month"):
         y = m.group("y")
         base = None if y else anchor
         if not y and base is None:
             return make(None, "month", True)
-        d = _dp(f"1 {m.group('m')} {y or ''}".strip(), base, lang)
+        d = _calendar("1", m.group("m"), y, base, lang)
         if d and not y and base is not None:
             d = _closest_year(d, base)
         return make(d, "month", not y)
