@@ -211,7 +211,7 @@ class ArrayAttributeRuler:
 
     _TESTED = ("POS", "TAG", "DEP", "IS_SPACE")
 
-    def __init__(self, name: str, read: list[int], write: list[int],
+    def __init__(self, name: str, read: list[int | str], write: list[int | str],
                  rules: list[tuple[list[tuple[int, str, frozenset[int]]], list[tuple[int, int]]]]) -> None:
         self.name, self.read, self.write, self.rules = name, read, write, rules
 
@@ -235,7 +235,7 @@ class ArrayAttributeRuler:
             return IDS.get(v) if key == "POS" else int(strings.add(v))
 
         rules: list[tuple[list[tuple[int, str, frozenset[int]]], list[tuple[int, int]]]] = []
-        write: list[int] = []
+        write: list[int | str] = []
         for pat, attrs in zip(patterns, normed, strict=True):
             if pat.get("index", 0) != 0 or len(pat["patterns"]) != 1 or len(pat["patterns"][0]) != 1:
                 return None
@@ -258,7 +258,7 @@ class ArrayAttributeRuler:
                 if attr not in write:
                     write.append(attr)
             rules.append((tests, sets))
-        read = sorted({a for tests, _ in rules for a, _, _ in tests})
+        read: list[int | str] = sorted({a for tests, _ in rules for a, _, _ in tests})
         return cls(getattr(ruler, "name", "attribute_ruler"), read, write, rules)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -319,7 +319,7 @@ class KeyedLemmatizer:
             return doc
         lem = self.lemmatizer
         if not lem._validated:  # what the component's own first call does
-            return lem(doc)  # type: ignore[no-any-return]
+            return lem(doc)
         arr = doc.to_array([ORTH, POS, LEMMA])
         out = arr[:, 2].copy()
         strings, known = doc.vocab.strings, self.known

@@ -505,7 +505,7 @@ def _sentence_index(doc: Doc) -> list[int]:
         return out
     starts = doc.to_array(SENT_START).astype("int64") == 1
     starts[0] = False
-    return np.cumsum(starts).tolist()  # type: ignore[no-any-return]
+    return np.cumsum(starts).tolist()
 
 
 def person_gender(name: str, lex: Lexicon) -> str | None:

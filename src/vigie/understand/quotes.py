@@ -742,7 +742,7 @@ def _tokens_of_pos(doc: Doc, tags: Sequence[str]) -> list[int]:
 
     if not len(doc):
         return []
-    return np.flatnonzero(np.isin(doc.to_array(POS), [IDS[t] for t in tags])).tolist()  # type: ignore[no-any-return]
+    return np.flatnonzero(np.isin(doc.to_array(POS), [IDS[t] for t in tags])).tolist()
 
 
 def _indirect(doc: Doc, refs: Sequence[SpeakerRef], direct: Sequence[Quote], lex: Lexicon) -> list[Quote]:
