@@ -103,3 +103,27 @@ def test_calendar_days_as_dateparser_gives_them(lang: str) -> None:
                 for year, base in (("2016", None), (None, date(2010, 3, 17)), (None, date(2016, 12, 31))):
                     text = f"{day} {spelling} {year}" if year else f"{day} {spelling}"
                     assert d._calendar(day, spelling, year, base, lang) == d._dp.__wrapped__(text, base, lang), text
+
+
+def test_an_article_that_kills_its_worker_costs_only_itself(seeds: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+    import os
+
+    import vigie.understand as u
+
+    _, articles = seeds
+    here = _json(u.analyze_articles(articles))
+    boom = dataclasses.replace(articles[0], id="boom")
+    real = u._analyze_here
+
+    def crashing(batch: Any, *args: Any, **kwargs: Any) -> Any:
+        if any(a.id == "boom" for a in batch):
+            os._exit(1)  # as a segfault in the model's C code would
+        return real(batch, *args, **kwargs)
+
+    monkeypatch.setattr(u, "_CHUNK", 2)
+    monkeypatch.setattr(u, "_analyze_here", crashing)  # the forked workers inherit it
+    got = u.analyze_articles([*articles[:3], boom, *articles[3:]], n_process=2)
+    assert [a.article_id for a in got] == [a.id for a in articles[:3]] + ["boom"] + [a.id for a in articles[3:]]
+    assert "crashed" in (got[3].note or "")
+    assert _json(got[:3] + got[4:]) == here

@@ -380,19 +380,51 @@ def _analyze_task(task: tuple[list[Article], str, int, ParseOptions]) -> list[Ar
 def _analyze_in_processes(articles: Sequence[Article], lang: str, batch_size: int, n_process: int,
                           parse: ParseOptions, on_progress: Callable[[int], None] | None) -> list[ArticleAnalysis]:
     """:func:`_analyze_here` in ``n_process`` worker processes, ``_CHUNK`` articles a task, in input order. Workers
-    are forked where the platform can (they start with the model already loaded), as ``nlp.pipe`` does."""
+    are forked where the platform can (they start with the model already loaded), as ``nlp.pipe`` does.
+
+    A worker that dies (a crash in the model's C code) costs only the article that kills it: the tasks not done are
+    run again one at a time, each in a fresh worker, and a task that kills its worker article by article; the
+    article that still does gets a note instead of an analysis, and this process never runs it."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     tasks = [(list(articles[i : i + _CHUNK]), lang, min(batch_size, _CHUNK), parse)
              for i in range(0, len(articles), _CHUNK)]  # fmt: skip
     out: list[ArticleAnalysis] = []
+
+    def done(analyses: list[ArticleAnalysis]) -> None:
+        out.extend(analyses)
+        if on_progress:
+            on_progress(len(analyses))
+
+    def alone(task: tuple[list[Article], str, int, ParseOptions]) -> list[ArticleAnalysis] | None:
+        with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+            try:
+                return pool.submit(_analyze_task, task).result()
+            except BrokenProcessPool:
+                return None
+
+    answered = 0
     with ProcessPoolExecutor(n_process, mp_context=ctx) as pool:
-        for done in pool.map(_analyze_task, tasks):
-            out.extend(done)
-            if on_progress:
-                on_progress(len(done))
+        try:
+            for analyses in pool.map(_analyze_task, tasks):
+                done(analyses)
+                answered += 1
+        except BrokenProcessPool:
+            log.warning("understand: a worker process died; the %d tasks left run one at a time", len(tasks) - answered)
+    for task in tasks[answered:]:
+        got = alone(task)
+        if got is not None:
+            done(got)
+            continue
+        for article in task[0]:
+            one = alone(([article], *task[1:]))
+            if one is None:
+                log.warning("understand: %s (%s) crashed its worker process", article.id, article.source)
+                one = [ArticleAnalysis(article.id, lang, note="analysis failed: it crashed its worker process")]
+            done(one)
     return out
 
 
