@@ -17,7 +17,8 @@ def test_bench_json_reports_every_stage(shared_data: Path) -> None:
     res = json.loads(out[out.index("{") :])
     for key in ("read_articles_per_s", "clean_articles_per_s", "dedup_articles_per_s", "embed_articles_per_s_cold",
                 "store_articles_per_s", "story_stage_articles_per_s", "end_to_end_articles_per_s",
-                "end_to_end_articles_per_s_no_sentence_reuse", "ner_articles_per_s", "html_pages_per_s_ours",
+                "end_to_end_articles_per_s_no_sentence_reuse", "end_to_end_articles_per_s_no_sentence_reuse_understood",
+                "end_to_end_understood_analyses", "ner_articles_per_s", "html_pages_per_s_ours",
                 "html_pages_per_s_trafilatura"):  # fmt: skip
         assert res[key] > 0, key
     assert res["articles"] == 40 and res["add_10_s"] > 0 and res["db_mb"] > 0 and res["peak_rss_mb"] > 0

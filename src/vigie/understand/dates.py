@@ -18,11 +18,12 @@ import bisect
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import dateparser
 
-__all__ = ["DateExpr", "date_spans", "find_dates", "parse_pub_date", "place_partial"]
+__all__ = ["DateExpr", "date_spans", "find_dates", "forget_texts", "parse_pub_date", "place_partial"]
 
 _MONTHS = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
 _WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
@@ -104,12 +105,28 @@ def _fmt(d: date, precision: str) -> str:
     return {"day": d.isoformat(), "month": d.strftime("%Y-%m"), "year": f"{d.year:04d}"}[precision]
 
 
+@lru_cache(maxsize=4096)
 def _dp(text: str, base: date | None, lang: str = "fr") -> date | None:
+    """dateparser on one span the finder picked (a few milliseconds a call): the same span and reference date come
+    back article after article ("le 1er novembre", "mars 2018"), so answers are kept."""
     settings: dict[str, Any] = {"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False}
     if base is not None:
         settings["RELATIVE_BASE"] = datetime(base.year, base.month, base.day, 12)
     parsed = dateparser.parse(text, languages=[lang], settings=settings)
     return parsed.date() if parsed else None
+
+
+def _calendar(day: str, month: str, year: str | None, base: date | None, lang: str) -> date | None:
+    """The date of "<day> <month> [<year>]" (a year-less one in the reference date's year), as dateparser gives it:
+    a valid calendar day is built directly (dateparser gives the same for every month spelling the patterns
+    match, checked on all of them), anything else goes to dateparser."""
+    try:
+        y = int(year) if year else base.year if base is not None else None
+        if y is not None:
+            return date(y, _month_num(month), int(day))
+    except (ValueError, IndexError):
+        pass
+    return _dp(f"{day} {month} {year}" if year else f"{day} {month}", None if year else base, lang)
 
 
 def _closest_year(d: date, base: date, weekday: int | None = None) -> date:
@@ -149,10 +166,23 @@ def place_partial(partial: str, anchor: date, text: str = "") -> str:
     return placed.isoformat() if len(parts) > 1 else placed.strftime("%Y-%m")
 
 
+@lru_cache(maxsize=256)
+def _matches(text: str, lang: str) -> tuple[tuple[str, re.Match[str]], ...]:
+    """Every match of every pattern, pattern by pattern: the cue test (:func:`date_spans`, before the model runs) and
+    :func:`find_dates` (after) read the same text, and the thirteen patterns are scanned once for both. The texts
+    of a batch of ``nlp.pipe`` are all cue-tested before the first is analysed: the cache holds more than a batch."""
+    return tuple((kind, m) for kind, pat in (_PATTERNS_EN if lang == "en" else _PATTERNS) for m in pat.finditer(text))
+
+
+def forget_texts() -> None:
+    """Drop the pattern matches kept for the texts of a batch (they hold the texts), once the batch is analysed."""
+    _matches.cache_clear()
+
+
 def date_spans(text: str, lang: str = "fr") -> list[tuple[int, int]]:
     """Character spans of every candidate temporal expression of ``text``, placeable or not: where a parse may be
     needed for the timeline, known before any model runs."""
-    return [m.span() for _, pat in (_PATTERNS_EN if lang == "en" else _PATTERNS) for m in pat.finditer(text)]
+    return [m.span() for _, m in _matches(text, "en" if lang == "en" else "fr")]
 
 
 def find_dates(text: str, published: str | date | None = None, lang: str = "fr") -> list[DateExpr]:
@@ -170,13 +200,12 @@ def find_dates(text: str, published: str | date | None = None, lang: str = "fr")
     pub = published if isinstance(published, date) else parse_pub_date(published)
     taken: list[tuple[int, int]] = []  # disjoint spans, sorted: the overlap test is a bisection, not a scan
     raw: list[tuple[str, re.Match[str]]] = []
-    for kind, pat in _PATTERNS_EN if lang == "en" else _PATTERNS:
-        for m in pat.finditer(text):
-            i = bisect.bisect_left(taken, (m.end(),))
-            if i and taken[i - 1][1] > m.start():
-                continue
-            bisect.insort(taken, (m.start(), m.end()))
-            raw.append((kind, m))
+    for kind, m in _matches(text, "en" if lang == "en" else "fr"):
+        i = bisect.bisect_left(taken, (m.end(),))
+        if i and taken[i - 1][1] > m.start():
+            continue
+        bisect.insort(taken, (m.start(), m.end()))
+        raw.append((kind, m))
     raw.sort(key=lambda km: km[1].start())
     # Without a publication date, year-less days hang on the latest full date the article gives (a month with its
     # year counts from its middle).
@@ -240,13 +269,13 @@ def _normalise(
         day = "1" if m.group("d").lower() == "1er" else m.group("d")
         y = m.group("y")
         if y:
-            return make(_dp(f"{day} {m.group('m')} {y}", None, lang), "day")
+            return make(_calendar(day, m.group("m"), y, None, lang), "day")
         if anchor is None:
             try:
                 return make(None, "day", True, f"--{_month_num(m.group('m')):02d}-{int(day):02d}")
             except ValueError:
                 return make(None, "day", True)
-        d = _dp(f"{day} {m.group('m')}", anchor, lang)
+        d = _calendar(day, m.group("m"), None, anchor, lang)
         return make(_closest_year(d, anchor, no_pub_weekday) if d else None, "day", True)
     if kind in ("part_month", "month"):
         y = m.group("y")
@@ -256,7 +285,7 @@ def _normalise(
                 return make(None, "month", True, f"--{_month_num(m.group('m')):02d}")
             except ValueError:
                 return make(None, "month", True)
-        d = _dp(f"1 {m.group('m')} {y or ''}".strip(), base, lang)
+        d = _calendar("1", m.group("m"), y, base, lang)
         if d and not y and base is not None:
             d = _closest_year(d, base)
         return make(d, "month", not y)

@@ -176,8 +176,14 @@ def _folded_words(doc: Doc) -> list[str]:
     """Each token folded, read as an array: a Token object per token cost more than the folding."""
     from spacy.attrs import ORTH
 
+    if not len(doc):
+        return []
+    import numpy as np
+
     strings = doc.vocab.strings
-    return [_fold_word(strings[int(o)]) for o in doc.to_array(ORTH)] if len(doc) else []
+    words, where = np.unique(doc.to_array(ORTH), return_inverse=True)  # each distinct word folded once
+    folded = [_fold_word(strings[o]) for o in words.tolist()]
+    return [folded[k] for k in where.reshape(-1).tolist()]
 
 
 def _role_spans(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str | None, str | None]]:
@@ -195,9 +201,12 @@ def _role_spans(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str | None, str 
             if folded[i : i + len(h)] == h:
                 matched = len(h)
                 break
+        if not matched:  # most words head no role: no Token object is made for them
+            i += 1
+            continue
         # "General Electric", "Forces armées": a capitalised head inside a model organisation or place is its name.
         inside_name = doc[i].text[:1].isupper() and doc[i].ent_type_ in ("ORG", "LOC", "MISC", "GPE", "FAC")
-        if not matched or inside_name or (i > 0 and doc[i - 1].is_title and folded[i - 1] not in {"le", "la", "l'", "un", "une"}):
+        if inside_name or (i > 0 and doc[i - 1].is_title and folded[i - 1] not in {"le", "la", "l'", "un", "une"}):
             i += 1
             continue
         # The determiner decides definiteness and gender; an adjective may sit between ("le dernier représentant").
@@ -361,6 +370,17 @@ def _add_typed(span: Span, typ: str, lex: Lexicon, add: Any, options: EntityOpti
     add(span, surface, typ)
 
 
+_HEAD_SETS: dict[int, tuple[Lexicon, int, frozenset[str]]] = {}
+
+
+def _head_set(lex: Lexicon) -> frozenset[str]:
+    """``lex.role_heads`` as a set, made once per lexicon (and again if its list changes length)."""
+    got = _HEAD_SETS.get(id(lex))
+    if got is None or got[0] is not lex or got[1] != len(lex.role_heads):
+        got = _HEAD_SETS[id(lex)] = (lex, len(lex.role_heads), frozenset(lex.role_heads))
+    return got[2]
+
+
 def _repair(doc: Doc, ent: Span, lex: Lexicon) -> Iterable[tuple[Span, str]]:
     """Split or trim one model entity into the mentions it really holds."""
     label = _LABELS.get(ent.label_, "MISC")
@@ -378,7 +398,8 @@ def _repair(doc: Doc, ent: Span, lex: Lexicon) -> Iterable[tuple[Span, str]]:
         return
     # Leading role words or a known acronym glued to a name: "Président russe Dmitri Peskov", "OTAN Jens Stoltenberg".
     k = start
-    while k < end and (fold(doc[k].text) in {h for h in lex.role_heads} or fold(doc[k].text) in lex.nationalities or not _is_cap(doc[k].text)):
+    heads = _head_set(lex)
+    while k < end and (fold(doc[k].text) in heads or fold(doc[k].text) in lex.nationalities or not _is_cap(doc[k].text)):
         k += 1
     if k > start and end - k >= 1 and label == "PER":
         yield doc[k:end], "PER"
@@ -489,11 +510,20 @@ def _mark_subjects(doc: Doc, mentions: list[Mention]) -> None:
 
 
 def _sentence_index(doc: Doc) -> list[int]:
-    out = [0] * len(doc)
-    for si, s in enumerate(doc.sents):
-        for t in s:
-            out[t.i] = si
-    return out
+    """The sentence of each token, as ``doc.sents`` counts them (a sentence starts where SENT_START is 1), read as
+    an array."""
+    import numpy as np
+    from spacy.attrs import SENT_START
+
+    if not len(doc) or not doc.has_annotation("SENT_START"):
+        out = [0] * len(doc)
+        for si, s in enumerate(doc.sents):
+            for t in s:
+                out[t.i] = si
+        return out
+    starts = doc.to_array(SENT_START).astype("int64") == 1
+    starts[0] = False
+    return np.cumsum(starts).tolist()
 
 
 def person_gender(name: str, lex: Lexicon) -> str | None:

