@@ -127,3 +127,24 @@ def test_an_article_that_kills_its_worker_costs_only_itself(seeds: Any, monkeypa
     assert [a.article_id for a in got] == [a.id for a in articles[:3]] + ["boom"] + [a.id for a in articles[3:]]
     assert "crashed" in (got[3].note or "")
     assert _json(got[:3] + got[4:]) == here
+
+
+def test_one_thread_at_a_time_runs_the_shared_model(seeds: Any) -> None:
+    """`select_pipes` switches components on the one loaded pipeline: a second thread must wait for the first rather
+    than parse with the other's components (a story's details made while a posted article is analysed)."""
+    import threading
+
+    from vigie.understand import ParseOptions, model_lock, parse_texts
+
+    nlp, articles = seeds
+    text = articles[0].body[:2000]
+    alone = [t.dep_ for t in parse_texts([text], "fr", parse=ParseOptions("full"))[0]]
+    out: list[list[str]] = []
+    worker = threading.Thread(target=lambda: out.append(
+        [t.dep_ for t in parse_texts([text], "fr", parse=ParseOptions("full"))[0]]))
+    with model_lock(), nlp.select_pipes(disable=["parser"]):  # another user holds the model, with its own choice
+        worker.start()
+        worker.join(1.0)
+        assert worker.is_alive() and not out  # waiting, not parsing with the parser switched off
+    worker.join(120)
+    assert out == [alone]

@@ -14,6 +14,8 @@ get a "no NER for language X" note and no analysis.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -183,8 +185,27 @@ def _cfg(parse: ParseOptions) -> dict[str, dict[str, Any]]:
     return {"vigie_cue_parse": {"context": parse.context}} if parse.scope == "cues" else {}
 
 
+# One thread at a time runs a loaded model: `select_pipes` switches components on the shared pipeline, so a story's
+# details made on the server's thread while an article posted to the API is analysed would otherwise see the other's
+# choice of components. Re-made in a forked child, whose copy may have been taken while another thread held it.
+_MODEL_LOCK = threading.RLock()
+
+
+def _new_lock() -> None:
+    global _MODEL_LOCK
+    _MODEL_LOCK = threading.RLock()
+
+
+os.register_at_fork(after_in_child=_new_lock)
+
+
+def model_lock() -> threading.RLock:
+    """The lock held while a loaded model runs (for other users of :func:`get_nlp`'s pipelines)."""
+    return _MODEL_LOCK
+
+
 def _pipe(nlp: Language, texts: Iterable[str], parse: ParseOptions, batch_size: int, n_process: int = 1) -> Iterator[Doc]:
-    with nlp.select_pipes(disable=_disabled(nlp, parse)):
+    with _MODEL_LOCK, nlp.select_pipes(disable=_disabled(nlp, parse)):
         yield from nlp.pipe(texts, batch_size=batch_size, n_process=n_process, component_cfg=_cfg(parse))
 
 

@@ -480,9 +480,13 @@ def _subject_names(sentences: list[str]) -> list[str | None]:
             _NLP = False
     if _NLP is False:
         return [None] * len(sentences)
+    from vigie.understand import model_lock
+
     nlp, off = _NLP
     out: list[str | None] = []
-    for doc in nlp.pipe(sentences, batch_size=64, disable=off):
+    with model_lock():
+        docs = list(nlp.pipe(sentences, batch_size=64, disable=off))
+    for doc in docs:
         root = next((t for t in doc if t.dep_ == "ROOT"), None)
         subjects = [t for t in root.children if t.dep_ in ("nsubj", "nsubj:pass")] if root is not None else []
         name: str | None = None
