@@ -33,6 +33,8 @@ _LABELS = {
 }
 _PARTICLES = {"de", "du", "des", "d'", "la", "le", "von", "van", "der", "den", "bin", "ben", "al", "el", "di", "da", "ibn", "y", "e", "et", "l'", "ter", "dos"}
 # "Me" and "Mr" need a space after them: "Medvedev" and "Mrs" are not titles plus a name.
+# Titles that do not tell gender (a lawyer, a doctor, a professor): gender comes from the first name after them.
+_NEUTRAL_TITLES = frozenset({"me", "maitre", "dr", "docteur", "pr", "professeur", "mgr"})
 _TITLE_RE = re.compile(r"^(?:M\.\s*|(?:Mme|Mlle|Mrs\.?|Ms\.?|Mr\.?|Dr\.?|Pr\.?|Me)\s+)", re.UNICODE)
 _LEADING_DET_RE = re.compile(r"^(?:l['’]|le |la |les |de |du |des |d['’]|au |aux |the )", re.IGNORECASE)
 _DEFINITE = {"le", "la", "l'", "l’", "du", "au", "de", "the", "his", "her", "its", "their"}
@@ -486,7 +488,11 @@ def _link_roles(doc: Doc, mentions: list[Mention], roles: Sequence[tuple[int, in
     for m in mentions:
         if m.type != "ROLE":
             continue
-        k = m.tok_end + (1 if m.tok_end < len(doc) and doc[m.tok_end].text == "," else 0)
+        k = m.tok_end
+        # "le directeur général de la police nationale (DGPN) Frédéric Péchenard": an acronym in brackets between.
+        if k + 2 < len(doc) and doc[k].text == "(" and doc[k + 2].text == ")" and doc[k + 1].text.isupper():
+            k += 3
+        k += 1 if k < len(doc) and doc[k].text == "," else 0
         per = by_start.get(k)
         if per is None and m.tok_start >= 2 and doc[m.tok_start - 1].text == "," and doc[m.tok_start - 1 : m.tok_start][0].i - 1 >= 0:
             prev = by_end.get(m.tok_start - 1)
@@ -536,6 +542,9 @@ def person_gender(name: str, lex: Lexicon) -> str | None:
         return "M"
     if first in lex.titles_female:
         return "F"
+    # "Me Cécile Bernaille", "Dr Jane Smith": a title that says nothing of gender; the first name after it does.
+    if first.rstrip(".") in _NEUTRAL_TITLES and len(words) >= 3:
+        words = words[1:]
     if len(words) >= 2:
         # An unknown first name says nothing: guessing "M" gave women's words to men.
         return lex.first_name_gender(words[0])
