@@ -69,6 +69,10 @@ def test_understand_seeds_people_are_clean(seeds: Any) -> None:
     assert not people & {"Lavrov", "Maas", "Stoltenberg", "Il", "Selon", "Heiko"}
 
 
-def test_understand_seeds_no_fragments_in_quotes(seeds: Any) -> None:
-    texts = {q["text"] for q in seeds[2]["quotes"]}
-    assert "malhonnête" not in texts and "activités malveillantes" not in texts
+def test_understand_seeds_short_quotes_keep_their_speakers(seeds: Any) -> None:
+    # A few words quoted under a verb of saying or judging are the subject's wording (eval/quotes/gold_fr.jsonl
+    # gives them so): "avait accusé Moscou d'« activités malveillantes »", "Moscou a dénoncé … la décision
+    # « malhonnête »". They are never shown without a speaker or with someone else's.
+    by_text = {q["text"]: q["speaker"] for q in seeds[2]["quotes"]}
+    assert by_text.get("activités malveillantes") == "Jens Stoltenberg"
+    assert by_text.get("malhonnête", "Moscou") == "Moscou"

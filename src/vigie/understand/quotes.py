@@ -410,15 +410,11 @@ def _attribute(
             return _via("colon-line", _subject_of(doc, verb, refs, quotes))
     standalone = not pre.strip(" \n\t:") and not post.strip(" \n\t.;!?")
     # "X avait accusé Moscou d'« activités malveillantes »", "un rapport fait état d'une « dérive »": words quoted as
-    # the object of a verb of saying (or judging) are its subject's, however short.
+    # the object of a verb of saying (or judging) are its subject's, however short, and so is a bare term further
+    # down its object ("Moscou a dénoncé … pour annoncer … la décision « malhonnête »": the gold gives it to Moscou;
+    # keeping bare terms to the very object of the verb lost 5 dev quotes, strict precision the same).
     if not standalone:
         verb = _saying_head(doc, cs, ce, lex)
-        # A bare term counts only as the very object of the verb ("a dénoncé une « dérive »"), not when it merely
-        # qualifies something further down ("pour annoncer … la décision « malhonnête »").
-        bare = _bare_term(doc, cs, ce)
-        toks = _toks(doc, cs, ce)
-        if verb is not None and bare and (toks is None or doc[toks[0] : toks[1]].root.head.i != verb):
-            verb = None
         if verb is not None:
             ref = _clause_subject(doc, verb, refs, quotes)
             if ref is not None and (ref.name or ref.label):
