@@ -348,7 +348,15 @@ def _attribute(
         rest_start = qe + m.start("rest")
         rest_toks = _toks(doc, rest_start, post_end)
         ref = None
-        if rest_toks is not None:
+        participle = fold(m.group("verb")).endswith("ant") and m.group("aux") is None
+        if participle:
+            # "… était « … », saluant le rôle de Nicolas Sarkozy": a name after a participle is its object; the
+            # participle's subject is the clause's.
+            verb = _governing_verb(doc, cs, ce)
+            ref = _clause_subject(doc, verb, refs, quotes) if verb is not None else None
+            if ref is not None and not (ref.name or ref.label):
+                ref = None
+        if rest_toks is not None and ref is None:
             ref = _ref_at(refs, rest_toks[0], min(rest_toks[1], rest_toks[0] + 14))
             ref = ref if ref is not None and ref.pos - rest_toks[0] <= 8 else None
             if ref is None:
@@ -358,10 +366,6 @@ def _attribute(
                 while first is not None and first.i < min(rest_toks[1], rest_toks[0] + 3) and first.is_punct:
                     first = doc[first.i + 1]
                 ref = _entity_ref(doc, first) if first is not None else None
-        if ref is None and fold(m.group("verb")).endswith("ant") and m.group("aux") is None:
-            # "… avec son « combat courageux », précisant que …": the participle's subject is the clause's.
-            verb = _governing_verb(doc, cs, ce)
-            ref = _clause_subject(doc, verb, refs, quotes) if verb is not None else None
         return _via("post", ref)
     # "… « … » au sein de la banque, souligne le document.": the attribution closes the sentence.
     for cm in re.finditer(r",", post):
