@@ -315,11 +315,16 @@ def extract_mentions(doc: Doc, lex: Lexicon, options: EntityOptions = DEFAULT_OP
                 found = [x for x in found if x.tok_end <= ps or x.tok_start >= pe or x.type == "ROLE"]
                 add(doc[ps:pe], _clean_surface(doc[ps:pe].text), "PER")
     found.sort(key=lambda m: (m.tok_start, m.type == "ROLE"))
+    # A first name or a title outweighs the gender of a role the name is apposed to (a wrong link must not make
+    # "Ingrid Betancourt" a man); the role's gender outweighs the agreement of the clause.
+    for m in found:
+        if m.type == "PER" and m.gender is None:
+            m.gender = person_gender(m.text, lex)
     _link_roles(doc, found, roles)
     _mark_subjects(doc, found)
     for m in found:
         if m.type == "PER" and m.gender is None:
-            m.gender = person_gender(m.text, lex) or _agreement_gender(doc, m)
+            m.gender = _agreement_gender(doc, m)
     # One person, one gender across the article: what one mention shows holds for "Betancourt" alone too.
     known: dict[str, Counter[str]] = defaultdict(Counter)
     for m in found:
@@ -494,6 +499,12 @@ def _link_roles(doc: Doc, mentions: list[Mention], roles: Sequence[tuple[int, in
             k += 3
         k += 1 if k < len(doc) and doc[k].text == "," else 0
         per = by_start.get(k)
+        # "le vice-président de la Fédération internationale des comités Ingrid Betancourt (Ficib), Olivier Roubi":
+        # a name followed by its organisation's acronym belongs to the organisation's name; the role holder follows.
+        if per is not None and k == m.tok_end and per.tok_end < len(doc) and doc[per.tok_end].text == "(":
+            close = next((i for i in range(per.tok_end + 1, min(len(doc), per.tok_end + 5)) if doc[i].text == ")"), None)
+            if close is not None and close + 1 < len(doc) and doc[close + 1].text == ",":
+                per = by_start.get(close + 2, per)
         if per is None and m.tok_start >= 2 and doc[m.tok_start - 1].text == "," and doc[m.tok_start - 1 : m.tok_start][0].i - 1 >= 0:
             prev = by_end.get(m.tok_start - 1)
             if prev is not None and doc[m.tok_start].pos_ != "DET":
