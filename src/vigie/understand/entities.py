@@ -520,7 +520,11 @@ def _mark_subjects(doc: Doc, mentions: list[Mention]) -> None:
     for m in mentions:
         for t in doc[m.tok_start : m.tok_end]:
             # "Le médecin-chef de l'Elysée, Christophe Fernandez, … a examiné": a name apposed to a subject is one.
-            apposed = t.dep_ == "appos" and t.head.dep_ in {"nsubj", "nsubj:pass"}
+            # The parser often takes a name after a comma for a conjunct of a noun subject ("Le médecin-chef de
+            # l'Elysée, Christophe Fernandez, …"): one with no "et"/"ou" is apposed to it.
+            apposed = t.head.dep_ in {"nsubj", "nsubj:pass"} and (t.dep_ == "appos" or (
+                t.dep_ == "conj" and t.pos_ == "PROPN" and t.head.pos_ == "NOUN" and t.i > 0 and doc[t.i - 1].text == ","
+                and not any(c.dep_ == "cc" for c in t.children)))
             if t.dep_ in {"nsubj", "nsubj:pass", "obl:agent"} or apposed or (t.head.i == t.i and t.pos_ != "VERB"):
                 m.is_subject = True
                 break
