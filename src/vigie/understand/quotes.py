@@ -1039,6 +1039,10 @@ def _en_subject(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
         if v.dep_ in ("conj", "xcomp", "advcl") and v.head.i != v.i:
             v = v.head
             continue
+        # "Hugh Hefner was reported as saying:": through the preposition to the verb it hangs on.
+        if v.dep_ == "pcomp" and v.head.dep_ == "prep" and v.head.head.pos_ in ("VERB", "AUX"):
+            v = v.head.head
+            continue
         break
     return None
 
