@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # types only: importing the package must not load spaCy (the 
 __all__ = ["Quote", "SpeakerRef", "extract_quotes", "person_refs"]
 
 _QUOTE_RE = re.compile(r"«\s*(?P<a>[^«»]+?)\s*»|“(?P<b>[^“”]+?)”")
+_MIXED_QUOTE_RE = re.compile(r'"[^"“”«»\n]+?”|“[^"“”«»\n]+?"')
 _SENT_END = re.compile(r"[.!?…](?=\s|$)")
 _ADVERBS = (
     r"(?:\w+ment|encore|aussi|également|néanmoins|toutefois|ensuite|enfin|alors|d['’]ailleurs|pourtant|cependant|"
@@ -613,6 +614,10 @@ def _quote_spans(text: str) -> list[tuple[int, int, int, int]]:
     left with one open carries it to the next lines (a quote of several sentences, one per line) until a line
     closes it, at most twelve lines on (a quote of one sentence per line)."""
     spans = [(m.start(), m.end(), m.start() + 1, m.end() - 1) for m in _QUOTE_RE.finditer(text)]
+    # '"We very much look forward …”': a straight mark closed by a curly one (or the reverse), within a line.
+    for m in _MIXED_QUOTE_RE.finditer(text):
+        if not any(s < m.end() and m.start() < e for s, e, _, _ in spans):
+            spans.append((m.start(), m.end(), m.start() + 1, m.end() - 1))
     open_at: int | None = None
     carried = 0
     offset = 0
