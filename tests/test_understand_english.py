@@ -87,3 +87,13 @@ def test_understand_english_she_without_known_gender_is_the_main_person(analyze:
         "\"I don't want to be photographed in my old age,\" she said in 1998."
     )
     assert _speaker(analyze(body), "photographed in my old age") in ("Kerry Page", "Page")
+
+
+def test_understand_english_reported_as_saying(analyze: Any) -> None:
+    body = 'Hugh Hefner was reported as saying about Page:\n"I think that she was a remarkable lady, an iconic figure."'
+    assert _speaker(analyze(body), "remarkable lady") == "Hugh Hefner"
+
+
+def test_understand_english_mixed_marks_pair(analyze: Any) -> None:
+    body = '"It is an honor," said Paul Lee, president of ABC. "We very much look forward to having her back.”'
+    assert any("look forward" in q["text"] for q in analyze(body)["quotes"])

@@ -324,3 +324,40 @@ def test_understand_quotes_term_in_marks_is_nobodys_quote(analyze: Any) -> None:
         "Le trader Boris Picano-Nacci a été mis en examen jeudi pour « abus de confiance » par la juge."
     )
     assert not [q for q in analyze(body) if q["text"] == "abus de confiance" and q["speaker"]]
+
+
+def test_understand_quotes_neutral_title_keeps_first_name_gender(analyze: Any) -> None:
+    # "Me" (Maître) says nothing of gender: "Me Cécile Bernaille" is a woman, so "a-t-elle affirmé" is hers.
+    body = (
+        "Me Cécile Bernaille, avocate du trader, a déclaré vendredi que son client avait agi seul. "
+        "\"Il n'a fait que son travail, ni plus ni moins\", a-t-elle affirmé."
+    )
+    assert _by_text(analyze(body), "ni plus ni moins")["speaker"] == "Cécile Bernaille"
+
+
+def test_understand_quotes_role_named_after_bracketed_acronym(analyze: Any) -> None:
+    body = (
+        "Auditionné mercredi soir, le directeur général de la police nationale (DGPN) Frédéric Péchenard a soutenu "
+        "qu'Edvige n'était qu'un \"outil rudimentaire, un fichier d'indexation\"."
+    )
+    assert _by_text(analyze(body), "outil rudimentaire")["speaker"] == "Frédéric Péchenard"
+
+
+def test_understand_quotes_participle_object_is_not_the_speaker(analyze: Any) -> None:
+    body = (
+        "Ingrid Betancourt a déclaré que l'opération était \"le fruit de la réflexion commune entre Français et "
+        "Colombiens\", saluant à nouveau le rôle de Nicolas Sarkozy dans le processus."
+    )
+    assert _by_text(analyze(body), "réflexion commune")["speaker"] == "Ingrid Betancourt"
+
+
+def test_understand_quotes_bare_term_under_a_verb_of_saying(analyze: Any) -> None:
+    # A bare term further down the object of a verb of saying is still the subject's wording (the gold gives it).
+    body = ("Moscou a dénoncé les propos des dirigeants de l'Otan pour annoncer les mesures de riposte face à la "
+            "décision \"malhonnête\" de l'Alliance.")
+    assert _by_text(analyze(body), "malhonnête")["speaker"] == "Moscou"
+
+
+def test_understand_quotes_mixed_marks_pair(analyze: Any) -> None:
+    body = "« Nous restons ouverts », a déclaré Heiko Maas. \"Nous sommes prêts au dialogue avec Moscou.” Puis il est parti."
+    assert any("prêts au dialogue" in q["text"] for q in analyze(body))
