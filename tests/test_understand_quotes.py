@@ -361,3 +361,13 @@ def test_understand_quotes_bare_term_under_a_verb_of_saying(analyze: Any) -> Non
 def test_understand_quotes_mixed_marks_pair(analyze: Any) -> None:
     body = "« Nous restons ouverts », a déclaré Heiko Maas. \"Nous sommes prêts au dialogue avec Moscou.” Puis il est parti."
     assert any("prêts au dialogue" in q["text"] for q in analyze(body))
+
+
+def test_understand_quotes_quoted_words_are_no_subject(analyze: Any) -> None:
+    body = (
+        "\"Dirigeables équipés de caméras surpuissantes pour filmer les banlieues, prison préventive à vie après la fin "
+        "de l'exécution d'une peine, et à présent fichage d'enfants de treize ans désignés d'avance comme futurs repris "
+        "de justice\", la Ligue des droits de l'Homme évoque un \"niveau de surveillance des citoyens, généralisée "
+        "parfois, discriminatoire souvent\"."
+    )
+    assert _by_text(analyze(body), "discriminatoire souvent")["speaker"] == "Ligue des droits de l'Homme"

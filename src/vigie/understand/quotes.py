@@ -205,6 +205,7 @@ def _direct_quotes(doc: Doc, refs: Sequence[SpeakerRef], lex: Lexicon, attribute
     text = _index(doc).text
     quotes: list[Quote] = []
     spans = _quote_spans(text)
+    doc.user_data["vigie_quote_spans"] = spans
     model = speakers.model_for(lang)
     ranker = _RankerContext(doc, spans) if model is not None or speakers.SINK is not None else None
     for qs, qe, cs, ce in spans:
@@ -647,6 +648,12 @@ def _quote_spans(text: str) -> list[tuple[int, int, int, int]]:
     return [s for s in spans if s[3] - s[2] > 1]
 
 
+def _in_marks(doc: Doc, tok: int) -> bool:
+    """Whether token ``tok`` is inside the quotation marks :func:`_direct_quotes` found in the document."""
+    spans = doc.user_data.get("vigie_quote_spans") or ()
+    return tok < len(doc) and _inside(doc[tok].idx, spans)
+
+
 def _inside(pos: int, spans: Sequence[tuple[int, int, int, int]]) -> bool:
     return any(s < pos < e - 1 for s, e, _, _ in spans)
 
@@ -804,6 +811,11 @@ def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
         if agent is not None:
             return agent
         subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubj:pass", "expl:subj")), None)
+        if subj is not None and _in_marks(doc, subj.i):
+            # '"Dirigeables équipés …", la Ligue des droits de l'Homme évoque': the parser made the quoted words
+            # the subject; the speaker is named right before the verb.
+            subj = None
+            break
         if subj is not None:
             low = fold(subj.text).strip("-").removeprefix("t-")  # "a-t-elle": the subject token is "-t-elle"
             if low in _PRON_GENDER:
@@ -844,9 +856,13 @@ def _subject_of(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
     if doc[verb].morph.get("VerbForm", []) == ["Inf"] and quotes:
         prev = quotes[-1]
         return SpeakerRef(prev.speaker, prev.role)
-    # No subject in the parse: the nearest person or role before the verb in the same sentence.
+    # No subject in the parse: the nearest person or role before the verb in the same sentence, or an
+    # organisation named right before it ("…», la Ligue des droits de l'Homme évoque un « … »").
     sent = _sent(doc, verb)
     cands = [r for r in refs if sent.start <= r.pos < verb]
+    ent = next((e for e in doc.ents if e.end == verb and e.start >= sent.start and e.label_ in ("ORG", "PER", "PERSON")), None)
+    if ent is not None and not (cands and cands[-1].pos >= ent.start):
+        return SpeakerRef(ent.text, None, None, ent.start, True, ent.label_ != "ORG")
     return cands[-1] if cands else None
 
 
