@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PARSE_PIPES", "ArrayAttributeRuler", "CueParser", "CueWords", "KeyedLemmatizer", "cue_runs", "cue_sentences", "cue_words", "register"]
 
-VERSION = 2  # of the cue test and the cue parse: part of the key of cached cue parses (eval)
+VERSION = 3  # of the cue test and the cue parse: part of the key of cached cue parses (eval)
 _QUOTE_MARKS = frozenset('«»“”"')
 _MIN_STEM = 4  # shorter stems ("di" of "dire") would match half the words; their forms are listed instead
 _WORD = re.compile(r"[«»“”\"]|[\w'’-]+")

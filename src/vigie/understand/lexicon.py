@@ -119,7 +119,8 @@ class Lexicon:
 
     def is_speech_word(self, word: str, lemma: str | None = None) -> bool:
         """Whether a verb form (or its lemma) is a verb of saying."""
-        w = fold(word)
+        # "s'insurgent", "s'interrogeait": a reflexive form read as one word is its verb's.
+        w = fold(word).replace("’", "'").removeprefix("s'")
         return w in self.speech_forms or (lemma is not None and fold(lemma) in self.speech_lemmas)
 
     def first_name_gender(self, first: str) -> str | None:
