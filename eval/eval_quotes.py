@@ -301,10 +301,33 @@ def speaker_items(docs: Sequence[GoldDoc], parsed: Sequence[Any]) -> list[Speake
     return items
 
 
-def fit_speaker_model(items: Sequence[SpeakerItem], target: float = 0.95, c: float = 1.0) -> speakers.SpeakerModel:
+def fit_speaker_model(items: Sequence[SpeakerItem], target: float = 0.95, c: float = 1.0,
+                      inner_cv: int = 0) -> speakers.SpeakerModel:
     """Conditional logit (softmax over each quote's candidates and "none", L2 ``1/c``) fitted by L-BFGS; the
-    threshold is the lowest whose picks on ``items`` are right at least ``target`` of the time (a pick on a quote
-    not in the gold counts wrong)."""
+    threshold is the lowest whose picks are right at least ``target`` of the time (a pick on a quote not in the
+    gold counts wrong), the weak-cue threshold the one that maximises the right speakers.
+
+    ``inner_cv`` 0: thresholds chosen on the picks of the model on its own training items (optimistic: the picks
+    are surer there than on new text); k > 1: on the out-of-fold picks of a k-fold GroupKFold of ``items``'
+    groups, each scored by a model fitted without its fold (calibrated), the weights fitted on all of ``items``.
+    Measured on the French gold (--speaker-inner-cv 4 against 0, same run): held out P 0.864 -> 0.828, R 0.624 ->
+    0.587, so the default stays 0.
+    """
+    w, b = _fit_logit(items, c)
+    model = speakers.SpeakerModel(tuple(float(v) for v in w), b, 1.0)
+    if inner_cv > 1 and len({it.group for it in items}) >= inner_cv:
+        scored: list[tuple[SpeakerItem, list[float]]] = []
+        for fold in group_folds([it.group for it in items], inner_cv):
+            fw, fb = _fit_logit([it for it in items if it.group not in fold], c)
+            fm = speakers.SpeakerModel(tuple(float(v) for v in fw), fb, 1.0)
+            scored += [(it, fm.probas(it.features)) for it in items if it.features and it.group in fold]
+    else:
+        scored = [(it, model.probas(it.features)) for it in items if it.features]
+    threshold, weak_threshold = _thresholds(scored, target)
+    return speakers.SpeakerModel(model.weights, b, round(threshold, 4), round(weak_threshold, 4))
+
+
+def _fit_logit(items: Sequence[SpeakerItem], c: float) -> tuple[Any, float]:
     import numpy as np
     from scipy.optimize import minimize
 
@@ -330,15 +353,19 @@ def fit_speaker_model(items: Sequence[SpeakerItem], target: float = 0.95, c: flo
         return total, grad
 
     res = minimize(loss, np.zeros(nf + 1), jac=True, method="L-BFGS-B", options={"maxiter": 500})
-    w, b = res.x[:nf], float(res.x[nf])
-    model = speakers.SpeakerModel(tuple(float(v) for v in w), b, 1.0)
+    return res.x[:nf], float(res.x[nf])
+
+
+def _thresholds(scored: Sequence[tuple[SpeakerItem, list[float]]], target: float) -> tuple[float, float]:
+    """(threshold, weak threshold) from each item's candidate probabilities."""
     picks: list[tuple[float, int]] = []
-    for (x, y), it in zip(data, [it for it in items if it.features], strict=True):
+    weak: list[tuple[float, int, int]] = []
+    for it, p in scored:
+        k = max(range(len(p)), key=p.__getitem__)
         if it.cue:
-            continue  # the threshold is for quotes with no cue
-        p = model.probas(x.tolist())
-        k = int(np.argmax(p))
-        picks.append((p[k], int(y[k])))
+            weak.append((p[k], int(it.labels[k]), int(it.rule_right)))
+        else:
+            picks.append((p[k], int(it.labels[k])))
     picks.sort(reverse=True)
     threshold, right = 1.0, 0
     for n, (p_k, lab) in enumerate(picks, 1):
@@ -346,12 +373,6 @@ def fit_speaker_model(items: Sequence[SpeakerItem], target: float = 0.95, c: flo
         if right / n >= target:
             threshold = p_k
     # Weak cues: the ranker replaces the rules' pick from the threshold that maximises the right speakers.
-    weak: list[tuple[float, int, int]] = []
-    for (x, y), it in zip(data, [it for it in items if it.features], strict=True):
-        if it.cue:
-            p = model.probas(x.tolist())
-            k = int(np.argmax(p))
-            weak.append((p[k], int(y[k]), int(it.rule_right)))
     weak.sort(reverse=True)
     best, weak_threshold = sum(r for _, _, r in weak), 1.0
     gain = best
@@ -359,7 +380,7 @@ def fit_speaker_model(items: Sequence[SpeakerItem], target: float = 0.95, c: flo
         gain += lab - rule
         if gain > best:
             best, weak_threshold = gain, p_k
-    return speakers.SpeakerModel(model.weights, b, round(threshold, 4), round(weak_threshold, 4))
+    return threshold, weak_threshold
 
 
 def group_folds(groups: Sequence[str], k: int = 5) -> list[set[str]]:
@@ -388,6 +409,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "groups and scored on the fold left out (default; cv-all: for every language); the shipped "
                          "model (fitted on all the gold: not held out); or none (the rules alone)")
     ap.add_argument("--speaker-target", type=float, default=0.95, help="precision the ranker's threshold aims at (cv)")
+    ap.add_argument("--speaker-inner-cv", type=int, default=0,
+                    help="choose the ranker's thresholds on out-of-fold picks of a k-fold inner GroupKFold of the "
+                         "training groups (0: on the training picks)")
     ap.add_argument("--parse", default=DEFAULT_PARSE.label,
                     help="how much the model parses: cues, full, or several comma-separated, scored one after the "
                          "other in this run (default: the stage's default); cues+N parses N sentences before each cue "
@@ -427,7 +451,8 @@ def _score_all(args: argparse.Namespace, docs: Sequence[GoldDoc], langs: Sequenc
         if refit:
             items = speaker_items(ldocs, parsed)
             for fold in group_folds([d.group for d in ldocs]):
-                model = fit_speaker_model([it for it in items if it.group not in fold], args.speaker_target)
+                model = fit_speaker_model([it for it in items if it.group not in fold], args.speaker_target,
+                                          inner_cv=args.speaker_inner_cv)
                 fold_model.update({g: {lang: model} for g in fold})
         for d, p in zip(ldocs, parsed, strict=True):
             part = "dev" if d.group in TUNED else "held"
