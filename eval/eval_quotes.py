@@ -53,7 +53,8 @@ DEFAULT_GOLD = ROOT / "eval" / "quotes"
 CACHE = Path("/tmp/quotes/parses")
 KINDS = ("named", "pronoun", "role", "earlier")
 # Groups whose errors were looked at while writing the rules; every other group is held out.
-TUNED = {"rpm2/T01", "rpm2/T02", "rpm2/T03", "rpm2/T04", "rpm2/T05", "seeds", "ecb/1", "ecb/2", "ecb/3", "ecb/4"}
+TUNED = {"rpm2/T01", "rpm2/T02", "rpm2/T03", "rpm2/T04", "rpm2/T05", "seeds", "ecb/1", "ecb/2", "ecb/3", "ecb/4",
+         "ecb/5", "ecb/6", "ecb/7", "ecb/8"}
 _DET = re.compile(r"^(?:l'|le |la |les |un |une |des |du |de |d'|m\. |mme |mr\.? |mrs\.? |ms\.? |dr\.? |the |a |an )+")
 _PER_LABELS = {"PER", "PERSON"}
 
