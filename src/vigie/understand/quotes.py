@@ -658,13 +658,18 @@ def _inside(pos: int, spans: Sequence[tuple[int, int, int, int]]) -> bool:
     return any(s < pos < e - 1 for s, e, _, _ in spans)
 
 
+# Titles and initials whose period ends no sentence ("M. Maas", "said Lt. Gregg Hastings", "Mr. Sznewajs said").
+_ABBREV = re.compile(r"(?:^|[\s(])(?:M|Mme|Mlle|Me|Dr|St|Pr|Mgr|Mr|Mrs|Ms|Lt|Sgt|Capt|Col|Gen|Gov|Sen|Rep|Prof|Jr|Sr|"
+                     r"Adm|Cpl|Rev|Fr|Hon|Insp|Det|Supt|Maj|[A-Z])\.$")
+
+
 def _is_end(text: str, i: int, spans: Sequence[tuple[int, int, int, int]]) -> bool:
     """A sentence-final mark outside quotes; "M. Maas": a title's period is not a sentence end."""
     return (
         text[i] in ".!?…"
         and (i + 1 >= len(text) or text[i + 1].isspace() or _glued_start(text, i))
         and not _inside(i, spans)
-        and not re.search(r"(?:^|\s)(?:M|Mme|Dr|St)\.$", text[max(0, i - 4) : i + 1])
+        and not _ABBREV.search(text[max(0, i - 6) : i + 1])
     )
 
 
