@@ -206,13 +206,15 @@ def test_understand_speakers_shipped_model_loads_and_is_deterministic() -> None:
         return Candidate(name, None, f)
 
     def pick() -> str | None:
+        # A quote of about ten words ("a-t-elle ajouté"), two people named before it, the woman the latest subject.
+        common = {"log_words": 2.4, "cue": 1.0, "is_person": 1.0, "share": 0.5}
         cands = [
-            cand("Paul Martin", log_dist_before=2.0, cue=1.0, cue_disagree=1.0, recent_rank0=1.0, is_person=1.0),
-            cand("Marie Dupont", log_dist_before=2.5, cue=1.0, cue_agree=1.0, recent_agree_rank0=1.0, is_person=1.0,
-                 subject_near=1.0, in_sentence=0.0),
+            cand("Paul Martin", log_dist_before=2.0, cue_disagree=1.0, recent_rank0=1.0, **common),
+            cand("Marie Dupont", log_dist_before=2.5, cue_agree=1.0, recent_agree_rank0=1.0, subject_near=1.0, **common),
         ]
         best = model.best(cands, weak=True)
         assert sum(c.score for c in cands) < 1.0  # "none of them" keeps some probability
+        assert cands[1].score > cands[0].score
         return best.name if best is not None else None
 
     assert pick() == pick() == "Marie Dupont"
