@@ -557,7 +557,7 @@ def _np_label(doc: Doc, start: int, end: int, indefinite: bool = False) -> Speak
         low = fold(t.text)
         # "le dalaï lama": a noun compounded to the head with no preposition.
         # The tagger sometimes calls "lama" a pronoun: one with no pronoun type is a noun.
-        nounish = t.pos_ == "NOUN" or (t.pos_ == "PRON" and not t.morph.get("PronType") and t.is_alpha)
+        nounish = t.pos_ == "NOUN" or (t.pos_ == "PRON" and not t.morph.get("PronType", []) and t.is_alpha)
         compound = nounish and i == stop == 2 and t.head.i == head.i and t.dep_ in ("nmod", "compound", "flat", "appos")
         if t.pos_ in ("ADJ", "PROPN") or compound or (t.pos_ == "NOUN" and toks[i - 1].pos_ in ("ADP", "DET", "ADJ")):
             i += 1
