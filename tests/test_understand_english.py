@@ -97,3 +97,8 @@ def test_understand_english_reported_as_saying(analyze: Any) -> None:
 def test_understand_english_mixed_marks_pair(analyze: Any) -> None:
     body = '"It is an honor," said Paul Lee, president of ABC. "We very much look forward to having her back.”'
     assert any("look forward" in q["text"] for q in analyze(body)["quotes"])
+
+
+def test_understand_english_indefinite_description_speaks(analyze: Any) -> None:
+    out = analyze('Weitz was tapped to direct the sequel. "He\'s the quality-of-life choice," a source said.')
+    assert _speaker(out, "quality-of-life") == "a source"

@@ -1060,8 +1060,9 @@ def _en_subject(doc: Doc, verb: int, refs: Sequence[SpeakerRef], quotes: Sequenc
             if low in ("who", "that") and v.dep_ == "relcl":
                 return _ref_covering(refs, v.head) or _np_label(doc, v.head.left_edge.i, v.head.i + 1)
             sub = list(subj.subtree)
+            # '"…," a source said': an indefinite description is a speaker too (the gold's "a source").
             return (_ref_at(refs, sub[0].i, sub[-1].i + 1) or _surname_ref(refs, subj)
-                    or _np_label(doc, sub[0].i, sub[-1].i + 1))
+                    or _np_label(doc, sub[0].i, sub[-1].i + 1, indefinite=True))
         if v.dep_ in ("conj", "xcomp", "advcl") and v.head.i != v.i:
             v = v.head
             continue
