@@ -102,3 +102,13 @@ def test_understand_english_mixed_marks_pair(analyze: Any) -> None:
 def test_understand_english_indefinite_description_speaks(analyze: Any) -> None:
     out = analyze('Weitz was tapped to direct the sequel. "He\'s the quality-of-life choice," a source said.')
     assert _speaker(out, "quality-of-life") == "a source"
+
+
+def test_understand_english_quote_over_paragraphs_reopened(analyze: Any) -> None:
+    # A quote over several paragraphs reopens with a mark on each new paragraph and closes only at its end.
+    body = ('Greek prime minister George Papandreou condemned the killings.\nHe added: "We will stand alongside the '
+            'families.\nThis is the least we can do.\n"To those who now mourn we say that the perpetrators will be '
+            'identified."\nThe strike went on.')
+    out = analyze(body)
+    assert _speaker(out, "least we can do") == "George Papandreou"
+    assert _speaker(out, "now mourn") == "George Papandreou"

@@ -613,7 +613,7 @@ def _speaker(ref: SpeakerRef | None) -> tuple[str | None, RoleKey | None]:
 def _quote_spans(text: str) -> list[tuple[int, int, int, int]]:
     """(open, close-end, content-start, content-end) of each direct quote. Straight quotes pair within a line; a line
     left with one open carries it to the next lines (a quote of several sentences, one per line) until a line
-    closes it, at most twelve lines on (a quote of one sentence per line)."""
+    closes it, at most twelve lines on (a quote of one sentence per line), or a line opens with a new mark."""
     spans = [(m.start(), m.end(), m.start() + 1, m.end() - 1) for m in _QUOTE_RE.finditer(text)]
     # '"We very much look forward …”': a straight mark closed by a curly one (or the reverse), within a line.
     for m in _MIXED_QUOTE_RE.finditer(text):
@@ -625,7 +625,14 @@ def _quote_spans(text: str) -> list[tuple[int, int, int, int]]:
     for line in text.split("\n"):
         marks = [offset + i for i, c in enumerate(line) if c == '"' and not any(s <= offset + i < e for s, e, _, _ in spans)]
         if open_at is not None:
-            if marks:
+            reopen = bool(marks) and not line[: marks[0] - offset].strip() and line[marks[0] - offset + 1 : marks[0] - offset + 2].isupper()
+            if reopen:
+                # A paragraph opening with a new mark while a quote runs on: the quote ended with the paragraph
+                # before (the press's convention for a quote over several paragraphs), this one opens its own.
+                end = len(text[: offset - 1].rstrip())
+                spans.append((open_at, end, open_at + 1, end))
+                open_at = None
+            elif marks:
                 spans.append((open_at, marks[0] + 1, open_at + 1, marks[0]))
                 marks = marks[1:]
                 open_at = None
