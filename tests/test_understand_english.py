@@ -112,3 +112,8 @@ def test_understand_english_quote_over_paragraphs_reopened(analyze: Any) -> None
     out = analyze(body)
     assert _speaker(out, "least we can do") == "George Papandreou"
     assert _speaker(out, "now mourn") == "George Papandreou"
+
+
+def test_understand_english_unclosed_quote_after_colon_ends_with_paragraph(analyze: Any) -> None:
+    body = 'Lamas\' son, actor Lorenzo Lamas, tweeted Thursday: "My stepmom Esther Williams passed peacefully.\n\nShe was 91.'
+    assert _speaker(analyze(body), "passed peacefully") == "Lorenzo Lamas"

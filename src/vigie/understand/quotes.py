@@ -621,6 +621,7 @@ def _quote_spans(text: str) -> list[tuple[int, int, int, int]]:
             spans.append((m.start(), m.end(), m.start() + 1, m.end() - 1))
     open_at: int | None = None
     carried = 0
+    colon = False
     offset = 0
     for line in text.split("\n"):
         marks = [offset + i for i, c in enumerate(line) if c == '"' and not any(s <= offset + i < e for s, e, _, _ in spans)]
@@ -639,6 +640,7 @@ def _quote_spans(text: str) -> list[tuple[int, int, int, int]]:
             else:
                 carried += 1
                 if carried > 12 or not line.strip():
+                    _close_unended(text, open_at, offset, colon, spans)
                     open_at = None
         for a, b in zip(marks[::2], marks[1::2], strict=False):
             spans.append((a, b + 1, a + 1, b))
@@ -649,8 +651,10 @@ def _quote_spans(text: str) -> list[tuple[int, int, int, int]]:
             after = text[last + 1 : last + 2]
             # A quote opened after "X a dit :" or "…, " may start lower-case ("En échange, « nous nous engageons").
             if (not before and after.isupper()) or (before.endswith((":", ",")) and after.isalpha()):
-                open_at, carried = last, 0
+                open_at, carried, colon = last, 0, before.endswith(":")
         offset += len(line) + 1
+    if open_at is not None:
+        _close_unended(text, open_at, len(text) + 1, colon, spans)
     spans.sort()
     return [s for s in spans if s[3] - s[2] > 1]
 
@@ -659,6 +663,15 @@ def _in_marks(doc: Doc, tok: int) -> bool:
     """Whether token ``tok`` is inside the quotation marks :func:`_direct_quotes` found in the document."""
     spans = doc.user_data.get("vigie_quote_spans") or ()
     return tok < len(doc) and _inside(doc[tok].idx, spans)
+
+
+def _close_unended(text: str, open_at: int, offset: int, colon: bool, spans: list[tuple[int, int, int, int]]) -> None:
+    """A quote opened after "X tweeted:" whose closing mark the text lost ends with its paragraph (before the
+    line starting at ``offset``)."""
+    if colon:
+        end = len(text[: max(offset - 1, 0)].rstrip())
+        if end > open_at + 1:
+            spans.append((open_at, end, open_at + 1, end))
 
 
 def _inside(pos: int, spans: Sequence[tuple[int, int, int, int]]) -> bool:
