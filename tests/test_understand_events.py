@@ -118,3 +118,18 @@ def test_understand_events_heldout_precision_gate(shared_data: Any) -> None:
     s = ev.score(events, judged, "heldout")
     assert s["judged"] >= 40, s
     assert s["precision"] >= floors["events_heldout_precision"], s
+
+
+def test_understand_events_complement_of_the_subject_is_no_actor(events: Any) -> None:
+    # RPM2 T04 (tuning half): the laureate met people, not the prize; a body's spokesperson and members still speak
+    # for it.
+    ev = events("Le lauréat du prix Nobel de la paix a rencontré Ségolène Royal à Poitiers.")
+    assert all(e["actor"] != "prix Nobel de la paix" for e in ev), ev
+    ev = events("Le porte-parole du Kremlin Dmitri Peskov a critiqué l'Otan.")
+    assert [(e["actor"], e["target"]) for e in ev if e["action"] == "PROTEST"] == [("Dmitri Peskov", "Otan")]
+
+
+def test_understand_events_name_cut_short_is_not_that_entity(events: Any) -> None:
+    # "Chine Nouvelle" is the agency: the parse extends the name the entity model read as "Chine".
+    ev = events("Chine Nouvelle a critiqué la décision de Nicolas Sarkozy.")
+    assert all(e["actor"] != "Chine" for e in ev), ev
