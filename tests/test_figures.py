@@ -38,7 +38,7 @@ def test_figures_disagreement_lists_values_and_sources() -> None:
             _a("b", "L'Otan a expulsé dix diplomates russes de sa mission à Bruxelles."),
             _a("c", "L'Otan a expulsé huit diplomates russes de la mission à Bruxelles.")]
     (d,) = figure_disagreements(arts)
-    assert d.about == "nombre de diplomate"
+    assert d.about == "nombre de diplomates"
     assert d.values == [{"value": "huit diplomates russes", "sources": ["a", "c"]},
                         {"value": "dix diplomates russes", "sources": ["b"]}]
 

@@ -449,11 +449,27 @@ def figure_disagreements(articles: Sequence[Article], options: FigureOptions | N
         if len(exact) < 2 and all(_agree(x[0], y[0], opts.round_tolerance) or _agree(y[0], x[0], opts.round_tolerance)
                                   for x in folds for y in folds):
             continue
-        head = group[0]
-        about = head.counts + (f" ({head.action})" if head.action and head.action != head.kind else "")
         values = []
         for fold in sorted(folds, key=lambda fold: -len({f.article for f in fold})):
             sources = sorted({f.article for f in fold}, key=[a.id for a in articles].index)
             values.append({"value": fold[0].text, "sources": sources})
-        out.append(Disagreement(f"nombre de {about}", values))
+        out.append(Disagreement(_about(group[0]), values))
     return out
+
+
+_ACTIONS_FR = {"dead": "tués", "injured": "blessés", "arrested": "arrêtés", "expelled": "expulsés"}
+
+
+def _about(f: Figure) -> str:
+    """What the figures count, in French: "nombre de diplomates expulsés", "nombre d'organisations", "montant en
+    euros"."""
+    if f.kind in ("eur", "euro"):
+        return "montant en euros"
+    if f.kind in ("usd", "dollar"):
+        return "montant en dollars"
+    if f.kind in ("percent", "%"):
+        return "pourcentage"
+    noun = f.counts if f.counts.endswith(("s", "x", "z")) else f.counts + "s"
+    if f.action and f.action != f.kind:
+        noun += " " + _ACTIONS_FR.get(f.action, f.action)
+    return ("nombre d'" if _fold(noun[:1]).lower() in "aeiouyh" else "nombre de ") + noun
