@@ -155,3 +155,12 @@ def test_figures_heldout_gate(shared_data: Path) -> None:
     assert s["unjudged"] == 0, s  # a rule change that raises new values must have them judged
     assert s["precision"] >= floors["figures_heldout_precision"], s
     assert s["recall"] >= floors["figures_heldout_recall"], s
+
+
+def test_figures_disagreement_says_what_is_counted_in_french() -> None:
+    toll = [Article("a", "a", published="2011-09-18", body="Les forces de sécurité ont tiré sur la foule de Sanaa, tuant 22 personnes."),
+            Article("b", "b", published="2011-09-18", body="Les forces de sécurité ont tiré sur la foule de Sanaa : 26 morts.")]
+    assert [d.about for d in figure_disagreements(toll)] == ["nombre de morts"]
+    money = [_a("a", "La Caisse d'Epargne a perdu 600 millions d'euros sur les marchés à cause de ses traders."),
+             _a("b", "La Caisse d'Epargne a perdu 690 millions d'euros sur les marchés à cause de ses traders.")]
+    assert [d.about for d in figure_disagreements(money)] == ["montant en euros"]

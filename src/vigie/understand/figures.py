@@ -12,7 +12,8 @@ Two figures of a story are compared only when they count the same thing on the s
   another fact. Tolls and counts that grow (dead, injured, arrested) are compared only within one day, so a later,
   higher toll is an update, not a disagreement;
 - similar sentences (shared content words besides the figure), so "dix membres du parlement" never meets "huit
-  membres de la mission".
+  membres de la mission"; counts of things are measured on the shorter sentence, amounts and shares (of which a
+  story gives many) on both and within a factor of two.
 
 Values that one outlet rounds ("plus de 1 000" against "1 012", "près de 50" against "48") or bounds ("au moins 30")
 agree. What remains is a disagreement listing each value with its sources.
@@ -131,9 +132,10 @@ class FigureOptions:
         recent_days: a figure dated this many days or fewer before another article's publication can be the fact
             that article reports without a date.
         max_values: a group of figures with more distinct values than this is several facts, not one disputed.
-        count_similarity: the Jaccard asked of counts of things ("six organisations", "205 délégations"), which
-            name what they count; ``context_similarity`` stays for amounts and shares (euros, dollars, %), which
-            a story gives of many different quantities.
+        count_similarity: for counts of things ("six organisations", "205 délégations"), which name what they
+            count, the share of the shorter sentence's content words the other must have (overlap, not Jaccard: a
+            long sentence that says more does not hide a short one); amounts and shares (euros, dollars, %), of
+            which a story gives many different quantities, keep ``context_similarity`` and ``min_shared``.
         count_min_shared: the content words counts of things must share.
         max_ratio: two amounts or shares further apart than this factor are two quantities (a 4 million fine and a
             751 million loss, 4 % and 25 %), not outlets at odds on one. Counts are not bounded so: early tolls
@@ -469,6 +471,8 @@ def _about(f: Figure) -> str:
         return "montant en dollars"
     if f.kind in ("percent", "%"):
         return "pourcentage"
+    if f.kind in ("dead", "injured"):
+        return "nombre de " + ("morts" if f.kind == "dead" else "blessés")
     noun = f.counts if f.counts.endswith(("s", "x", "z")) else f.counts + "s"
     if f.action and f.action != f.kind:
         noun += " " + _ACTIONS_FR.get(f.action, f.action)
