@@ -102,7 +102,8 @@ _TOLL_BEFORE = re.compile(r"(?:\btu(?:ant|é|ée|és|ées|er)|\bmort\s+d['’]|\
 _STOP = frozenset(
     """le la les l un une des du de d et à au aux en dans par pour sur avec sans sous qui que qu dont où ce cet cette
     ces se sa son ses leur leurs il elle ils elles on ne pas plus est sont été être a ont avait avaient fait comme
-    mais ou donc selon après avant lors entre contre depuis""".split()
+    mais ou donc selon après avant lors entre contre depuis était étaient étant sera seront serait seraient aussi très
+    tout tous toute toutes""".split()
 )
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _MONTHS = ("janvier février mars avril mai juin juillet août septembre octobre novembre décembre").split()
