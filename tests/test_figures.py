@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -138,25 +140,19 @@ def test_figures_counts_meet_across_a_long_and_a_short_sentence() -> None:
     assert figure_disagreements(money, FigureOptions(context_similarity=0.0, min_shared=0)) == []
 
 
-def test_figures_heldout_gate(shared_data: Path) -> None:
+def test_figures_heldout_gate(shared_data: Path, eval_module: Callable[[str], ModuleType]) -> None:
     """Held-out precision and recall of eval/eval_figures.py (RPM2 T06-T10, crisis egypt 2013-2014) above floors."""
-    import importlib.util
     import json
-    import sys
 
-    root = Path(__file__).resolve().parents[1]
-    floors = json.loads((root / "eval" / "floors.json").read_text(encoding="utf-8"))
-    spec = importlib.util.spec_from_file_location("eval_figures", root / "eval" / "eval_figures.py")
-    assert spec is not None and spec.loader is not None
-    ev = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("eval_figures", ev)
-    spec.loader.exec_module(ev)
+    floors = json.loads((Path(__file__).resolve().parents[1] / "eval" / "floors.json").read_text(encoding="utf-8"))
+    ev = eval_module("eval_figures")
     s = ev.score(ev.load_stories(shared_data), ev.load_judged())["heldout"]
     # A rule change that raises new values must have them judged: `python eval/eval_figures.py --show` lists them,
     # their verdicts go to eval/annotations/figures_*_judged.json.
     assert s["unjudged"] == 0, s
     assert s["precision"] >= floors["figures_heldout_precision"], s
     assert s["recall"] >= floors["figures_heldout_recall"], s
+
 
 
 def test_figures_disagreement_says_what_is_counted_in_french() -> None:

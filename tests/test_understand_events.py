@@ -99,20 +99,14 @@ def test_understand_events_time_complement_is_no_target(events: Any) -> None:
 
 
 @pytest.mark.slow
-def test_understand_events_heldout_precision_gate(shared_data: Any) -> None:
+def test_understand_events_heldout_precision_gate(shared_data: Any, eval_module: Any) -> None:
     """Precision of the held-out half's judged events (eval/eval_events.py) stays above its floor."""
-    import importlib.util
     import json
-    import sys
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
     floors = json.loads((root / "eval" / "floors.json").read_text(encoding="utf-8"))
-    spec = importlib.util.spec_from_file_location("eval_events", root / "eval" / "eval_events.py")
-    assert spec is not None and spec.loader is not None
-    ev = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("eval_events", ev)
-    spec.loader.exec_module(ev)
+    ev = eval_module("eval_events")
     events = ev.run_events(ev.load_docs(shared_data))
     judged = json.loads(ev.JUDGED.read_text(encoding="utf-8"))["events"]
     s = ev.score(events, judged, "heldout")

@@ -22,12 +22,12 @@ agree. What remains is a disagreement listing each value with its sources.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from vigie.models import Article
+from vigie.text import fold as fold_text
 from vigie.understand.dates import parse_pub_date
 from vigie.understand.timeline import Disagreement
 
@@ -198,11 +198,6 @@ def _stem(word: str) -> str:
     return w
 
 
-def _fold(word: str) -> str:
-    """Without accents: "État" and "Etat", "Égyptiens" and "Egyptiens" are one word to compare sentences."""
-    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode("ascii") or word
-
-
 def _number(raw: str, approxn: str | None) -> float | None:
     if approxn:
         return float(_APPROX_NOUNS[approxn.lower().rstrip("s")])
@@ -308,8 +303,9 @@ def find_figures(article: Article) -> list[Figure]:
                 "moins de", "au plus", "jusqu'à", "jusqu’à"} else "~" if cue or m["approxn"] else "="
             if m["approxn"] and (m["num"].lower().startswith(("des ", "quelques ")) or m["num"].lower().endswith("s")):
                 bound = ">"  # "des milliers de personnes", "des dizaines de chefs d'Etat": at least that many
-            context = {_fold(_stem(w)) for w in _WORD.findall(sentence) if w.lower() not in _STOP and len(w) > 2}
-            context -= {_fold(w) for w in (counts, _stem(m["num"]), *_NUMBER_WORDS)}
+            # Folded: "État" and "Etat", "Égyptiens" and "Egyptiens" are one word to compare sentences.
+            context = {fold_text(_stem(w)) for w in _WORD.findall(sentence) if w.lower() not in _STOP and len(w) > 2}
+            context -= {fold_text(w) for w in (counts, _stem(m["num"]), *_NUMBER_WORDS)}
             end = m.end("noun") if m["noun"] else m.end()
             if m["adj"] and (action or (m["adj"].lower() not in _STOP and m["adj"][:1].islower() and
                              m["adj"].lower().endswith(("s", "é", "ée", "és", "ées", "ais", "aise", "ien", "ienne")))):
@@ -477,4 +473,4 @@ def _about(f: Figure) -> str:
     noun = f.counts if f.counts.endswith(("s", "x", "z")) else f.counts + "s"
     if f.action and f.action != f.kind:
         noun += " " + _ACTIONS_FR.get(f.action, f.action)
-    return ("nombre d'" if _fold(noun[:1]).lower() in "aeiouyh" else "nombre de ") + noun
+    return ("nombre d'" if fold_text(noun[:1]) in "aeiouyh" else "nombre de ") + noun
