@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -39,6 +40,24 @@ def shared_data() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared/data is absent")
     return SHARED
+
+
+@pytest.fixture
+def eval_module() -> Callable[[str], ModuleType]:
+    """Loads ``eval/NAME.py`` as a module (the gates call the evaluation scripts' own scoring)."""
+
+    def load(name: str) -> ModuleType:
+        import importlib.util
+        import sys
+
+        spec = importlib.util.spec_from_file_location(name, ROOT / "eval" / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules.setdefault(name, mod)  # dataclasses look their module up while the file runs
+        spec.loader.exec_module(mod)
+        return mod
+
+    return load
 
 
 class LocalServer:

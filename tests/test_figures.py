@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -38,7 +40,7 @@ def test_figures_disagreement_lists_values_and_sources() -> None:
             _a("b", "L'Otan a expulsé dix diplomates russes de sa mission à Bruxelles."),
             _a("c", "L'Otan a expulsé huit diplomates russes de la mission à Bruxelles.")]
     (d,) = figure_disagreements(arts)
-    assert d.about == "nombre de diplomate"
+    assert d.about == "nombre de diplomates"
     assert d.values == [{"value": "huit diplomates russes", "sources": ["a", "c"]},
                         {"value": "dix diplomates russes", "sources": ["b"]}]
 
@@ -105,3 +107,58 @@ def test_figures_toll_of_people_meets_a_toll_of_dead() -> None:
     b = Article("b", "b", published="2011-09-18", body="Les forces de sécurité ont tiré sur la manifestation de Sanaa : 26 morts.")
     (d,) = figure_disagreements([a, b], FigureOptions(context_similarity=0.2, min_shared=3))
     assert sorted(v["value"] for v in d.values) == ["22 personnes", "26 morts"]
+
+
+def test_figures_agency_thousands_are_thousands() -> None:
+    body = "Les 10.600 athlètes défileront devant 91.000 spectateurs; l'amende atteint 375.000 euros, le taux 2,25 %."
+    assert [f.value for f in find_figures(_a("a", body))] == [10600.0, 91000.0, 375000.0, 2.25]
+    same = [_a("a", "Le Nid d'oiseau a accueilli 91 000 spectateurs pour la cérémonie de clôture des Jeux."),
+            _a("b", "La cérémonie de clôture des Jeux s'est tenue devant 91.000 spectateurs au Nid d'oiseau.")]
+    assert figure_disagreements(same) == []
+
+
+def test_figures_vague_plurals_are_lower_bounds() -> None:
+    (f,) = find_figures(_a("a", "Des dizaines de chefs d'Etat assistent à la cérémonie d'ouverture."))
+    assert (f.value, f.bound) == (10.0, ">")
+    (f,) = find_figures(_a("a", "Une dizaine de blessés ont été transportés à l'hôpital."))
+    assert (f.value, f.bound) == (10.0, "~")
+    arts = [_a("a", "Des dizaines de chefs d'Etat assistent à la cérémonie d'ouverture à Pékin."),
+            _a("b", "Quelque 80 chefs d'Etat assistent à la cérémonie d'ouverture à Pékin.")]
+    assert figure_disagreements(arts) == []
+
+
+def test_figures_counts_meet_across_a_long_and_a_short_sentence() -> None:
+    # RPM2 T05: the long sentence says more, the short one is about the same appeal; counts of things are compared
+    # on the shorter sentence's words, amounts are not (a story gives many amounts of different quantities).
+    long = ("Six organisations, dont cinq syndicats, ont décidé de déposer un recours devant le Conseil d'Etat afin "
+            "d'obtenir l'annulation du fichier policier Edvige, a-t-on appris auprès du Syndicat de la magistrature.")
+    short = "Par ailleurs, cinq organisations ont annoncé leur intention de déposer également un recours."
+    (d,) = figure_disagreements([_a("a", long), _a("b", short)])
+    assert sorted(v["value"] for v in d.values) == ["Six organisations", "cinq organisations"]
+    money = [_a("a", "La banque a perdu 751 millions d'euros sur les marchés, selon la plainte déposée vendredi."),
+             _a("b", "La banque a été frappée d'une amende de quatre millions d'euros par la commission.")]
+    assert figure_disagreements(money, FigureOptions(context_similarity=0.0, min_shared=0)) == []
+
+
+def test_figures_heldout_gate(shared_data: Path, eval_module: Callable[[str], ModuleType]) -> None:
+    """Held-out precision and recall of eval/eval_figures.py (RPM2 T06-T10, crisis egypt 2013-2014) above floors."""
+    import json
+
+    floors = json.loads((Path(__file__).resolve().parents[1] / "eval" / "floors.json").read_text(encoding="utf-8"))
+    ev = eval_module("eval_figures")
+    s = ev.score(ev.load_stories(shared_data), ev.load_judged())["heldout"]
+    # A rule change that raises new values must have them judged: `python eval/eval_figures.py --show` lists them,
+    # their verdicts go to eval/annotations/figures_*_judged.json.
+    assert s["unjudged"] == 0, s
+    assert s["precision"] >= floors["figures_heldout_precision"], s
+    assert s["recall"] >= floors["figures_heldout_recall"], s
+
+
+
+def test_figures_disagreement_says_what_is_counted_in_french() -> None:
+    toll = [Article("a", "a", published="2011-09-18", body="Les forces de sécurité ont tiré sur la foule de Sanaa, tuant 22 personnes."),
+            Article("b", "b", published="2011-09-18", body="Les forces de sécurité ont tiré sur la foule de Sanaa : 26 morts.")]
+    assert [d.about for d in figure_disagreements(toll)] == ["nombre de morts"]
+    money = [_a("a", "La Caisse d'Epargne a perdu 600 millions d'euros sur les marchés à cause de ses traders."),
+             _a("b", "La Caisse d'Epargne a perdu 690 millions d'euros sur les marchés à cause de ses traders.")]
+    assert [d.about for d in figure_disagreements(money)] == ["montant en euros"]

@@ -160,8 +160,37 @@ def _circumstance(tok: Token, root: Token, place: bool = True) -> bool:
     return False
 
 
+# Common nouns that stand for the body they are "of" when they act ("le gouvernement de Morsi a rejeté", "les
+# membres de la mission"), besides the role heads of the lexicon ("le porte-parole du Kremlin").
+_FOR_THE_BODY = {"membre", "gouvernement", "regime", "armee", "autorite", "force", "service", "mission", "delegation",
+                 "ministere", "cabinet", "bureau", "equipe", "entourage", "camp", "administration", "diplomatie",
+                 "direction", "conseil", "police", "justice", "parquet", "presidence", "commission", "comite"}
+
+
+def _nested_complement(tok: Token, head: Token, lex: Lexicon) -> bool:
+    """Whether ``tok`` hangs, through noun complements, from ``head``, a common noun that does not stand for it: "le
+    lauréat du prix Nobel", "le dernier avatar du plan Orwell" act, not the prize or Orwell."""
+    if head.pos_ != "NOUN" or tok.i == head.i:
+        return False
+    lemma = fold(head.lemma_)
+    if lemma in _FOR_THE_BODY or fold(head.text) in lex.role_heads or lemma in lex.role_heads:
+        return False
+    t, hops = tok, 0
+    while t.i != head.i and hops < 6:
+        if t.dep_ not in ("nmod", "flat:name", "appos", "amod", "nummod"):
+            return False
+        t, hops = t.head, hops + 1
+    return t.i == head.i and tok.dep_ != "appos"
+
+
+def _cut_short(doc: Doc, m: Mention) -> bool:
+    """The parse extends the name past the mention ("Chine Nouvelle", the agency, read as "Chine")."""
+    return any(c.dep_ == "flat:name" and c.i >= m.tok_end and c.text[:1].isupper()
+               for t in doc[m.tok_start:m.tok_end] for c in t.children)
+
+
 def _phrase_entity(tokens: Sequence[Token], mentions: Sequence[Mention], name_map: dict[tuple[str, str], str], lex: Lexicon,
-                   *, strict: bool = True, root: Token | None = None) -> str | None:
+                   *, strict: bool = True, root: Token | None = None, actor: bool = False) -> str | None:
     """Canonical entity a phrase stands for: a named mention (or the person a role is tied to), else the country of
     a nationality adjective ("huit diplomates russes" -> Russie), else None; ``strict=False`` falls back to the
     phrase itself. An event row must name who and whom: "d'espionnage" or "ce nombre" is no target, nor, given the
@@ -170,8 +199,14 @@ def _phrase_entity(tokens: Sequence[Token], mentions: Sequence[Mention], name_ma
     if not tokens or (len(tokens) == 1 and tokens[0].pos_ == "PRON") or (len(tokens) <= 2 and tokens[-1].pos_ == "PRON"):
         return None
     lo, hi = tokens[0].i, tokens[-1].i + 1
+    doc = tokens[0].doc
+    mentions = [m for m in mentions if not (lo <= m.tok_start < hi and m.type != "ROLE" and _cut_short(doc, m))]
+    if actor:
+        head = next((t for t in tokens if not lo <= t.head.i < hi or t.head.i == t.i), None)
+        if head is not None:
+            mentions = [m for m in mentions if not (lo <= m.tok_start < hi and m.type != "ROLE" and
+                                                    _nested_complement(doc[m.tok_start], head, lex))]
     if root is not None:
-        doc = tokens[0].doc
         mentions = [m for m in mentions if not (lo <= m.tok_start < hi and _circumstance(doc[m.tok_start], root, m.type == "LOC"))]
         tokens = [t for t in tokens if not (fold(t.text) in lex.nationalities and _circumstance(t, root))]
         if not tokens:
@@ -264,7 +299,8 @@ def extract_events(doc: Doc, mentions: Sequence[Mention], name_map: dict[tuple[s
         if actor_tok is not None:
             actor_toks = _subtree(t.head) if fold(actor_tok.text) == "qui" and t.dep_.startswith("acl") else _subtree(actor_tok)
         actor = _phrase_entity(actor_toks, mentions, name_map, lex, strict=False)
-        actor_ent = _phrase_entity(actor_toks, mentions, name_map, lex)
+        # (Not for "qui": the antecedent a relative clause hangs from is the parser's guess.)
+        actor_ent = _phrase_entity(actor_toks, mentions, name_map, lex, actor=fold(actor_tok.text) != "qui" if actor_tok else False)
         target = target_ent = None
         # "suspendre sa mission auprès de l'Otan": the body named after auprès/contre/avec is the target.
         sub = list(t.subtree)

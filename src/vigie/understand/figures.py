@@ -12,7 +12,8 @@ Two figures of a story are compared only when they count the same thing on the s
   another fact. Tolls and counts that grow (dead, injured, arrested) are compared only within one day, so a later,
   higher toll is an update, not a disagreement;
 - similar sentences (shared content words besides the figure), so "dix membres du parlement" never meets "huit
-  membres de la mission".
+  membres de la mission"; counts of things are measured on the shorter sentence, amounts and shares (of which a
+  story gives many) on both and within a factor of two.
 
 Values that one outlet rounds ("plus de 1 000" against "1 012", "près de 50" against "48") or bounds ("au moins 30")
 agree. What remains is a disagreement listing each value with its sources.
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from vigie.models import Article
+from vigie.text import fold as fold_text
 from vigie.understand.dates import parse_pub_date
 from vigie.understand.timeline import Disagreement
 
@@ -49,7 +51,7 @@ _NUMBER_WORDS = frozenset({*_UNITS, *(_stem_plain(w) for w in _APPROX_NOUNS), *_
 _WORD_NUM = "|".join(sorted(_UNITS, key=len, reverse=True))
 _APPROX_RX = "|".join(_APPROX_NOUNS)
 _NUMBER = (
-    rf"(?P<num>(?:une?\s+|des\s+|quelques\s+)?(?P<approxn>{_APPROX_RX})s?|\d{{1,3}}(?:[\u00a0\u202f ]\d{{3}})+"
+    rf"(?P<num>(?:une?\s+|des\s+|quelques\s+)?(?P<approxn>{_APPROX_RX})s?|\d{{1,3}}(?:[\u00a0\u202f .]\d{{3}})+(?![.,]\d)"
     rf"|\d+(?:[.,]\d+)?|(?:{_WORD_NUM})(?:[- ](?:et[- ])?(?:{_WORD_NUM}))*)"
 )
 _FIGURE = re.compile(
@@ -71,7 +73,7 @@ _NOT_COUNTS = frozenset(
     avec dans ans, ème e er ère premier première""".split()
 )
 _LEADING_ADJ = frozenset({"autre", "nouveau", "nouvelle", "premier", "première", "dernier", "dernière", "petit",
-                          "grand", "jeune"})
+                          "grand", "jeune", "principau", "principale"})
 # Classes of nouns or participles that name the same thing.
 _CLASSES: dict[str, str] = {}
 for _cls, _words in {
@@ -89,6 +91,8 @@ for _cls, _words in {
 }.items():
     for _w in _words.split():
         _CLASSES[_w] = _cls
+# Amounts and shares: a story gives many of different quantities, so they are compared on closer sentences.
+_AMOUNTS = frozenset({"eur", "usd", "percent", "%", "euro", "dollar"})
 # Counts that grow as a story goes on: a later, higher value is an update.
 _CUMULATIVE = frozenset({"dead", "injured", "arrested", "refugees"})
 # People counted by what happened to them: "tuant au moins 22 personnes", "la mort d'environ 850 personnes",
@@ -98,7 +102,8 @@ _TOLL_BEFORE = re.compile(r"(?:\btu(?:ant|é|ée|és|ées|er)|\bmort\s+d['’]|\
 _STOP = frozenset(
     """le la les l un une des du de d et à au aux en dans par pour sur avec sans sous qui que qu dont où ce cet cette
     ces se sa son ses leur leurs il elle ils elles on ne pas plus est sont été être a ont avait avaient fait comme
-    mais ou donc selon après avant lors entre contre depuis""".split()
+    mais ou donc selon après avant lors entre contre depuis était étaient étant sera seront serait seraient aussi très
+    tout tous toute toutes""".split()
 )
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _MONTHS = ("janvier février mars avril mai juin juillet août septembre octobre novembre décembre").split()
@@ -128,6 +133,14 @@ class FigureOptions:
         recent_days: a figure dated this many days or fewer before another article's publication can be the fact
             that article reports without a date.
         max_values: a group of figures with more distinct values than this is several facts, not one disputed.
+        count_similarity: for counts of things ("six organisations", "205 délégations"), which name what they
+            count, the share of the shorter sentence's content words the other must have (overlap, not Jaccard: a
+            long sentence that says more does not hide a short one); amounts and shares (euros, dollars, %), of
+            which a story gives many different quantities, keep ``context_similarity`` and ``min_shared``.
+        count_min_shared: the content words counts of things must share.
+        max_ratio: two amounts or shares further apart than this factor are two quantities (a 4 million fine and a
+            751 million loss, 4 % and 25 %), not outlets at odds on one. Counts are not bounded so: early tolls
+            from different sources can differ more than that.
     """
 
     round_tolerance: float = 0.12
@@ -135,6 +148,9 @@ class FigureOptions:
     min_shared: int = 3
     recent_days: int = 31
     max_values: int = 3
+    count_similarity: float = 0.2
+    count_min_shared: int = 2
+    max_ratio: float = 2.0
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.round_tolerance < 1.0:
@@ -145,6 +161,10 @@ class FigureOptions:
             raise ValueError(f"recent_days must be >= 0, got {self.recent_days}")
         if self.max_values < 2:
             raise ValueError(f"max_values must be >= 2, got {self.max_values}")
+        if not 0.0 <= self.count_similarity <= 1.0:
+            raise ValueError(f"count_similarity must be in [0, 1], got {self.count_similarity}")
+        if self.max_ratio < 1.0:
+            raise ValueError(f"max_ratio must be >= 1, got {self.max_ratio}")
 
 
 @dataclass(slots=True)
@@ -183,8 +203,8 @@ def _number(raw: str, approxn: str | None) -> float | None:
         return float(_APPROX_NOUNS[approxn.lower().rstrip("s")])
     s = raw.replace("\u00a0", "").replace("\u202f", "")
     if s[:1].isdigit():
-        if re.fullmatch(r"\d{1,3}(?: \d{3})+", s):
-            return float(s.replace(" ", ""))
+        if re.fullmatch(r"\d{1,3}(?:[ .]\d{3})+", s):
+            return float(s.replace(" ", "").replace(".", ""))  # "70 000", and the agencies' "10.600" (not 10,6)
         try:
             return float(s.replace(",", "."))
         except ValueError:
@@ -281,8 +301,11 @@ def find_figures(article: Article) -> list[Figure]:
             cue = (m["cue"] or "").strip().lower()
             bound = ">" if cue in {"plus de", "au moins", "pas moins de"} else "<" if cue in {
                 "moins de", "au plus", "jusqu'à", "jusqu’à"} else "~" if cue or m["approxn"] else "="
-            context = {_stem(w) for w in _WORD.findall(sentence) if w.lower() not in _STOP and len(w) > 2}
-            context -= {counts, _stem(m["num"]), *_NUMBER_WORDS}
+            if m["approxn"] and (m["num"].lower().startswith(("des ", "quelques ")) or m["num"].lower().endswith("s")):
+                bound = ">"  # "des milliers de personnes", "des dizaines de chefs d'Etat": at least that many
+            # Folded: "État" and "Etat", "Égyptiens" and "Egyptiens" are one word to compare sentences.
+            context = {fold_text(_stem(w)) for w in _WORD.findall(sentence) if w.lower() not in _STOP and len(w) > 2}
+            context -= {fold_text(w) for w in (counts, _stem(m["num"]), *_NUMBER_WORDS)}
             end = m.end("noun") if m["noun"] else m.end()
             if m["adj"] and (action or (m["adj"].lower() not in _STOP and m["adj"][:1].islower() and
                              m["adj"].lower().endswith(("s", "é", "ée", "és", "ées", "ais", "aise", "ien", "ienne")))):
@@ -345,11 +368,15 @@ def _mentions(sentence: str, value: float) -> bool:
     return any(re.search(rf"(?<![\d,.]){re.escape(f)}(?![\d]|[,.]\d)", sentence) for f in forms)
 
 
-def _similar(a: Figure, b: Figure, threshold: float, min_shared: int) -> bool:
-    """Two sentences about one fact: enough content words in common, in share and in number."""
+def _similar(a: Figure, b: Figure, threshold: float, min_shared: int, overlap: bool = False) -> bool:
+    """Two sentences about one fact: enough content words in common, in share and in number.
+
+    The share is of the union (Jaccard), or with ``overlap`` of the shorter sentence's words, so that a long
+    sentence that says more does not hide a short one it contains.
+    """
     shared = len(a.context & b.context)
-    union = len(a.context | b.context)
-    return union > 0 and shared >= min_shared and shared / union >= threshold
+    size = min(len(a.context), len(b.context)) if overlap else len(a.context | b.context)
+    return size > 0 and shared >= min_shared and shared / size >= threshold
 
 
 def figure_disagreements(articles: Sequence[Article], options: FigureOptions | None = None) -> list[Disagreement]:
@@ -385,7 +412,12 @@ def figure_disagreements(articles: Sequence[Article], options: FigureOptions | N
             if _mentions(a.sentence, b.value) or _mentions(b.sentence, a.value):
                 continue  # one sentence gives both values: two quantities ("40 à 50 milliards de positions, une
                 # perte de 4,9 milliards"), not two outlets at odds
-            if _same_occasion(a, b, opts.recent_days) and _similar(a, b, opts.context_similarity, opts.min_shared):
+            amount = a.kind in _AMOUNTS
+            if amount and max(a.value, b.value) > opts.max_ratio * min(a.value, b.value):
+                continue
+            similar = (_similar(a, b, opts.context_similarity, opts.min_shared) if amount else
+                       _similar(a, b, opts.count_similarity, opts.count_min_shared, overlap=True))
+            if similar and _same_occasion(a, b, opts.recent_days):
                 parent[find(i)] = find(j)
     groups: dict[int, list[Figure]] = {}
     for i in range(n):
@@ -416,11 +448,29 @@ def figure_disagreements(articles: Sequence[Article], options: FigureOptions | N
         if len(exact) < 2 and all(_agree(x[0], y[0], opts.round_tolerance) or _agree(y[0], x[0], opts.round_tolerance)
                                   for x in folds for y in folds):
             continue
-        head = group[0]
-        about = head.counts + (f" ({head.action})" if head.action and head.action != head.kind else "")
         values = []
         for fold in sorted(folds, key=lambda fold: -len({f.article for f in fold})):
             sources = sorted({f.article for f in fold}, key=[a.id for a in articles].index)
             values.append({"value": fold[0].text, "sources": sources})
-        out.append(Disagreement(f"nombre de {about}", values))
+        out.append(Disagreement(_about(group[0]), values))
     return out
+
+
+_ACTIONS_FR = {"dead": "tués", "injured": "blessés", "arrested": "arrêtés", "expelled": "expulsés"}
+
+
+def _about(f: Figure) -> str:
+    """What the figures count, in French: "nombre de diplomates expulsés", "nombre d'organisations", "montant en
+    euros"."""
+    if f.kind in ("eur", "euro"):
+        return "montant en euros"
+    if f.kind in ("usd", "dollar"):
+        return "montant en dollars"
+    if f.kind in ("percent", "%"):
+        return "pourcentage"
+    if f.kind in ("dead", "injured"):
+        return "nombre de " + ("morts" if f.kind == "dead" else "blessés")
+    noun = f.counts if f.counts.endswith(("s", "x", "z")) else f.counts + "s"
+    if f.action and f.action != f.kind:
+        noun += " " + _ACTIONS_FR.get(f.action, f.action)
+    return ("nombre d'" if fold_text(noun[:1]) in "aeiouyh" else "nombre de ") + noun
