@@ -624,29 +624,19 @@ def summarize(docs: Sequence[tuple[str, str, str]], options: SummaryOptions | No
     ids = [d[0] for d in docs]
     if len(set(ids)) != len(ids):
         raise ValueError("document ids must be unique")
-    titles = [_clean_title(t) for _, t, _ in docs]
-    units = _units(docs, options, prepared)
-    known = {t: v for d in prepared.values() for t, v in d.vectors.items()} if prepared else None
-    pool = [i for i, u in enumerate(units) if u.usable]
+    scored = _scored(docs, options, prepared)
+    units, pool, doc_of, sim = scored.units, scored.pool, scored.doc_of, scored.sim
     if not pool:
-        return Summary(headline=_headline(titles, None), sentences=[])
-
-    texts = [units[i].text for i in pool]
-    doc_of = np.array([units[i].doc for i in pool])
-    tfidf = _tfidf([_content_tokens(t) for t in texts])
-    sim = tfidf @ tfidf.T
-    emb: np.ndarray | None = None
-    if options.use_embeddings:
-        emb = _embed(texts, known)
-        sim = 0.5 * (sim + emb @ emb.T)  # lexical and semantic evidence weigh the same
-
-    salience = _salience(pool, units, doc_of, sim, tfidf, emb, options)
-    concepts, weights = _concepts(pool, units, titles, len(docs), options)
-    shown = _select_ilp(pool, units, concepts, weights, salience, sim, options) if weights else None
+        return Summary(headline=scored.headline, sentences=[])
+    shown = None
+    if scored.weights:
+        if scored.variants is None:
+            scored.variants = _variants(pool, units, scored.concepts, scored.salience, options)
+        shown = _select_ilp(pool, scored.variants, scored.weights, scored.salience, sim, options)
     if shown is None:
-        shown = {k: units[pool[k]].text for k in _select(pool, units, salience, sim, options)}
+        shown = {k: units[pool[k]].text for k in _select(pool, units, scored.salience, sim, options)}
     chosen = list(shown)
-    headline = _headline(titles, emb.mean(axis=0) if emb is not None else None, known)
+    headline = scored.headline
 
     # Reading order: lead sentences before background, a document's own order kept, a dangling sentence right after
     # its antecedent (which is always chosen too).
@@ -665,6 +655,58 @@ def summarize(docs: Sequence[tuple[str, str, str]], options: SummaryOptions | No
             text = _truncate(text, options.max_words)
         sentences.append(SummarySentence(text=text, sources=[ids[d] for d in sorted(carriers)]))
     return Summary(headline=headline, sentences=sentences)
+
+
+@dataclass(slots=True)
+class _Scored:
+    """What a summary of some documents is chosen from, whatever its length: the sentences, their similarities,
+    salience and concepts, the headline, and (once the integer program has asked) the candidate variants."""
+
+    units: list[_Unit]
+    pool: list[int]
+    doc_of: np.ndarray
+    sim: np.ndarray
+    salience: np.ndarray
+    concepts: list[set[tuple[str, str]]]
+    weights: dict[tuple[str, str], float]
+    headline: str
+    variants: list[tuple[int, str, int, bool, set[tuple[str, str]]]] | None = None
+
+
+# The last documents scored, with the options that scoring reads: a story's summary and the summary of an event
+# made of the same articles (most events) differ only in their budget, so the second is chosen from the first's
+# scores. One entry: held only between those two calls.
+_LAST_SCORED: tuple[Any, _Scored] | None = None
+
+
+def _scored(docs: Sequence[tuple[str, str, str]], options: SummaryOptions,
+            prepared: Mapping[str, DocUnits] | None) -> _Scored:
+    global _LAST_SCORED
+    key = (tuple(docs), tuple(getattr(options, f) for f in SummaryOptions.__dataclass_fields__ if f != "max_words"))
+    last = _LAST_SCORED
+    if last is not None and last[0] == key:
+        return last[1]
+    titles = [_clean_title(t) for _, t, _ in docs]
+    units = _units(docs, options, prepared)
+    known = {t: v for d in prepared.values() for t, v in d.vectors.items()} if prepared else None
+    pool = [i for i, u in enumerate(units) if u.usable]
+    if not pool:
+        return _Scored(units, pool, np.zeros(0, dtype=np.intp), np.zeros((0, 0)), np.zeros(0), [], {},
+                       _headline(titles, None))
+    texts = [units[i].text for i in pool]
+    doc_of = np.array([units[i].doc for i in pool])
+    tfidf = _tfidf([_content_tokens(t) for t in texts])
+    sim = tfidf @ tfidf.T
+    emb: np.ndarray | None = None
+    if options.use_embeddings:
+        emb = _embed(texts, known)
+        sim = 0.5 * (sim + emb @ emb.T)  # lexical and semantic evidence weigh the same
+    salience = _salience(pool, units, doc_of, sim, tfidf, emb, options)
+    concepts, weights = _concepts(pool, units, titles, len(docs), options)
+    headline = _headline(titles, emb.mean(axis=0) if emb is not None else None, known)
+    scored = _Scored(units, pool, doc_of, sim, salience, concepts, weights, headline)
+    _LAST_SCORED = (key, scored)
+    return scored
 
 
 def _bigrams(text: str) -> set[tuple[str, str]]:
@@ -700,31 +742,11 @@ def _concepts(
     return concepts, weights
 
 
-def _select_ilp(
-    pool: list[int],
-    units: list[_Unit],
-    concepts: list[set[tuple[str, str]]],
-    weights: dict[tuple[str, str], float],
-    salience: np.ndarray,
-    sim: np.ndarray,
-    options: SummaryOptions,
-) -> dict[int, str] | None:
-    """Sentences, whole or compressed, that cover the most concept weight within the budget.
-
-    Gillick & Favre's (2009) integer program with compression: each candidate sentence offers its full text and its
-    rule-based compressions, at most one of which is taken, so words an aside would spend go to another fact. Each
-    concept counts once however many chosen sentences carry it, so repeats earn nothing; near-duplicate pairs and a
-    dangling sentence without its antecedent are forbidden outright. Salience breaks ties. Returns the chosen pool
-    indices with the text to show, or None when scipy's MILP solver is missing or finds nothing (the caller falls back
-    to MMR).
-    """
-    try:
-        from scipy.optimize import Bounds, LinearConstraint, milp
-        from scipy.sparse import coo_matrix
-    except ImportError:
-        return None
+def _variants(pool: list[int], units: list[_Unit], concepts: list[set[tuple[str, str]]], salience: np.ndarray,
+              options: SummaryOptions) -> list[tuple[int, str, int, bool, set[tuple[str, str]]]]:
+    """The integer program's variants of its candidates, the most salient sentences: (candidate, text, words,
+    dangling, concepts) of each sentence as it is, then of its compressions."""
     cands = [int(k) for k in np.argsort(-salience, kind="stable")[: options.max_candidates]]
-    # Variants (candidate, text, words, dangling, concepts): the sentence as it is, then its compressions.
     variants: list[tuple[int, str, int, bool, set[tuple[str, str]]]] = []
     for k in cands:
         u = units[pool[k]]
@@ -734,6 +756,31 @@ def _select_ilp(
                 n = len(_words(text))
                 if n >= options.min_words:
                     variants.append((k, text, n, u.dangling and is_dangling(text), _bigrams(text)))
+    return variants
+
+
+def _select_ilp(
+    pool: list[int],
+    variants: list[tuple[int, str, int, bool, set[tuple[str, str]]]],
+    weights: dict[tuple[str, str], float],
+    salience: np.ndarray,
+    sim: np.ndarray,
+    options: SummaryOptions,
+) -> dict[int, str] | None:
+    """Sentences, whole or compressed, that cover the most concept weight within the budget.
+
+    Gillick & Favre's (2009) integer program with compression: each candidate sentence offers its full text and its
+    rule-based compressions (``variants``, see :func:`_variants`), at most one of which is taken, so words an aside
+    would spend go to another fact. Each concept counts once however many chosen sentences carry it, so repeats earn
+    nothing; near-duplicate pairs and a dangling sentence without its antecedent are forbidden outright. Salience
+    breaks ties. Returns the chosen pool indices with the text to show, or None when scipy's MILP solver is missing
+    or finds nothing (the caller falls back to MMR).
+    """
+    try:
+        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.sparse import coo_matrix
+    except ImportError:
+        return None
     variants = [v for v in variants if v[2] <= options.max_words]
     if not variants:
         return None
