@@ -35,14 +35,14 @@ def _write(folder: Path, n: int, start: int, unique: bool, data: Path) -> None:
         (folder / g.name).write_text(g.text, encoding="utf-8")
 
 
-def _ingest(db: Path, folder: Path, workers: int, understand: bool) -> dict[str, float]:
+def _ingest(db: Path, folder: Path, workers: int, understand: bool, details: bool) -> dict[str, float]:
     from vigie.pipeline import LocalExecutor, Paths, RunOptions, run
     from vigie.store import Store
 
     store = Store(db)
     t0 = time.perf_counter()
     result = run(store, Paths([str(folder)]), executor=LocalExecutor(workers),
-                 options=RunOptions(understand=understand, details=understand, nlp_processes=workers))
+                 options=RunOptions(understand=understand, details=details, nlp_processes=workers))
     dt = time.perf_counter() - t0
     out = {"seconds": round(dt, 1), "new": result.report.new, "touched": len(result.touched),
            "articles": store.count() if hasattr(store, "count") else -1,
@@ -58,11 +58,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--add", type=int, default=1000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--base-understand", action="store_true")
+    ap.add_argument("--base-details", action="store_true",
+                    help="also make the base stories' details (the add remakes only the stories it touches: off by "
+                         "default, it only lengthens building the base)")
     ap.add_argument("--keep", default=None, help="work in this folder and keep the base store (built once)")
     ap.add_argument("--_child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args._child:
-        print(json.dumps(_ingest(Path(args._child[0]), Path(args._child[1]), args.workers, True)))
+        print(json.dumps(_ingest(Path(args._child[0]), Path(args._child[1]), args.workers, True, True)))
         return 0
     from vigie.bench import shared_data
     from vigie.errors import VigieError
@@ -78,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     if not db.exists():
         _write(work / "base", args.base, 0, False, data)
         t0 = time.perf_counter()
-        made = _ingest(db.with_suffix(".tmp"), work / "base", args.workers, args.base_understand)
+        made = _ingest(db.with_suffix(".tmp"), work / "base", args.workers, args.base_understand, args.base_details)
         db.with_suffix(".tmp").rename(db)
         print(f"base store: {made['new']} articles in {time.perf_counter() - t0:.0f} s "
               f"(understanding {'on' if args.base_understand else 'off'}; load {_load()})", flush=True)

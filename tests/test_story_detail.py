@@ -90,3 +90,80 @@ def test_story_detail_events_keep_cluster_shape(detail: dict[str, Any]) -> None:
         assert {"id", "title", "articles", "actions"} <= set(ev)
     cats = {(e["actor"], e["action"], e["target"]) for e in detail["political_events"]}
     assert ("Russie", "REDUCE_RELATIONS", "Otan") in cats
+
+
+# -- summary units kept per article --------------------------------------------------------------------------------
+
+
+def _seed_docs() -> list[tuple[str, str, str]]:
+    from vigie.extract import extract
+    from vigie.extract.readers import iter_documents
+
+    arts = [extract(d) for d in iter_documents([str(SEEDS)]) if not isinstance(d, Exception)]
+    return [(a.id, a.title or "", a.body) for a in arts]
+
+
+def test_story_detail_summary_from_kept_units_is_the_summary_made_without() -> None:
+    from vigie.understand.summarize import DocUnits, SummaryOptions, prepare, summarize
+
+    docs = _seed_docs()
+    kept: dict[str, DocUnits] = {}
+    for doc in docs:  # each article prepared alone and read back, as the store keeps them
+        units = prepare([doc])[doc[0]]
+        kept[doc[0]] = DocUnits.decode(*units.encode())
+    for words in (100, 50):
+        plain = summarize(docs, SummaryOptions(max_words=words))
+        assert summarize(docs, SummaryOptions(max_words=words), prepared=kept).to_dict() == plain.to_dict()
+        some = {docs[0][0]: kept[docs[0][0]]}  # a story whose newest article has no units yet
+        assert summarize(docs, SummaryOptions(max_words=words), prepared=some).to_dict() == plain.to_dict()
+
+
+def test_story_detail_remade_embeds_only_the_new_article(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vigie.stories import embed as embed_module
+    from vigie.understand.stage import stored_summary_units
+    from vigie.understand.summarize import SummaryOptions
+
+    store = Store(":memory:")
+    ingest(store, [str(SEEDS)])
+    update_stories(store)
+    (story,) = list_stories(store)
+    from vigie.stories import _compute_detail
+
+    first = _compute_detail(store, story, 100, None)  # keeps each voice's units
+    voices = [store.get(a.id) for a in story.articles if not a.duplicate_of]
+    assert set(store.summary_units([a.id for a in voices])) == {a.id for a in voices}
+
+    # The same story made again from the kept units encodes nothing: every sentence and title vector is kept.
+    encoded: list[str] = []
+    real = embed_module.Embedder.embed_texts
+
+    def counting(self: embed_module.Embedder, texts: Any) -> Any:
+        encoded.extend(t for t in texts if t not in embed_module._CACHE)
+        return real(self, texts)
+
+    monkeypatch.setattr(embed_module.Embedder, "embed_texts", counting)
+    embed_module._CACHE.clear()
+    again = _compute_detail(store, story, 100, None)
+    assert encoded == []
+    assert again.details_dict() == first.details_dict()
+
+    # A re-cleaned article loses its units (its text may have changed); the next details cut it again.
+    store.update_article(voices[0])
+    assert voices[0].id not in store.summary_units([voices[0].id])
+    kept = stored_summary_units(store, voices, SummaryOptions())
+    assert set(kept) == {a.id for a in voices}
+    assert encoded and voices[0].id in store.summary_units([voices[0].id])
+
+
+def test_story_detail_damaged_units_are_made_again() -> None:
+    from vigie.understand.stage import stored_summary_units
+    from vigie.understand.summarize import SummaryOptions, units_key
+
+    store = Store(":memory:")
+    ingest(store, [str(SEEDS)])
+    a = store.get(next(iter(store.known_ids())))
+    good = stored_summary_units(store, [a])[a.id]
+    store.save_summary_units([(a.id, units_key(SummaryOptions()), '{"units": [], "vectors": ["x", "y"]}', b"\0" * 12)])
+    again = stored_summary_units(store, [a])[a.id]
+    assert [u.text for u in again.units] == [u.text for u in good.units]
+    assert store.summary_units([a.id])[a.id][1] == good.encode()[0]

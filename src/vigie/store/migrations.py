@@ -165,3 +165,13 @@ def _original_outlet_index(s: Schema) -> None:
     # Reprints per original outlet (the outlet list, every story page's outlet links) counted from an index, not
     # from a scan of every article.
     _run(s, "CREATE INDEX articles_original_outlet ON articles(original_outlet)")
+
+
+@migration(11, "summary units")
+def _summary_units(s: Schema) -> None:
+    # What a story summary needs of each article (its sentences as the summariser cuts them, their USE vectors),
+    # kept once made: a story's details made again when an article joins it cut and embed that article alone.
+    # ``version`` is the summariser's units key (vigie.understand.summarize.units_key).
+    k = s.dialect.key
+    _run(s, f"CREATE TABLE summary_units (article_id {k} PRIMARY KEY REFERENCES articles(id), version TEXT NOT NULL, "
+            f"data TEXT NOT NULL, vectors {s.dialect.blob} NOT NULL)")

@@ -208,6 +208,7 @@ class SQLStore(ABC):
             # Analysed again when needed; its entity index goes with it.
             self._execute("DELETE FROM article_entities WHERE article_id = ?", (article.id,))
             self._execute("DELETE FROM analyses WHERE article_id = ?", (article.id,))
+            self._execute("DELETE FROM summary_units WHERE article_id = ?", (article.id,))
 
     # -- reads ------------------------------------------------------------------------------------------------
 
@@ -467,6 +468,25 @@ class SQLStore(ABC):
             rows = self._execute(f"SELECT article_id, version, data FROM analyses WHERE article_id IN "
                                  f"({','.join('?' * len(chunk))})", chunk)  # fmt: skip
             out.update((str(r["article_id"]), (str(r["version"]), str(r["data"]))) for r in rows)
+        return out
+
+    def save_summary_units(self, rows: Sequence[tuple[str, str, str, bytes]]) -> None:
+        """Store (article id, units key, JSON, vector bytes) summary units, replacing older ones, in one transaction."""
+        clean = self.dialect.clean
+        with self.atomic():
+            self._executemany(self.dialect.upsert("summary_units", ("article_id", "version", "data", "vectors"),
+                                                  ("article_id",)),
+                              [(a, v, clean(d), b) for a, v, d, b in rows])  # fmt: skip
+
+    def summary_units(self, article_ids: Sequence[str]) -> dict[str, tuple[str, str, bytes]]:
+        """Article id -> (units key, JSON, vector bytes) of the stored summary units among ``article_ids``."""
+        out: dict[str, tuple[str, str, bytes]] = {}
+        ids = list(article_ids)
+        for i in range(0, len(ids), 500):  # below SQLite's limit on bound parameters
+            chunk = ids[i : i + 500]
+            rows = self._execute(f"SELECT article_id, version, data, vectors FROM summary_units WHERE article_id IN "
+                                 f"({','.join('?' * len(chunk))})", chunk)  # fmt: skip
+            out.update((str(r["article_id"]), (str(r["version"]), str(r["data"]), bytes(r["vectors"]))) for r in rows)
         return out
 
     def cached_story(self, story_id: str, key: str) -> str | None:

@@ -399,7 +399,7 @@ def _compute_detail(store: ArticleStore, view: StoryView, max_words: int, llm: L
     from vigie.understand import analyze_story
     from vigie.understand.chronology import chronology
     from vigie.understand.compare import coverage
-    from vigie.understand.stage import stored_analyses
+    from vigie.understand.stage import stored_analyses, stored_summary_units
     from vigie.understand.summarize import SummaryOptions, summarize
     from vigie.understand.views import EventDetail, StoryDetail
 
@@ -412,14 +412,18 @@ def _compute_detail(store: ArticleStore, view: StoryView, max_words: int, llm: L
         an.article_id: {n for n in names if any(n == e.name or n.endswith(" " + e.name) for e in an.entities)}
         for an in analyses
     }
-    summary = summarize([(a.id, a.title or "", a.body) for a in voices], SummaryOptions(max_words=max_words))
+    # Each voice's sentences and their vectors, kept from the story's former details: only a new article is cut
+    # and embedded (encoding every sentence of a story again was most of the cost of remaking its details).
+    units = stored_summary_units(store, voices, SummaryOptions(max_words=max_words))
+    summary = summarize([(a.id, a.title or "", a.body) for a in voices], SummaryOptions(max_words=max_words),
+                        prepared=units)
     by_id = {a.id: a for a in voices}
     events = []
     for ev in view.events:
         detail = EventDetail.of(ev)
         docs = [(i, by_id[i].title or "", by_id[i].body) for i in ev.articles if i in by_id]
         if docs:
-            s = summarize(docs, SummaryOptions(max_words=max(20, max_words // 2)))
+            s = summarize(docs, SummaryOptions(max_words=max(20, max_words // 2)), prepared=units)
             detail.headline, detail.summary = s.headline, s.text
         members = set(ev.articles)
         detail.actions = [e for e in analysis.events if e.article in members]

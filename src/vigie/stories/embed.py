@@ -62,7 +62,10 @@ class Embedder:
     """Batch article embedder; vectors are float32, L2-normalised, shape (n, 512).
 
     Args:
-        threads: BLAS threads for the forward pass.
+        threads: BLAS threads for the forward pass. One by default: its matrices are small (a few hundred tokens
+            a micro-batch), and on a busy machine a second OpenBLAS thread spin-waits for the first (600 RPM2
+            sentences at load 12 on 2 cores: 1.4 s of CPU and 8-10 s wall with one thread, 8.8-9.3 s of CPU and
+            41-45 s wall with two). Parallel work runs in processes instead (the pipeline's workers).
         sentences: how many leading body sentences go with the title. Three score as well on RPM2 dev (story
             B-cubed F1 0.992 vs 0.988, event 0.827 vs 0.823) at half the encoding cost, but on articles whose lead
             is weak (bench/bench_stories.py's sentence bags) story F1 falls from 0.94 to 0.83: six are kept.
@@ -74,7 +77,7 @@ class Embedder:
     """
 
     def __init__(
-        self, threads: int = 2, sentences: int = 6, title_weight: float = 2.0, cache_size: int = 50_000
+        self, threads: int = 1, sentences: int = 6, title_weight: float = 2.0, cache_size: int = 50_000
     ) -> None:
         if threads < 1:
             raise ValueError(f"threads must be >= 1, got {threads}")

@@ -17,8 +17,12 @@ from vigie.models import Article
 from vigie.records import decode, encode, fingerprint
 from vigie.store import ArticleMention, ArticleStore, entity_counts
 from vigie.understand import DEFAULT_PARSE, ArticleAnalysis, ParseOptions, analyze_articles
+from vigie.understand.summarize import DocUnits, SummaryOptions, prepare, units_key
 
-__all__ = ["VERSION", "keep_analyses", "mentions", "read_analyses", "reindex", "stored_analyses", "understand_new"]
+__all__ = [
+    "VERSION", "keep_analyses", "mentions", "read_analyses", "reindex", "stored_analyses", "stored_summary_units",
+    "understand_new",
+]
 
 log = logging.getLogger(__name__)
 
@@ -111,3 +115,31 @@ def stored_analyses(store: ArticleStore, articles: Sequence[Article]) -> list[Ar
         except StoreError as e:
             log.warning("%s: analyses not kept (%s)", store.path, e)
     return [found[a.id] for a in articles]
+
+
+def stored_summary_units(store: ArticleStore, articles: Sequence[Article],
+                         options: SummaryOptions | None = None) -> dict[str, DocUnits]:
+    """What a summary needs of each of ``articles`` (:class:`vigie.understand.summarize.DocUnits`, id -> units):
+    kept ones read back, missing, stale or damaged ones made in one batch (and kept when the store can be written).
+    A story's details made again when an article joins it then cut and embed that article alone."""
+    opts = options or SummaryOptions()
+    key = units_key(opts)
+    rows = store.summary_units([a.id for a in articles])
+    found: dict[str, DocUnits] = {}
+    for a in articles:
+        row = rows.get(a.id)
+        if row is None or row[0] != key:
+            continue
+        try:
+            found[a.id] = DocUnits.decode(row[1], row[2])
+        except (ValueError, KeyError, TypeError) as e:
+            log.warning("%s: stored summary units of %s unreadable (%s)", store.path, a.id, e)
+    missing = [a for a in articles if a.id not in found]
+    if missing:
+        made = prepare([(a.id, a.title or "", a.body) for a in missing], opts)
+        found.update(made)
+        try:
+            store.save_summary_units([(aid, key, *units.encode()) for aid, units in made.items()])
+        except StoreError as e:
+            log.warning("%s: summary units not kept (%s)", store.path, e)
+    return found

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -31,7 +31,7 @@ import numpy as np
 from vigie.errors import VigieError
 from vigie.text import CLOSERS, split_sentences
 
-__all__ = ["Summary", "SummaryOptions", "SummarySentence", "summarize"]
+__all__ = ["DocUnits", "Summary", "SummaryOptions", "SummarySentence", "prepare", "summarize", "units_key"]
 
 # --------------------------------------------------------------------------------------------------------------------
 # Options and results
@@ -388,11 +388,20 @@ _POWER = 2.0  # concept weight = votes ** _POWER: consensus facts outweigh many 
 _TIE = 0.5  # salience tie-break, as a fraction of the lightest concept's weight
 
 
-def _embed(texts: Sequence[str]) -> np.ndarray:
-    """USE vectors, L2-normalised, through the story stage's embedder (one model, one sentence cache)."""
+def _raw_vectors(texts: Sequence[str], known: Mapping[str, np.ndarray] | None = None) -> list[np.ndarray]:
+    """USE vectors as the encoder gives them (float32), through the story stage's embedder (one model, one sentence
+    cache); a text ``known`` holds (kept with its article: :class:`DocUnits`) is not encoded again."""
     from vigie.stories.embed import Embedder
 
-    vecs = np.asarray(Embedder().embed_texts(list(texts)), dtype=np.float64)
+    known = known or {}
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
+    made = dict(zip(todo, Embedder().embed_texts(todo), strict=True)) if todo else {}
+    return [known[t] if t in known else made[t] for t in texts]
+
+
+def _embed(texts: Sequence[str], known: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+    """USE vectors, L2-normalised (see :func:`_raw_vectors`)."""
+    vecs = np.asarray(_raw_vectors(texts, known), dtype=np.float64).reshape(len(texts), -1)
     return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
 
 
@@ -416,11 +425,18 @@ def _clean_title(title: str) -> str:
     return t.strip(" -|")
 
 
-def _units(docs: Sequence[tuple[str, str, str]], options: SummaryOptions) -> list[_Unit]:
-    """Every body sentence, cleaned, with whether it may stand alone and whether it may be picked at all."""
+def _units(docs: Sequence[tuple[str, str, str]], options: SummaryOptions,
+           prepared: Mapping[str, DocUnits] | None = None) -> list[_Unit]:
+    """Every body sentence, cleaned, with whether it may stand alone and whether it may be picked at all; a
+    document ``prepared`` holds gives its kept units (each document's are its own: cut, rewritten and judged
+    without looking at the others)."""
     units: list[_Unit] = []
     pending: list[tuple[int, str]] = []  # pronoun-subject sentences whose antecedent a parser may resolve
-    for d, (_, title, body) in enumerate(docs):
+    for d, (doc_id, title, body) in enumerate(docs):
+        kept = prepared.get(doc_id) if prepared else None
+        if kept is not None:
+            units.extend(_Unit(d, u.pos, u.text, u.n_words, u.dangling, u.usable) for u in kept.units)
+            continue
         previous: str | None = None
         clean_title = _clean_title(title).lower()
         for pos, raw in enumerate(split_sentences(body, options.lang)):
@@ -455,6 +471,69 @@ def _units(docs: Sequence[tuple[str, str, str]], options: SummaryOptions) -> lis
                 u.dangling = False
                 u.usable = u.usable and u.n_words <= options.max_sentence_words
     return units
+
+
+# The shape of a kept DocUnits: changes with the sentence cutting and judging rules, so an upgrade cuts again.
+UNITS_VERSION = "1"
+_VECTOR_DTYPE = np.float32  # as the encoder gives them: a summary from kept vectors is the one made without
+
+
+def units_key(options: SummaryOptions) -> str:
+    """What a document's :class:`DocUnits` depend on (not ``max_words``: a story and its events share them)."""
+    return (f"{UNITS_VERSION}:{options.lang}:{options.min_words}:{options.max_sentence_words}:"
+            f"{int(options.rewrite_pronouns)}:{int(options.use_embeddings)}")
+
+
+@dataclass(slots=True)
+class DocUnits:
+    """What a summary needs of one document, kept with it: its sentences as :func:`summarize` cuts and judges them
+    (pronoun subjects rewritten), and the USE vector of each usable one and of its cleaned title. A story's summary
+    made again when one article joins it then cuts and embeds that article alone."""
+
+    units: list[_Unit]
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def encode(self) -> tuple[str, bytes]:
+        """(JSON of the sentences and of the texts whose vectors follow, the vectors' bytes)."""
+        import json
+
+        texts = list(self.vectors)
+        data = {"units": [[u.pos, u.text, u.n_words, u.dangling, u.usable] for u in self.units], "vectors": texts}
+        blob = (np.stack([self.vectors[t] for t in texts]).astype(_VECTOR_DTYPE).tobytes() if texts else b"")
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")), blob
+
+    @classmethod
+    def decode(cls, data: str, blob: bytes) -> DocUnits:
+        """The record :meth:`encode` wrote; ValueError when the two parts do not fit together."""
+        import json
+
+        d = json.loads(data)
+        units = [_Unit(0, int(p), str(t), int(n), bool(dg), bool(us)) for p, t, n, dg, us in d["units"]]
+        texts = [str(t) for t in d["vectors"]]
+        vecs = np.frombuffer(blob, dtype=_VECTOR_DTYPE)
+        if texts and vecs.size % len(texts):
+            raise ValueError(f"{vecs.size} vector values for {len(texts)} texts")
+        vecs = vecs.reshape(len(texts), -1) if texts else vecs.reshape(0, 0)
+        return cls(units, dict(zip(texts, vecs, strict=True)))
+
+
+def prepare(docs: Sequence[tuple[str, str, str]], options: SummaryOptions | None = None) -> dict[str, DocUnits]:
+    """Each document's :class:`DocUnits` (doc id -> units), from one batch: one parse of the pronoun sentences,
+    one encoder call."""
+    options = options or SummaryOptions()
+    units = _units(docs, options)
+    per_doc: list[list[_Unit]] = [[] for _ in docs]
+    for u in units:
+        per_doc[u.doc].append(_Unit(0, u.pos, u.text, u.n_words, u.dangling, u.usable))
+    wanted = [[u.text for u in us if u.usable] for us in per_doc]
+    if options.use_embeddings:
+        for d, (_, title, _) in enumerate(docs):
+            if (clean := _clean_title(title)) and clean not in wanted[d]:
+                wanted[d].append(clean)
+    flat = [t for texts in wanted for t in texts]
+    vecs = dict(zip(flat, _raw_vectors(flat), strict=True)) if options.use_embeddings and flat else {}
+    return {doc_id: DocUnits(us, {t: vecs[t] for t in texts if t in vecs})
+            for (doc_id, _, _), us, texts in zip(docs, per_doc, wanted, strict=True)}
 
 
 _NLP: Any = None
@@ -518,12 +597,16 @@ def _gender_ok(pronoun: str, name: str) -> bool:
     return True
 
 
-def summarize(docs: Sequence[tuple[str, str, str]], options: SummaryOptions | None = None) -> Summary:
+def summarize(docs: Sequence[tuple[str, str, str]], options: SummaryOptions | None = None, *,
+              prepared: Mapping[str, DocUnits] | None = None) -> Summary:
     """Extractive summary of one story told by several documents.
 
     Args:
         docs: ``(doc_id, title, body)`` triples; bodies have one paragraph per line (or blank-line separated).
         options: length and selection settings; defaults to ``SummaryOptions()``.
+        prepared: doc id -> its :func:`prepare` result made with the same options (bar ``max_words``), kept from
+            an earlier summary: those documents are not cut into sentences or embedded again. The summary is the
+            one made without them.
 
     Returns:
         A :class:`Summary` of whole sentences within ``options.max_words`` words (a lone first sentence longer than
@@ -541,28 +624,19 @@ def summarize(docs: Sequence[tuple[str, str, str]], options: SummaryOptions | No
     ids = [d[0] for d in docs]
     if len(set(ids)) != len(ids):
         raise ValueError("document ids must be unique")
-    titles = [_clean_title(t) for _, t, _ in docs]
-    units = _units(docs, options)
-    pool = [i for i, u in enumerate(units) if u.usable]
+    scored = _scored(docs, options, prepared)
+    units, pool, doc_of, sim = scored.units, scored.pool, scored.doc_of, scored.sim
     if not pool:
-        return Summary(headline=_headline(titles, None), sentences=[])
-
-    texts = [units[i].text for i in pool]
-    doc_of = np.array([units[i].doc for i in pool])
-    tfidf = _tfidf([_content_tokens(t) for t in texts])
-    sim = tfidf @ tfidf.T
-    emb: np.ndarray | None = None
-    if options.use_embeddings:
-        emb = _embed(texts)
-        sim = 0.5 * (sim + emb @ emb.T)  # lexical and semantic evidence weigh the same
-
-    salience = _salience(pool, units, doc_of, sim, tfidf, emb, options)
-    concepts, weights = _concepts(pool, units, titles, len(docs), options)
-    shown = _select_ilp(pool, units, concepts, weights, salience, sim, options) if weights else None
+        return Summary(headline=scored.headline, sentences=[])
+    shown = None
+    if scored.weights:
+        if scored.variants is None:
+            scored.variants = _variants(pool, units, scored.concepts, scored.salience, options)
+        shown = _select_ilp(pool, scored.variants, scored.weights, scored.salience, sim, options)
     if shown is None:
-        shown = {k: units[pool[k]].text for k in _select(pool, units, salience, sim, options)}
+        shown = {k: units[pool[k]].text for k in _select(pool, units, scored.salience, sim, options)}
     chosen = list(shown)
-    headline = _headline(titles, emb.mean(axis=0) if emb is not None else None)
+    headline = scored.headline
 
     # Reading order: lead sentences before background, a document's own order kept, a dangling sentence right after
     # its antecedent (which is always chosen too).
@@ -581,6 +655,58 @@ def summarize(docs: Sequence[tuple[str, str, str]], options: SummaryOptions | No
             text = _truncate(text, options.max_words)
         sentences.append(SummarySentence(text=text, sources=[ids[d] for d in sorted(carriers)]))
     return Summary(headline=headline, sentences=sentences)
+
+
+@dataclass(slots=True)
+class _Scored:
+    """What a summary of some documents is chosen from, whatever its length: the sentences, their similarities,
+    salience and concepts, the headline, and (once the integer program has asked) the candidate variants."""
+
+    units: list[_Unit]
+    pool: list[int]
+    doc_of: np.ndarray
+    sim: np.ndarray
+    salience: np.ndarray
+    concepts: list[set[tuple[str, str]]]
+    weights: dict[tuple[str, str], float]
+    headline: str
+    variants: list[tuple[int, str, int, bool, set[tuple[str, str]]]] | None = None
+
+
+# The last documents scored, with the options that scoring reads: a story's summary and the summary of an event
+# made of the same articles (most events) differ only in their budget, so the second is chosen from the first's
+# scores. One entry: held only between those two calls.
+_LAST_SCORED: tuple[Any, _Scored] | None = None
+
+
+def _scored(docs: Sequence[tuple[str, str, str]], options: SummaryOptions,
+            prepared: Mapping[str, DocUnits] | None) -> _Scored:
+    global _LAST_SCORED
+    key = (tuple(docs), tuple(getattr(options, f) for f in SummaryOptions.__dataclass_fields__ if f != "max_words"))
+    last = _LAST_SCORED
+    if last is not None and last[0] == key:
+        return last[1]
+    titles = [_clean_title(t) for _, t, _ in docs]
+    units = _units(docs, options, prepared)
+    known = {t: v for d in prepared.values() for t, v in d.vectors.items()} if prepared else None
+    pool = [i for i, u in enumerate(units) if u.usable]
+    if not pool:
+        return _Scored(units, pool, np.zeros(0, dtype=np.intp), np.zeros((0, 0)), np.zeros(0), [], {},
+                       _headline(titles, None))
+    texts = [units[i].text for i in pool]
+    doc_of = np.array([units[i].doc for i in pool])
+    tfidf = _tfidf([_content_tokens(t) for t in texts])
+    sim = tfidf @ tfidf.T
+    emb: np.ndarray | None = None
+    if options.use_embeddings:
+        emb = _embed(texts, known)
+        sim = 0.5 * (sim + emb @ emb.T)  # lexical and semantic evidence weigh the same
+    salience = _salience(pool, units, doc_of, sim, tfidf, emb, options)
+    concepts, weights = _concepts(pool, units, titles, len(docs), options)
+    headline = _headline(titles, emb.mean(axis=0) if emb is not None else None, known)
+    scored = _Scored(units, pool, doc_of, sim, salience, concepts, weights, headline)
+    _LAST_SCORED = (key, scored)
+    return scored
 
 
 def _bigrams(text: str) -> set[tuple[str, str]]:
@@ -616,31 +742,11 @@ def _concepts(
     return concepts, weights
 
 
-def _select_ilp(
-    pool: list[int],
-    units: list[_Unit],
-    concepts: list[set[tuple[str, str]]],
-    weights: dict[tuple[str, str], float],
-    salience: np.ndarray,
-    sim: np.ndarray,
-    options: SummaryOptions,
-) -> dict[int, str] | None:
-    """Sentences, whole or compressed, that cover the most concept weight within the budget.
-
-    Gillick & Favre's (2009) integer program with compression: each candidate sentence offers its full text and its
-    rule-based compressions, at most one of which is taken, so words an aside would spend go to another fact. Each
-    concept counts once however many chosen sentences carry it, so repeats earn nothing; near-duplicate pairs and a
-    dangling sentence without its antecedent are forbidden outright. Salience breaks ties. Returns the chosen pool
-    indices with the text to show, or None when scipy's MILP solver is missing or finds nothing (the caller falls back
-    to MMR).
-    """
-    try:
-        from scipy.optimize import Bounds, LinearConstraint, milp
-        from scipy.sparse import coo_matrix
-    except ImportError:
-        return None
+def _variants(pool: list[int], units: list[_Unit], concepts: list[set[tuple[str, str]]], salience: np.ndarray,
+              options: SummaryOptions) -> list[tuple[int, str, int, bool, set[tuple[str, str]]]]:
+    """The integer program's variants of its candidates, the most salient sentences: (candidate, text, words,
+    dangling, concepts) of each sentence as it is, then of its compressions."""
     cands = [int(k) for k in np.argsort(-salience, kind="stable")[: options.max_candidates]]
-    # Variants (candidate, text, words, dangling, concepts): the sentence as it is, then its compressions.
     variants: list[tuple[int, str, int, bool, set[tuple[str, str]]]] = []
     for k in cands:
         u = units[pool[k]]
@@ -650,6 +756,31 @@ def _select_ilp(
                 n = len(_words(text))
                 if n >= options.min_words:
                     variants.append((k, text, n, u.dangling and is_dangling(text), _bigrams(text)))
+    return variants
+
+
+def _select_ilp(
+    pool: list[int],
+    variants: list[tuple[int, str, int, bool, set[tuple[str, str]]]],
+    weights: dict[tuple[str, str], float],
+    salience: np.ndarray,
+    sim: np.ndarray,
+    options: SummaryOptions,
+) -> dict[int, str] | None:
+    """Sentences, whole or compressed, that cover the most concept weight within the budget.
+
+    Gillick & Favre's (2009) integer program with compression: each candidate sentence offers its full text and its
+    rule-based compressions (``variants``, see :func:`_variants`), at most one of which is taken, so words an aside
+    would spend go to another fact. Each concept counts once however many chosen sentences carry it, so repeats earn
+    nothing; near-duplicate pairs and a dangling sentence without its antecedent are forbidden outright. Salience
+    breaks ties. Returns the chosen pool indices with the text to show, or None when scipy's MILP solver is missing
+    or finds nothing (the caller falls back to MMR).
+    """
+    try:
+        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.sparse import coo_matrix
+    except ImportError:
+        return None
     variants = [v for v in variants if v[2] <= options.max_words]
     if not variants:
         return None
@@ -783,7 +914,7 @@ def _select(
     return chosen
 
 
-def _headline(titles: list[str], centre: np.ndarray | None) -> str:
+def _headline(titles: list[str], centre: np.ndarray | None, known: Mapping[str, np.ndarray] | None = None) -> str:
     """The title closest to the story (most central among the titles), cleaned."""
     cands = [t for t in titles if len(_words(t)) >= 4] or [t for t in titles if t]  # "Euthanasie" names no event
     if not cands:
@@ -793,6 +924,6 @@ def _headline(titles: list[str], centre: np.ndarray | None) -> str:
     tf = _tfidf([_content_tokens(t) for t in cands])
     score = tf @ tf.mean(axis=0)
     if centre is not None:
-        emb = _embed(cands)
+        emb = _embed(cands, known)
         score = score / max(float(score.max()), 1e-12) + emb @ centre / max(float(np.linalg.norm(centre)), 1e-12)
     return cands[int(np.argmax(score))]
