@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from story_cv import (
     Scores,
     cluster_labels,
+    crisis_ceilings,
     fit_pair_model,
     folds,
     fresh,
@@ -169,11 +170,12 @@ def _load_old(src: Path) -> Any:
     return mod
 
 
-def cross_validate(items: list[Labelled], k: int, old: Any = None, log: Callable[[str], None] = print
-                   ) -> tuple[list[Result], list[dict[str, Any]]]:  # fmt: skip
+def cross_validate(items: list[Labelled], k: int, old: Any = None, log: Callable[[str], None] = print,
+                   without: Sequence[str] = ()) -> tuple[list[Result], list[dict[str, Any]]]:  # fmt: skip
     fold = folds(items, k)
     n = len(items)
-    names = ["Vigie (pair model, held out)", *BASELINES]
+    ours = "Vigie (pair model, held out)" + (f" without {','.join(without)}" if without else "")
+    names = [ours, *BASELINES]
     story = {m: [""] * n for m in names}
     event = {m: [""] * n for m in names}
     secs = dict.fromkeys(names, 0.0)
@@ -187,7 +189,7 @@ def cross_validate(items: list[Labelled], k: int, old: Any = None, log: Callable
         test_idx = [i for i, g in enumerate(fold) if g == f]
         test = [items[i] for i in test_idx]
         t = time.perf_counter()
-        model = fit_pair_model(train)
+        model = fit_pair_model(train, without=without)
         opts = tune_options(train, model)
         fit_s = time.perf_counter() - t
         t = time.perf_counter()
@@ -264,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--json", type=Path, help="also write the figures and per-fold choices here")
     ap.add_argument("--old", type=Path, help="a src/ folder whose clusterer runs beside ours (e.g. ../main/src)")
+    ap.add_argument("--without", default="", help="pair features held at 0 in every fold's model (comma list): "
+                    "an ablation")
     ap.add_argument("--check", action="store_true", help="exit 1 when a held-out figure is below eval/floors.json "
                     "or shuffled batches differ")
     args = ap.parse_args(argv)
@@ -283,12 +287,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(items)} articles ({dict(Counter(x.corpus for x in items))}), loaded in "
           f"{time.perf_counter() - t:.0f}s")  # fmt: skip
     old = _load_old(args.old) if args.old else None
-    rows, chosen = cross_validate(items, args.folds, old)
+    without = tuple(f for f in args.without.split(",") if f)
+    rows, chosen = cross_validate(items, args.folds, old, without=without)
     ins, same = in_sample(items)
     rows.append(replace(ins, note=ins.note + ("; 7 shuffled batches identical" if same else "; batches DIFFER")))
     print()
     print(f"held out: {args.folds} folds by topic / crisis week / page; every choice fitted on the other folds")
     print_table(rows)
+    gold, alone = crisis_ceilings(items)
+    print(f"crisis purity the labels allow: {gold:.3f} for the gold crisis-week stories with identical texts together, "
+          f"{alone:.3f} for singletons")
     print("shipped pair model:", json.dumps(PairModel.default().to_dict()))
     below = check_floors(rows[0].scores)
     for msg in below:

@@ -89,6 +89,31 @@ def crisis_score(items: Sequence[Labelled], pred: Sequence[str]) -> CrisisScore:
     return CrisisScore(same[0] / same[1] if same[1] else 0.0, cross[0] / cross[1] if cross[1] else 0.0, purity)
 
 
+def crisis_ceilings(items: Sequence[Labelled]) -> tuple[float, float]:
+    """What the crisis-dev labels allow: the purity of the gold stories (crisis x ISO week) with each text filed
+    under both crises in one story (no clusterer can part identical texts; recall 1), and of singletons but for
+    those texts (recall 0)."""
+    crisis = [x for x in items if x.corpus == "crisis"]
+    crises: dict[str, set[str]] = defaultdict(set)
+    for x in crisis:
+        crises[x.item.title + "\n" + x.item.body].add(x.story.split(":")[0])
+    parent: dict[str, str] = {x.story: x.story for x in crisis}
+
+    def root(a: str) -> str:
+        while parent[a] != a:
+            a = parent[a]
+        return a
+
+    for text, found in crises.items():
+        if len(found) > 1:
+            stories = sorted({x.story for x in crisis if x.item.title + "\n" + x.item.body == text})
+            for st in stories[1:]:
+                parent[root(st)] = root(stories[0])
+    gold = crisis_score(crisis, [root(x.story) for x in crisis]).purity
+    alone = crisis_score(crisis, [x.item.title + "\n" + x.item.body for x in crisis]).purity
+    return gold, alone
+
+
 @dataclass(slots=True)
 class Scores:
     rpm2_story: tuple[float, float, float]
@@ -158,10 +183,18 @@ def _within_week(a: Labelled, b: Labelled) -> bool:
     return abs((da - db).days) <= 6
 
 
-def fit_pair_model(items: Sequence[Labelled], c: float = 1.0) -> PairModel:
+def fit_pair_model(items: Sequence[Labelled], c: float = 1.0, without: Sequence[str] = ()) -> PairModel:
+    """The logistic pair model on ``items``' candidate pairs; features in ``without`` are held at 0 (weight 0), for an
+    ablation beside the full model."""
     from sklearn.linear_model import LogisticRegression
 
+    from vigie.stories.cluster import PAIR_FEATURES
+
+    unknown = set(without) - set(PAIR_FEATURES)
+    if unknown:
+        raise ValueError(f"unknown pair features {sorted(unknown)}; known: {list(PAIR_FEATURES)}")
     x, y, w = pair_data(items)
+    x[:, [PAIR_FEATURES.index(f) for f in without]] = 0.0
     lr = LogisticRegression(C=c, max_iter=5000).fit(x, y, sample_weight=w)
     return PairModel(tuple(float(v) for v in lr.coef_[0]), float(lr.intercept_[0]))
 
