@@ -36,6 +36,7 @@ import argparse
 import gzip
 import importlib.util
 import json
+import math
 import re
 import sys
 import time
@@ -55,13 +56,21 @@ TEXTDUMP = SHARED / "tools" / "textdump.py"
 MODEL_OUT = ROOT / "src" / "vigie" / "data" / "cleaner_model.json"
 sys.path.insert(0, str(ROOT / "src"))
 
-from vigie.extract.clean import BodyModel, CleanOptions, TreeEnsemble, page_lines, stage2_rows, viterbi  # noqa: E402
+from vigie.extract.clean import (  # noqa: E402
+    BodyModel,
+    CleanOptions,
+    PageLines,
+    TreeEnsemble,
+    page_lines,
+    stage2_rows,
+)
 
 _WS = re.compile(r"\s+")
 _TOKEN = re.compile(r"\w+")
 SHORT_LINE = 40
 SWITCH_GRID = (0.0, 0.5, 1.0, 2.0)
-PRIOR_GRID = (-0.5, 0.0, 0.25, 0.5, 1.0, 1.5)
+PRIOR_GRID = (0.0, 0.25, 0.5, 1.0)
+RULE_TRUST = 1000.0  # the region score above which the rule may keep a French or English page (CleanOptions)
 C = 1.0
 # Gradient boosting of the first stage (fixed seed, no subsampling, no early stopping: deterministic).
 TREES = {"max_iter": 120, "learning_rate": 0.15, "max_leaf_nodes": 15, "max_depth": 6, "min_samples_leaf": 20}
@@ -263,6 +272,7 @@ class Featurised:
     starts: list[int]
     lines: list[list[str]]
     languages: list[str]
+    pages: list[PageLines] = field(default_factory=list)  # line records (rows emptied: they are in X)
 
 
 def featurise(pages: list[Page], cache: Path) -> Featurised:
@@ -273,18 +283,21 @@ def featurise(pages: list[Page], cache: Path) -> Featurised:
     starts: list[int] = []
     lines: list[list[str]] = []
     langs: list[str] = []
+    pls: list[PageLines] = []
     for i, page in enumerate(pages):
         pl = page_lines(page.dump)
         texts = [ln.text for ln in pl.lines]
         starts.append(len(rows))
         rows.extend(pl.rows)
+        pl.rows = []
+        pls.append(pl)
         ys.extend(silver_labels(page, texts))
         page_of.extend([i] * len(texts))
         lines.append(texts)
         langs.append(pl.language)
     X = np.asarray(rows, dtype=np.float64)
     np.savez_compressed(path, X=X)
-    return Featurised(X, np.asarray(ys), np.asarray(page_of), starts, lines, langs)
+    return Featurised(X, np.asarray(ys), np.asarray(page_of), starts, lines, langs, pls)
 
 
 def fit(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None) -> BodyModel:
@@ -401,18 +414,27 @@ def _page_scores(model: BodyModel, data: Featurised, i: int, stage: int) -> list
     return model.stage1(rows) if stage == 1 else model.scores(rows)
 
 
-def train_model(pages: list[Page], data: Featurised, train_ids: list[int], k: int = 0, trees: bool = False) -> BodyModel:
-    """Stage 1 on all training pages; stage 2 on stage 1's out-of-fold scores (inner folds grouped by site);
-    the decoder's switch cost and prior by the best mean page F1 on those out-of-fold scores."""
+def _fit_stage2(X2: np.ndarray, y2: np.ndarray, w2: np.ndarray) -> tuple[list[float], float]:
     from sklearn.linear_model import LogisticRegression
 
+    lr2 = LogisticRegression(C=C, max_iter=2000, solver="lbfgs").fit(X2, y2, sample_weight=w2)
+    return [float(v) for v in lr2.coef_[0]], float(lr2.intercept_[0])
+
+
+def train_model(pages: list[Page], data: Featurised, train_ids: list[int], k: int = 0, trees: bool = False) -> BodyModel:
+    """Stage 1 on all training pages; stage 2 on stage 1's out-of-fold scores (inner folds grouped by site); then
+    the decoder (whether stage 2 is used, the switch cost, the body prior, whether the rule keeps the clear French
+    and English pages) by the best mean page F1 of the body ``clean_text`` would keep from out-of-fold scores.
+
+    Stage 2 is scored there cross-fitted too (fitted without the inner fold of the page it scores): read on the
+    stage-2 model's own training rows, it looked better than it is and lost to stage 1 it beats held out."""
     w = _weights(pages, data)
     fitter = fit_trees if trees else fit
     k = k or (2 if trees else 3)  # inner folds: boosting is the slow fit
     train_ids = [i for i in train_ids if data.y[data.starts[i] : data.starts[i] + len(data.lines[i])].any()]
     oof: dict[int, list[float]] = {}
-    for fold in group_folds([pages[i].site for i in train_ids], k):
-        held = [train_ids[j] for j in fold]
+    inner_folds = [[train_ids[j] for j in fold] for fold in group_folds([pages[i].site for i in train_ids], k)]
+    for held in inner_folds:
         fit_ids = sorted(set(train_ids) - set(held))
         m = _rows_mask(data, fit_ids)
         inner = fitter(data.X[m], data.y[m], w[m])
@@ -420,30 +442,41 @@ def train_model(pages: list[Page], data: Featurised, train_ids: list[int], k: in
             oof[i] = _page_scores(inner, data, i, 1)
     m = _rows_mask(data, train_ids)
     model = fitter(data.X[m], data.y[m], w[m])
-    X2: list[list[float]] = []
-    y2: list[int] = []
-    w2: list[float] = []
-    for i in train_ids:
-        lo, n = data.starts[i], len(data.lines[i])
-        X2.extend(stage2_rows(oof[i]))
-        y2.extend(int(v) for v in data.y[lo : lo + n])
-        w2.extend(float(v) for v in w[lo : lo + n])
-    lr2 = LogisticRegression(C=C, max_iter=2000, solver="lbfgs").fit(np.asarray(X2), np.asarray(y2), sample_weight=w2)
-    model.weights2 = [float(v) for v in lr2.coef_[0]]
-    model.bias2 = float(lr2.intercept_[0])
-    # The decoder (switch cost, prior, and whether the second stage pays at all) by the best mean page F1 on the
-    # out-of-fold scores of the training pages.
+
+    def s2_data(ids: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rows = [np.asarray(stage2_rows(oof[i])) for i in ids]
+        sel = np.concatenate([np.arange(data.starts[i], data.starts[i] + len(data.lines[i])) for i in ids])
+        return np.vstack(rows), data.y[sel], w[sel]
+
+    model.weights2, model.bias2 = _fit_stage2(*s2_data(train_ids))
+    s2: dict[int, list[float]] = {}  # cross-fitted stage-2 scores
+    for held in inner_folds:
+        w2_, b2_ = _fit_stage2(*s2_data(sorted(set(train_ids) - set(held))))
+        for i in held:
+            s2[i] = (np.asarray(stage2_rows(oof[i])) @ np.asarray(w2_) + b2_).tolist()
+    # The decoder, end to end. The rule's body is the same for every setting: a page it keeps scores that F1 when
+    # the rule is trusted, whatever the model says.
+    scored = train_ids
     grid = {(st, sw, t): 0.0 for st in (1, 2) for sw in SWITCH_GRID for t in PRIOR_GRID}
-    for i in train_ids:
-        w2_, b2 = model.weights2, model.bias2
-        bases = {1: oof[i], 2: [b2 + float(np.dot(w2_, r)) for r in stage2_rows(oof[i])]}
-        ref = silver_body(data, i)
+    rule_gain = dict.fromkeys(grid, 0.0)
+    for i in scored:
+        pl, ref = data.pages[i], silver_body(data, i)
+        trusted = pl.region_score >= RULE_TRUST and pl.language in ("fr", "en")
+        rule_f1 = token_f1(lines_body(data.lines[i], pl.rule_lines()), ref) if trusted else 0.0
         for st, sw, t in grid:
-            grid[(st, sw, t)] += token_f1(lines_body(data.lines[i], viterbi([v + t for v in bases[st]], sw)), ref)
-    (stage, model.switch_cost, model.threshold), _ = max(
-        grid.items(), key=lambda kv: (kv[1], -kv[0][0], -abs(kv[0][2]), -kv[0][1]))
+            base = oof[i] if st == 1 else s2[i]
+            f1 = token_f1(lines_body(data.lines[i], pl.decode([v + t for v in base], sw)), ref)
+            grid[(st, sw, t)] += f1
+            if trusted:
+                rule_gain[(st, sw, t)] += rule_f1 - f1
+    options = {(*key, trust): v + (rule_gain[key] if trust else 0.0) for key, v in grid.items() for trust in (False, True)}
+    (stage, model.switch_cost, model.threshold, trust), best = max(
+        options.items(), key=lambda kv: (kv[1], -kv[0][0], -abs(kv[0][2]), -kv[0][1], kv[0][3]))
+    model.rule_trust = RULE_TRUST if trust else math.inf
     if stage == 1:
         model.weights2, model.bias2 = [], 0.0
+    print(f"  decoder: stage {stage}, switch {model.switch_cost}, prior {model.threshold}, rule trusted {trust}: "
+          f"inner F1 {best / max(1, len(scored)):.4f}", file=sys.stderr)
     return model
 
 
@@ -473,6 +506,7 @@ def save(model: BodyModel, path: Path, meta: dict[str, Any]) -> None:
         "threshold": model.threshold,
         "bias2": round(model.bias2, 6),
         "weights2": [round(w, 6) for w in model.weights2],
+        "rule_trust": model.rule_trust if math.isfinite(model.rule_trust) else None,
         **meta,
     }
     if model.trees is not None:

@@ -86,8 +86,9 @@ class CleanOptions:
         anchor_bonus: weight added to the first body line after a repeated headline (stories follow their title).
         learned: decide body lines with the model learned from real page dumps (``train/train_cleaner.py``); when
             False, the hand-tuned densest-region rule above decides alone (kept as the baseline to beat).
-        rule_trust: on a French or English page whose densest region scores this much, that rule decides: there
-            it is as good as the model held out (``eval/eval_textdump.py``, -0.002 F1 overall) and the seeds pin it.
+        rule_trust: on a French or English page whose densest region scores this much, that rule decides instead
+            of the model; None (the default) takes the body model's own ``rule_trust``, which its training chose
+            by cross-validation (``math.inf``: the model decides every page).
     """
 
     good_chars: int = 150
@@ -104,7 +105,7 @@ class CleanOptions:
     max_comment_gap: int = 3
     anchor_bonus: float = 400.0
     learned: bool = True
-    rule_trust: float = 1000.0
+    rule_trust: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("good_chars", "near_chars", "max_short_run", "max_comment_gap"):
@@ -585,11 +586,39 @@ _VETO = frozenset(
 
 @dataclass(slots=True)
 class PageLines:
-    """Lines of one dump with the feature rows the body model reads (also what ``train/train_cleaner.py`` fits)."""
+    """Lines of one dump with the feature rows the body model reads (also what ``train/train_cleaner.py`` fits).
+
+    Attributes:
+        lines, rows: the non-blank lines and one feature row per line.
+        language: the page's language by its function words (``"cjk"``, ``"und"`` when none is known).
+        region: first and last line of the hand-tuned rule's densest region (``hi < lo`` when it found none).
+        region_score: that region's score (characters of body net of furniture).
+    """
 
     lines: list[_Line]
     rows: list[list[float]]
     language: str
+    region: tuple[int, int] = (0, -1)
+    region_score: float = 0.0
+    stop: frozenset[str] | None = None
+
+    def rule_lines(self) -> list[bool]:
+        """The lines the hand-tuned rule keeps: the good lines of its densest region."""
+        lo, hi = self.region
+        return [lo <= ln.idx <= hi and ln.cls == "good" for ln in self.lines]
+
+    def decode(self, scores: list[float], switch_cost: float, rule_trust: float = math.inf) -> list[bool]:
+        """The body lines given a model's log-odds per line, as ``clean_text`` keeps them: the rule's region on a
+        French or English page where it scores ``rule_trust`` or more; else shape vetoes, the Viterbi decoding, the
+        prose extension, and the rule's region when the model keeps nothing."""
+        if self.region_score >= rule_trust and self.language in ("fr", "en"):
+            return self.rule_lines()
+        # Lines the shape rules call furniture (URLs, XPath, contacts, like counters, stamps, tags, bylines,
+        # end-of-article cues, furniture cues such as "Lire aussi : …") stay out: the metadata and comments are read
+        # from them (held out: -0.002 F1; the furniture cues alone +0.0002 on stage-1 out-of-fold scores).
+        vetoed = [-20.0 if ln.kind in _VETO else v for ln, v in zip(self.lines, scores, strict=True)]
+        labels = _extend(self.lines, viterbi(vetoed, switch_cost), (self.language, self.stop))
+        return labels if any(labels) else self.rule_lines()
 
 
 def _doc_stopwords(lines: list[_Line]) -> tuple[str, frozenset[str] | None]:
@@ -625,8 +654,8 @@ def _density(ln: _Line, stop: frozenset[str] | None) -> float:
 
 def page_lines(text: str, opts: CleanOptions | None = None) -> PageLines:
     """Split a dump into lines and compute each line's feature row: its own cues, then its neighbours'."""
-    lines, counts, lo, hi, _, page_lang = _prepare(text, opts or CleanOptions())
-    return PageLines(lines, _rows(lines, counts, lo, hi, page_lang), page_lang[0])
+    lines, counts, lo, hi, score, page_lang = _prepare(text, opts or CleanOptions())
+    return PageLines(lines, _rows(lines, counts, lo, hi, page_lang), page_lang[0], (lo, hi), score, page_lang[1])
 
 
 _PageLang = tuple[str, frozenset[str] | None]
@@ -851,6 +880,8 @@ class BodyModel:
         bias2: intercept of the second stage.
         trees: the first stage as gradient-boosted trees instead of the logistic weights.
         n_features: the row width the model was fitted on.
+        rule_trust: the hand-tuned rule decides a French or English page whose densest region scores this much
+            (``math.inf``: never); chosen with the decoder by the inner cross-validation.
     """
 
     weights: list[float]
@@ -861,6 +892,7 @@ class BodyModel:
     bias2: float = 0.0
     trees: TreeEnsemble | None = None
     n_features: int = 0
+    rule_trust: float = 1000.0
 
     @classmethod
     def load(cls, path: Path | None = None) -> BodyModel:
@@ -874,6 +906,7 @@ class BodyModel:
             weights2=[float(w) for w in data.get("weights2", [])], bias2=float(data.get("bias2", 0.0)),
             trees=TreeEnsemble.from_json(data["trees"]) if "trees" in data else None,
             n_features=int(data.get("features", len(weights))),
+            rule_trust=math.inf if data.get("rule_trust", 1000.0) is None else float(data.get("rule_trust", 1000.0)),
         )
 
     def stage1(self, rows: list[list[float]]) -> list[float]:
@@ -1316,18 +1349,13 @@ def _clean(text: str, opts: CleanOptions, model: BodyModel | None = None) -> Cle
         return result
     # Body lines: those the learned model decodes as body (else the good lines of the region), each paragraph once.
     body_model = (model or _model()) if opts.learned else None
-    if body_model is not None and score >= opts.rule_trust and page_lang[0] in ("fr", "en"):
+    trust = body_model.rule_trust if opts.rule_trust is None and body_model is not None else opts.rule_trust
+    if body_model is not None and score >= (math.inf if trust is None else trust) and page_lang[0] in ("fr", "en"):
         body_model = None  # a clear region on a French or English page: the rule it was tuned for keeps it
     if body_model is not None:
-        scores = body_model.scores(_rows(lines, counts, lo, hi, page_lang))
-        # Lines the shape rules call furniture (URLs, XPath, contacts, like counters, stamps, tags, bylines,
-        # end-of-article cues, furniture cues such as "Lire aussi : …") stay out: the metadata and comments are read
-        # from them (held out: -0.002 F1; the furniture cues alone +0.0002 on stage-1 out-of-fold scores).
-        scores = [-20.0 if ln.kind in _VETO else v for ln, v in zip(lines, scores, strict=True)]
-        labels = _extend(lines, body_model.decode(scores), page_lang)
+        pl = PageLines(lines, [], page_lang[0], (lo, hi), score, page_lang[1])
+        labels = pl.decode(body_model.scores(_rows(lines, counts, lo, hi, page_lang)), body_model.switch_cost)
         chosen = [ln for ln, keep in zip(lines, labels, strict=True) if keep]
-        if not chosen:  # nothing the model trusts: the rule's region, if it found one
-            chosen = [ln for ln in lines[lo : hi + 1] if ln.cls == "good"]
     else:
         chosen = [ln for ln in lines[lo : hi + 1] if ln.cls == "good"]
     body: list[_Line] = []
