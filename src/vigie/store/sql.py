@@ -92,6 +92,14 @@ class SQLStore(ABC):
     def _executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run one statement once per row of parameters."""
 
+    def _where_in(self, select: str, ids: Sequence[str]) -> Iterator[Any]:
+        """Rows of ``select`` (a statement ending in ``IN``) for ``ids``, 500 bound parameters at a time, below
+        SQLite's limit."""
+        ids = list(ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            yield from self._execute(f"{select} ({','.join('?' * len(chunk))})", chunk)
+
     @abstractmethod
     def atomic(self) -> AbstractContextManager[Any]:
         """A transaction; nested calls become savepoints, so a failure rolls back only the inner block."""
@@ -320,12 +328,7 @@ class SQLStore(ABC):
                 last = str(batch[-1]["id"])
 
     def _articles_by_id(self, ids: Sequence[str]) -> dict[str, Article]:
-        out: dict[str, Article] = {}
-        for i in range(0, len(ids), 500):  # below SQLite's limit on bound parameters
-            chunk = list(ids[i : i + 500])
-            rows = self._execute(f"SELECT {_COLS} FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk)
-            out.update((str(r["id"]), _row_article(r)) for r in rows)
-        return out
+        return {str(r["id"]): _row_article(r) for r in self._where_in(f"SELECT {_COLS} FROM articles WHERE id IN", ids)}
 
     def outlet_counts(self) -> dict[str, int]:
         """Articles per outlet name (articles without an outlet are not counted)."""
@@ -397,14 +400,8 @@ class SQLStore(ABC):
 
     def duplicates_of(self, article_ids: Sequence[str]) -> dict[str, str]:
         """Article id -> the original it is a stored near copy of, for those of ``article_ids`` that are copies."""
-        out: dict[str, str] = {}
-        ids = list(article_ids)
-        for i in range(0, len(ids), 500):  # below SQLite's limit on bound parameters
-            chunk = ids[i : i + 500]
-            rows = self._execute(f"SELECT article_id, duplicate_of FROM duplicates WHERE article_id IN "
-                                 f"({','.join('?' * len(chunk))})", chunk)  # fmt: skip
-            out.update((str(r["article_id"]), str(r["duplicate_of"])) for r in rows)
-        return out
+        rows = self._where_in("SELECT article_id, duplicate_of FROM duplicates WHERE article_id IN", article_ids)
+        return {str(r["article_id"]): str(r["duplicate_of"]) for r in rows}
 
     def save_placements(
         self,
@@ -461,14 +458,8 @@ class SQLStore(ABC):
 
     def analyses(self, article_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
         """Article id -> (version, JSON) of the stored analyses among ``article_ids``."""
-        out: dict[str, tuple[str, str]] = {}
-        ids = list(article_ids)
-        for i in range(0, len(ids), 500):  # below SQLite's limit on bound parameters
-            chunk = ids[i : i + 500]
-            rows = self._execute(f"SELECT article_id, version, data FROM analyses WHERE article_id IN "
-                                 f"({','.join('?' * len(chunk))})", chunk)  # fmt: skip
-            out.update((str(r["article_id"]), (str(r["version"]), str(r["data"]))) for r in rows)
-        return out
+        rows = self._where_in("SELECT article_id, version, data FROM analyses WHERE article_id IN", article_ids)
+        return {str(r["article_id"]): (str(r["version"]), str(r["data"])) for r in rows}
 
     def save_summary_units(self, rows: Sequence[tuple[str, str, str, bytes]]) -> None:
         """Store (article id, units key, JSON, vector bytes) summary units, replacing older ones, in one transaction."""
@@ -480,14 +471,9 @@ class SQLStore(ABC):
 
     def summary_units(self, article_ids: Sequence[str]) -> dict[str, tuple[str, str, bytes]]:
         """Article id -> (units key, JSON, vector bytes) of the stored summary units among ``article_ids``."""
-        out: dict[str, tuple[str, str, bytes]] = {}
-        ids = list(article_ids)
-        for i in range(0, len(ids), 500):  # below SQLite's limit on bound parameters
-            chunk = ids[i : i + 500]
-            rows = self._execute(f"SELECT article_id, version, data, vectors FROM summary_units WHERE article_id IN "
-                                 f"({','.join('?' * len(chunk))})", chunk)  # fmt: skip
-            out.update((str(r["article_id"]), (str(r["version"]), str(r["data"]), bytes(r["vectors"]))) for r in rows)
-        return out
+        rows = self._where_in("SELECT article_id, version, data, vectors FROM summary_units WHERE article_id IN",
+                              article_ids)
+        return {str(r["article_id"]): (str(r["version"]), str(r["data"]), bytes(r["vectors"])) for r in rows}
 
     def cached_story(self, story_id: str, key: str) -> str | None:
         row = self._one("SELECT value FROM story_cache WHERE story_id = ? AND key = ?", (story_id, key))
